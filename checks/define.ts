@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Status } from '../shared/status.js';
+import type { MetricInput } from '../shared/metric.js';
+import type { HostFacts } from '../shared/host-facts.js';
+import type { Logger } from '../shared/logger.js';
+import type { SystemProbe } from './system/probe.js';
+
+/** Result of running a program (no shell) through the context's executor. */
+export interface ExecResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** True when the executor killed the program at its timeout. */
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  /** Bytes kept of stdout and of stderr each; the rest is dropped (a chatty plugin must not eat memory). */
+  maxOutputBytes?: number;
+}
+
+/**
+ * Runs programs and reads files on the checked host. The agent gives a local executor, the collector an
+ * SSH executor; a check never knows which.
+ */
+export interface Executor {
+  /** Where the commands run: 'local' or 'ssh'. For logs and summaries only. */
+  readonly kind: 'local' | 'ssh';
+  exec(command: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
+  readFile(path: string): Promise<string>;
+}
+
+/** Per-check persisted memory (previous counters, last boot time, file offsets). */
+export interface CheckState {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+}
+
+export interface CheckContext {
+  /** Epoch milliseconds; injected so tests control time. */
+  now(): number;
+  exec: Executor;
+  /** Facts about the host (collected by the agent or the remote poller). */
+  host: HostFacts;
+  /** System figures (local: systeminformation; remote: /proc over the executor). */
+  system: SystemProbe;
+  state: CheckState;
+  log: Logger;
+  /** Aborted when the check's timeout passes; long checks should pass it on. */
+  signal: AbortSignal;
+  /** Tags added to every metric of this run (host, check name). */
+  baseTags: Record<string, string>;
+}
+
+/** What a check's run() returns; the scheduler adds name, timings and base tags. */
+export interface CheckOutcome {
+  status: Status;
+  summary: string;
+  details?: string;
+  metrics?: Array<Omit<MetricInput, 'time'> & { time?: number }>;
+}
+
+export interface CheckDefinition<P extends z.ZodType = z.ZodType> {
+  id: string;
+  title: { en: string; zh: string };
+  params: P;
+  run(ctx: CheckContext, params: z.infer<P>): Promise<CheckOutcome>;
+}
+
+export function defineCheck<P extends z.ZodType>(def: CheckDefinition<P>): CheckDefinition<P> {
+  return def;
+}
+
+/** Shorthand for a check that could not judge: missing data is UNKNOWN, never 0% or a crash. */
+export function unknown(summary: string): CheckOutcome {
+  return { status: 'UNKNOWN', summary };
+}

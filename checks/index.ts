@@ -1,0 +1,15 @@
+import type { CheckDefinition } from './define.js';
+import cpu from './system/cpu.js';
+import memory from './system/memory.js';
+import disk from './system/disk.js';
+import network from './system/network.js';
+import uptime from './system/uptime.js';
+
+/** Every check Patrol knows, by id. Adding a check means adding its file and one line here. */
+export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(
+  ([cpu, memory, disk, network, uptime] as CheckDefinition[]).map((c) => [c.id, c]),
+);
+
+export function findCheck(id: string): CheckDefinition | undefined {
+  return CHECKS.get(id);
+}

@@ -1,0 +1,79 @@
+import type { CheckAssignment } from '../shared/assignment.js';
+import type { CheckResult } from '../shared/check-result.js';
+import type { HostFacts } from '../shared/host-facts.js';
+import type { Logger } from '../shared/logger.js';
+import { MetricSchema, type Metric } from '../shared/metric.js';
+import { formatZodError } from '../shared/protocol.js';
+import type { CheckState, Executor } from './define.js';
+import { findCheck } from './index.js';
+import type { SystemProbe } from './system/probe.js';
+
+/** What a place that runs checks (agent, collector's remote poller) provides to every run. */
+export interface CheckRuntime {
+  now(): number;
+  exec: Executor;
+  host: HostFacts;
+  system: SystemProbe;
+  stateFor(assignmentName: string): CheckState;
+  log: Logger;
+  /** Tags on every metric, e.g. { host: 'db1' }. */
+  baseTags?: Record<string, string>;
+}
+
+/**
+ * Run one assigned check to a CheckResult. Never throws and never takes longer than the timeout:
+ * a hung check, a bad parameter or an exception all become UNKNOWN with a clear summary.
+ */
+export async function runAssignment(a: CheckAssignment, rt: CheckRuntime): Promise<CheckResult> {
+  const startedAt = rt.now();
+  const t0 = performance.now();
+  const finish = (r: Pick<CheckResult, 'status' | 'summary' | 'details' | 'metrics'>): CheckResult => ({
+    name: a.name,
+    checkId: a.checkId,
+    startedAt,
+    durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
+    ...r,
+  });
+  const def = findCheck(a.checkId);
+  if (!def) return finish({ status: 'UNKNOWN', summary: `unknown check type '${a.checkId}'`, metrics: [] });
+  const params = def.params.safeParse(a.params);
+  if (!params.success) {
+    return finish({ status: 'UNKNOWN', summary: `bad parameters: ${formatZodError(params.error)}`, metrics: [] });
+  }
+  const controller = new AbortController();
+  const log = rt.log.child({ check: a.name });
+  const baseTags = { ...rt.baseTags, check: a.name };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve('timeout');
+    }, a.timeoutSec * 1000);
+  });
+  try {
+    const outcome = await Promise.race([
+      def.run(
+        { now: rt.now, exec: rt.exec, host: rt.host, system: rt.system, state: rt.stateFor(a.name), log, signal: controller.signal, baseTags },
+        params.data,
+      ),
+      timeout,
+    ]);
+    if (outcome === 'timeout') {
+      return finish({ status: 'UNKNOWN', summary: `check timed out after ${a.timeoutSec}s`, metrics: [] });
+    }
+    const metrics: Metric[] = [];
+    const bad: string[] = [];
+    for (const m of outcome.metrics ?? []) {
+      const parsed = MetricSchema.safeParse({ ...m, tags: { ...baseTags, ...m.tags }, time: m.time ?? startedAt });
+      if (parsed.success) metrics.push(parsed.data);
+      else bad.push(formatZodError(parsed.error));
+    }
+    if (bad.length) log.warn({ bad: bad.slice(0, 3) }, 'check produced invalid metrics; dropped them');
+    return finish({ status: outcome.status, summary: outcome.summary, details: outcome.details, metrics });
+  } catch (err) {
+    log.warn({ err }, 'check failed');
+    return finish({ status: 'UNKNOWN', summary: `check failed: ${(err as Error).message}`, metrics: [] });
+  } finally {
+    clearTimeout(timer);
+  }
+}

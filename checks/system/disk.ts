@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { defineCheck } from '../define.js';
+import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
+
+/** Space and inodes per real mount; pseudo file systems are skipped by the probe. */
+export default defineCheck({
+  id: 'system.disk',
+  title: { en: 'Disk space and inodes', zh: '磁盘空间与 inode' },
+  params: z.object({
+    warnPct: z.number().min(0).max(100).default(80),
+    critPct: z.number().min(0).max(100).default(90),
+    inodeWarnPct: z.number().min(0).max(100).default(80),
+    inodeCritPct: z.number().min(0).max(100).default(90),
+    /** Only these mounts, when given; otherwise every real mount. */
+    mounts: z.array(z.string()).optional(),
+    ignoreMounts: z.array(z.string()).default([]),
+  }),
+  async run(ctx, p) {
+    const all = await ctx.system.filesystems();
+    const fss = all.filter((f) => (!p.mounts || p.mounts.includes(f.mount)) && !p.ignoreMounts.includes(f.mount));
+    if (fss.length === 0) return { status: 'UNKNOWN', summary: 'no matching file system found' };
+    const statuses: Status[] = [];
+    const problems: string[] = [];
+    const metrics = fss.map((f) => {
+      // used / (used + available), as df shows it: reserved blocks count as unavailable to users.
+      const usable = f.usedBytes + f.availableBytes;
+      const usedPct = usable > 0 ? (100 * f.usedBytes) / usable : 0;
+      const inodePct = f.inodesTotal ? (100 * (f.inodesUsed ?? 0)) / f.inodesTotal : null;
+      const s = worstStatus([
+        statusAbove(usedPct, p.warnPct, p.critPct),
+        inodePct === null ? 'OK' : statusAbove(inodePct, p.inodeWarnPct, p.inodeCritPct),
+      ]);
+      statuses.push(s);
+      if (s !== 'OK') problems.push(`${f.mount} ${usedPct.toFixed(1)}%${inodePct !== null ? ` (inodes ${inodePct.toFixed(1)}%)` : ''}`);
+      const fields: Record<string, number> = {
+        total_bytes: f.sizeBytes,
+        used_bytes: f.usedBytes,
+        free_bytes: f.availableBytes,
+        used_pct: Math.round(usedPct * 100) / 100,
+      };
+      if (f.inodesTotal !== null) {
+        fields.inodes_total = f.inodesTotal;
+        fields.inodes_used = f.inodesUsed ?? 0;
+        fields.inodes_used_pct = Math.round((inodePct ?? 0) * 100) / 100;
+      }
+      return { measurement: 'disk', tags: { mount: f.mount, device: f.device, fstype: f.fsType }, fields };
+    });
+    const status = worstStatus(statuses);
+    const summary =
+      status === 'OK'
+        ? `${fss.length} file systems OK, fullest ${fullest(metrics)}`
+        : `${problems.join(', ')} above threshold`;
+    return { status, summary, metrics };
+  },
+});
+
+function fullest(metrics: Array<{ tags: { mount: string }; fields: Record<string, number> }>): string {
+  const top = [...metrics].sort((a, b) => (b.fields.used_pct ?? 0) - (a.fields.used_pct ?? 0))[0];
+  return top ? `${top.tags.mount} ${top.fields.used_pct}%` : '-';
+}

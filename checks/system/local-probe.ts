@@ -1,0 +1,69 @@
+import os from 'node:os';
+import si from 'systeminformation';
+import type { Executor } from '../define.js';
+import { isRealFilesystem, parseDfInodes, type SystemProbe } from './probe.js';
+
+/** System figures of the machine this process runs on, from systeminformation (and df for inodes). */
+export function localSystemProbe(exec: Executor): SystemProbe {
+  return {
+    async cpuTimes() {
+      // os.cpus() gives per-core cumulative ms; summing them gives whole-machine times. No iowait/steal in it.
+      const t = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, steal: 0 };
+      for (const c of os.cpus()) {
+        t.user += c.times.user;
+        t.nice += c.times.nice;
+        t.system += c.times.sys;
+        t.idle += c.times.idle;
+        t.irq += c.times.irq;
+      }
+      return t;
+    },
+    async cpuCount() {
+      return os.cpus().length;
+    },
+    async loadAverage() {
+      const [a, b, c] = os.loadavg();
+      return [a ?? 0, b ?? 0, c ?? 0];
+    },
+    async memory() {
+      const m = await si.mem();
+      return { totalBytes: m.total, availableBytes: m.available, swapTotalBytes: m.swaptotal, swapUsedBytes: m.swapused };
+    },
+    async filesystems() {
+      const [sizes, df] = await Promise.all([si.fsSize(), exec.exec('df', ['-P', '-i']).catch(() => null)]);
+      const inodes = df && df.code === 0 ? parseDfInodes(df.stdout) : new Map<string, { total: number; used: number }>();
+      return sizes
+        .filter((f) => isRealFilesystem(f.type, f.mount))
+        .map((f) => {
+          const ino = inodes.get(f.mount);
+          return {
+            mount: f.mount,
+            device: f.fs,
+            fsType: f.type,
+            sizeBytes: f.size,
+            usedBytes: f.used,
+            availableBytes: f.available,
+            // Some file systems (btrfs, vfat) report 0 inodes: that means "not applicable", not "full".
+            inodesTotal: ino && ino.total > 0 ? ino.total : null,
+            inodesUsed: ino && ino.total > 0 ? ino.used : null,
+          };
+        });
+    },
+    async interfaces() {
+      const stats = await si.networkStats('*');
+      return stats.map((n) => ({
+        iface: n.iface,
+        rxBytes: n.rx_bytes,
+        txBytes: n.tx_bytes,
+        rxErrors: n.rx_errors,
+        txErrors: n.tx_errors,
+        rxDropped: n.rx_dropped,
+        txDropped: n.tx_dropped,
+        up: n.operstate === 'up' ? true : n.operstate === 'down' ? false : null,
+      }));
+    },
+    async bootTime() {
+      return Date.now() - si.time().uptime * 1000;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { defineCheck } from '../define.js';
+
+/**
+ * Uptime, and a reboot since the last run: WARNING for `rebootWarnMinutes` after a boot so that an
+ * unplanned restart is seen even when everything came back up.
+ */
+export default defineCheck({
+  id: 'system.uptime',
+  title: { en: 'Uptime and reboots', zh: '运行时间与重启' },
+  params: z.object({
+    rebootWarnMinutes: z.number().nonnegative().default(30),
+  }),
+  async run(ctx, p) {
+    const bootMs = await ctx.system.bootTime();
+    const now = ctx.now();
+    const uptimeSec = Math.max(0, (now - bootMs) / 1000);
+    const lastBoot = ctx.state.get<number>('bootMs');
+    // Boot time jitters by a second or so between reads; only a jump of over a minute is a reboot.
+    const rebooted = lastBoot !== undefined && bootMs - lastBoot > 60_000;
+    if (lastBoot === undefined || rebooted) ctx.state.set('bootMs', bootMs);
+    if (rebooted) ctx.state.set('rebootSeenAt', now);
+    const rebootSeenAt = ctx.state.get<number>('rebootSeenAt');
+    const recent = rebootSeenAt !== undefined && now - rebootSeenAt < p.rebootWarnMinutes * 60_000;
+    return {
+      status: recent ? 'WARNING' : 'OK',
+      summary: recent
+        ? `host rebooted at ${new Date(bootMs).toISOString()} (up ${formatDuration(uptimeSec)})`
+        : `up ${formatDuration(uptimeSec)}`,
+      metrics: [{ measurement: 'system', fields: { uptime_sec: Math.round(uptimeSec), boot_time: Math.round(bootMs / 1000), rebooted: rebooted ? 1 : 0 } }],
+    };
+  },
+});
+
+function formatDuration(sec: number): string {
+  const d = Math.floor(sec / 86400);
+  const h = Math.floor((sec % 86400) / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  return d > 0 ? `${d}d ${h}h` : `${h}h ${m}m`;
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database.js';
+import { customerFilter, customerParam } from './tenancy.js';
+import type { HostFacts } from '../../shared/host-facts.js';
+
+export type HostKind = 'agent' | 'ssh' | 'snmp';
+export type Criticality = 'low' | 'normal' | 'high' | 'critical';
+
+export interface Host {
+  id: string;
+  customerId: string;
+  name: string;
+  kind: HostKind;
+  criticality: Criticality;
+  tags: string[];
+  facts: Partial<HostFacts> & Record<string, unknown>;
+  agentVersion: string | null;
+  lastSeenAt: number | null;
+  connected: boolean;
+  createdAt: number;
+}
+
+interface HostRow {
+  id: string;
+  customer_id: string;
+  name: string;
+  kind: HostKind;
+  criticality: Criticality;
+  tags: string;
+  facts: string;
+  agent_version: string | null;
+  last_seen_at: number | null;
+  connected: number;
+  created_at: number;
+}
+
+function toHost(r: HostRow): Host {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    name: r.name,
+    kind: r.kind,
+    criticality: r.criticality,
+    tags: JSON.parse(r.tags) as string[],
+    facts: JSON.parse(r.facts) as Host['facts'],
+    agentVersion: r.agent_version,
+    lastSeenAt: r.last_seen_at,
+    connected: r.connected === 1,
+    createdAt: r.created_at,
+  };
+}
+
+export function createHost(
+  db: Db,
+  h: { customerId: string; name: string; kind: HostKind; criticality?: Criticality; tags?: string[]; now: number },
+): Host {
+  const id = randomUUID();
+  db.prepare(
+    'INSERT INTO hosts (id, customer_id, name, kind, criticality, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, h.customerId, h.name, h.kind, h.criticality ?? 'normal', JSON.stringify(h.tags ?? []), h.now);
+  return getHost(db, id)!;
+}
+
+/** Look a host up by id. Pass customerIds to enforce tenancy: a host of another customer is "not found". */
+export function getHost(db: Db, id: string, customerIds?: readonly string[]): Host | undefined {
+  const r = db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow | undefined;
+  if (!r) return undefined;
+  if (customerIds && !customerIds.includes(r.customer_id)) return undefined;
+  return toHost(r);
+}
+
+export function listHosts(db: Db, customerIds?: readonly string[]): Host[] {
+  const rows = db
+    .prepare(`SELECT * FROM hosts WHERE ${customerFilter('customer_id')} ORDER BY customer_id, name`)
+    .all(customerParam(customerIds)) as HostRow[];
+  return rows.map(toHost);
+}
+
+export function recordHello(db: Db, hostId: string, facts: HostFacts, version: string, now: number): void {
+  db.prepare('UPDATE hosts SET facts = ?, agent_version = ?, last_seen_at = ?, connected = 1 WHERE id = ?').run(
+    JSON.stringify(facts),
+    version,
+    now,
+    hostId,
+  );
+}
+
+export function touchHost(db: Db, hostId: string, now: number): void {
+  db.prepare('UPDATE hosts SET last_seen_at = ? WHERE id = ?').run(now, hostId);
+}
+
+export function setConnected(db: Db, hostId: string, connected: boolean): void {
+  db.prepare('UPDATE hosts SET connected = ? WHERE id = ?').run(connected ? 1 : 0, hostId);
+}

@@ -1,0 +1,9 @@
+import type { Migration } from '../migrate.js';
+import { migration as core } from './001-core.js';
+
+/**
+ * Every migration, in order. Version ranges are reserved per area so parallel work never collides:
+ * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
+ * 40-49 check assignment and inventory, 50-59 deployment.
+ */
+export const MIGRATIONS: readonly Migration[] = [core];

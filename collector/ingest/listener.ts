@@ -1,0 +1,16 @@
+import type { CheckResult } from '../../shared/check-result.js';
+
+export interface IngestedHost {
+  hostId: string;
+  customerId: string;
+}
+
+/**
+ * Something that wants every stored result (the ticket state engine, live dashboard updates).
+ * Called after the batch is durable and acked; an error here is logged, never un-acks the batch.
+ */
+export interface IngestListener {
+  onResults(host: IngestedHost, results: readonly CheckResult[], now: number): void | Promise<void>;
+  onAgentConnected?(host: IngestedHost, now: number): void;
+  onAgentDisconnected?(host: IngestedHost, now: number): void;
+}

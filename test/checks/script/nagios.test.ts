@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import nagios from '../../../checks/script/nagios.js';
@@ -22,6 +22,15 @@ beforeAll(() => {
   checkLoad = ensureDebianPackage('monitoring-plugins-basic', '/usr/lib/nagios/plugins/check_load');
 });
 afterAll(() => dir.remove());
+
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+  } catch {
+    return 'gone';
+  }
+}
 
 describe('script.nagios with real monitoring-plugins', () => {
   test('check_disk on / gives OK and the used bytes of / as a metric', async () => {
@@ -63,10 +72,10 @@ describe('script.nagios with real monitoring-plugins', () => {
     expect(r.status).toBe('UNKNOWN');
     expect(r.summary).toBe('check_hang timed out after 0.5s and was killed');
     expect(performance.now() - t0).toBeLessThan(20_000);
-    const { readFileSync } = await import('node:fs');
     const pids = readFileSync(pidFile, 'utf8').trim().split(' ').map(Number);
     expect(pids).toHaveLength(2);
-    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    // Killed means gone, or a zombie waiting for PID 1 to reap it (this machine's init is slow to reap).
+    for (const pid of pids) expect(processState(pid)).toMatch(/^(gone|Z)$/);
   });
 
   test('multi-line output: summary, long output in details, perfdata from every line', async () => {

@@ -4,10 +4,14 @@ import memory from './system/memory.js';
 import disk from './system/disk.js';
 import network from './system/network.js';
 import uptime from './system/uptime.js';
+import scriptNagios from './script/nagios.js';
 
 /** Every check Patrol knows, by id. Adding a check means adding its file and one line here. */
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(
-  ([cpu, memory, disk, network, uptime] as CheckDefinition[]).map((c) => [c.id, c]),
+  ([
+    cpu, memory, disk, network, uptime,
+    scriptNagios,
+  ] as CheckDefinition[]).map((c) => [c.id, c]),
 );
 
 export function findCheck(id: string): CheckDefinition | undefined {

@@ -1,4 +1,5 @@
 import type { CheckDefinition } from './define.js';
+import dbPostgres from './database/postgres.js';
 import cpu from './system/cpu.js';
 import memory from './system/memory.js';
 import disk from './system/disk.js';
@@ -11,6 +12,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(
   ([
     cpu, memory, disk, network, uptime,
     scriptNagios,
+    dbPostgres,
   ] as CheckDefinition[]).map((c) => [c.id, c]),
 );
 

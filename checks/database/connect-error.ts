@@ -1,0 +1,54 @@
+/** Codes Node and the drivers put on a failed connect, and the words an engineer reads at 3 a.m. */
+const CODE_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused to',
+  ECONNRESET: 'connection reset by',
+  ETIMEDOUT: 'connection timed out to',
+  EHOSTUNREACH: 'host unreachable:',
+  ENETUNREACH: 'network unreachable for',
+  ENOTFOUND: 'cannot resolve host of',
+  EAI_AGAIN: 'cannot resolve host of',
+  EPIPE: 'connection closed by',
+};
+
+interface ErrorWithCode {
+  code?: unknown;
+  errors?: unknown;
+  message?: unknown;
+}
+
+/** The socket-level code of an error, looking inside AggregateError (Node tries every address of a name). */
+export function errorCode(err: unknown): string | undefined {
+  const e = err as ErrorWithCode | null;
+  if (!e || typeof e !== 'object') return undefined;
+  if (typeof e.code === 'string' && e.code) return e.code;
+  if (Array.isArray(e.errors)) for (const inner of e.errors) {
+    const c = errorCode(inner);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+/**
+ * A one-line description of why a connection failed, e.g. "connection refused to 127.0.0.1:5432".
+ * `scrub` runs over any driver text that is kept, because drivers sometimes echo the connection string.
+ */
+export function describeConnectError(err: unknown, where: string, scrub: (text: string) => string): string {
+  const code = errorCode(err);
+  if (code && CODE_WORDS[code]) return `${CODE_WORDS[code]} ${where}`;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/timeout|timed out/i.test(message)) return `no answer from ${where} in time`;
+  return scrub(`${where}: ${message || code || 'connection failed'}`);
+}
+
+/**
+ * Close `close` when the check's signal aborts (the run's timeout passed); returns the un-register function.
+ * Checks call it right after opening a connection so that a hung server never holds a socket open.
+ */
+export function closeOnAbort(signal: AbortSignal, close: () => void): () => void {
+  if (signal.aborted) {
+    close();
+    return () => {};
+  }
+  signal.addEventListener('abort', close, { once: true });
+  return () => signal.removeEventListener('abort', close);
+}

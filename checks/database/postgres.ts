@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import pg from 'pg';
+import { defineCheck, type CheckOutcome } from '../define.js';
+import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
+import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
+import { closeOnAbort, describeConnectError } from './connect-error.js';
+
+type Metric = NonNullable<CheckOutcome['metrics']>[number];
+
+const Params = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535).default(5432),
+  user: z.string().min(1).default('postgres'),
+  ...PasswordParams,
+  database: z.string().min(1).default('postgres'),
+  ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  /** Connect and per-query limit. */
+  timeoutSec: z.number().positive().default(10),
+  testQuery: z.string().min(1).default('SELECT 1'),
+  /** Client connections as a share of max_connections. */
+  connWarnPct: z.number().min(0).max(100).default(80),
+  connCritPct: z.number().min(0).max(100).default(90),
+  /** A query active for longer than this counts as long. */
+  longQuerySec: z.number().positive().default(300),
+  longQueryWarnCount: z.number().int().min(1).default(1),
+  longQueryCritCount: z.number().int().min(1).default(5),
+  /** age(datfrozenxid); wraparound stops writes at about 2.1 billion. */
+  xidAgeWarn: z.number().int().positive().default(1_000_000_000),
+  xidAgeCrit: z.number().int().positive().default(1_500_000_000),
+  locksWaitingWarn: z.number().int().min(1).default(5),
+  locksWaitingCrit: z.number().int().min(1).default(20),
+  /** Standby: seconds since the last replayed transaction while WAL is still waiting to be replayed. */
+  replicationLagWarnSec: z.number().nonnegative().default(60),
+  replicationLagCritSec: z.number().nonnegative().default(300),
+  /** Primary: fewer streaming replicas than this is CRITICAL. */
+  minReplicas: z.number().int().min(0).default(0),
+});
+
+type PostgresParams = z.infer<typeof Params>;
+
+/**
+ * PostgreSQL health as an inspection engineer reads it: can we connect and how fast, connections against
+ * max_connections, long-running queries, transaction ID age (wraparound), waiting locks, database sizes, and
+ * replication (lag on a standby, replica states on a primary). A server that is down is CRITICAL, never a throw.
+ */
+export default defineCheck({
+  id: 'db.postgres',
+  title: { en: 'PostgreSQL', zh: 'PostgreSQL 数据库' },
+  params: Params,
+  async run(ctx, p) {
+    const where = `${p.host}:${p.port}`;
+    const secret = resolvePassword(p);
+    if ('error' in secret) return { status: 'UNKNOWN', summary: secret.error };
+    const scrub = (text: string) => scrubSecrets(text, [secret.password]);
+    const timeoutMs = Math.round(p.timeoutSec * 1000);
+    const client = new pg.Client({
+      host: p.host,
+      port: p.port,
+      user: p.user,
+      password: secret.password,
+      database: p.database,
+      ssl: p.ssl === 'disable' ? false : { rejectUnauthorized: p.ssl === 'verify-full' },
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      statement_timeout: timeoutMs,
+      application_name: 'patrol',
+    });
+    // A dropped connection emits 'error' on the client; without a listener that would crash the process.
+    client.on('error', (err) => ctx.log.warn({ err: scrub(err.message) }, 'postgres connection error'));
+    const unregister = closeOnAbort(ctx.signal, () => void client.end().catch(() => {}));
+    const t0 = performance.now();
+    try {
+      try {
+        await client.connect();
+      } catch (err) {
+        const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeConnectError(err, where, scrub);
+        return { status: 'CRITICAL', summary, metrics: [{ measurement: 'postgres', fields: { up: 0 } }] };
+      }
+      const connectMs = performance.now() - t0;
+      return await inspect(client, p, connectMs, scrub);
+    } catch (err) {
+      return { status: 'CRITICAL', summary: scrub(`PostgreSQL ${where} failed during the check: ${(err as Error).message}`) };
+    } finally {
+      unregister();
+      await client.end().catch(() => {});
+    }
+  },
+});
+
+async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, scrub: (t: string) => string): Promise<CheckOutcome> {
+  const statuses: Status[] = [];
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const fields: Record<string, number | string | boolean> = { up: 1, connect_ms: round(connectMs) };
+  const metrics: Metric[] = [];
+  /** An optional section that fails (a missing privilege) is reported, and the rest still runs. */
+  const section = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      statuses.push('UNKNOWN');
+      notes.push(scrub(`${name}: ${(err as Error).message}`));
+    }
+  };
+
+  const tq = performance.now();
+  await client.query(p.testQuery);
+  fields.query_ms = round(performance.now() - tq);
+
+  const info = (
+    await client.query<{ version: string; max: number; used: number; standby: boolean }>(
+      `SELECT split_part(current_setting('server_version'), ' ', 1) AS version, current_setting('max_connections')::int AS max,
+              (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS used,
+              pg_is_in_recovery() AS standby`,
+    )
+  ).rows[0];
+  const connPct = info.max > 0 ? (100 * info.used) / info.max : 0;
+  Object.assign(fields, { version: info.version, connections: info.used, max_connections: info.max, connections_pct: round(connPct), is_standby: info.standby });
+  const connStatus = statusAbove(connPct, p.connWarnPct, p.connCritPct);
+  statuses.push(connStatus);
+  if (connStatus !== 'OK') problems.push(`${info.used}/${info.max} connections (${connPct.toFixed(0)}%)`);
+
+  await section('long queries', async () => {
+    const r = (
+      await client.query<{ n: number; longest: number }>(
+        `SELECT count(*)::int AS n, coalesce(max(extract(epoch FROM now() - query_start)), 0)::float8 AS longest
+           FROM pg_stat_activity
+          WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+            AND now() - query_start > make_interval(secs => $1)`,
+        [p.longQuerySec],
+      )
+    ).rows[0];
+    fields.long_queries = r.n;
+    fields.longest_query_sec = round(r.longest);
+    const s = statusAbove(r.n, p.longQueryWarnCount, p.longQueryCritCount);
+    statuses.push(s);
+    if (s !== 'OK') problems.push(`${r.n} queries running over ${p.longQuerySec}s (longest ${r.longest.toFixed(0)}s)`);
+  });
+
+  await section('databases', async () => {
+    const rows = (
+      await client.query<{ datname: string; template: boolean; xid_age: number; size_bytes: string | null }>(
+        `SELECT datname, datistemplate AS template, age(datfrozenxid)::int AS xid_age,
+                CASE WHEN datallowconn AND has_database_privilege(datname, 'CONNECT') THEN pg_database_size(datname) END AS size_bytes
+           FROM pg_database ORDER BY datname`,
+      )
+    ).rows;
+    let maxAge = 0;
+    let totalBytes = 0;
+    for (const d of rows) {
+      maxAge = Math.max(maxAge, d.xid_age);
+      const s = statusAbove(d.xid_age, p.xidAgeWarn, p.xidAgeCrit);
+      statuses.push(s);
+      if (s !== 'OK') problems.push(`${d.datname} transaction ID age ${d.xid_age}`);
+      if (d.template) continue;
+      const dbFields: Record<string, number> = { xid_age: d.xid_age };
+      if (d.size_bytes !== null) {
+        dbFields.size_bytes = Number(d.size_bytes);
+        totalBytes += Number(d.size_bytes);
+      }
+      metrics.push({ measurement: 'postgres_database', tags: { database: d.datname }, fields: dbFields });
+    }
+    fields.max_xid_age = maxAge;
+    fields.databases_bytes = totalBytes;
+  });
+
+  await section('locks', async () => {
+    const n = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n;
+    fields.locks_waiting = n;
+    const s = statusAbove(n, p.locksWaitingWarn, p.locksWaitingCrit);
+    statuses.push(s);
+    if (s !== 'OK') problems.push(`${n} locks waiting`);
+  });
+
+  await section('replication', async () => {
+    if (info.standby) await standbyLag(client, p, fields, statuses, problems);
+    else await primaryReplicas(client, p, fields, statuses, problems, metrics);
+  });
+
+  metrics.unshift({ measurement: 'postgres', fields });
+  const status = worstStatus(statuses);
+  const role = info.standby ? 'standby' : 'primary';
+  const summary = problems.length
+    ? problems.join(', ')
+    : `PostgreSQL ${info.version} ${role} up, connect ${connectMs.toFixed(1)} ms, ${info.used}/${info.max} connections` +
+      (typeof fields.databases_bytes === 'number' ? `, databases ${mib(fields.databases_bytes)} MiB` : '') +
+      (typeof fields.replication_lag_sec === 'number' ? `, replication lag ${fields.replication_lag_sec}s` : '') +
+      (typeof fields.replicas_streaming === 'number' && fields.replicas_streaming > 0 ? `, ${fields.replicas_streaming} replicas streaming` : '');
+  return { status, summary: notes.length && !problems.length ? `${summary} (not available: ${notes.join('; ')})` : summary, details: notes.join('\n') || undefined, metrics };
+}
+
+/**
+ * Lag on a standby. When everything received has been replayed the standby is caught up, however old the last
+ * replayed transaction is (an idle primary sends none); only WAL waiting to be replayed makes the age a lag.
+ */
+async function standbyLag(client: pg.Client, p: PostgresParams, fields: Record<string, number | string | boolean>, statuses: Status[], problems: string[]) {
+  const r = (
+    await client.query<{ age_sec: number | null; caught_up: boolean | null; receiver: string | null }>(
+      `SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age_sec,
+              pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up,
+              (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS receiver`,
+    )
+  ).rows[0];
+  const lag = r.caught_up !== false ? 0 : Math.max(0, r.age_sec ?? 0);
+  fields.replication_lag_sec = round(lag);
+  fields.wal_receiver = r.receiver ?? 'none';
+  const s = statusAbove(lag, p.replicationLagWarnSec, p.replicationLagCritSec);
+  statuses.push(s);
+  if (s !== 'OK') problems.push(`replication lag ${lag.toFixed(0)}s`);
+  if (r.receiver !== 'streaming') {
+    statuses.push('WARNING');
+    problems.push(`standby is not streaming from its primary (wal receiver: ${r.receiver ?? 'none'})`);
+  }
+}
+
+/** Replica states as the primary sees them in pg_stat_replication. */
+async function primaryReplicas(
+  client: pg.Client,
+  p: PostgresParams,
+  fields: Record<string, number | string | boolean>,
+  statuses: Status[],
+  problems: string[],
+  metrics: Metric[],
+) {
+  const rows = (
+    await client.query<{ name: string; addr: string | null; state: string; sync_state: string; replay_lag_sec: number; lag_bytes: string | null }>(
+      `SELECT application_name AS name, client_addr::text AS addr, state, sync_state,
+              coalesce(extract(epoch FROM replay_lag), 0)::float8 AS replay_lag_sec,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint AS lag_bytes
+         FROM pg_stat_replication ORDER BY application_name`,
+    )
+  ).rows;
+  let streaming = 0;
+  for (const r of rows) {
+    if (r.state === 'streaming') streaming += 1;
+    else {
+      statuses.push('WARNING');
+      problems.push(`replica ${r.name || r.addr} is ${r.state}`);
+    }
+    const s = statusAbove(r.replay_lag_sec, p.replicationLagWarnSec, p.replicationLagCritSec);
+    statuses.push(s);
+    if (s !== 'OK') problems.push(`replica ${r.name || r.addr} replay lag ${r.replay_lag_sec.toFixed(0)}s`);
+    metrics.push({
+      measurement: 'postgres_replica',
+      tags: { replica: r.name || 'unnamed', client_addr: r.addr ?? 'local' },
+      fields: { streaming: r.state === 'streaming' ? 1 : 0, state: r.state, sync_state: r.sync_state, replay_lag_sec: round(r.replay_lag_sec), lag_bytes: Number(r.lag_bytes ?? 0) },
+    });
+  }
+  fields.replicas_streaming = streaming;
+  if (streaming < p.minReplicas) {
+    statuses.push('CRITICAL');
+    problems.push(`${streaming} of ${p.minReplicas} expected replicas streaming`);
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import pg from 'pg';
+import postgresCheck from '../../../checks/database/postgres.js';
+import { memoryState, runCheck, testCheckContext } from '../../helpers/check-context.js';
+import { startPostgres, type RunningPostgres } from '../../helpers/postgres.js';
+
+// A low max_connections at server start, so that "too many connections" takes a handful of clients.
+const MAX_CONNECTIONS = 12;
+
+describe('db.postgres against a real PostgreSQL 15', () => {
+  let server: RunningPostgres;
+  const clients: pg.Client[] = [];
+  const params = () => ({ host: server.host, port: server.port, user: server.user, passwordEnv: 'PATROL_TEST_PG_PASSWORD' });
+
+  beforeAll(async () => {
+    server = await startPostgres({ maxConnections: MAX_CONNECTIONS });
+    process.env.PATROL_TEST_PG_PASSWORD = server.password;
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+    await server?.stop();
+  });
+
+  async function openClient(): Promise<pg.Client> {
+    const c = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
+    c.on('error', () => {});
+    await c.connect();
+    clients.push(c);
+    return c;
+  }
+
+  test('a healthy server is OK with real figures', async () => {
+    const out = await runCheck(postgresCheck, testCheckContext(), params());
+    expect(out.status).toBe('OK');
+    expect(out.summary).toMatch(/^PostgreSQL 15\.\d+ primary up, connect [\d.]+ ms, 1\/12 connections, databases [\d.]+ MiB/);
+    const main = out.metrics?.find((m) => m.measurement === 'postgres');
+    expect(main?.fields).toMatchObject({ up: 1, connections: 1, max_connections: MAX_CONNECTIONS, is_standby: false, long_queries: 0, locks_waiting: 0, replicas_streaming: 0 });
+    expect(main?.fields.connect_ms).toBeGreaterThan(0);
+    expect(main?.fields.max_xid_age).toBeGreaterThan(0);
+    const dbs = out.metrics?.filter((m) => m.measurement === 'postgres_database').map((m) => m.tags?.database);
+    expect(dbs).toEqual(['postgres']);
+    const size = out.metrics?.find((m) => m.tags?.database === 'postgres')?.fields.size_bytes;
+    expect(size).toBeGreaterThan(1_000_000);
+  });
+
+  test('a password given straight in the params works too, and a wrong one is CRITICAL without echoing it', async () => {
+    const ok = await runCheck(postgresCheck, testCheckContext(), { host: server.host, port: server.port, password: server.password });
+    expect(ok.status).toBe('OK');
+    const wrong = 'not-the-password-42';
+    const bad = await runCheck(postgresCheck, testCheckContext(), { host: server.host, port: server.port, password: wrong });
+    expect(bad.status).toBe('CRITICAL');
+    expect(bad.summary).toMatch(/password authentication failed for user "postgres"/);
+    expect(JSON.stringify(bad)).not.toContain(wrong);
+  });
+
+  test('a missing password environment variable is UNKNOWN and says which variable', async () => {
+    const out = await runCheck(postgresCheck, testCheckContext(), { ...params(), passwordEnv: 'PATROL_TEST_NO_SUCH_VAR' });
+    expect(out).toMatchObject({ status: 'UNKNOWN', summary: 'environment variable PATROL_TEST_NO_SUCH_VAR (the password) is not set' });
+  });
+
+  test('a query running longer than the limit is a long query', async () => {
+    const sleeper = await openClient();
+    const sleeping = sleeper.query('SELECT pg_sleep(30)').catch((err: Error) => err);
+    const watcher = await openClient();
+    // Wait (not assert) until the server itself says the sleep has run for over a second.
+    for (;;) {
+      const r = await watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND now() - query_start > interval '1.2 seconds'`);
+      if (r.rows[0].n === 1) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const warn = await runCheck(postgresCheck, testCheckContext(), { ...params(), longQuerySec: 1 });
+    expect(warn.status).toBe('WARNING');
+    expect(warn.summary).toMatch(/^1 queries running over 1s \(longest \d+s\)$/);
+    const crit = await runCheck(postgresCheck, testCheckContext(), { ...params(), longQuerySec: 1, longQueryCritCount: 1 });
+    expect(crit.status).toBe('CRITICAL');
+    // The default limit (300 s) does not count it.
+    expect((await runCheck(postgresCheck, testCheckContext(), params())).status).toBe('OK');
+    await watcher.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'`);
+    expect(String(await sleeping)).toMatch(/canceling statement/);
+  });
+
+  test('connections near max_connections are CRITICAL', async () => {
+    const open = clients.length;
+    // 10 held + the check's own = 11 of 12 (92%): over the 90% default.
+    for (let i = open; i < 10; i++) await openClient();
+    const out = await runCheck(postgresCheck, testCheckContext({ state: memoryState() }), params());
+    expect(out.status).toBe('CRITICAL');
+    expect(out.summary).toBe('11/12 connections (92%)');
+    await Promise.all(clients.splice(0).map((c) => c.end()));
+  });
+
+  test('a stopped server is CRITICAL with a clear summary and no password anywhere', async () => {
+    await server.stop();
+    const out = await runCheck(postgresCheck, testCheckContext(), params());
+    expect(out.status).toBe('CRITICAL');
+    expect(out.summary).toBe(`connection refused to 127.0.0.1:${server.port}`);
+    expect(JSON.stringify(out)).not.toContain(server.password);
+  });
+});

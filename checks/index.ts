@@ -1,5 +1,6 @@
 import type { CheckDefinition } from './define.js';
 import dbPostgres from './database/postgres.js';
+import dbMysql from './database/mysql.js';
 import cpu from './system/cpu.js';
 import memory from './system/memory.js';
 import disk from './system/disk.js';
@@ -13,6 +14,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(
     cpu, memory, disk, network, uptime,
     scriptNagios,
     dbPostgres,
+    dbMysql,
   ] as CheckDefinition[]).map((c) => [c.id, c]),
 );
 

@@ -1,6 +1,7 @@
 import type { CheckDefinition } from './define.js';
 import dbPostgres from './database/postgres.js';
 import dbMysql from './database/mysql.js';
+import dbRedis from './database/redis.js';
 import cpu from './system/cpu.js';
 import memory from './system/memory.js';
 import disk from './system/disk.js';
@@ -15,6 +16,7 @@ export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(
     scriptNagios,
     dbPostgres,
     dbMysql,
+    dbRedis,
   ] as CheckDefinition[]).map((c) => [c.id, c]),
 );
 

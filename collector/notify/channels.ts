@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+
+const Lang = z.enum(['zh', 'en']).default('zh');
+const HttpUrl = z.url({ protocol: /^https?$/ });
+
+const WebhookConfig = z.object({ url: HttpUrl, headers: z.record(z.string(), z.string().max(2000)).default({}), lang: Lang });
+const ChatConfig = z.object({ url: HttpUrl, lang: Lang });
+const EmailConfig = z.object({
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** true = implicit TLS (465); false = plain, upgraded with STARTTLS when the server offers it. */
+  secure: z.boolean().default(false),
+  user: z.string().max(320).optional(),
+  from: z.string().min(3).max(320),
+  to: z.array(z.email()).default([]),
+  /** Also mail the on-duty people the message is for (their user contact e-mail). */
+  notifyOnDuty: z.boolean().default(true),
+  tlsRejectUnauthorized: z.boolean().default(true),
+  lang: Lang,
+});
+
+export const ChannelConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('webhook'), config: WebhookConfig }),
+  z.object({ kind: z.literal('wecom'), config: ChatConfig }),
+  z.object({ kind: z.literal('dingtalk'), config: ChatConfig }),
+  z.object({ kind: z.literal('feishu'), config: ChatConfig }),
+  z.object({ kind: z.literal('slack'), config: ChatConfig }),
+  z.object({ kind: z.literal('email'), config: EmailConfig }),
+]);
+export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
+export type ChannelKind = ChannelConfig['kind'];
+
+export const ChannelInputSchema = z.intersection(
+  ChannelConfigSchema,
+  z.object({
+    /** null = company-wide: every customer's tickets. */
+    customerId: z.string().min(1).nullable().default(null),
+    name: z.string().min(1).max(200),
+    /** SMTP password, or the DingTalk/Feishu signing secret. Stored, never returned. */
+    secret: z.string().max(1000).nullable().optional(),
+    enabled: z.boolean().default(true),
+  }),
+);
+export type ChannelInput = z.input<typeof ChannelInputSchema>;
+
+/** What list/get return: the secret is never included, only whether one is stored. */
+export type ChannelView = ChannelConfig & {
+  id: string;
+  customerId: string | null;
+  name: string;
+  enabled: boolean;
+  hasSecret: boolean;
+  hasPassword: boolean;
+  createdAt: number;
+};
+
+/** For the sender only. */
+export type ChannelWithSecret = ChannelView & { secret: string | null };
+
+interface Row {
+  id: string;
+  customer_id: string | null;
+  name: string;
+  kind: ChannelKind;
+  config: string;
+  secret: string | null;
+  enabled: number;
+  created_at: number;
+}
+
+function toChannel(r: Row): ChannelWithSecret {
+  const parsed = ChannelConfigSchema.parse({ kind: r.kind, config: JSON.parse(r.config) });
+  return {
+    ...parsed,
+    id: r.id,
+    customerId: r.customer_id,
+    name: r.name,
+    enabled: r.enabled === 1,
+    hasSecret: r.secret !== null,
+    hasPassword: r.kind === 'email' && r.secret !== null,
+    createdAt: r.created_at,
+    secret: r.secret,
+  };
+}
+
+function hideSecret(c: ChannelWithSecret): ChannelView {
+  const { secret: _secret, ...view } = c;
+  return view;
+}
+
+export function createChannel(db: Db, input: ChannelInput, now: number): ChannelView {
+  const c = ChannelInputSchema.parse(input);
+  const id = randomUUID();
+  db.prepare(
+    'INSERT INTO notification_channels (id, customer_id, name, kind, config, secret, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, c.customerId, c.name, c.kind, JSON.stringify(c.config), c.secret ?? null, c.enabled ? 1 : 0, now);
+  return getChannel(db, id)!;
+}
+
+/** Channels a caller may see: company-wide ones only for admins (customerIds undefined). */
+function visible(r: Row, customerIds?: readonly string[]): boolean {
+  if (!customerIds) return true;
+  return r.customer_id !== null && customerIds.includes(r.customer_id);
+}
+
+export function listChannels(db: Db, customerIds?: readonly string[]): ChannelView[] {
+  const rows = db.prepare('SELECT * FROM notification_channels ORDER BY created_at').all() as Row[];
+  return rows.filter((r) => visible(r, customerIds)).map((r) => hideSecret(toChannel(r)));
+}
+
+export function getChannel(db: Db, id: string, customerIds?: readonly string[]): ChannelView | undefined {
+  const c = getChannelWithSecret(db, id, customerIds);
+  return c ? hideSecret(c) : undefined;
+}
+
+export function getChannelWithSecret(db: Db, id: string, customerIds?: readonly string[]): ChannelWithSecret | undefined {
+  const r = db.prepare('SELECT * FROM notification_channels WHERE id = ?').get(id) as Row | undefined;
+  return r && visible(r, customerIds) ? toChannel(r) : undefined;
+}
+
+/** Enabled channels that take a customer's messages: its own and the company-wide ones. */
+export function channelsForCustomer(db: Db, customerId: string): ChannelWithSecret[] {
+  return (
+    db
+      .prepare('SELECT * FROM notification_channels WHERE enabled = 1 AND (customer_id IS NULL OR customer_id = ?) ORDER BY created_at')
+      .all(customerId) as Row[]
+  ).map(toChannel);
+}
+
+export const ChannelPatchSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
+  enabled: z.boolean().optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+  /** undefined keeps the stored secret; null clears it. */
+  secret: z.string().max(1000).nullable().optional(),
+});
+
+export function updateChannel(db: Db, id: string, patch: z.input<typeof ChannelPatchSchema>, customerIds?: readonly string[]): ChannelView | undefined {
+  const current = getChannelWithSecret(db, id, customerIds);
+  if (!current) return undefined;
+  const p = ChannelPatchSchema.parse(patch);
+  const next = ChannelConfigSchema.parse({ kind: current.kind, config: { ...current.config, ...(p.config ?? {}) } });
+  db.prepare('UPDATE notification_channels SET name = ?, enabled = ?, config = ?, secret = ? WHERE id = ?').run(
+    p.name ?? current.name,
+    (p.enabled ?? current.enabled) ? 1 : 0,
+    JSON.stringify(next.config),
+    p.secret === undefined ? current.secret : p.secret,
+    id,
+  );
+  return getChannel(db, id);
+}
+
+export function deleteChannel(db: Db, id: string, customerIds?: readonly string[]): boolean {
+  if (!getChannel(db, id, customerIds)) return false;
+  // The delivery log keeps its rows (and so the channel): disable instead of deleting history.
+  const used = db.prepare('SELECT 1 FROM notification_deliveries WHERE channel_id = ? LIMIT 1').get(id);
+  if (used) db.prepare('UPDATE notification_channels SET enabled = 0 WHERE id = ?').run(id);
+  else db.prepare('DELETE FROM notification_channels WHERE id = ?').run(id);
+  return true;
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { CalendarSchema } from './calendar.js';
+
+export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const TargetSchema = z.object({
+  respondMin: z.number().int().positive(),
+  onsiteMin: z.number().int().positive(),
+  restoreMin: z.number().int().positive(),
+});
+export type SlaTarget = z.infer<typeof TargetSchema>;
+
+/** Defaults from requirements.md: first response 30 min; on site 1 h (P1) / 2 h (P2); restore 4 h / 8 h. */
+export const DEFAULT_TARGETS: Record<Severity, SlaTarget> = {
+  P1: { respondMin: 30, onsiteMin: 60, restoreMin: 240 },
+  P2: { respondMin: 30, onsiteMin: 120, restoreMin: 480 },
+  // P3/P4 are "longer" in the contract; a working day and a working week are the usual figures.
+  P3: { respondMin: 120, onsiteMin: 480, restoreMin: 1440 },
+  P4: { respondMin: 240, onsiteMin: 1440, restoreMin: 4320 },
+};
+
+export const INSPECTION_HOLIDAYS = ['new-year', 'spring-festival', 'two-sessions', 'may-day', 'national-day'] as const;
+
+/** A named holiday, or a custom local date for an inspection. */
+export const InspectionSchema = z.union([
+  z.enum(INSPECTION_HOLIDAYS),
+  z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), name: z.string().max(100).optional() }),
+]);
+export type Inspection = z.infer<typeof InspectionSchema>;
+
+export const ContractSchema = z.object({
+  targets: z
+    .object({ P1: TargetSchema, P2: TargetSchema, P3: TargetSchema, P4: TargetSchema })
+    .default(DEFAULT_TARGETS),
+  calendar: CalendarSchema.default({ kind: '7x24' }),
+  /** Days after recovery/resolution after which an unconfirmed ticket closes by itself. */
+  autoCloseDays: z.number().int().min(1).max(365).default(7),
+  /** Consecutive non-OK runs before a ticket opens. */
+  openAfter: z.number().int().min(1).max(100).default(2),
+  /** A problem that recurs within this many minutes of recovery reopens its ticket. */
+  reopenWindowMin: z.number().int().min(0).max(525_600).default(1440),
+  inspections: z.array(InspectionSchema).max(12).default(['new-year', 'two-sessions', 'may-day', 'national-day']),
+});
+export type Contract = z.infer<typeof ContractSchema>;
+export type ContractInput = z.input<typeof ContractSchema>;
+
+export interface StoredContract extends Contract {
+  customerId: string;
+  /** False when no contract row exists and these are the defaults. */
+  stored: boolean;
+  updatedAt: number | null;
+}
+
+interface ContractRow {
+  customer_id: string;
+  targets: string;
+  calendar: string;
+  auto_close_days: number;
+  open_after: number;
+  reopen_window_min: number;
+  inspections: string;
+  updated_at: number;
+}
+
+/** The customer's contract, or the defaults when none is stored. */
+export function getContract(db: Db, customerId: string): StoredContract {
+  const r = db.prepare('SELECT * FROM contracts WHERE customer_id = ?').get(customerId) as ContractRow | undefined;
+  if (!r) return { ...ContractSchema.parse({}), customerId, stored: false, updatedAt: null };
+  const c = ContractSchema.parse({
+    targets: JSON.parse(r.targets),
+    calendar: JSON.parse(r.calendar),
+    autoCloseDays: r.auto_close_days,
+    openAfter: r.open_after,
+    reopenWindowMin: r.reopen_window_min,
+    inspections: JSON.parse(r.inspections),
+  });
+  return { ...c, customerId, stored: true, updatedAt: r.updated_at };
+}
+
+/** Store (replace) a customer's contract; missing fields take the defaults. */
+export function setContract(db: Db, customerId: string, input: ContractInput, now: number): StoredContract {
+  const c = ContractSchema.parse(input);
+  db.prepare(
+    `INSERT INTO contracts (customer_id, targets, calendar, auto_close_days, open_after, reopen_window_min, inspections, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(customer_id) DO UPDATE SET targets = excluded.targets, calendar = excluded.calendar,
+       auto_close_days = excluded.auto_close_days, open_after = excluded.open_after,
+       reopen_window_min = excluded.reopen_window_min, inspections = excluded.inspections, updated_at = excluded.updated_at`,
+  ).run(
+    customerId,
+    JSON.stringify(c.targets),
+    JSON.stringify(c.calendar),
+    c.autoCloseDays,
+    c.openAfter,
+    c.reopenWindowMin,
+    JSON.stringify(c.inspections),
+    now,
+  );
+  return getContract(db, customerId);
+}

@@ -1,0 +1,281 @@
+import type { Db } from '../db/database.js';
+import { getHost, listHosts, type Host } from '../db/hosts.js';
+import type { IngestListener, IngestedHost } from '../ingest/listener.js';
+import type { CheckResult } from '../../shared/check-result.js';
+import { worstStatus, type Status } from '../../shared/status.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { getContract } from './contracts.js';
+import { FLAP_WINDOW, nextFlapping } from './flapping.js';
+import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
+import { activeWindowsForHost } from './maintenance.js';
+import { isMoreSevere, severityOf } from './severity.js';
+import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
+
+export interface StateEngineOptions {
+  db: Db;
+  now: () => number;
+  log?: Logger;
+  /** The host's check interval; silence is judged at 3 intervals. 60 s when not told. */
+  hostIntervalSec?: (hostId: string) => number | undefined;
+  /** After a reconnect (or a collector start) gaps are not judged for this long. 2 min by default. */
+  reconnectGraceMs?: number;
+}
+
+interface AlertState {
+  lastStatus: Status;
+  consecutiveBad: number;
+  history: Status[];
+  flapping: boolean;
+  lastResultAt: number;
+  ticketId: string | null;
+}
+
+interface AlertRow {
+  last_status: Status;
+  consecutive_bad: number;
+  history: string;
+  flapping: number;
+  last_result_at: number;
+  ticket_id: string | null;
+}
+
+/** 3 missed intervals: one late batch is normal, three is an agent that is gone (design.md). */
+const SILENT_AFTER_INTERVALS = 3;
+const DEFAULT_INTERVAL_SEC = 60;
+
+/**
+ * Turns the stream of check results into tickets: one per problem, flapping marked not multiplied,
+ * root cause (host unreachable) over symptoms, maintenance respected. Suppression only ever blocks
+ * opening (and reopening) a ticket; recoveries always go through.
+ */
+export class TicketStateEngine implements IngestListener {
+  private readonly db: Db;
+  private readonly log: Logger;
+  private readonly graceMs: number;
+  /** Per host: silence is not judged before this instant (set on reconnect). */
+  private readonly graceUntil = new Map<string, number>();
+  private readonly startedAt: number;
+
+  constructor(private readonly opts: StateEngineOptions) {
+    this.db = opts.db;
+    this.log = opts.log ?? createLogger('tickets.engine');
+    this.graceMs = opts.reconnectGraceMs ?? 120_000;
+    this.startedAt = opts.now();
+  }
+
+  onResults(ingested: IngestedHost, results: readonly CheckResult[], now: number): void {
+    const host = getHost(this.db, ingested.hostId);
+    if (!host) {
+      this.log.warn({ host: ingested.hostId }, 'results for an unknown host ignored');
+      return;
+    }
+    const ordered = [...results].sort((a, b) => a.startedAt - b.startedAt);
+    this.db.transaction(() => {
+      for (const r of ordered) this.onResult(host, r, now);
+    })();
+  }
+
+  onAgentConnected(host: IngestedHost, now: number): void {
+    this.graceUntil.set(host.hostId, now + this.graceMs);
+  }
+
+  onAgentDisconnected(host: IngestedHost, now: number): void {
+    // Not a fault by itself: silence is judged from last_seen_at by tick().
+    this.log.debug({ host: host.hostId, at: now }, 'agent disconnected');
+  }
+
+  /** Host silence, escalation and auto-close; the collector calls this every few seconds. */
+  tick(now: number = this.opts.now()): void {
+    this.db.transaction(() => {
+      this.judgeSilence(now);
+      this.escalateOverdue(now);
+      this.autoCloseOld(now);
+    })();
+  }
+
+  private loadAlert(hostId: string, name: string): AlertState | undefined {
+    const r = this.db.prepare('SELECT * FROM alert_states WHERE host_id = ? AND name = ?').get(hostId, name) as AlertRow | undefined;
+    if (!r) return undefined;
+    return {
+      lastStatus: r.last_status,
+      consecutiveBad: r.consecutive_bad,
+      history: JSON.parse(r.history) as Status[],
+      flapping: r.flapping === 1,
+      lastResultAt: r.last_result_at,
+      ticketId: r.ticket_id,
+    };
+  }
+
+  private saveAlert(host: Host, name: string, s: AlertState): void {
+    this.db
+      .prepare(
+        `INSERT INTO alert_states (host_id, name, customer_id, last_status, consecutive_bad, history, flapping, last_result_at, ticket_id)
+         VALUES (@hostId, @name, @customerId, @lastStatus, @consecutiveBad, @history, @flapping, @lastResultAt, @ticketId)
+         ON CONFLICT(host_id, name) DO UPDATE SET last_status = excluded.last_status, consecutive_bad = excluded.consecutive_bad,
+           history = excluded.history, flapping = excluded.flapping, last_result_at = excluded.last_result_at, ticket_id = excluded.ticket_id`,
+      )
+      .run({
+        hostId: host.id,
+        name,
+        customerId: host.customerId,
+        lastStatus: s.lastStatus,
+        consecutiveBad: s.consecutiveBad,
+        history: JSON.stringify(s.history),
+        flapping: s.flapping ? 1 : 0,
+        lastResultAt: s.lastResultAt,
+        ticketId: s.ticketId,
+      });
+  }
+
+  private onResult(host: Host, r: CheckResult, now: number): void {
+    const prev = this.loadAlert(host.id, r.name);
+    // A replayed spool result older than what we already judged is history, not news.
+    if (prev && r.startedAt <= prev.lastResultAt) return;
+    const bad = r.status !== 'OK';
+    const history = [...(prev?.history ?? []), r.status].slice(-FLAP_WINDOW);
+    const flapping = nextFlapping(prev?.flapping ?? false, history);
+    const state: AlertState = {
+      lastStatus: r.status,
+      consecutiveBad: bad ? (prev?.consecutiveBad ?? 0) + 1 : 0,
+      history,
+      flapping,
+      lastResultAt: r.startedAt,
+      ticketId: prev?.ticketId ?? null,
+    };
+    const contract = getContract(this.db, host.customerId);
+    const log = this.log.child({ host: host.id, check: r.name });
+
+    let ticket = state.ticketId ? getTicket(this.db, state.ticketId, { now }) : undefined;
+    if (ticket?.state === 'closed') ticket = undefined;
+
+    if (ticket && ACTIVE_STATES.includes(ticket.state)) {
+      this.updateActive(host, ticket, r, state, now);
+    } else if (bad || flapping) {
+      const persistent = state.consecutiveBad >= contract.openAfter || (flapping && !(prev?.flapping ?? false));
+      if (persistent) {
+        const blockedBy = this.suppression(host, now);
+        if (blockedBy) {
+          log.debug({ blockedBy }, 'ticket held back');
+        } else {
+          const restored = ticket?.restoredAt ?? ticket?.resolvedAt ?? null;
+          const recurrence = ticket && restored !== null && now - restored <= contract.reopenWindowMin * 60_000;
+          // A flap can start on an OK result: the ticket carries the worst status of the window.
+          const worstSeen = bad ? r.status : worstStatus(history);
+          const worst: Exclude<Status, 'OK'> = worstSeen === 'OK' ? 'WARNING' : worstSeen;
+          if (ticket && recurrence) {
+            ticket = reopenTicket(this.db, ticket, SYSTEM_ACTOR, now, `recurred: ${r.summary}`, !ticket.flapping);
+            this.syncResult(ticket, r, flapping, now);
+          } else {
+            ticket = openTicket(this.db, {
+              host,
+              kind: 'check',
+              checkName: r.name,
+              checkId: r.checkId,
+              status: worst,
+              summary: r.summary,
+              severity: severityOf(worst, host.criticality),
+              flapping,
+              now,
+            });
+            log.info({ ticket: ticket.number }, 'ticket opened');
+          }
+          state.ticketId = ticket.id;
+        }
+      }
+    }
+    this.saveAlert(host, r.name, state);
+  }
+
+  /** A result for a problem that has a live ticket: add it to that ticket, never open another. */
+  private updateActive(host: Host, ticket: Ticket, r: CheckResult, state: AlertState, now: number): void {
+    if (state.flapping !== ticket.flapping) {
+      updateTicket(this.db, ticket.id, { flapping: state.flapping }, now);
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: state.flapping ? 'flapping-started' : 'flapping-stopped' });
+      ticket = getTicket(this.db, ticket.id, { now })!;
+    }
+    if (r.status !== 'OK') {
+      updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, occurrences: ticket.occurrences + 1 }, now);
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: { status: r.status, startedAt: r.startedAt } });
+      const severity = severityOf(r.status, host.criticality);
+      if (isMoreSevere(severity, ticket.severity)) raiseSeverity(this.db, getTicket(this.db, ticket.id, { now })!, severity, now);
+      return;
+    }
+    // OK while flapping is not a recovery: the ticket stays open until the flapping has calmed down.
+    if (state.flapping) {
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: { status: r.status, startedAt: r.startedAt } });
+      return;
+    }
+    updateTicket(this.db, ticket.id, { status: 'OK', summary: r.summary }, now);
+    markRecovered(this.db, getTicket(this.db, ticket.id, { now })!, now, r.summary);
+  }
+
+  private syncResult(ticket: Ticket, r: CheckResult, flapping: boolean, now: number): void {
+    updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, flapping, occurrences: ticket.occurrences + 1 }, now);
+  }
+
+  /** Why a new ticket of this host may not open now, if it may not. */
+  private suppression(host: Host, now: number): 'maintenance' | 'host-unreachable' | undefined {
+    if (activeWindowsForHost(this.db, host, now).length > 0) return 'maintenance';
+    const parent = findUnclosedTicket(this.db, `host:${host.id}`, now);
+    if (parent && ACTIVE_STATES.includes(parent.state)) return 'host-unreachable';
+    return undefined;
+  }
+
+  private judgeSilence(now: number): void {
+    for (const host of listHosts(this.db)) {
+      if (host.lastSeenAt === null) continue; // never seen: nothing to miss yet
+      const intervalSec = this.opts.hostIntervalSec?.(host.id) ?? DEFAULT_INTERVAL_SEC;
+      const silent = now - host.lastSeenAt > SILENT_AFTER_INTERVALS * intervalSec * 1000;
+      const existing = findUnclosedTicket(this.db, `host:${host.id}`, now);
+      const live = existing && ACTIVE_STATES.includes(existing.state) ? existing : undefined;
+      if (!silent) {
+        if (live) markRecovered(this.db, live, now, 'host reporting again');
+        continue;
+      }
+      if (live) continue;
+      const graceUntil = Math.max(this.startedAt + this.graceMs, this.graceUntil.get(host.id) ?? 0);
+      if (now < graceUntil) continue;
+      if (activeWindowsForHost(this.db, host, now).length > 0) continue;
+      const contract = getContract(this.db, host.customerId);
+      const summary = `no data since ${new Date(host.lastSeenAt).toISOString()} (${SILENT_AFTER_INTERVALS} x ${intervalSec} s)`;
+      const restored = existing?.restoredAt ?? null;
+      if (existing && restored !== null && now - restored <= contract.reopenWindowMin * 60_000) {
+        reopenTicket(this.db, existing, SYSTEM_ACTOR, now, summary, true);
+      } else {
+        const t = openTicket(this.db, {
+          host,
+          kind: 'host-unreachable',
+          checkName: null,
+          checkId: null,
+          status: 'CRITICAL',
+          summary,
+          severity: severityOf('CRITICAL', host.criticality),
+          flapping: false,
+          now,
+        });
+        this.log.info({ host: host.id, ticket: t.number }, 'host unreachable');
+      }
+    }
+  }
+
+  private escalateOverdue(now: number): void {
+    const due = this.db
+      .prepare("SELECT id FROM tickets WHERE state = 'open' AND tier < 3 AND next_escalation_at IS NOT NULL AND next_escalation_at <= ?")
+      .all(now) as Array<{ id: string }>;
+    for (const { id } of due) {
+      let t = getTicket(this.db, id, { now })!;
+      // Catch up if several deadlines passed while the collector was down.
+      while (t.state === 'open' && t.tier < 3 && t.nextEscalationAt !== null && t.nextEscalationAt <= now) t = escalate(this.db, t, now);
+    }
+  }
+
+  private autoCloseOld(now: number): void {
+    const rows = this.db
+      .prepare("SELECT id, customer_id AS customerId, COALESCE(resolved_at, recovered_at) AS since FROM tickets WHERE state IN ('recovered', 'resolved')")
+      .all() as Array<{ id: string; customerId: string; since: number }>;
+    for (const r of rows) {
+      const days = getContract(this.db, r.customerId).autoCloseDays;
+      if (now - r.since >= days * 86_400_000) autoClose(this.db, getTicket(this.db, r.id, { now })!, now, days);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { Db } from '../db/database.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { Notifier } from '../notify/notifier.js';
+import { TicketStateEngine } from './state-engine.js';
+
+export interface TicketSystemOptions {
+  db: Db;
+  now: () => number;
+  log?: Logger;
+  hostIntervalSec?: (hostId: string) => number | undefined;
+  reconnectGraceMs?: number;
+  coalesceWindowMs?: number;
+  retryDelaysMs?: readonly number[];
+  notifyTimeoutMs?: number;
+}
+
+export interface TicketSystem {
+  /** Register with ingest as an IngestListener. */
+  engine: TicketStateEngine;
+  notifier: Notifier;
+  /** Call every few seconds: host silence, escalation, auto-close, then notification delivery. */
+  tick(now?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The ticket core in one piece, for the collector to wire up in one place. */
+export function createTicketSystem(opts: TicketSystemOptions): TicketSystem {
+  const log = opts.log ?? createLogger('tickets');
+  const engine = new TicketStateEngine({
+    db: opts.db,
+    now: opts.now,
+    log: log.child({ part: 'engine' }),
+    hostIntervalSec: opts.hostIntervalSec,
+    reconnectGraceMs: opts.reconnectGraceMs,
+  });
+  const notifier = new Notifier({
+    db: opts.db,
+    now: opts.now,
+    log: log.child({ part: 'notify' }),
+    coalesceWindowMs: opts.coalesceWindowMs,
+    retryDelaysMs: opts.retryDelaysMs,
+    timeoutMs: opts.notifyTimeoutMs,
+  });
+  return {
+    engine,
+    notifier,
+    async tick(now = opts.now()) {
+      try {
+        engine.tick(now);
+      } catch (err) {
+        log.error({ err }, 'ticket tick failed');
+      }
+      await notifier.tick(now);
+    },
+    close: () => notifier.close(),
+  };
+}

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { customerFilter, customerParam } from '../db/tenancy.js';
+import type { Status } from '../../shared/status.js';
+import type { Severity } from './contracts.js';
+import { DEFAULT_TIMEZONE, zonedParts } from './calendar.js';
+
+export const TICKET_STATES = ['open', 'acknowledged', 'in_progress', 'recovered', 'resolved', 'closed'] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+/** States in which the problem is still being worked on (escalation runs, new failures add events). */
+export const ACTIVE_STATES: readonly TicketState[] = ['open', 'acknowledged', 'in_progress'];
+export type TicketKind = 'check' | 'host-unreachable';
+
+export interface Ticket {
+  id: string;
+  number: string;
+  customerId: string;
+  hostId: string;
+  hostName: string;
+  kind: TicketKind;
+  checkName: string | null;
+  checkId: string | null;
+  /** Stable identity of the problem ("check:<host>:<name>" or "host:<host>"), never the subject text. */
+  problemKey: string;
+  title: string;
+  summary: string;
+  status: Status;
+  severity: Severity;
+  state: TicketState;
+  flapping: boolean;
+  tier: 1 | 2 | 3;
+  assigneeId: string | null;
+  occurrences: number;
+  reopenCount: number;
+  openedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  inProgressAt: number | null;
+  recoveredAt: number | null;
+  resolvedAt: number | null;
+  /** First time service came back (recovered or resolved). */
+  restoredAt: number | null;
+  closedAt: number | null;
+  closedBy: string | null;
+  responseDueAt: number;
+  onsiteDueAt: number;
+  restoreDueAt: number;
+  nextEscalationAt: number | null;
+  problemNotified: boolean;
+  cause: string;
+  actions: string;
+  prevention: string;
+  updatedAt: number;
+  sla: TicketSla;
+}
+
+export interface TicketSla {
+  /** true/false once decided; null while still running and not yet late. */
+  responseMet: boolean | null;
+  restoreMet: boolean | null;
+  breached: boolean;
+}
+
+export interface TicketEvent {
+  id: number;
+  ticketId: string;
+  customerId: string;
+  at: number;
+  actorId: string | null;
+  actorName: string;
+  kind: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+interface TicketRow {
+  id: string;
+  number: string;
+  customer_id: string;
+  host_id: string;
+  host_name: string | null;
+  kind: TicketKind;
+  check_name: string | null;
+  check_id: string | null;
+  problem_key: string;
+  title: string;
+  summary: string;
+  status: Status;
+  severity: Severity;
+  state: TicketState;
+  flapping: number;
+  tier: 1 | 2 | 3;
+  assignee_id: string | null;
+  occurrences: number;
+  reopen_count: number;
+  opened_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  in_progress_at: number | null;
+  recovered_at: number | null;
+  resolved_at: number | null;
+  restored_at: number | null;
+  closed_at: number | null;
+  closed_by: string | null;
+  response_due_at: number;
+  onsite_due_at: number;
+  restore_due_at: number;
+  next_escalation_at: number | null;
+  problem_notified: number;
+  cause: string;
+  actions: string;
+  prevention: string;
+  updated_at: number;
+}
+
+function met(doneAt: number | null, dueAt: number, now: number): boolean | null {
+  if (doneAt !== null) return doneAt <= dueAt;
+  return now > dueAt ? false : null;
+}
+
+function toTicket(r: TicketRow, now: number): Ticket {
+  const responseMet = met(r.acknowledged_at, r.response_due_at, now);
+  const restoreMet = met(r.restored_at ?? r.closed_at, r.restore_due_at, now);
+  return {
+    id: r.id,
+    number: r.number,
+    customerId: r.customer_id,
+    hostId: r.host_id,
+    hostName: r.host_name ?? r.host_id,
+    kind: r.kind,
+    checkName: r.check_name,
+    checkId: r.check_id,
+    problemKey: r.problem_key,
+    title: r.title,
+    summary: r.summary,
+    status: r.status,
+    severity: r.severity,
+    state: r.state,
+    flapping: r.flapping === 1,
+    tier: r.tier,
+    assigneeId: r.assignee_id,
+    occurrences: r.occurrences,
+    reopenCount: r.reopen_count,
+    openedAt: r.opened_at,
+    acknowledgedAt: r.acknowledged_at,
+    acknowledgedBy: r.acknowledged_by,
+    inProgressAt: r.in_progress_at,
+    recoveredAt: r.recovered_at,
+    resolvedAt: r.resolved_at,
+    restoredAt: r.restored_at,
+    closedAt: r.closed_at,
+    closedBy: r.closed_by,
+    responseDueAt: r.response_due_at,
+    onsiteDueAt: r.onsite_due_at,
+    restoreDueAt: r.restore_due_at,
+    nextEscalationAt: r.next_escalation_at,
+    problemNotified: r.problem_notified === 1,
+    cause: r.cause,
+    actions: r.actions,
+    prevention: r.prevention,
+    updatedAt: r.updated_at,
+    sla: { responseMet, restoreMet, breached: responseMet === false || restoreMet === false },
+  };
+}
+
+const SELECT = 'SELECT t.*, h.name AS host_name FROM tickets t LEFT JOIN hosts h ON h.id = t.host_id';
+
+/** Next number of the year, e.g. INC-2026-000123. The counter only grows, so numbers are never reused. */
+export function nextTicketNumber(db: Db, at: number): string {
+  const year = zonedParts(at, DEFAULT_TIMEZONE).year;
+  const row = db
+    .prepare(
+      `INSERT INTO ticket_counters (year, last_number) VALUES (?, 1)
+       ON CONFLICT(year) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`,
+    )
+    .get(year) as { last_number: number };
+  return `INC-${year}-${String(row.last_number).padStart(6, '0')}`;
+}
+
+export interface NewTicket {
+  customerId: string;
+  hostId: string;
+  kind: TicketKind;
+  checkName: string | null;
+  checkId: string | null;
+  problemKey: string;
+  title: string;
+  summary: string;
+  status: Status;
+  severity: Severity;
+  flapping: boolean;
+  openedAt: number;
+  responseDueAt: number;
+  onsiteDueAt: number;
+  restoreDueAt: number;
+}
+
+export function insertTicket(db: Db, t: NewTicket): Ticket {
+  const id = randomUUID();
+  const number = nextTicketNumber(db, t.openedAt);
+  db.prepare(
+    `INSERT INTO tickets (id, number, customer_id, host_id, kind, check_name, check_id, problem_key, title, summary, status,
+       severity, state, flapping, tier, opened_at, response_due_at, onsite_due_at, restore_due_at, next_escalation_at, updated_at)
+     VALUES (@id, @number, @customerId, @hostId, @kind, @checkName, @checkId, @problemKey, @title, @summary, @status,
+       @severity, 'open', @flapping, 1, @openedAt, @responseDueAt, @onsiteDueAt, @restoreDueAt, @responseDueAt, @openedAt)`,
+  ).run({ ...t, id, number, flapping: t.flapping ? 1 : 0 });
+  return getTicket(db, id, { now: t.openedAt })!;
+}
+
+/** A ticket by id; with customerIds, another customer's ticket is "not found". */
+export function getTicket(db: Db, id: string, opts: { customerIds?: readonly string[]; now: number }): Ticket | undefined {
+  const r = db.prepare(`${SELECT} WHERE t.id = @id AND ${customerFilter('t.customer_id')}`).get({
+    id,
+    ...customerParam(opts.customerIds),
+  }) as TicketRow | undefined;
+  return r ? toTicket(r, opts.now) : undefined;
+}
+
+/** Get by id or by number (INC-...), tenancy-filtered. */
+export function findTicket(db: Db, idOrNumber: string, opts: { customerIds?: readonly string[]; now: number }): Ticket | undefined {
+  const r = db
+    .prepare(`${SELECT} WHERE (t.id = @key OR t.number = @key) AND ${customerFilter('t.customer_id')}`)
+    .get({ key: idOrNumber, ...customerParam(opts.customerIds) }) as TicketRow | undefined;
+  return r ? toTicket(r, opts.now) : undefined;
+}
+
+/** The newest ticket of a problem that is not closed (a closed ticket is never touched again). */
+export function findUnclosedTicket(db: Db, problemKey: string, now: number): Ticket | undefined {
+  const r = db
+    .prepare(`${SELECT} WHERE t.problem_key = ? AND t.state != 'closed' ORDER BY t.opened_at DESC LIMIT 1`)
+    .get(problemKey) as TicketRow | undefined;
+  return r ? toTicket(r, now) : undefined;
+}
+
+export interface TicketFilter {
+  customerIds?: readonly string[];
+  state?: readonly TicketState[];
+  severity?: readonly Severity[];
+  customerId?: string;
+  hostId?: string;
+  breached?: boolean;
+  limit?: number;
+  offset?: number;
+  now: number;
+}
+
+export function listTickets(db: Db, f: TicketFilter): Ticket[] {
+  const rows = db
+    .prepare(
+      `${SELECT} WHERE ${customerFilter('t.customer_id')}
+         AND (@states IS NULL OR t.state IN (SELECT value FROM json_each(@states)))
+         AND (@severities IS NULL OR t.severity IN (SELECT value FROM json_each(@severities)))
+         AND (@customerId IS NULL OR t.customer_id = @customerId)
+         AND (@hostId IS NULL OR t.host_id = @hostId)
+         AND (@breached IS NULL OR @breached = (
+               COALESCE(t.acknowledged_at, @now) > t.response_due_at
+               OR COALESCE(t.restored_at, t.closed_at, @now) > t.restore_due_at))
+       ORDER BY t.opened_at DESC, t.number DESC LIMIT @limit OFFSET @offset`,
+    )
+    .all({
+      ...customerParam(f.customerIds),
+      states: f.state?.length ? JSON.stringify(f.state) : null,
+      severities: f.severity?.length ? JSON.stringify(f.severity) : null,
+      customerId: f.customerId ?? null,
+      hostId: f.hostId ?? null,
+      breached: f.breached === undefined ? null : f.breached ? 1 : 0,
+      now: f.now,
+      limit: f.limit ?? 200,
+      offset: f.offset ?? 0,
+    }) as TicketRow[];
+  return rows.map((r) => toTicket(r, f.now));
+}
+
+const COLUMNS: Record<string, string> = {
+  summary: 'summary',
+  status: 'status',
+  severity: 'severity',
+  state: 'state',
+  flapping: 'flapping',
+  tier: 'tier',
+  assigneeId: 'assignee_id',
+  occurrences: 'occurrences',
+  reopenCount: 'reopen_count',
+  acknowledgedAt: 'acknowledged_at',
+  acknowledgedBy: 'acknowledged_by',
+  inProgressAt: 'in_progress_at',
+  recoveredAt: 'recovered_at',
+  resolvedAt: 'resolved_at',
+  restoredAt: 'restored_at',
+  closedAt: 'closed_at',
+  closedBy: 'closed_by',
+  responseDueAt: 'response_due_at',
+  onsiteDueAt: 'onsite_due_at',
+  restoreDueAt: 'restore_due_at',
+  nextEscalationAt: 'next_escalation_at',
+  problemNotified: 'problem_notified',
+  cause: 'cause',
+  actions: 'actions',
+  prevention: 'prevention',
+};
+
+export type TicketPatch = Partial<Omit<Ticket, 'id' | 'number' | 'customerId' | 'hostId' | 'hostName' | 'kind' | 'sla'>>;
+
+export function updateTicket(db: Db, id: string, patch: TicketPatch, now: number): void {
+  const sets: string[] = ['updated_at = @updatedAt'];
+  const params: Record<string, unknown> = { id, updatedAt: now };
+  for (const [key, value] of Object.entries(patch)) {
+    const col = COLUMNS[key];
+    if (!col || value === undefined) continue;
+    sets.push(`${col} = @${key}`);
+    params[key] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  }
+  db.prepare(`UPDATE tickets SET ${sets.join(', ')} WHERE id = @id`).run(params);
+}
+
+export const SYSTEM_ACTOR = { id: null, name: 'system' } as const;
+
+export interface Actor {
+  id: string | null;
+  name: string;
+}
+
+export function addEvent(
+  db: Db,
+  ticket: Pick<Ticket, 'id' | 'customerId'>,
+  e: { at: number; actor: Actor; kind: string; message?: string; data?: Record<string, unknown> },
+): void {
+  db.prepare(
+    'INSERT INTO ticket_events (ticket_id, customer_id, at, actor_id, actor_name, kind, message, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(ticket.id, ticket.customerId, e.at, e.actor.id, e.actor.name, e.kind, e.message ?? '', JSON.stringify(e.data ?? {}));
+}
+
+export function listEvents(db: Db, ticketId: string): TicketEvent[] {
+  const rows = db
+    .prepare(
+      `SELECT id, ticket_id AS ticketId, customer_id AS customerId, at, actor_id AS actorId, actor_name AS actorName, kind,
+              message, data FROM ticket_events WHERE ticket_id = ? ORDER BY id`,
+    )
+    .all(ticketId) as Array<Omit<TicketEvent, 'data'> & { data: string }>;
+  return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+}

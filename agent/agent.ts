@@ -1,0 +1,163 @@
+import type { CheckResult } from '../shared/check-result.js';
+import type { Metric } from '../shared/metric.js';
+import { createLogger } from '../shared/logger.js';
+import { PATROL_VERSION } from '../shared/version.js';
+import { localExecutor } from '../checks/exec/local-executor.js';
+import { localSystemProbe } from '../checks/system/local-probe.js';
+import { StateDir, type Credentials } from './state-dir.js';
+import { Spool, DEFAULT_SPOOL_LIMIT_BYTES } from './spool.js';
+import { Scheduler } from './scheduler.js';
+import { CollectorLink } from './collector-link.js';
+import { enroll } from './enroll.js';
+import { localHostFacts } from './host-facts.js';
+
+const log = createLogger('agent');
+
+export interface AgentOptions {
+  collectorUrl: string;
+  stateDir: string;
+  enrollToken?: string;
+  /** Host name to report; default os.hostname(). */
+  name?: string;
+  spoolLimitBytes?: number;
+  /** Until the collector says otherwise in welcome. */
+  batchIntervalSec?: number;
+  /** Results kept in memory between flushes; past it a flush happens early (memory cap). */
+  maxBufferedResults?: number;
+  now?: () => number;
+}
+
+/** The agent: runs its checks, spools batches on disk, streams them to the collector. */
+export class Agent {
+  readonly state: StateDir;
+  readonly spool: Spool;
+  private link?: CollectorLink;
+  private scheduler?: Scheduler;
+  private buffer: CheckResult[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private batchIntervalSec: number;
+  private checkStates;
+  private readonly now: () => number;
+  private cpuAtStart = process.cpuUsage();
+  credentials?: Credentials;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.now = opts.now ?? Date.now;
+    this.state = new StateDir(opts.stateDir);
+    this.spool = new Spool(this.state.spoolDir, opts.spoolLimitBytes ?? DEFAULT_SPOOL_LIMIT_BYTES, this.now);
+    this.batchIntervalSec = opts.batchIntervalSec ?? 10;
+    this.checkStates = this.state.checkStates();
+  }
+
+  async start(): Promise<void> {
+    const facts = localHostFacts(this.opts.name);
+    let creds = this.state.readCredentials();
+    if (!creds) {
+      if (!this.opts.enrollToken) throw new Error(`not enrolled yet: run with --enroll <token> (state folder ${this.state.path})`);
+      creds = await enroll(this.opts.collectorUrl, this.opts.enrollToken, facts.hostname);
+      this.state.writeCredentials(creds);
+      log.info({ agentId: creds.agentId, customer: creds.customerId }, 'enrolled; agent key saved');
+    } else if (this.opts.enrollToken) {
+      log.info({ agentId: creds.agentId }, 'already enrolled; the enrollment token is not needed and was not used');
+    }
+    this.credentials = creds;
+    const exec = localExecutor();
+    this.scheduler = new Scheduler(
+      {
+        now: this.now,
+        exec,
+        host: facts,
+        system: localSystemProbe(exec),
+        stateFor: (name) => this.checkStates.stateFor(name),
+        log: createLogger('checks', { agentId: creds.agentId }),
+      },
+      (r) => this.submit(r),
+    );
+    // Keep checking with the last known assignment even while the collector is unreachable.
+    const saved = this.state.readAssignments();
+    if (saved) this.scheduler.apply(saved);
+    this.link = new CollectorLink({
+      url: this.opts.collectorUrl,
+      agentKey: creds.agentKey,
+      agentId: creds.agentId,
+      version: PATROL_VERSION,
+      facts: () => facts,
+      spool: this.spool,
+      onWelcome: (w) => {
+        this.batchIntervalSec = w.batchIntervalSec;
+        this.applyChecks(w.checks);
+        this.restartFlushTimer();
+      },
+      onConfig: (checks) => this.applyChecks(checks),
+      onRunNow: (requestId) => void this.runNow(requestId),
+    });
+    this.restartFlushTimer();
+    this.link.start();
+  }
+
+  private applyChecks(checks: Parameters<Scheduler['apply']>[0]): void {
+    this.state.writeAssignments(checks);
+    this.scheduler?.apply(checks);
+    log.info({ checks: checks.map((c) => c.name) }, 'assignment applied');
+  }
+
+  /** Queue a result for the next batch (the scheduler's results, and any pushed from outside). */
+  submit(r: CheckResult): void {
+    this.buffer.push(r);
+    if (this.buffer.length >= (this.opts.maxBufferedResults ?? 500)) this.flush();
+  }
+
+  private restartFlushTimer(): void {
+    clearInterval(this.flushTimer);
+    this.flushTimer = setInterval(() => this.flush(), this.batchIntervalSec * 1000);
+    this.flushTimer.unref?.();
+  }
+
+  /** Move buffered results into a spooled batch (with the agent's own figures) and send. */
+  flush(requestId?: string, results: CheckResult[] = this.buffer): void {
+    if (results === this.buffer) this.buffer = [];
+    if (!results.length && !requestId) return;
+    this.spool.put({ results, metrics: [this.selfMetrics()], requestId });
+    this.link?.pump();
+  }
+
+  private async runNow(requestId: string): Promise<void> {
+    if (!this.scheduler) return;
+    log.info({ requestId }, 'run-now requested by the collector');
+    const results = await this.scheduler.runAll();
+    this.flush(requestId, results);
+  }
+
+  /** The agent reports its own buffer and footprint (Telegraf's buffer_size / metrics_dropped). */
+  private selfMetrics(): Metric {
+    const s = this.spool.stats();
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    return {
+      measurement: 'patrol_agent',
+      tags: {},
+      fields: {
+        spool_bytes: s.bytes,
+        spool_limit_bytes: s.limitBytes,
+        spool_batches: s.batches,
+        spool_oldest_age_sec: s.oldestAgeSec,
+        dropped_points_total: s.droppedPoints,
+        rss_bytes: process.memoryUsage.rss(),
+        cpu_user_ms_total: Math.round(cpu.user / 1000),
+        cpu_system_ms_total: Math.round(cpu.system / 1000),
+      },
+      time: this.now(),
+    };
+  }
+
+  get connected(): boolean {
+    return this.link?.connected ?? false;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.flushTimer);
+    this.scheduler?.stop();
+    this.flush();
+    this.checkStates.flush();
+    await this.link?.stop();
+  }
+}

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { loadConfig, ConfigError } from '../shared/config-file.js';
+import { createLogger } from '../shared/logger.js';
+import { PATROL_VERSION } from '../shared/version.js';
+import { Agent } from './agent.js';
+
+const log = createLogger('agent.cli');
+
+const AgentConfigSchema = z.object({
+  collector: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL, e.g. ws://collector:8080/agent'),
+  stateDir: z.string().default(join(homedir(), '.patrol-agent')),
+  enroll: z.string().optional(),
+  name: z.string().optional(),
+  spoolLimitMb: z.coerce.number().positive().default(100),
+});
+
+const program = new Command('patrol-agent')
+  .description('Patrol agent: runs health checks on this host and streams them to a Patrol collector')
+  .version(PATROL_VERSION)
+  .option('--collector <url>', 'collector WebSocket URL, e.g. ws://collector:8080/agent (env PATROL_COLLECTOR)')
+  .option('--enroll <token>', 'one-time enrollment token from `patrol-collector enroll` (first start only)')
+  .option('--state-dir <dir>', 'where the key, spool and check state live (env PATROL_AGENT_STATE_DIR, default ~/.patrol-agent)')
+  .option('--name <hostname>', 'host name to report (default: this machine\'s hostname)')
+  .option('--spool-limit-mb <n>', 'disk spool limit in MB (default 100)')
+  .option('--config <file>', 'JSON config file with the same keys (collector, stateDir, enroll, name, spoolLimitMb)')
+  .action(async (o: Record<string, string | undefined>) => {
+    let config: z.infer<typeof AgentConfigSchema>;
+    try {
+      config = loadConfig(AgentConfigSchema, {
+        file: o.config,
+        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME' },
+        overrides: { collector: o.collector, stateDir: o.stateDir, enroll: o.enroll, name: o.name, spoolLimitMb: o.spoolLimitMb },
+      });
+    } catch (err) {
+      console.error(`patrol-agent: ${(err as Error).message}`);
+      process.exit(2);
+    }
+    const agent = new Agent({
+      collectorUrl: config.collector,
+      stateDir: config.stateDir,
+      enrollToken: config.enroll,
+      name: config.name,
+      spoolLimitBytes: config.spoolLimitMb * 1024 * 1024,
+    });
+    try {
+      await agent.start();
+    } catch (err) {
+      console.error(`patrol-agent: ${(err as Error).message}`);
+      process.exit(err instanceof ConfigError ? 2 : 1);
+    }
+    log.info({ collector: config.collector, stateDir: config.stateDir, version: PATROL_VERSION }, 'agent running');
+    const shutdown = async (signal: string) => {
+      log.info({ signal }, 'stopping');
+      await agent.stop();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,184 @@
+import WebSocket from 'ws';
+import {
+  CollectorFrameSchema,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type CollectorFrame,
+  type WelcomeFrame,
+} from '../shared/protocol.js';
+import type { HostFacts } from '../shared/host-facts.js';
+import type { CheckAssignment } from '../shared/assignment.js';
+import { createLogger } from '../shared/logger.js';
+import { Backoff } from './backoff.js';
+import type { Spool } from './spool.js';
+
+const log = createLogger('agent.link');
+
+export interface LinkOptions {
+  url: string;
+  agentKey: string;
+  agentId: string;
+  version: string;
+  facts: () => HostFacts;
+  spool: Spool;
+  onWelcome(w: WelcomeFrame): void;
+  onConfig(checks: CheckAssignment[]): void;
+  onRunNow(requestId: string): void;
+  /** Batches in flight at once; also paces a long replay (each waits for an ack slot). */
+  maxInFlight?: number;
+  /** After a "store unavailable" answer, wait this long before re-sending (doubles up to 30 s). */
+  retryDelayMs?: number;
+}
+
+/**
+ * The agent's side of the wire: connects with its key, says hello, sends spooled batches and forgets
+ * them on ack. Reconnects forever with backoff. After an outage, sending alternates the newest batch
+ * and the oldest, so live results keep flowing while the backlog drains (icinga2#10030).
+ */
+export class CollectorLink {
+  private ws?: WebSocket;
+  private welcomed = false;
+  private stopped = false;
+  private readonly inFlight = new Set<number>();
+  private readonly backoff = new Backoff();
+  private reconnectTimer?: NodeJS.Timeout;
+  private pauseUntil = 0;
+  private retryDelayMs: number;
+  private pumpTimer?: NodeJS.Timeout;
+  private preferNewest = true;
+  /** Why the last connection attempt failed; surfaced in logs and status. */
+  lastError = '';
+  acked = 0;
+
+  constructor(private readonly opts: LinkOptions) {
+    this.retryDelayMs = opts.retryDelayMs ?? 1000;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  get connected(): boolean {
+    return this.welcomed;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(this.opts.url, {
+      headers: { authorization: `Bearer ${this.opts.agentKey}` },
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: 15_000,
+    });
+    this.ws = ws;
+    ws.on('open', () => {
+      log.info({ url: this.opts.url }, 'connected to collector');
+      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentId: this.opts.agentId, version: this.opts.version, facts: this.opts.facts() }));
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.lastError = `collector refused the connection: HTTP ${res.statusCode}`;
+      if (res.statusCode === 401) log.error('collector refused the agent key (revoked or unknown); enroll again with a new token');
+      else log.warn({ status: res.statusCode }, 'collector refused the connection');
+      ws.terminate();
+    });
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    ws.on('error', (err) => {
+      this.lastError = err.message;
+      log.debug({ err: err.message }, 'connection error');
+    });
+    ws.on('close', (code, reason) => {
+      this.welcomed = false;
+      this.inFlight.clear();
+      if (this.ws === ws) this.ws = undefined;
+      if (this.stopped) return;
+      const delay = this.backoff.next();
+      log.warn({ code, reason: reason.toString(), retryInMs: delay, lastError: this.lastError }, 'disconnected from collector');
+      this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private onMessage(text: string): void {
+    const parsed = parseFrame(CollectorFrameSchema, text);
+    if (!parsed.ok) {
+      log.warn({ message: parsed.message }, 'bad frame from collector ignored');
+      return;
+    }
+    this.onFrame(parsed.frame);
+  }
+
+  private onFrame(f: CollectorFrame): void {
+    switch (f.type) {
+      case 'welcome':
+        this.welcomed = true;
+        this.backoff.reset();
+        this.opts.onWelcome(f);
+        this.pump();
+        return;
+      case 'ack':
+        this.inFlight.delete(f.seq);
+        this.opts.spool.ack(f.seq);
+        this.acked++;
+        this.retryDelayMs = this.opts.retryDelayMs ?? 1000;
+        this.pump();
+        return;
+      case 'config':
+        this.opts.onConfig(f.checks);
+        return;
+      case 'run-now':
+        this.opts.onRunNow(f.requestId);
+        return;
+      case 'error':
+        log.warn({ code: f.code, message: f.message, seq: f.seq }, 'collector reported an error');
+        if (f.seq === undefined) return;
+        this.inFlight.delete(f.seq);
+        if (f.code === 'bad-frame' || f.code === 'bad-json') {
+          // The collector will never accept this batch; keeping it would block the spool forever.
+          this.opts.spool.reject(f.seq);
+          this.pump();
+        } else {
+          // Store down or an internal error: keep the batch, wait, send again.
+          this.pauseUntil = Date.now() + this.retryDelayMs;
+          this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
+          this.schedulePump(this.pauseUntil - Date.now());
+        }
+    }
+  }
+
+  private schedulePump(delayMs: number): void {
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, delayMs));
+    this.pumpTimer.unref?.();
+  }
+
+  /** Send spooled batches while there is room in the window. Call after anything was spooled. */
+  pump(): void {
+    if (!this.welcomed || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    const wait = this.pauseUntil - Date.now();
+    if (wait > 0) return this.schedulePump(wait);
+    const max = this.opts.maxInFlight ?? 4;
+    while (this.inFlight.size < max) {
+      const pending = this.opts.spool.pending().filter((s) => !this.inFlight.has(s));
+      if (!pending.length) return;
+      const seq = this.preferNewest ? pending[pending.length - 1]! : pending[0]!;
+      this.preferNewest = !this.preferNewest;
+      const frame = this.opts.spool.read(seq);
+      if (!frame) continue;
+      this.inFlight.add(seq);
+      this.ws.send(JSON.stringify(frame));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pumpTimer);
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close(1000, 'agent stopping');
+        setTimeout(resolve, 2000).unref();
+      });
+    } else ws?.terminate();
+  }
+}

@@ -1,0 +1,178 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { BatchFrameSchema, type BatchFrame } from '../shared/protocol.js';
+import { createLogger } from '../shared/logger.js';
+
+const log = createLogger('spool');
+
+const MetaSchema = z.object({ nextSeq: z.number().int().nonnegative(), droppedPoints: z.number().int().nonnegative(), droppedBatches: z.number().int().nonnegative() });
+
+interface Entry {
+  seq: number;
+  bytes: number;
+  points: number;
+  createdAt: number;
+}
+
+export interface SpoolStats {
+  bytes: number;
+  limitBytes: number;
+  batches: number;
+  oldestAgeSec: number;
+  droppedPoints: number;
+  droppedBatches: number;
+}
+
+/** 100 MB: the issue's default; about a week of one host's results at 60 s intervals. */
+export const DEFAULT_SPOOL_LIMIT_BYTES = 100 * 1024 * 1024;
+
+const FILE_RE = /^(\d{12})\.json$/;
+
+/**
+ * The agent's on-disk queue of batches: a batch is written (and fsynced) here before it is sent and deleted
+ * only when its ack arrives, so nothing is lost across disconnects, collector crashes or agent restarts.
+ * Bounded: past the limit the oldest batches go, and the points they held are counted and reported.
+ */
+export class Spool {
+  private readonly entries = new Map<number, Entry>();
+  private meta: z.infer<typeof MetaSchema> = { nextSeq: 0, droppedPoints: 0, droppedBatches: 0 };
+  private totalBytes = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly limitBytes = DEFAULT_SPOOL_LIMIT_BYTES,
+    private readonly now: () => number = Date.now,
+  ) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.load();
+  }
+
+  private load(): void {
+    try {
+      this.meta = MetaSchema.parse(JSON.parse(readFileSync(join(this.dir, 'meta.json'), 'utf8')));
+    } catch {
+      // First start, or a meta file lost in a crash: rebuilt from the batch files below.
+    }
+    for (const name of readdirSync(this.dir)) {
+      const m = FILE_RE.exec(name);
+      if (!m) {
+        if (name.endsWith('.tmp')) unlinkSync(join(this.dir, name));
+        continue;
+      }
+      const seq = Number(m[1]);
+      const st = statSync(join(this.dir, name));
+      this.entries.set(seq, { seq, bytes: st.size, points: -1, createdAt: st.mtimeMs });
+      this.totalBytes += st.size;
+      this.meta.nextSeq = Math.max(this.meta.nextSeq, seq + 1);
+    }
+    if (this.entries.size) log.info({ batches: this.entries.size, bytes: this.totalBytes }, 'spool has unsent batches from before; they will be replayed');
+  }
+
+  private saveMeta(): void {
+    const tmp = join(this.dir, 'meta.json.tmp');
+    writeFileSync(tmp, JSON.stringify(this.meta));
+    renameSync(tmp, join(this.dir, 'meta.json'));
+  }
+
+  private file(seq: number): string {
+    return join(this.dir, `${String(seq).padStart(12, '0')}.json`);
+  }
+
+  /** Give the batch its sequence number and make it durable. */
+  put(batch: Omit<BatchFrame, 'type' | 'seq'>): BatchFrame {
+    const seq = this.meta.nextSeq++;
+    const frame: BatchFrame = { type: 'batch', seq, ...batch };
+    const text = JSON.stringify(frame);
+    const tmp = `${this.file(seq)}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file(seq));
+    const bytes = Buffer.byteLength(text);
+    this.entries.set(seq, { seq, bytes, points: countPoints(frame), createdAt: this.now() });
+    this.totalBytes += bytes;
+    this.saveMeta();
+    this.enforceLimit();
+    return frame;
+  }
+
+  private enforceLimit(): void {
+    while (this.totalBytes > this.limitBytes && this.entries.size > 1) {
+      const oldest = Math.min(...this.entries.keys());
+      const e = this.entries.get(oldest)!;
+      const frame = e.points >= 0 ? undefined : this.read(oldest);
+      const points = e.points >= 0 ? e.points : frame ? countPoints(frame) : 0;
+      this.remove(oldest);
+      this.meta.droppedPoints += points;
+      this.meta.droppedBatches++;
+      log.warn({ seq: oldest, points, limitBytes: this.limitBytes }, 'spool full: oldest batch dropped');
+    }
+    this.saveMeta();
+  }
+
+  read(seq: number): BatchFrame | undefined {
+    if (!this.entries.has(seq)) return undefined;
+    try {
+      return BatchFrameSchema.parse(JSON.parse(readFileSync(this.file(seq), 'utf8')));
+    } catch (err) {
+      log.error({ seq, err: (err as Error).message }, 'unreadable spool file; dropping it');
+      this.remove(seq);
+      this.meta.droppedBatches++;
+      this.saveMeta();
+      return undefined;
+    }
+  }
+
+  /** The collector stored it: forget it. */
+  ack(seq: number): void {
+    this.remove(seq);
+  }
+
+  /** A batch the collector can never accept (invalid): drop it and count its points as lost. */
+  reject(seq: number): void {
+    const f = this.read(seq);
+    this.remove(seq);
+    this.meta.droppedPoints += f ? countPoints(f) : 0;
+    this.meta.droppedBatches++;
+    this.saveMeta();
+  }
+
+  private remove(seq: number): void {
+    const e = this.entries.get(seq);
+    if (!e) return;
+    this.entries.delete(seq);
+    this.totalBytes -= e.bytes;
+    try {
+      unlinkSync(this.file(seq));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  /** Unacked sequence numbers, oldest first. */
+  pending(): number[] {
+    return [...this.entries.keys()].sort((a, b) => a - b);
+  }
+
+  stats(): SpoolStats {
+    let oldest = Infinity;
+    for (const e of this.entries.values()) oldest = Math.min(oldest, e.createdAt);
+    return {
+      bytes: this.totalBytes,
+      limitBytes: this.limitBytes,
+      batches: this.entries.size,
+      oldestAgeSec: oldest === Infinity ? 0 : Math.max(0, Math.round((this.now() - oldest) / 1000)),
+      droppedPoints: this.meta.droppedPoints,
+      droppedBatches: this.meta.droppedBatches,
+    };
+  }
+}
+
+export function countPoints(b: Pick<BatchFrame, 'results' | 'metrics'>): number {
+  return b.metrics.length + b.results.reduce((n, r) => n + 1 + r.metrics.length, 0);
+}

@@ -1,0 +1,99 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CheckAssignmentSchema, type CheckAssignment } from '../shared/assignment.js';
+import type { CheckState } from '../checks/define.js';
+import { createLogger } from '../shared/logger.js';
+
+const log = createLogger('agent.state');
+
+export const CredentialsSchema = z.object({
+  agentId: z.string().min(1),
+  agentKey: z.string().min(10),
+  hostId: z.string().min(1),
+  customerId: z.string().min(1),
+  collectorUrl: z.string(),
+});
+export type Credentials = z.infer<typeof CredentialsSchema>;
+
+/** Write a file atomically (temp + rename) with the given mode; a crash never leaves half a file. */
+function writeAtomic(path: string, text: string, mode: number): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
+
+/**
+ * The agent's state folder: credentials.json (0600: holds the agent key), the last assignment (so a
+ * restarted agent keeps checking while the collector is away), per-check memory, and the spool/ folder.
+ */
+export class StateDir {
+  constructor(readonly path: string) {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+  }
+
+  get spoolDir(): string {
+    return join(this.path, 'spool');
+  }
+
+  readCredentials(): Credentials | undefined {
+    let text: string;
+    try {
+      text = readFileSync(join(this.path, 'credentials.json'), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const parsed = CredentialsSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`${join(this.path, 'credentials.json')} is damaged; remove it and enroll again`);
+    return parsed.data;
+  }
+
+  writeCredentials(c: Credentials): void {
+    writeAtomic(join(this.path, 'credentials.json'), JSON.stringify(c, null, 2), 0o600);
+  }
+
+  readAssignments(): CheckAssignment[] | undefined {
+    try {
+      return z.array(CheckAssignmentSchema).parse(JSON.parse(readFileSync(join(this.path, 'assignments.json'), 'utf8')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeAssignments(a: readonly CheckAssignment[]): void {
+    writeAtomic(join(this.path, 'assignments.json'), JSON.stringify(a), 0o600);
+  }
+
+  /** Per-check memory, persisted (debounced) so rates and reboot detection survive agent restarts. */
+  checkStates(): { stateFor(name: string): CheckState; flush(): void } {
+    const file = join(this.path, 'check-state.json');
+    let all: Record<string, Record<string, unknown>> = {};
+    try {
+      all = z.record(z.string(), z.record(z.string(), z.unknown())).parse(JSON.parse(readFileSync(file, 'utf8')));
+    } catch {
+      // none yet
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      try {
+        writeAtomic(file, JSON.stringify(all), 0o600);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'could not save check state');
+      }
+    };
+    return {
+      stateFor: (name) => ({
+        get: <T>(key: string) => all[name]?.[key] as T | undefined,
+        set: (key, value) => {
+          (all[name] ??= {})[key] = value;
+          timer ??= setTimeout(flush, 2000);
+          timer.unref?.();
+        },
+      }),
+      flush,
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import type { CheckAssignment } from '../../shared/assignment.js';
+
+/**
+ * The checks every agent host gets until a template says otherwise: the figures an inspection engineer
+ * looks at first. 60 s is the usual interval of Zabbix and Checkmk agents.
+ */
+export const LINUX_BASE: readonly CheckAssignment[] = [
+  { name: 'system.cpu', checkId: 'system.cpu', params: {}, intervalSec: 60, timeoutSec: 20 },
+  { name: 'system.memory', checkId: 'system.memory', params: {}, intervalSec: 60, timeoutSec: 20 },
+  { name: 'system.disk', checkId: 'system.disk', params: {}, intervalSec: 60, timeoutSec: 30 },
+  { name: 'system.network', checkId: 'system.network', params: {}, intervalSec: 60, timeoutSec: 20 },
+  { name: 'system.uptime', checkId: 'system.uptime', params: {}, intervalSec: 300, timeoutSec: 20 },
+];

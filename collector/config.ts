@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import { loadConfig } from '../shared/config-file.js';
+
+const Port = z.coerce.number().int().min(0).max(65535);
+
+/** Collector settings: a JSON file (--config) overlaid by PATROL_* environment variables. */
+export const CollectorConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: Port.default(8080),
+    /** Folder for the SQLite files (relational store and the embedded metrics store). */
+    dataDir: z.string().default('.patrol-data'),
+    /** How often agents flush a batch. */
+    batchIntervalSec: z.coerce.number().positive().default(10),
+    /** Embedded metrics store retention. */
+    sqliteRetentionDays: z.coerce.number().positive().default(400),
+    influxUrl: z.url().optional(),
+    influxDatabase: z.string().default('patrol'),
+    influxUsername: z.string().optional(),
+    influxPassword: z.string().optional(),
+    /** e.g. "400d": creates a default retention policy of that length on the database. */
+    influxRetention: z.string().regex(/^\d+[hdw]$|^INF$/, 'like 400d, 52w or INF').optional(),
+    /** InfluxDB 2.x/3.x: token, org and bucket select the v2 client. */
+    influxToken: z.string().optional(),
+    influxOrg: z.string().optional(),
+    influxBucket: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.influxToken && !c.influxUrl) ctx.addIssue({ code: 'custom', path: ['influxUrl'], message: 'PATROL_INFLUX_URL is needed with a token' });
+    if (c.influxToken && (!c.influxOrg || !c.influxBucket)) {
+      ctx.addIssue({ code: 'custom', path: ['influxOrg'], message: 'InfluxDB 2.x needs PATROL_INFLUX_ORG and PATROL_INFLUX_BUCKET with the token' });
+    }
+  });
+export type CollectorConfig = z.infer<typeof CollectorConfigSchema>;
+export type CollectorConfigInput = z.input<typeof CollectorConfigSchema>;
+
+export const COLLECTOR_ENV: Record<string, string> = {
+  host: 'PATROL_HOST',
+  port: 'PATROL_PORT',
+  dataDir: 'PATROL_DATA_DIR',
+  batchIntervalSec: 'PATROL_BATCH_INTERVAL_SEC',
+  sqliteRetentionDays: 'PATROL_SQLITE_RETENTION_DAYS',
+  influxUrl: 'PATROL_INFLUX_URL',
+  influxDatabase: 'PATROL_INFLUX_DATABASE',
+  influxUsername: 'PATROL_INFLUX_USERNAME',
+  influxPassword: 'PATROL_INFLUX_PASSWORD',
+  influxRetention: 'PATROL_INFLUX_RETENTION',
+  influxToken: 'PATROL_INFLUX_TOKEN',
+  influxOrg: 'PATROL_INFLUX_ORG',
+  influxBucket: 'PATROL_INFLUX_BUCKET',
+};
+
+export function loadCollectorConfig(file?: string, overrides: CollectorConfigInput = {}): CollectorConfig {
+  const c = loadConfig(CollectorConfigSchema, { file, env: COLLECTOR_ENV, overrides });
+  return { ...c, dataDir: resolve(c.dataDir) };
+}

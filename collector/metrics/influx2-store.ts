@@ -1,0 +1,51 @@
+import { InfluxDB, HttpError } from '@influxdata/influxdb-client';
+import type { Metric } from '../../shared/metric.js';
+import { createLogger } from '../../shared/logger.js';
+import { toLine } from './line-protocol.js';
+import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
+import { MetricsStoreUnavailableError, type MetricsStore } from './store.js';
+
+const log = createLogger('metrics.influx2');
+
+export interface Influx2Options {
+  url: string;
+  org: string;
+  bucket: string;
+  token: string;
+}
+
+/**
+ * InfluxDB 2.x / 3.x. Writes through @influxdata/influxdb-client (one WriteApi per batch, closed = flushed,
+ * so write() resolves only once the server took the points; no client-side retry: the agent re-sends).
+ * Queries are InfluxQL through the v1-compatibility /query endpoint (needs a DBRP mapping for the bucket in 2.x).
+ */
+export function influx2MetricsStore(opts: Influx2Options): MetricsStore {
+  const client = new InfluxDB({ url: opts.url, token: opts.token, timeout: 30_000 });
+  const target: InfluxQueryTarget = {
+    url: opts.url.replace(/\/$/, ''),
+    database: opts.bucket,
+    headers: { authorization: `Token ${opts.token}` },
+  };
+  return {
+    kind: 'influxdb2',
+    async init() {
+      log.info({ url: opts.url, org: opts.org, bucket: opts.bucket }, 'InfluxDB 2.x/3.x writer ready');
+    },
+    async write(points: readonly Metric[]) {
+      const api = client.getWriteApi(opts.org, opts.bucket, 'ms', { batchSize: 5000, flushInterval: 0, maxRetries: 0 });
+      api.writeRecords(points.map(toLine));
+      try {
+        await api.close();
+      } catch (err) {
+        if (err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 404 && err.statusCode !== 429) {
+          throw new Error(`InfluxDB refused the points (${err.statusCode}): ${err.message}`);
+        }
+        throw new MetricsStoreUnavailableError(`InfluxDB write to ${opts.url} failed: ${(err as Error).message}`);
+      }
+    },
+    series: (q) => influxSeries(target, q),
+    summary: (q) => influxSummary(target, q),
+    countPoints: (q) => influxCount(target, q),
+    async close() {},
+  };
+}

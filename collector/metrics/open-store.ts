@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import type { CollectorConfig } from '../config.js';
+import { influx1MetricsStore } from './influx1-store.js';
+import { influx2MetricsStore } from './influx2-store.js';
+import { sqliteMetricsStore } from './sqlite-store.js';
+import type { MetricsStore } from './store.js';
+
+/** Pick the metrics store from the config: a token means InfluxDB 2.x/3.x, a URL alone 1.x, nothing the embedded store. */
+export function metricsStoreFromConfig(c: CollectorConfig, now?: () => number): MetricsStore {
+  if (c.influxUrl && c.influxToken) {
+    return influx2MetricsStore({ url: c.influxUrl, token: c.influxToken, org: c.influxOrg!, bucket: c.influxBucket! });
+  }
+  if (c.influxUrl) {
+    return influx1MetricsStore({
+      url: c.influxUrl,
+      database: c.influxDatabase,
+      username: c.influxUsername,
+      password: c.influxPassword,
+      retention: c.influxRetention ? { name: `patrol_${c.influxRetention}`, duration: c.influxRetention } : undefined,
+    });
+  }
+  return sqliteMetricsStore({ path: join(c.dataDir, 'metrics.db'), retentionDays: c.sqliteRetentionDays, now });
+}

@@ -1,0 +1,141 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Metric } from '../../shared/metric.js';
+import { createLogger } from '../../shared/logger.js';
+import type { Aggregate, MetricsStore, Series, SeriesQuery, SeriesSelector, SeriesSummary } from './store.js';
+
+const log = createLogger('metrics.sqlite');
+
+const AGG_SQL: Record<Aggregate, string> = { mean: 'AVG(p.value)', max: 'MAX(p.value)', min: 'MIN(p.value)', sum: 'SUM(p.value)', count: 'COUNT(p.value)', last: 'p.value' };
+
+/**
+ * The embedded metrics store: one SQLite file beside the relational one (kept apart so heavy metric writes
+ * never hold the lock that tickets and users need). A point is keyed by (series, field, time), so a re-sent
+ * batch overwrites itself instead of doubling.
+ */
+export function sqliteMetricsStore(opts: { path: string; retentionDays: number; now?: () => number }): MetricsStore {
+  const now = opts.now ?? Date.now;
+  let db: Database.Database | undefined;
+  const seriesIds = new Map<string, number>();
+  let retentionTimer: NodeJS.Timeout | undefined;
+
+  const open = (): Database.Database => {
+    if (!db) throw new Error('metrics store not initialised');
+    return db;
+  };
+
+  const seriesKey = (m: Metric) => {
+    const tags = Object.keys(m.tags).sort().map((k) => [k, m.tags[k]]);
+    return { key: `${m.measurement}\u0000${JSON.stringify(tags)}`, tagsJson: JSON.stringify(Object.fromEntries(tags)) };
+  };
+
+  const selectorSql = (q: SeriesSelector) => {
+    const conds = ['s.measurement = @measurement'];
+    const params: Record<string, string | number> = { measurement: q.measurement, field: q.field, from: q.from, to: q.to };
+    Object.entries(q.where).forEach(([k, v], i) => {
+      conds.push(`json_extract(s.tags, @tk${i}) = @tv${i}`);
+      params[`tk${i}`] = `$."${k}"`;
+      params[`tv${i}`] = v;
+    });
+    const groupCols = (q.groupBy ?? []).map((k, i) => {
+      params[`gk${i}`] = `$."${k}"`;
+      return `json_extract(s.tags, @gk${i})`;
+    });
+    const groupExpr = groupCols.length ? `json_array(${groupCols.join(', ')})` : `'[]'`;
+    const from = `FROM points p JOIN series s ON s.id = p.series_id
+      WHERE ${conds.join(' AND ')} AND p.field = @field AND p.time >= @from AND p.time < @to AND p.value IS NOT NULL`;
+    return { from, params, groupExpr };
+  };
+
+  const tagsOf = (q: SeriesSelector, groupJson: string): Record<string, string> => {
+    const vals = JSON.parse(groupJson) as Array<string | null>;
+    return Object.fromEntries((q.groupBy ?? []).map((k, i) => [k, vals[i] ?? '']));
+  };
+
+  return {
+    kind: 'sqlite',
+    async init() {
+      mkdirSync(dirname(opts.path), { recursive: true });
+      db = new Database(opts.path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, measurement TEXT NOT NULL, tags TEXT NOT NULL, UNIQUE (measurement, tags));
+        CREATE TABLE IF NOT EXISTS points (
+          series_id INTEGER NOT NULL, field TEXT NOT NULL, time INTEGER NOT NULL, value REAL, text TEXT,
+          PRIMARY KEY (series_id, field, time)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS points_time ON points (time);`);
+      const prune = () => {
+        const cutoff = now() - opts.retentionDays * 86400_000;
+        const r = open().prepare('DELETE FROM points WHERE time < ?').run(cutoff);
+        if (r.changes) log.info({ deleted: r.changes, retentionDays: opts.retentionDays }, 'retention: old points deleted');
+      };
+      prune();
+      retentionTimer = setInterval(prune, 3600_000);
+      retentionTimer.unref();
+    },
+    async write(points) {
+      const d = open();
+      const insertSeries = d.prepare('INSERT INTO series (measurement, tags) VALUES (?, ?) ON CONFLICT DO UPDATE SET tags = tags RETURNING id');
+      const upsert = d.prepare('INSERT OR REPLACE INTO points (series_id, field, time, value, text) VALUES (?, ?, ?, ?, ?)');
+      d.transaction(() => {
+        for (const m of points) {
+          const { key, tagsJson } = seriesKey(m);
+          let id = seriesIds.get(key);
+          if (id === undefined) {
+            id = (insertSeries.get(m.measurement, tagsJson) as { id: number }).id;
+            seriesIds.set(key, id);
+          }
+          for (const [field, v] of Object.entries(m.fields)) {
+            if (typeof v === 'number') upsert.run(id, field, m.time, v, null);
+            else if (typeof v === 'boolean') upsert.run(id, field, m.time, v ? 1 : 0, null);
+            else upsert.run(id, field, m.time, null, v);
+          }
+        }
+      })();
+    },
+    async series(q: SeriesQuery): Promise<Series[]> {
+      const { from, params, groupExpr } = selectorSql(q);
+      const step = Math.max(1, Math.round(q.stepMs));
+      // 'last' takes the value at the latest time in each bucket (SQLite's bare-column rule with MAX()).
+      const valueExpr = q.agg === 'last' ? 'p.value, MAX(p.time)' : `${AGG_SQL[q.agg]} AS value`;
+      const rows = open()
+        .prepare(`SELECT ${groupExpr} AS g, (p.time / ${step}) * ${step} AS t, ${valueExpr} ${from} GROUP BY g, t ORDER BY g, t`)
+        .all(params) as Array<{ g: string; t: number; value: number | null }>;
+      const out = new Map<string, Series>();
+      for (const r of rows) {
+        if (r.value === null) continue;
+        let s = out.get(r.g);
+        if (!s) out.set(r.g, (s = { tags: tagsOf(q, r.g), points: [] }));
+        s.points.push({ time: r.t, value: r.value });
+      }
+      return [...out.values()];
+    },
+    async summary(q: SeriesSelector): Promise<SeriesSummary[]> {
+      const { from, params, groupExpr } = selectorSql(q);
+      // p95 by nearest rank, rounded as InfluxQL's PERCENTILE() does, so both stores give the same figure.
+      const rows = open()
+        .prepare(
+          `WITH v AS (SELECT ${groupExpr} AS g, p.value AS value, p.time AS time ${from}),
+           r AS (SELECT g, value, time, ROW_NUMBER() OVER (PARTITION BY g ORDER BY value) AS rn, COUNT(*) OVER (PARTITION BY g) AS n FROM v)
+           SELECT g, COUNT(*) AS count, AVG(value) AS mean, MIN(value) AS min, MAX(value) AS max,
+             MAX(CASE WHEN rn = MAX(1, CAST(n * 0.95 + 0.5 AS INTEGER)) THEN value END) AS p95,
+             (SELECT value FROM v v2 WHERE v2.g = r.g ORDER BY time ASC LIMIT 1) AS first,
+             (SELECT value FROM v v2 WHERE v2.g = r.g ORDER BY time DESC LIMIT 1) AS last
+           FROM r GROUP BY g ORDER BY g`,
+        )
+        .all(params) as Array<{ g: string; count: number; mean: number | null; min: number | null; max: number | null; p95: number | null; first: number | null; last: number | null }>;
+      return rows.map((r) => ({ tags: tagsOf(q, r.g), count: r.count, mean: r.mean, min: r.min, max: r.max, p95: r.p95, first: r.first, last: r.last }));
+    },
+    async countPoints(q) {
+      const { from, params } = selectorSql(q);
+      return (open().prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
+    },
+    async close() {
+      clearInterval(retentionTimer);
+      db?.close();
+      db = undefined;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Metric } from '../../shared/metric.js';
+
+export type Aggregate = 'mean' | 'max' | 'min' | 'last' | 'sum' | 'count';
+
+/** Which points: one measurement and field, tag equality filters (always includes the customer and host). */
+export interface SeriesSelector {
+  measurement: string;
+  field: string;
+  /** Exact tag matches, e.g. { customer: 'acme', host: '<host id>' }. */
+  where: Record<string, string>;
+  /** Inclusive start, exclusive end, epoch ms. */
+  from: number;
+  to: number;
+  /** Tags to split the result by, e.g. ['mount'] for disk. */
+  groupBy?: string[];
+}
+
+export interface SeriesQuery extends SeriesSelector {
+  stepMs: number;
+  agg: Aggregate;
+}
+
+export interface SeriesPoint {
+  /** Start of the step bucket, epoch ms. */
+  time: number;
+  value: number;
+}
+
+export interface Series {
+  tags: Record<string, string>;
+  points: SeriesPoint[];
+}
+
+/** Figures over a whole window, computed by the store (never by reading raw points into memory). */
+export interface SeriesSummary {
+  tags: Record<string, string>;
+  count: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  p95: number | null;
+  first: number | null;
+  last: number | null;
+}
+
+/**
+ * The metrics store: InfluxDB 1.x, InfluxDB 2.x/3.x, or the embedded SQLite default.
+ * write() resolves only when the points are durable; it is idempotent for the same series + time,
+ * so a re-sent batch is harmless. Numeric fields only are aggregated; strings are stored.
+ */
+export interface MetricsStore {
+  readonly kind: 'sqlite' | 'influxdb1' | 'influxdb2';
+  init(): Promise<void>;
+  write(points: readonly Metric[]): Promise<void>;
+  series(q: SeriesQuery): Promise<Series[]>;
+  summary(q: SeriesSelector): Promise<SeriesSummary[]>;
+  /** Number of stored values of one field (tests and benchmarks use it to prove "exactly once"). */
+  countPoints(q: SeriesSelector): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class MetricsStoreUnavailableError extends Error {
+  override name = 'MetricsStoreUnavailableError';
+}

@@ -1,0 +1,7 @@
+import type { PluginFactory } from './server.js';
+
+/**
+ * The parts of the collector beyond the ingest spine, each joining through the CollectorPlugin interface
+ * (listeners, API routes, pages, a periodic tick). Adding a part means one line here.
+ */
+export const DEFAULT_PLUGINS: PluginFactory[] = [];

@@ -1,0 +1,56 @@
+/**
+ * `npm start`: a collector on the embedded store with a local agent enrolled into the `demo` customer.
+ * Everything lives in .patrol-data/ (delete it to start over).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadCollectorConfig } from '../collector/config.js';
+import { startCollector } from '../collector/server.js';
+import { ensureCustomer } from '../collector/db/customers.js';
+import { createEnrollmentToken } from '../collector/db/agents.js';
+import { newPassword } from '../collector/auth/secrets.js';
+
+const config = loadCollectorConfig(undefined, {});
+mkdirSync(config.dataDir, { recursive: true });
+
+// The demo keeps its admin password in a 0600 file so every `npm start` can print it again.
+const passwordFile = join(config.dataDir, 'admin-password');
+if (!process.env.PATROL_ADMIN_PASSWORD) {
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, newPassword(), { mode: 0o600 });
+  process.env.PATROL_ADMIN_PASSWORD = readFileSync(passwordFile, 'utf8').trim();
+}
+
+const collector = await startCollector({ config });
+const agentStateDir = join(config.dataDir, 'agent');
+const agentArgs = [resolve('bin/patrol-agent.js'), '--collector', `ws://${config.host}:${collector.port}/agent`, '--state-dir', agentStateDir];
+if (!existsSync(join(agentStateDir, 'credentials.json'))) {
+  ensureCustomer(collector.db, 'demo', 'Demo customer', Date.now());
+  agentArgs.push('--enroll', createEnrollmentToken(collector.db, 'demo', Date.now(), { note: 'npm start local agent' }).token);
+}
+const agent = spawn(process.execPath, agentArgs, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PATROL_LOG_LEVEL: process.env.PATROL_LOG_LEVEL ?? 'warn' } });
+
+console.log(`
+  Patrol is running.
+    Dashboard and API: ${collector.url}
+    User: admin   Password: ${process.env.PATROL_ADMIN_PASSWORD}
+    Metrics store: ${collector.store.kind} (data in ${config.dataDir})
+    A local agent (customer "demo") is streaming this machine's figures; try
+      curl -u admin:${process.env.PATROL_ADMIN_PASSWORD} ${collector.url}/api/hosts
+  Stop with Ctrl-C.
+`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  agent.kill('SIGTERM');
+  await new Promise((r) => agent.once('exit', r));
+  await collector.close();
+  process.exit(0);
+};
+agent.on('exit', (code) => {
+  if (!stopping) console.error(`the local agent exited (code ${code}); the collector keeps running`);
+});
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, statusBelow, worstStatus, type Status } from '../../shared/status.js';
 import { describeSocketError } from './tcp.js';
+import { regexParam } from '../regex-param.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +20,7 @@ export default defineCheck({
     /** Accepted status codes; default any 2xx or 3xx (redirects are not followed). */
     expectStatus: z.array(z.number().int().min(100).max(599)).optional(),
     /** Regex the body must match (JavaScript syntax). */
-    bodyRegex: z.string().max(1000).optional(),
+    bodyRegex: regexParam().optional(),
     timeoutMs: z.number().int().positive().default(10_000),
     warnMs: z.number().positive().default(1000),
     critMs: z.number().positive().default(5000),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove } from '../../shared/status.js';
+import { regexParam } from '../regex-param.js';
 
 /** Where the last run stopped reading, and in which file (inode) that offset is valid. */
 interface LogCursor {
@@ -19,7 +20,7 @@ export default defineCheck({
   params: z.object({
     path: z.string().min(1),
     /** JavaScript regex, e.g. "ERROR|FATAL" or "Out of memory". */
-    pattern: z.string().min(1).max(1000),
+    pattern: regexParam(),
     ignoreCase: z.boolean().default(false),
     warnCount: z.number().int().positive().default(1),
     critCount: z.number().int().positive().default(10),

@@ -1,5 +1,8 @@
 import type { Executor } from '../define.js';
 
+/** Long Java command lines on a busy host make `ps args` large; the executor's default cap would cut it. */
+const PS_MAX_BYTES = 8 * 2 ** 20;
+
 /** One row of the process table, as `ps` shows it (works the same locally and over SSH). */
 export interface ProcessRow {
   pid: number;
@@ -19,8 +22,8 @@ export interface ProcessRow {
  */
 export async function readProcessTable(exec: Executor, withArgs = true): Promise<ProcessRow[] | { error: string }> {
   const [main, argv] = await Promise.all([
-    exec.exec('ps', ['-e', '-o', 'pid=,ppid=,rss=,stat=,comm=']),
-    withArgs ? exec.exec('ps', ['-e', '-o', 'pid=,args=']) : Promise.resolve(null),
+    exec.exec('ps', ['-e', '-o', 'pid=,ppid=,rss=,stat=,comm='], { maxOutputBytes: PS_MAX_BYTES }),
+    withArgs ? exec.exec('ps', ['-e', '-o', 'pid=,args='], { maxOutputBytes: PS_MAX_BYTES }) : Promise.resolve(null),
   ]);
   if (main.code !== 0) return { error: `ps failed: ${(main.stderr || main.stdout).trim().split('\n')[0] || `exit ${main.code}`}` };
   const argsByPid = new Map<number, string>();

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { readProcessTable, type ProcessRow } from './process-table.js';
+import { regexParam } from '../regex-param.js';
 
 const ProcessSpecSchema = z.object({
   /** What the summary and the `name` tag call it; also the command name to match when no cmdline is given. */
   name: z.string().min(1).max(200),
   /** Regex on the full command line (e.g. "java .*-jar /opt/erp/erp.jar"); wins over the name match. */
-  cmdline: z.string().max(500).optional(),
+  cmdline: regexParam(500).optional(),
   /** Fewer running than this is CRITICAL (0 allows "may be absent"). */
   minCount: z.number().int().nonnegative().default(1),
   /** More running than this is WARNING (a runaway fork, a second copy started by hand). */

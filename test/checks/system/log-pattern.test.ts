@@ -83,10 +83,12 @@ describe('system.log-pattern', () => {
     expect(r.summary).toContain('skipped 511 bytes');
   });
 
-  test('a missing file or a bad regex is UNKNOWN', async () => {
-    expect((await runCheck(logPattern, testCheckContext(), { path: join(dir.path, 'nope.log'), pattern: 'x' })).status).toBe('UNKNOWN');
-    const r = await runCheck(logPattern, testCheckContext(), { path: join(dir.path, 'zh.log'), pattern: '(' });
+  test('a missing file is UNKNOWN; a bad regex is refused with the assignment', async () => {
+    const r = await runCheck(logPattern, testCheckContext(), { path: join(dir.path, 'nope.log'), pattern: 'x' });
     expect(r.status).toBe('UNKNOWN');
-    expect(r.summary).toMatch(/^bad pattern/);
+    expect(r.summary).toMatch(/^cannot stat .*nope\.log: .*No such file/);
+    const bad = logPattern.params.safeParse({ path: join(dir.path, 'zh.log'), pattern: '(' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toBe('not a valid regular expression');
   });
 });

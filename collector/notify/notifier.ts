@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getHost } from '../db/hosts.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
+import { customerFilter, customerParam } from '../db/tenancy.js';
 import { recipientsOf } from '../tickets/contacts.js';
 import { channelsForCustomer, getChannelWithSecret } from './channels.js';
 import type { NotificationMessage } from './message.js';
@@ -182,17 +183,8 @@ export class Notifier {
       .get(id) as DeliveryRecord | undefined;
   }
 
-  /** The delivery log, newest first. */
   listDeliveries(opts: { customerIds?: readonly string[]; channelId?: string; limit?: number } = {}): DeliveryRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, message_id AS messageId, channel_id AS channelId, customer_id AS customerId, state, attempts,
-                next_attempt_at AS nextAttemptAt, last_error AS lastError, sent_at AS sentAt, created_at AS createdAt
-         FROM notification_deliveries WHERE (@channelId IS NULL OR channel_id = @channelId)
-         ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
-      )
-      .all({ channelId: opts.channelId ?? null, limit: opts.limit ?? 500 }) as DeliveryRecord[];
-    return opts.customerIds ? rows.filter((r) => opts.customerIds!.includes(r.customerId)) : rows;
+    return listDeliveries(this.db, opts);
   }
 
   /** Put a failed delivery back in the queue (after fixing the receiver): nothing is lost. */
@@ -204,31 +196,60 @@ export class Notifier {
     );
   }
 
-  /** Send a test message straight to one channel (the "test" button); not coalesced, not logged as a delivery. */
-  async sendTest(channelId: string, now: number): Promise<{ ok: true } | { ok: false; error: string }> {
-    const channel = getChannelWithSecret(this.db, channelId);
-    if (!channel) return { ok: false, error: 'no such channel' };
-    const message: NotificationMessage = {
-      id: randomUUID(),
-      customerId: channel.customerId ?? '-',
-      customerName: channel.customerId ? (getCustomer(this.db, channel.customerId)?.name ?? channel.customerId) : 'Patrol',
-      hostId: '-',
-      hostName: 'test',
-      tier: 1,
-      items: [],
-      recipients: [],
-      createdAt: now,
-    };
-    try {
-      await this.sender.send(channel, message, { timeoutMs: this.timeoutMs, now });
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, error: (err as Error).message };
-    }
+  sendTest(channelId: string, now: number): Promise<{ ok: true } | { ok: false; error: string }> {
+    return sendTestMessage(this.db, channelId, now, { sender: this.sender, timeoutMs: this.timeoutMs });
   }
 
   async close(): Promise<void> {
     while (this.running) await this.running;
     this.sender.close();
+  }
+}
+
+const DELIVERY_COLUMNS = `id, message_id AS messageId, channel_id AS channelId, customer_id AS customerId, state, attempts,
+  next_attempt_at AS nextAttemptAt, last_error AS lastError, sent_at AS sentAt, created_at AS createdAt`;
+
+/** The delivery log, newest first, tenancy-filtered. */
+export function listDeliveries(
+  db: Db,
+  opts: { customerIds?: readonly string[]; channelId?: string; limit?: number } = {},
+): DeliveryRecord[] {
+  return db
+    .prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM notification_deliveries
+       WHERE (@channelId IS NULL OR channel_id = @channelId) AND ${customerFilter('customer_id')}
+       ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+    )
+    .all({ channelId: opts.channelId ?? null, limit: opts.limit ?? 500, ...customerParam(opts.customerIds) }) as DeliveryRecord[];
+}
+
+/** Send a test message straight to one channel (the "test" button); not coalesced, not in the delivery log. */
+export async function sendTestMessage(
+  db: Db,
+  channelId: string,
+  now: number,
+  opts: { sender?: ChannelSender; timeoutMs?: number } = {},
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  const channel = getChannelWithSecret(db, channelId);
+  if (!channel) return { ok: false, error: 'no such channel' };
+  const message: NotificationMessage = {
+    id: randomUUID(),
+    customerId: channel.customerId ?? '-',
+    customerName: channel.customerId ? (getCustomer(db, channel.customerId)?.name ?? channel.customerId) : 'Patrol',
+    hostId: '-',
+    hostName: 'test',
+    tier: 1,
+    items: [],
+    recipients: [],
+    createdAt: now,
+  };
+  const sender = opts.sender ?? new ChannelSender();
+  try {
+    await sender.send(channel, message, { timeoutMs: opts.timeoutMs ?? 10_000, now });
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    if (!opts.sender) sender.close();
   }
 }

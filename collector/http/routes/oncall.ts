@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../context.js';
+import { getUser } from '../../db/users.js';
+import { recipientsOf } from '../../tickets/contacts.js';
+import { addShift, deleteShift, listShifts, onDutyUserIds, OncallShiftInputSchema } from '../../tickets/oncall.js';
+import { canSeeCustomer, forbidden, isStaff, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+
+const NowQuery = z.object({ tier: z.enum(['1', '2', '3']).transform(Number), customerId: z.string().min(1) });
+
+/** /api/oncall: the L1/L2/L3 rota. Staff read it; admins edit it. */
+export function oncallRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/', (c) => {
+    if (!isStaff(c)) return forbidden(c);
+    return c.json({ shifts: listShifts(deps.db, c.get('customerIds')) });
+  });
+  app.get('/now', (c) => {
+    if (!isStaff(c)) return forbidden(c);
+    const q = parseQuery(c, NowQuery);
+    if (!q.ok) return q.response;
+    if (!canSeeCustomer(c, q.value.customerId)) return notFound(c);
+    const ids = onDutyUserIds(deps.db, q.value.tier as 1 | 2 | 3, q.value.customerId, deps.now());
+    return c.json({ onDuty: recipientsOf(deps.db, ids).map((r) => ({ userId: r.userId, name: r.name })) });
+  });
+  app.post('/', async (c) => {
+    if (c.get('user').role !== 'admin') return forbidden(c, 'only admins edit the rota');
+    const b = await readBody(c, OncallShiftInputSchema);
+    if (!b.ok) return b.response;
+    const u = getUser(deps.db, b.value.userId);
+    if (!u || u.role === 'customer') return c.json({ error: 'the user must be an engineer or admin' }, 400);
+    return c.json({ shift: addShift(deps.db, b.value, deps.now()) }, 201);
+  });
+  app.delete('/:id', (c) => {
+    if (c.get('user').role !== 'admin') return forbidden(c, 'only admins edit the rota');
+    return deleteShift(deps.db, c.req.param('id')) ? c.body(null, 204) : notFound(c);
+  });
+  return app;
+}

@@ -1,0 +1,122 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../context.js';
+import { SEVERITIES } from '../../tickets/contracts.js';
+import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
+import { activeMaintenance } from '../../tickets/maintenance.js';
+import { acknowledge, assign, comment, confirmClose, reopen, resolve, startWork, updateReportFields, type ActionContext } from '../../tickets/ticket-actions.js';
+import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';
+import { actionResponse, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+
+const csv = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional();
+
+const ListQuery = z.object({
+  state: csv(TICKET_STATES),
+  severity: csv(SEVERITIES),
+  customer: z.string().min(1).optional(),
+  host: z.string().min(1).optional(),
+  breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const Note = z.object({ note: z.string().max(4000).default('') });
+const Assign = z.object({ assigneeId: z.string().min(1) });
+const Comment = z.object({ text: z.string().min(1).max(8000) });
+const Reopen = z.object({ reason: z.string().min(1).max(4000) });
+const ReportFields = z
+  .object({ cause: z.string().max(20000), actions: z.string().max(20000), prevention: z.string().max(20000) })
+  .partial()
+  .refine((f) => Object.keys(f).length > 0, 'give cause, actions or prevention');
+const ReportQuery = z.object({ format: z.enum(['html', 'md']).default('html'), lang: z.enum(['zh', 'en']).default('zh') });
+
+/** /api/tickets: list, get, the lifecycle actions, the engineer's report fields and the report download. */
+export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const ctxOf = (c: { get: (k: 'user' | 'customerIds') => unknown }): ActionContext => ({
+    db: deps.db,
+    user: c.get('user') as ActionContext['user'],
+    customerIds: c.get('customerIds') as ActionContext['customerIds'],
+    now: deps.now(),
+  });
+
+  app.get('/', (c) => {
+    const q = parseQuery(c, ListQuery);
+    if (!q.ok) return q.response;
+    const now = deps.now();
+    const customerIds = c.get('customerIds');
+    const tickets = listTickets(deps.db, {
+      customerIds,
+      state: q.value.state,
+      severity: q.value.severity,
+      customerId: q.value.customer,
+      hostId: q.value.host,
+      breached: q.value.breached,
+      limit: q.value.limit,
+      offset: q.value.offset,
+      now,
+    });
+    return c.json({ tickets, maintenance: activeMaintenance(deps.db, now, customerIds) });
+  });
+
+  app.get('/:id', (c) => {
+    const t = findTicket(deps.db, c.req.param('id'), { customerIds: c.get('customerIds'), now: deps.now() });
+    if (!t) return notFound(c);
+    return c.json({ ticket: t, events: listEvents(deps.db, t.id) });
+  });
+
+  app.post('/:id/acknowledge', async (c) => {
+    const b = await readBody(c, Note);
+    return b.ok ? actionResponse(c, acknowledge(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
+  });
+  app.post('/:id/start', async (c) => {
+    const b = await readBody(c, Note);
+    return b.ok ? actionResponse(c, startWork(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
+  });
+  app.post('/:id/assign', async (c) => {
+    const b = await readBody(c, Assign);
+    return b.ok ? actionResponse(c, assign(ctxOf(c), c.req.param('id'), b.value.assigneeId)) : b.response;
+  });
+  app.post('/:id/comment', async (c) => {
+    const b = await readBody(c, Comment);
+    return b.ok ? actionResponse(c, comment(ctxOf(c), c.req.param('id'), b.value.text)) : b.response;
+  });
+  app.post('/:id/resolve', async (c) => {
+    const b = await readBody(c, Note);
+    return b.ok ? actionResponse(c, resolve(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
+  });
+  app.post('/:id/confirm-close', async (c) => {
+    const b = await readBody(c, Note);
+    return b.ok ? actionResponse(c, confirmClose(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
+  });
+  app.post('/:id/reopen', async (c) => {
+    const b = await readBody(c, Reopen);
+    return b.ok ? actionResponse(c, reopen(ctxOf(c), c.req.param('id'), b.value.reason)) : b.response;
+  });
+  app.patch('/:id/report', async (c) => {
+    const b = await readBody(c, ReportFields);
+    return b.ok ? actionResponse(c, updateReportFields(ctxOf(c), c.req.param('id'), b.value)) : b.response;
+  });
+
+  app.get('/:id/report', (c) => {
+    const q = parseQuery(c, ReportQuery);
+    if (!q.ok) return q.response;
+    const now = deps.now();
+    const customerIds = c.get('customerIds');
+    const t = findTicket(deps.db, c.req.param('id'), { customerIds, now });
+    const report = t && buildFaultReport(deps.db, t.id, { customerIds, now });
+    if (!t || !report) return notFound(c);
+    const { format, lang } = q.value;
+    const body = format === 'html' ? renderFaultReportHtml(report, lang) : renderFaultReportMarkdown(report, lang);
+    return c.body(body, 200, {
+      'content-type': format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8',
+      'content-disposition': `attachment; filename="${t.number}-${lang}.${format}"`,
+    });
+  });
+  return app;
+}

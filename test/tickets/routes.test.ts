@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from 'vitest';
+import { Hono } from 'hono';
+import type { AppEnv } from '../../collector/http/context.js';
+import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
+import { ticketRoutes } from '../../collector/http/routes/tickets.js';
+import { maintenanceRoutes } from '../../collector/http/routes/maintenance.js';
+import { contractRoutes } from '../../collector/http/routes/contracts.js';
+import { oncallRoutes } from '../../collector/http/routes/oncall.js';
+import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
+import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { makeWorld, result, MIN, type World } from './world.js';
+import type { Ticket } from '../../collector/tickets/ticket-store.js';
+
+let world: World;
+let app: Hono<AppEnv>;
+let hook: WebhookReceiver;
+let acmeTicket: Ticket;
+
+/** The lead's auth middleware, reduced to "x-test-user names the user". */
+function buildApp(w: World): Hono<AppEnv> {
+  const a = new Hono<AppEnv>();
+  a.use('/api/*', async (c, next) => {
+    const user = findUserByName(w.db, c.req.header('x-test-user') ?? '');
+    if (!user) return c.json({ error: 'unauthenticated' }, 401);
+    c.set('user', user);
+    c.set('customerIds', visibleCustomerIds(w.db, user));
+    await next();
+  });
+  const deps = { db: w.db, now: w.clock.now };
+  a.route('/api/tickets', ticketRoutes(deps));
+  a.route('/api/maintenance', maintenanceRoutes(deps));
+  a.route('/api/contracts', contractRoutes(deps));
+  a.route('/api/oncall', oncallRoutes(deps));
+  a.route('/api/notification-channels', notificationChannelRoutes(deps));
+  return a;
+}
+
+async function call(user: string, method: string, path: string, body?: unknown) {
+  const res = await app.request(path, {
+    method,
+    headers: { 'x-test-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const type = res.headers.get('content-type') ?? '';
+  return { status: res.status, type, json: type.includes('json') ? ((await res.json()) as Record<string, any>) : undefined, res };
+}
+
+beforeAll(async () => {
+  hook = await startWebhookReceiver();
+});
+afterAll(async () => hook?.stop());
+
+beforeEach(() => {
+  world = makeWorld();
+  app = buildApp(world);
+  const engine = new TicketStateEngine({ db: world.db, now: world.clock.now, reconnectGraceMs: 0 });
+  for (let i = 0; i < 3; i++) {
+    world.clock.advance(MIN);
+    for (const h of [world.acmeHost, world.betaHost]) {
+      engine.onResults({ hostId: h.id, customerId: h.customerId }, [result('system.disk', 'CRITICAL', world.clock.now(), 'disk / 95% used')], world.clock.now());
+    }
+  }
+  // the ACME ticket opened first: INC-2026-000001
+  acmeTicket = (world.db.prepare("SELECT id, number FROM tickets WHERE customer_id = 'acme'").get() as Ticket);
+});
+afterEach(() => world.db.close());
+
+describe('tenancy', () => {
+  test("customer B gets 404 for A's ticket, by id or number, and never sees it listed", async () => {
+    for (const path of [`/api/tickets/${acmeTicket.id}`, `/api/tickets/${acmeTicket.number}`, `/api/tickets/${acmeTicket.id}/report`]) {
+      expect((await call('beta-it', 'GET', path)).status).toBe(404);
+    }
+    expect((await call('beta-it', 'POST', `/api/tickets/${acmeTicket.id}/comment`, { text: 'hi' })).status).toBe(404);
+    expect((await call('bob', 'POST', `/api/tickets/${acmeTicket.id}/acknowledge`)).status).toBe(404);
+    const list = await call('beta-it', 'GET', '/api/tickets');
+    expect(list.json!.tickets.map((t: Ticket) => t.customerId)).toEqual(['beta']);
+    const own = await call('acme-it', 'GET', `/api/tickets/${acmeTicket.number}`);
+    expect(own.status).toBe(200);
+    expect(own.json!.ticket.id).toBe(acmeTicket.id);
+    expect(own.json!.events[0].kind).toBe('opened');
+    expect((await call('admin', 'GET', '/api/tickets')).json!.tickets).toHaveLength(2);
+  });
+
+  test('contracts and maintenance of another customer are 404 too', async () => {
+    expect((await call('beta-it', 'GET', '/api/contracts/acme')).status).toBe(404);
+    const r = await call('bob', 'POST', '/api/maintenance', { customerId: 'acme', scope: 'customer', startsAt: 1, endsAt: 2 });
+    expect(r.status).toBe(404);
+  });
+});
+
+describe('lifecycle over HTTP', () => {
+  test('acknowledge, comment, resolve; only the customer can confirm-close; then it can be reopened', async () => {
+    const id = acmeTicket.id;
+    expect((await call('acme-it', 'POST', `/api/tickets/${id}/acknowledge`)).status).toBe(403);
+    const ack = await call('lin', 'POST', `/api/tickets/${id}/acknowledge`, { note: 'looking' });
+    expect(ack.status).toBe(200);
+    expect(ack.json!.ticket.state).toBe('acknowledged');
+    expect((await call('lin', 'POST', `/api/tickets/${id}/acknowledge`)).status).toBe(409);
+    expect((await call('lin', 'POST', `/api/tickets/${id}/assign`, { assigneeId: world.users.betaEngineer.id })).status).toBe(400);
+    expect((await call('lin', 'POST', `/api/tickets/${id}/assign`, { assigneeId: world.users.l2.id })).json!.ticket.assigneeId).toBe(world.users.l2.id);
+    expect((await call('acme-it', 'POST', `/api/tickets/${id}/comment`, { text: 'please hurry' })).status).toBe(200);
+    expect((await call('lin', 'POST', `/api/tickets/${id}/comment`, {})).status).toBe(400);
+    expect((await call('lin', 'POST', `/api/tickets/${id}/comment`, '{not json')).status).toBe(400);
+    expect((await call('wang', 'POST', `/api/tickets/${id}/resolve`, { note: 'rotated logs' })).json!.ticket.state).toBe('resolved');
+
+    expect((await call('wang', 'POST', `/api/tickets/${id}/confirm-close`)).status).toBe(403);
+    expect((await call('admin', 'POST', `/api/tickets/${id}/confirm-close`)).status).toBe(403);
+    expect((await call('beta-it', 'POST', `/api/tickets/${id}/confirm-close`)).status).toBe(404);
+    const closed = await call('acme-it', 'POST', `/api/tickets/${id}/confirm-close`, { note: 'ok' });
+    expect(closed.status).toBe(200);
+    expect(closed.json!.ticket.state).toBe('closed');
+
+    const reopened = await call('acme-it', 'POST', `/api/tickets/${id}/reopen`, { reason: 'again' });
+    expect(reopened.json!.ticket).toMatchObject({ state: 'open', reopenCount: 1 });
+    const events = (await call('lin', 'GET', `/api/tickets/${id}`)).json!.events.map((e: { kind: string; actorName: string }) => `${e.kind}:${e.actorName}`);
+    expect(events).toEqual([
+      'opened:system',
+      'result:system',
+      'acknowledged:LIN',
+      'assigned:LIN',
+      'comment:acme-it',
+      'resolved:WANG',
+      'closed:acme-it',
+      'reopened:acme-it',
+    ]);
+  });
+
+  test('list filters: state, severity, host, breached', async () => {
+    const q = async (qs: string) => (await call('admin', 'GET', `/api/tickets?${qs}`)).json!.tickets as Ticket[];
+    expect(await q('state=open')).toHaveLength(2);
+    expect(await q('state=closed')).toHaveLength(0);
+    expect(await q('severity=P1')).toHaveLength(2);
+    expect(await q(`host=${world.betaHost.id}`)).toHaveLength(1);
+    expect(await q('customer=acme')).toHaveLength(1);
+    expect(await q('breached=true')).toHaveLength(0);
+    world.clock.advance(31 * MIN);
+    expect(await q('breached=true')).toHaveLength(2);
+    expect((await call('admin', 'GET', '/api/tickets?state=bogus')).status).toBe(400);
+  });
+});
+
+describe('fault-handling report', () => {
+  test('engineer fills cause/actions/prevention; zh and en, HTML escaped and Markdown', async () => {
+    const id = acmeTicket.id;
+    expect((await call('acme-it', 'PATCH', `/api/tickets/${id}/report`, { cause: 'x' })).status).toBe(403);
+    const upd = await call('lin', 'PATCH', `/api/tickets/${id}/report`, {
+      cause: 'Log rotation stopped <script>alert(1)</script>',
+      actions: 'Compressed | removed old logs',
+      prevention: 'Monitor logrotate',
+    });
+    expect(upd.status).toBe(200);
+    world.clock.advance(12 * MIN);
+    await call('lin', 'POST', `/api/tickets/${id}/acknowledge`);
+
+    const zh = await call('acme-it', 'GET', `/api/tickets/${id}/report?format=html&lang=zh`);
+    expect(zh.status).toBe(200);
+    expect(zh.type).toContain('text/html');
+    const html = await zh.res.text();
+    expect(html).toContain('故障处理报告 INC-2026-000001');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(html).not.toMatch(/<link|src="http/); // self-contained
+    expect(html).toContain('<td>13 分钟</td><td>达标</td>'); // opened 10:02, acknowledged 10:15
+    expect(html).toContain('达标');
+
+    const en = await call('lin', 'GET', `/api/tickets/${id}/report?format=md&lang=en`);
+    expect(en.type).toContain('text/markdown');
+    const md = await en.res.text();
+    expect(md).toContain('# Fault-handling report INC-2026-000001');
+    expect(md).toContain('Compressed \\| removed old logs');
+    expect(md).toMatch(/\| Response \| 30 min .* \| 13 min \| met \|/);
+    expect(md).toContain('Accounting');
+    expect((await call('lin', 'GET', `/api/tickets/${id}/report?format=pdf`)).status).toBe(400);
+  });
+});
+
+describe('maintenance, contracts, on-call, channels', () => {
+  test('a maintenance window is created by staff and shown on the ticket list while active', async () => {
+    const now = world.clock.now();
+    expect((await call('acme-it', 'POST', '/api/maintenance', { customerId: 'acme', scope: 'customer', startsAt: now, endsAt: now + 3600_000 })).status).toBe(403);
+    expect((await call('lin', 'POST', '/api/maintenance', { customerId: 'acme', scope: 'host' })).status).toBe(400);
+    const created = await call('lin', 'POST', '/api/maintenance', { customerId: 'acme', scope: 'host', hostId: world.acmeHost.id, startsAt: now, endsAt: now + 3600_000, reason: 'patching' });
+    expect(created.status).toBe(201);
+    const list = await call('acme-it', 'GET', '/api/tickets');
+    expect(list.json!.maintenance.map((m: { reason: string }) => m.reason)).toEqual(['patching']);
+    expect((await call('beta-it', 'GET', '/api/tickets')).json!.maintenance).toEqual([]);
+    expect((await call('lin', 'DELETE', `/api/maintenance/${created.json!.window.id}`)).status).toBe(204);
+  });
+
+  test('contracts: defaults until stored, only admins change them, zod rejects nonsense', async () => {
+    const d = await call('acme-it', 'GET', '/api/contracts/acme');
+    expect(d.json!.contract).toMatchObject({ stored: false, openAfter: 2, autoCloseDays: 7, targets: { P1: { respondMin: 30, onsiteMin: 60, restoreMin: 240 } } });
+    expect((await call('lin', 'PUT', '/api/contracts/acme', { openAfter: 3 })).status).toBe(403);
+    expect((await call('admin', 'PUT', '/api/contracts/acme', { openAfter: 0 })).status).toBe(400);
+    const put = await call('admin', 'PUT', '/api/contracts/acme', { openAfter: 3, calendar: { kind: 'business' }, inspections: ['spring-festival', { date: '2026-09-20', name: 'pre-audit' }] });
+    expect(put.json!.contract).toMatchObject({ stored: true, openAfter: 3, calendar: { kind: 'business', start: '09:00', timezone: 'Asia/Shanghai' } });
+  });
+
+  test('on-call: admins edit the rota, staff ask who is on duty', async () => {
+    expect((await call('lin', 'POST', '/api/oncall', { tier: 2, userId: world.users.l2.id, startsAt: 0 })).status).toBe(403);
+    expect((await call('admin', 'POST', '/api/oncall', { tier: 2, userId: world.users.acmeCustomer.id, startsAt: 0 })).status).toBe(400);
+    expect((await call('admin', 'POST', '/api/oncall', { tier: 2, userId: world.users.l2.id, startsAt: 0 })).status).toBe(201);
+    expect((await call('admin', 'POST', '/api/oncall', { tier: 2, userId: world.users.betaEngineer.id, startsAt: 0 })).status).toBe(201);
+    const now = await call('lin', 'GET', '/api/oncall/now?tier=2&customerId=acme');
+    expect(now.json!.onDuty.map((u: { name: string }) => u.name)).toEqual(['WANG']);
+    expect((await call('acme-it', 'GET', '/api/oncall')).status).toBe(403);
+  });
+
+  test('channels: the secret goes in and never comes out; the test button sends a real message', async () => {
+    const mail = await call('admin', 'POST', '/api/notification-channels', {
+      kind: 'email',
+      name: 'smtp',
+      config: { host: '127.0.0.1', from: 'patrol@patrol.test' },
+      secret: 'hunter2',
+    });
+    expect(mail.status).toBe(201);
+    expect(mail.json!.channel.hasPassword).toBe(true);
+    expect(JSON.stringify(mail.json)).not.toContain('hunter2');
+    expect(JSON.stringify((await call('admin', 'GET', '/api/notification-channels')).json)).not.toContain('hunter2');
+    expect((await call('admin', 'POST', '/api/notification-channels', { kind: 'slack', name: 'x', config: { url: 'ftp://nope' } })).status).toBe(400);
+    expect((await call('lin', 'POST', '/api/notification-channels', { kind: 'slack', name: 'x', config: { url: hook.url } })).status).toBe(403);
+
+    const slack = await call('admin', 'POST', '/api/notification-channels', { kind: 'slack', name: 'slack', customerId: 'acme', config: { url: `${hook.url}/slack`, lang: 'en' } });
+    const before = hook.received.length;
+    const t = await call('admin', 'POST', `/api/notification-channels/${slack.json!.channel.id}/test`);
+    expect(t.json).toEqual({ ok: true });
+    expect(hook.received).toHaveLength(before + 1);
+    expect(hook.received.at(-1)!.path).toBe('/slack');
+    expect(hook.received.at(-1)!.body).toEqual({ text: expect.stringContaining('[Patrol] test message') });
+    // engineers see channels of customers they serve only
+    expect((await call('lin', 'GET', '/api/notification-channels')).json!.channels.map((c: { name: string }) => c.name)).toEqual(['slack']);
+    expect((await call('bob', 'GET', `/api/notification-channels/${slack.json!.channel.id}`)).status).toBe(404);
+  });
+});

@@ -5,12 +5,17 @@ export interface IngestedHost {
   customerId: string;
 }
 
+/** About the batch the results came in; `requestId` is set when it answers a run-now (an inspection). */
+export interface IngestedBatch {
+  requestId?: string;
+}
+
 /**
  * Something that wants every stored result (the ticket state engine, live dashboard updates).
  * Called after the batch is durable and acked; an error here is logged, never un-acks the batch.
  */
 export interface IngestListener {
-  onResults(host: IngestedHost, results: readonly CheckResult[], now: number): void | Promise<void>;
+  onResults(host: IngestedHost, results: readonly CheckResult[], now: number, batch?: IngestedBatch): void | Promise<void>;
   onAgentConnected?(host: IngestedHost, now: number): void;
   onAgentDisconnected?(host: IngestedHost, now: number): void;
 }

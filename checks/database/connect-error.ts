@@ -52,3 +52,25 @@ export function closeOnAbort(signal: AbortSignal, close: () => void): () => void
   signal.addEventListener('abort', close, { once: true });
   return () => signal.removeEventListener('abort', close);
 }
+
+/**
+ * `work`, or a rejection as soon as the signal aborts. Drivers do not all take a signal; this plus
+ * closeOnAbort (which closes the socket) keeps a silent server from holding a run past its timeout.
+ */
+export function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

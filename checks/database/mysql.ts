@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import mysql from 'mysql2/promise';
+import mysql from 'mysql2';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, statusBelow, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
-import { closeOnAbort, describeConnectError } from './connect-error.js';
+import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
 
 const Params = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -58,17 +58,20 @@ export default defineCheck({
     const scrub = (text: string) => scrubSecrets(text, [secret.password]);
     const timeoutMs = Math.round(p.timeoutSec * 1000);
     const t0 = performance.now();
-    let conn: mysql.Connection;
-    try {
-      conn = await mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: secret.password, connectTimeout: timeoutMs });
-    } catch (err) {
-      return { status: 'CRITICAL', summary: describeMysqlError(err, where, scrub), metrics: [{ measurement: 'mysql', fields: { up: 0 } }] };
-    }
-    const connectMs = performance.now() - t0;
+    const conn = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: secret.password, connectTimeout: timeoutMs });
     conn.on('error', (err) => ctx.log.warn({ err: scrub(err.message) }, 'mysql connection error'));
     const unregister = closeOnAbort(ctx.signal, () => conn.destroy());
     try {
-      const query = async (sql: string): Promise<Row[]> => (await conn.query({ sql, timeout: timeoutMs }))[0] as Row[];
+      await untilAborted(ctx.signal, new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve()))));
+    } catch (err) {
+      unregister();
+      conn.destroy();
+      const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeMysqlError(err, where, scrub);
+      return { status: 'CRITICAL', summary, metrics: [{ measurement: 'mysql', fields: { up: 0 } }] };
+    }
+    const connectMs = performance.now() - t0;
+    try {
+      const query = async (sql: string): Promise<Row[]> => (await untilAborted(ctx.signal, conn.promise().query({ sql, timeout: timeoutMs })))[0] as Row[];
       const status = nameValues(await query('SHOW GLOBAL STATUS'));
       const vars = nameValues(await query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN ('max_connections', 'version')`));
       const replica = await replicaStatus(query);
@@ -78,7 +81,7 @@ export default defineCheck({
       return { status: 'CRITICAL', summary };
     } finally {
       unregister();
-      await conn.end().catch(() => conn.destroy());
+      await conn.promise().end().catch(() => conn.destroy());
     }
   },
 });

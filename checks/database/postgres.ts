@@ -3,7 +3,7 @@ import pg from 'pg';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
-import { closeOnAbort, describeConnectError } from './connect-error.js';
+import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
 
 type Metric = NonNullable<CheckOutcome['metrics']>[number];
 
@@ -67,22 +67,25 @@ export default defineCheck({
     });
     // A dropped connection emits 'error' on the client; without a listener that would crash the process.
     client.on('error', (err) => ctx.log.warn({ err: scrub(err.message) }, 'postgres connection error'));
-    const unregister = closeOnAbort(ctx.signal, () => void client.end().catch(() => {}));
+    // end() waits for a connect in progress; destroying the socket is what frees it at once.
+    const unregister = closeOnAbort(ctx.signal, () => client.connection.stream.destroy());
     const t0 = performance.now();
     try {
       try {
-        await client.connect();
+        await untilAborted(ctx.signal, client.connect());
       } catch (err) {
         const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeConnectError(err, where, scrub);
         return { status: 'CRITICAL', summary, metrics: [{ measurement: 'postgres', fields: { up: 0 } }] };
       }
       const connectMs = performance.now() - t0;
-      return await inspect(client, p, connectMs, scrub);
+      return await untilAborted(ctx.signal, inspect(client, p, connectMs, scrub));
     } catch (err) {
+      if (ctx.signal.aborted) return { status: 'CRITICAL', summary: `PostgreSQL ${where} stopped answering during the check` };
       return { status: 'CRITICAL', summary: scrub(`PostgreSQL ${where} failed during the check: ${(err as Error).message}`) };
     } finally {
       unregister();
-      await client.end().catch(() => {});
+      if (ctx.signal.aborted) client.connection.stream.destroy();
+      else await client.end().catch(() => {});
     }
   },
 });

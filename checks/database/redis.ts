@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
-import { closeOnAbort, describeConnectError } from './connect-error.js';
+import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
 
 const Params = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -71,20 +71,24 @@ export default defineCheck({
       ctx.log.debug({ err: scrub(err.message) }, 'redis connection error');
     });
     const unregister = closeOnAbort(ctx.signal, () => redis.disconnect());
+    const connectSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const unregisterConnect = closeOnAbort(connectSignal, () => redis.disconnect());
     try {
       const t0 = performance.now();
       try {
-        await redis.connect();
-        await redis.ping();
+        // ioredis' own timeouts do not cover AUTH during the handshake: one deadline for the whole of it.
+        await untilAborted(connectSignal, redis.connect().then(() => redis.ping()));
       } catch (err) {
-        const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeRedisError(lastError ?? err, where, scrub);
+        const summary = connectSignal.aborted ? `no answer from ${where} in time` : describeRedisError(lastError ?? err, where, scrub);
         return { status: 'CRITICAL', summary, metrics: [{ measurement: 'redis', fields: { up: 0 } }] };
+      } finally {
+        unregisterConnect();
       }
       const connectMs = performance.now() - t0;
       const tp = performance.now();
       await redis.ping();
       const pingMs = performance.now() - tp;
-      const info = parseInfo(await redis.info('all'));
+      const info = parseInfo(await untilAborted(ctx.signal, redis.info('all')));
       return judge(ctx.now(), p, connectMs, pingMs, info, ctx.state.get<CounterSnapshot>('counters'), (s) => ctx.state.set('counters', s));
     } catch (err) {
       const summary = ctx.signal.aborted ? `no answer from ${where} in time` : scrub(`Redis ${where} failed during the check: ${(err as Error).message}`);

@@ -10,6 +10,7 @@ import { createUser, findUserByName, setPassword } from './db/users.js';
 import { newPassword } from './auth/secrets.js';
 import { metricsStoreFromConfig } from './metrics/open-store.js';
 import { withLazyInit } from './metrics/lazy-init.js';
+import { withGroupCommit } from './metrics/group-commit.js';
 import type { MetricsStore } from './metrics/store.js';
 import { AgentHub } from './ingest/agent-hub.js';
 import type { IngestListener } from './ingest/listener.js';
@@ -78,7 +79,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   const now = opts.now ?? Date.now;
   const db = openDatabase(join(config.dataDir, 'patrol.db'));
   const adminPassword = bootstrapAdmin(db, now());
-  const store = withLazyInit(opts.store ?? metricsStoreFromConfig(config, now));
+  const store = withGroupCommit(withLazyInit(opts.store ?? metricsStoreFromConfig(config, now)));
   await store.init().catch((err: Error) => log.error({ err: err.message }, 'metrics store not ready; agents will spool until it is'));
 
   const listeners: IngestListener[] = [...(opts.listeners ?? [])];

@@ -11,7 +11,7 @@ import {
 import { createLogger, type Logger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
 import { authenticateAgent, type AgentIdentity } from '../db/agents.js';
-import { getHost, recordHello, setConnected } from '../db/hosts.js';
+import { getHost, recordHello, setConnected, touchHost } from '../db/hosts.js';
 import type { AssignmentSource } from '../assignment/source.js';
 import { ingestBatch, type IngestDeps } from './ingest.js';
 import { MetricsStoreUnavailableError } from '../metrics/store.js';
@@ -49,6 +49,7 @@ export class AgentHub {
   private readonly log = createLogger('agent-hub');
   private heartbeat?: NodeJS.Timeout;
   readonly stats: HubStats = { connected: 0, batchesAcked: 0, pointsStored: 0, framesRejected: 0 };
+  private readonly lastSeenWritten = new Map<string, number>();
 
   constructor(private readonly opts: AgentHubOptions) {}
 
@@ -129,7 +130,7 @@ export class AgentHub {
   private async onBatch(conn: AgentConnection, batch: BatchFrame): Promise<void> {
     const host = { hostId: conn.identity.hostId, customerId: conn.identity.customerId };
     try {
-      const { points } = await ingestBatch({ ...this.opts, log: conn.log }, host, batch);
+      const { points } = await ingestBatch({ ...this.opts, log: conn.log, markSeen: (id, now) => this.markSeen(id, now) }, host, batch);
       this.stats.batchesAcked++;
       this.stats.pointsStored += points;
       this.send(conn, { type: 'ack', seq: batch.seq });
@@ -144,6 +145,13 @@ export class AgentHub {
         seq: batch.seq,
       });
     }
+  }
+
+  /** last_seen_at to the second is all that silence detection needs; one write per host per second at most. */
+  private markSeen(hostId: string, now: number): void {
+    if (now - (this.lastSeenWritten.get(hostId) ?? 0) < 1000) return;
+    this.lastSeenWritten.set(hostId, now);
+    touchHost(this.opts.db, hostId, now);
   }
 
   private reject(conn: AgentConnection, code: 'bad-json' | 'bad-frame' | 'not-ready', message: string, seq?: number): void {

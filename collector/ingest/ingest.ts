@@ -14,6 +14,8 @@ export interface IngestDeps {
   listeners: readonly IngestListener[];
   now(): number;
   log: Logger;
+  /** Last-seen bookkeeping; the hub throttles it so a busy agent does not write its host row per batch. */
+  markSeen?(hostId: string, now: number): void;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function ingestBatch(deps: IngestDeps, host: IngestedHost, batch: B
   const points = pointsOfBatch(host, batch);
   if (points.length) await deps.store.write(points);
   const now = deps.now();
-  touchHost(deps.db, host.hostId, now);
+  if (deps.markSeen) deps.markSeen(host.hostId, now);
+  else touchHost(deps.db, host.hostId, now);
   if (batch.results.length) {
     recordCheckResults(deps.db, host.hostId, host.customerId, batch.results);
     for (const l of deps.listeners) {

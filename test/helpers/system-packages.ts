@@ -19,7 +19,7 @@ export function ensureDebianPackage(pkg: string, binary: string): string {
       execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 });
       aptUpdated = true;
     }
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], { stdio: 'ignore', env, timeout: 600_000 });
+    execFileSync('apt-get', ['install', '-y', pkg], { stdio: 'ignore', env, timeout: 600_000 });
   } catch (err) {
     throw new Error(`could not install the Debian package '${pkg}' for ${binary}: ${(err as Error).message}`);
   }

@@ -1,0 +1,59 @@
+import type { Metric } from '../../shared/metric.js';
+import type { MetricsStore } from './store.js';
+
+interface Waiter {
+  points: readonly Metric[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit: batches that arrive together (many agents) are written to the store in one request of up to
+ * `maxPoints`, with up to `maxInFlight` requests at a time. Each caller's promise still resolves only when
+ * the request that held its points succeeded, so "ack after durable" holds; a failed request fails exactly
+ * the batches in it, and their agents re-send them.
+ */
+export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoints?: number; maxInFlight?: number } = {}): S {
+  const maxPoints = opts.maxPoints ?? 5000;
+  const maxInFlight = opts.maxInFlight ?? 4;
+  let queue: Waiter[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  const drain = () => {
+    scheduled = false;
+    while (inFlight < maxInFlight && queue.length) {
+      const group: Waiter[] = [];
+      let n = 0;
+      while (queue.length && (n === 0 || n + queue[0]!.points.length <= maxPoints)) {
+        const w = queue.shift()!;
+        group.push(w);
+        n += w.points.length;
+      }
+      inFlight++;
+      const points = group.length === 1 ? group[0]!.points : group.flatMap((w) => w.points);
+      inner.write(points).then(
+        () => group.forEach((w) => w.resolve()),
+        (err: unknown) => group.forEach((w) => w.reject(err)),
+      ).finally(() => {
+        inFlight--;
+        drain();
+      });
+    }
+  };
+
+  return {
+    ...inner,
+    write(points: readonly Metric[]) {
+      if (!points.length) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ points, resolve, reject });
+        // Wait one turn of the event loop so batches arriving together share a request.
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(drain);
+        }
+      });
+    },
+  };
+}

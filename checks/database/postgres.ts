@@ -227,7 +227,7 @@ async function primaryReplicas(
 ) {
   const rows = (
     await client.query<{ name: string; addr: string | null; state: string; sync_state: string; replay_lag_sec: number; lag_bytes: string | null }>(
-      `SELECT application_name AS name, client_addr::text AS addr, state, sync_state,
+      `SELECT application_name AS name, host(client_addr) AS addr, state, sync_state,
               coalesce(extract(epoch FROM replay_lag), 0)::float8 AS replay_lag_sec,
               pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint AS lag_bytes
          FROM pg_stat_replication ORDER BY application_name`,

@@ -18,6 +18,8 @@ export interface RunningPostgres {
 }
 
 export interface PostgresOptions {
+  /** Start as a streaming standby of this server (pg_basebackup -R from it). */
+  standbyOf?: RunningPostgres;
   /** Server setting given at start, e.g. a low max_connections for the "too many connections" story. */
   maxConnections?: number;
 }
@@ -43,7 +45,17 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Running
   const port = await freePort();
   const asPostgres = (cmd: string, args: string[]) =>
     execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe', timeout: 120_000 });
-  asPostgres(initdb, ['-D', dataDir, '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${pwFile}`, '--no-sync']);
+  if (opts.standbyOf) {
+    // A copy of the primary that follows it; -R writes primary_conninfo and standby.signal.
+    const primary = opts.standbyOf;
+    execFileSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_basebackup`, '-h', primary.host, '-p', String(primary.port), '-U', primary.user, '-D', dataDir, '-R', '-X', 'stream', '--no-sync'], {
+      stdio: 'pipe',
+      timeout: 120_000,
+      env: { ...process.env, PGPASSWORD: primary.password },
+    });
+  } else {
+    asPostgres(initdb, ['-D', dataDir, '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${pwFile}`, '--no-sync']);
+  }
   const settings = [`-p ${port}`, `-k ${sockDir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off'];
   if (opts.maxConnections) settings.push(`-c max_connections=${opts.maxConnections}`);
   const log = join(dir.path, 'server.log');
@@ -60,7 +72,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Running
     host: '127.0.0.1',
     port,
     user: 'postgres',
-    password,
+    password: opts.standbyOf?.password ?? password,
     async stop() {
       if (stopped) return;
       stopped = true;

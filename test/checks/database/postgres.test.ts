@@ -3,6 +3,7 @@ import pg from 'pg';
 import postgresCheck from '../../../checks/database/postgres.js';
 import { memoryState, runCheck, testCheckContext } from '../../helpers/check-context.js';
 import { startPostgres, type RunningPostgres } from '../../helpers/postgres.js';
+import { waitFor } from '../../helpers/ports.js';
 
 // A low max_connections at server start, so that "too many connections" takes a handful of clients.
 const MAX_CONNECTIONS = 12;
@@ -95,5 +96,72 @@ describe('db.postgres against a real PostgreSQL 15', () => {
     expect(out.status).toBe('CRITICAL');
     expect(out.summary).toBe(`connection refused to 127.0.0.1:${server.port}`);
     expect(JSON.stringify(out)).not.toContain(server.password);
+  });
+});
+
+describe('db.postgres replication between a real primary and standby', () => {
+  let primary: RunningPostgres;
+  let standby: RunningPostgres;
+  beforeAll(async () => {
+    primary = await startPostgres();
+    standby = await startPostgres({ standbyOf: primary });
+  });
+  afterAll(async () => {
+    await standby?.stop();
+    await primary?.stop();
+  });
+  const params = (s: RunningPostgres) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
+
+  test('the primary sees its streaming replica and the standby reports no lag', async () => {
+    const onPrimary = await waitFor(async () => {
+      const out = await runCheck(postgresCheck, testCheckContext(), params(primary));
+      return out.metrics?.[0].fields.replicas_streaming === 1 ? out : undefined;
+    }, 'the standby to stream');
+    expect(onPrimary.status).toBe('OK');
+    expect(onPrimary.summary).toMatch(/ primary up, .*, 1 replicas streaming$/);
+    const replica = onPrimary.metrics?.find((m) => m.measurement === 'postgres_replica');
+    expect(replica?.tags?.client_addr).toBe('127.0.0.1');
+    expect(replica?.fields).toMatchObject({ streaming: 1, state: 'streaming', sync_state: 'async' });
+
+    const onStandby = await runCheck(postgresCheck, testCheckContext(), params(standby));
+    expect(onStandby.status).toBe('OK');
+    expect(onStandby.summary).toMatch(/^PostgreSQL 15\.\d+ standby up, .*, replication lag 0s$/);
+    expect(onStandby.metrics?.[0].fields).toMatchObject({ is_standby: true, replication_lag_sec: 0, wal_receiver: 'streaming' });
+  });
+
+  test('WAL waiting to be replayed on the standby is lag', async () => {
+    const connect = async (srv: RunningPostgres) => {
+      const c = new pg.Client({ host: srv.host, port: srv.port, user: srv.user, password: srv.password, database: 'postgres' });
+      await c.connect();
+      return c;
+    };
+    const [p, s] = [await connect(primary), await connect(standby)];
+    try {
+      await p.query('CREATE TABLE lag_probe (n int)');
+      await p.query('INSERT INTO lag_probe VALUES (1)');
+      await waitFor(async () => (await s.query(`SELECT to_regclass('lag_probe') IS NOT NULL AS ok`)).rows[0].ok, 'the table on the standby');
+      await s.query('SELECT pg_wal_replay_pause()');
+      await p.query('INSERT INTO lag_probe VALUES (2)');
+      await waitFor(async () => (await s.query('SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AS behind')).rows[0].behind, 'WAL received but not replayed');
+      const out = await runCheck(postgresCheck, testCheckContext(), { ...params(standby), replicationLagWarnSec: 0.001 });
+      expect(out.status).toBe('WARNING');
+      expect(out.summary).toMatch(/^replication lag \d+s$/);
+      expect(out.metrics?.[0].fields.replication_lag_sec).toBeGreaterThan(0);
+      await s.query('SELECT pg_wal_replay_resume()');
+    } finally {
+      await Promise.all([p.end(), s.end()]);
+    }
+  });
+
+  test('fewer replicas than expected is CRITICAL on the primary; a standby that lost its primary is WARNING', async () => {
+    const out = await runCheck(postgresCheck, testCheckContext(), { ...params(primary), minReplicas: 2 });
+    expect(out).toMatchObject({ status: 'CRITICAL', summary: '1 of 2 expected replicas streaming' });
+    await primary.stop();
+    const orphan = await waitFor(async () => {
+      const r = await runCheck(postgresCheck, testCheckContext(), params(standby));
+      return r.metrics?.[0].fields.wal_receiver !== 'streaming' ? r : undefined;
+    }, 'the standby to notice');
+    expect(orphan.status).toBe('WARNING');
+    expect(orphan.summary).toMatch(/^standby is not streaming from its primary \(wal receiver: \w+\)$/);
   });
 });

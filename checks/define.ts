@@ -19,6 +19,8 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Bytes kept of stdout and of stderr each; the rest is dropped (a chatty plugin must not eat memory). */
   maxOutputBytes?: number;
+  /** Kill the program when this aborts (the check's own timeout: pass ctx.signal). */
+  signal?: AbortSignal;
 }
 
 /**

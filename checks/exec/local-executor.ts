@@ -37,6 +37,8 @@ export function localExecutor(): Executor {
           }
         };
         const timer = setTimeout(kill, timeoutMs);
+        if (opts.signal?.aborted) kill();
+        opts.signal?.addEventListener('abort', kill, { once: true });
         child.stdout.on('data', (b: Buffer) => {
           if (stdout.length < maxBytes) stdout += b.toString('utf8').slice(0, maxBytes - stdout.length);
         });
@@ -49,6 +51,7 @@ export function localExecutor(): Executor {
         });
         child.on('close', (code) => {
           clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', kill);
           resolve({ code: timedOut ? null : code, stdout, stderr, timedOut });
         });
       });

@@ -27,7 +27,7 @@ export default defineCheck({
     env: z.record(z.string(), z.string()).default({}),
   }),
   async run(ctx, p) {
-    const r = await ctx.exec.exec(p.command, p.args, { timeoutMs: p.timeoutSec * 1000, env: p.env });
+    const r = await ctx.exec.exec(p.command, p.args, { timeoutMs: p.timeoutSec * 1000, env: p.env, signal: ctx.signal });
     const name = p.command.split('/').pop() ?? p.command;
     if (r.timedOut) {
       return { status: 'UNKNOWN', summary: `${name} timed out after ${p.timeoutSec}s and was killed` };

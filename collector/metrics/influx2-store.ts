@@ -1,4 +1,4 @@
-import { InfluxDB, HttpError } from '@influxdata/influxdb-client';
+import { InfluxDB, HttpError, setLogger } from '@influxdata/influxdb-client';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
 import { toLine } from './line-protocol.js';
@@ -6,6 +6,12 @@ import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from
 import { MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
 const log = createLogger('metrics.influx2');
+
+// The client logs to the console by default; route it through pino (write() reports failures itself).
+setLogger({
+  error: (message: string, err?: unknown) => log.debug({ err: (err as Error | undefined)?.message }, message),
+  warn: (message: string, err?: unknown) => log.debug({ err: (err as Error | undefined)?.message }, message),
+});
 
 export interface Influx2Options {
   url: string;

@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentBundle } from './bundle.js';
+import type { ServiceKind } from './host-probe.js';
+import { shq, type RemoteShell } from './remote-shell.js';
+
+/**
+ * The install steps on one host, as shell run over SSH. Layout under installDir: the bundle's files
+ * (patrol-agent.mjs, VERSION, unit, scripts), agent.json (0600), node-path, service-kind; for the plain
+ * background service also state/, run/ and log/. Under systemd the state lives in /var/lib/patrol-agent.
+ */
+export interface InstallTarget {
+  installDir: string;
+  nodePath: string;
+  kind: ServiceKind;
+  /** The SSH login user: owner of everything in background mode. */
+  loginUser: string;
+}
+
+export interface AgentConfigFile {
+  collector: string;
+  enroll?: string;
+  name: string;
+  stateDir: string;
+}
+
+const UNIT = '/etc/systemd/system/patrol-agent.service';
+/** Files the bundle brings; an upgrade replaces exactly these. */
+const BUNDLE_FILES = ['patrol-agent.mjs', 'VERSION', 'patrol-agent.service', 'agent.json.example', 'start.sh', 'stop.sh', 'uninstall.sh'];
+
+export function stateDirFor(t: Pick<InstallTarget, 'installDir' | 'kind'>): string {
+  return t.kind === 'systemd' ? '/var/lib/patrol-agent' : `${t.installDir}/state`;
+}
+
+/** Upload the tarball into a private temp folder on the host and unpack it there; returns the unpacked folder. */
+async function uploadBundle(shell: RemoteShell, bundle: AgentBundle): Promise<{ staging: string; unpacked: string }> {
+  const staging = (await shell.run('mktemp -d /tmp/patrol-deploy.XXXXXXXX', { what: 'creating an upload folder' })).trim();
+  const remoteTar = `${staging}/${bundle.fileName}`;
+  await shell.putFile(bundle.tarball, remoteTar);
+  await shell.run(`tar -xzf ${shq(remoteTar)} -C ${shq(staging)} && chmod 755 ${shq(staging)}`, { what: 'unpacking the bundle' });
+  return { staging, unpacked: `${staging}/${bundle.topFolder}` };
+}
+
+async function withStaging<T>(shell: RemoteShell, bundle: AgentBundle, fn: (unpacked: string, staging: string) => Promise<T>): Promise<T> {
+  const { staging, unpacked } = await uploadBundle(shell, bundle);
+  try {
+    return await fn(unpacked, staging);
+  } finally {
+    // Root may have read from it; the login user made it and removes it.
+    await shell.exec(`rm -rf ${shq(staging)}`);
+  }
+}
+
+/** Write a small file through sftp to the staging folder, then into place with its mode (and owner). */
+async function placeFile(shell: RemoteShell, staging: string, name: string, text: string, dest: string, mode: string, owner: string | undefined, root: boolean) {
+  const local = mkdtempSync(join(tmpdir(), 'patrol-deploy-'));
+  try {
+    writeFileSync(join(local, name), text, { mode: 0o600 });
+    await shell.putFile(join(local, name), `${staging}/${name}`);
+  } finally {
+    rmSync(local, { recursive: true, force: true });
+  }
+  const own = owner ? ` -o ${shq(owner)} -g ${shq(owner)}` : '';
+  await shell.run(`install -m ${mode}${own} ${shq(`${staging}/${name}`)} ${shq(dest)}`, { root, what: `writing ${dest}` });
+}
+
+function copyBundleFiles(unpacked: string, dir: string): string {
+  return BUNDLE_FILES.map((f) => `cp -f ${shq(`${unpacked}/${f}`)} ${shq(`${dir}/${f}`)}`).join(' && ');
+}
+
+/** The unit with this host's Node.js and install folder in place of the template's defaults. */
+function renderUnitCommand(t: InstallTarget): string {
+  const sed = `sed -e ${shq(`s#/usr/bin/node#${t.nodePath}#g`)} -e ${shq(`s#/opt/patrol-agent#${t.installDir}#g`)}`;
+  return `${sed} ${shq(`${t.installDir}/patrol-agent.service`)} > ${UNIT}.tmp && chmod 644 ${UNIT}.tmp && mv -f ${UNIT}.tmp ${UNIT} && systemctl daemon-reload`;
+}
+
+/** Root is needed for systemd; background mode runs as the login user (sudo only to create installDir). */
+async function prepareInstallDir(shell: RemoteShell, t: InstallTarget): Promise<void> {
+  const d = shq(t.installDir);
+  if (t.kind === 'systemd') {
+    await shell.run(`mkdir -p ${d} && chmod 755 ${d}`, { root: true, what: `creating ${t.installDir}` });
+    return;
+  }
+  const asUser = await shell.exec(`mkdir -p ${d} && test -w ${d}`);
+  if (asUser.code === 0) return;
+  if (!shell.canBeRoot) throw new Error(`cannot create ${t.installDir} as ${t.loginUser}: choose an installDir the user may write, or set sudo: true`);
+  await shell.run(`mkdir -p ${d} && chown ${shq(t.loginUser)} ${d}`, { root: true, what: `creating ${t.installDir}` });
+}
+
+export async function startService(shell: RemoteShell, t: InstallTarget): Promise<void> {
+  if (t.kind === 'systemd') {
+    await shell.run('systemctl enable --now patrol-agent.service && systemctl restart patrol-agent.service', { root: true, what: 'starting the systemd service' });
+  } else {
+    await shell.run(shq(`${t.installDir}/start.sh`), { what: 'starting the agent' });
+  }
+}
+
+export async function stopService(shell: RemoteShell, t: InstallTarget): Promise<void> {
+  if (t.kind === 'systemd') {
+    await shell.run('systemctl stop patrol-agent.service', { root: true, what: 'stopping the systemd service' });
+  } else {
+    await shell.run(`if [ -x ${shq(`${t.installDir}/stop.sh`)} ]; then ${shq(`${t.installDir}/stop.sh`)}; fi`, { what: 'stopping the agent' });
+  }
+}
+
+/** A fresh install: files, config with the enrollment token, service, start. */
+export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget, config: AgentConfigFile): Promise<void> {
+  const root = t.kind === 'systemd';
+  await prepareInstallDir(shell, t);
+  await withStaging(shell, bundle, async (unpacked, staging) => {
+    const d = t.installDir;
+    await shell.run(
+      [
+        copyBundleFiles(unpacked, d),
+        `printf '%s\\n' ${shq(t.nodePath)} > ${shq(`${d}/node-path`)}`,
+        `printf '%s\\n' ${shq(t.kind)} > ${shq(`${d}/service-kind`)}`,
+        t.kind === 'background' ? `mkdir -p ${shq(`${d}/state`)} ${shq(`${d}/run`)} ${shq(`${d}/log`)} && chmod 700 ${shq(`${d}/state`)}` : 'true',
+      ].join(' && '),
+      { root, what: `installing into ${d}` },
+    );
+    if (t.kind === 'systemd') {
+      // Its own unprivileged user, no login, no home.
+      await shell.run('id patrol >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin patrol', {
+        root: true,
+        what: 'creating the patrol user',
+      });
+    }
+    // 0600: the enrollment token (and the collector address) are for the agent's eyes only.
+    await placeFile(shell, staging, 'agent.json', `${JSON.stringify(config, null, 2)}\n`, `${d}/agent.json`, '600', root ? 'patrol' : undefined, root);
+    if (t.kind === 'systemd') await shell.run(renderUnitCommand(t), { root: true, what: 'installing the systemd unit' });
+  });
+  await startService(shell, t);
+}
+
+/** Replace the bundle and restart; agent.json, the state folder (agent key) and the spool stay. */
+export async function upgradeAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget): Promise<void> {
+  const root = t.kind === 'systemd';
+  await withStaging(shell, bundle, async (unpacked) => {
+    await stopService(shell, t);
+    await shell.run(copyBundleFiles(unpacked, t.installDir), { root, what: `replacing the bundle in ${t.installDir}` });
+    if (t.kind === 'systemd') await shell.run(renderUnitCommand(t), { root: true, what: 'updating the systemd unit' });
+  });
+  await startService(shell, t);
+}
+
+/**
+ * Stop and remove everything the install put there (uninstall.sh from the bundle does the work). Returns a
+ * note when installDir had to stay because it holds files that are not ours.
+ */
+export async function uninstallAgent(shell: RemoteShell, installDir: string, kind: ServiceKind | undefined): Promise<string | undefined> {
+  const d = shq(installDir);
+  await shell.run(`${shq(`${installDir}/uninstall.sh`)} >/dev/null`, { root: kind === 'systemd', what: 'uninstalling' });
+  if ((await shell.exec(`test -e ${d}`)).code !== 0) return undefined;
+  const ls = await shell.exec(`ls -A ${d}`);
+  const left = ls.stdout.trim().split('\n').filter(Boolean);
+  // An empty folder the login user cannot remove (e.g. /opt/patrol-agent made with sudo).
+  if (!left.length && shell.canBeRoot) {
+    await shell.run(`rmdir ${d}`, { root: true, what: `removing ${installDir}` });
+    return undefined;
+  }
+  return left.length ? `${installDir} kept: it holds files not installed by Patrol (${left.join(', ')})` : `${installDir} is empty but could not be removed`;
+}

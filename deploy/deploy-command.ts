@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { KnownHosts } from '../shared/ssh-connect.js';
+import { PATROL_VERSION } from '../shared/version.js';
+import { defaultBundlePath, openBundle } from './bundle.js';
+import { apiUrlFromCollector, CollectorApi } from './collector-api.js';
+import { loadInventory } from './inventory.js';
+import { formatResultTable } from './result-table.js';
+import { runDeploy, type DeployMode } from './run-deploy.js';
+
+const DeployFlagsSchema = z
+  .object({
+    inventory: z.string().min(1),
+    collector: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL, e.g. wss://collector:8443/agent'),
+    enrollToken: z.string().min(1).optional(),
+    concurrency: z.coerce.number().int().min(1).max(100).default(5),
+    upgrade: z.boolean().default(false),
+    uninstall: z.boolean().default(false),
+    knownHosts: z.string().default(join(homedir(), '.config', 'patrol', 'known_hosts.json')),
+    bundle: z.string().optional(),
+    apiUrl: z.url().optional(),
+    wait: z.boolean().default(true),
+    onlineTimeout: z.coerce.number().positive().default(90),
+  })
+  .refine((f) => !(f.upgrade && f.uninstall), { message: '--upgrade and --uninstall do not go together' });
+
+/** `patrol deploy`: install, upgrade or remove the agent on every host of an inventory over SSH. */
+export function registerDeployCommand(program: Command): void {
+  program
+    .command('deploy')
+    .description('install the Patrol agent on the hosts of an inventory over SSH (idempotent), or --upgrade / --uninstall it')
+    .requiredOption('--inventory <file>', 'hosts.yaml: host, port, user, key, customer, tags, role, [name, installDir, sudo, nodePath]')
+    .requiredOption('--collector <url>', 'collector URL the agents connect to, e.g. wss://collector:8443/agent')
+    .option('--enroll-token <token>', 'enrollment token (works once: further new hosts get one minted through the API)')
+    .option('--concurrency <n>', 'hosts worked on at the same time (default 5)')
+    .option('--upgrade', 'replace an installed agent of another version and restart it (state and spool kept)')
+    .option('--uninstall', 'stop the agent and remove everything deploy installed')
+    .option('--known-hosts <file>', 'pinned SSH host keys (default ~/.config/patrol/known_hosts.json)')
+    .option('--bundle <file>', `agent tarball (default dist/patrol-agent-${PATROL_VERSION}.tar.gz from npm run build:agent)`)
+    .option('--api-url <url>', 'collector API base URL (env PATROL_URL; default from --collector); auth: PATROL_USER / PATROL_PASSWORD')
+    .option('--no-wait', 'do not wait for the collector to list the agents online')
+    .option('--online-timeout <sec>', 'how long to wait for each agent to come online (default 90)')
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = DeployFlagsSchema.safeParse({ ...raw, apiUrl: raw.apiUrl ?? process.env.PATROL_URL });
+      if (!parsed.success) {
+        console.error(`patrol deploy: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+        process.exit(2);
+      }
+      const f = parsed.data;
+      const mode: DeployMode = f.uninstall ? 'uninstall' : f.upgrade ? 'upgrade' : 'install';
+      let hosts, bundle;
+      try {
+        hosts = loadInventory(f.inventory);
+        bundle = openBundle(f.bundle ?? defaultBundlePath(PATROL_VERSION));
+      } catch (err) {
+        console.error(`patrol deploy: ${(err as Error).message}`);
+        process.exit(2);
+      }
+      const api = new CollectorApi({ url: f.apiUrl ?? apiUrlFromCollector(f.collector), user: process.env.PATROL_USER, password: process.env.PATROL_PASSWORD });
+      if (mode !== 'uninstall' && f.wait && !api.hasCredentials) {
+        console.error('patrol deploy: set PATROL_USER and PATROL_PASSWORD (to see the agents come online), or pass --no-wait');
+        process.exit(2);
+      }
+      console.error(`patrol deploy: ${mode} agent ${bundle.version} on ${hosts.length} host(s), ${f.concurrency} at a time`);
+      const results = await runDeploy({
+        hosts,
+        bundle,
+        mode,
+        collectorUrl: f.collector,
+        enrollToken: f.enrollToken,
+        api,
+        knownHosts: new KnownHosts(f.knownHosts),
+        concurrency: f.concurrency,
+        noWait: !f.wait,
+        onlineTimeoutMs: f.onlineTimeout * 1000,
+        progress: (host, message) => console.error(`[${host}] ${message}`),
+      });
+      console.log(formatResultTable(results));
+      process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+    });
+}

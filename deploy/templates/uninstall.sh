@@ -1,0 +1,20 @@
+#!/bin/sh
+# Remove the Patrol agent from this host: stop it, remove the service, the files and its state
+# (agent key and unsent spool). Run as root where the agent was installed as a systemd service.
+# The agent stays known to the collector: revoke it there (`POST /api/agents/<id>/revoke`).
+set -eu
+DIR=$(cd "$(dirname "$0")" && pwd)
+KIND=$(cat "$DIR/service-kind" 2>/dev/null || echo unknown)
+if [ "$KIND" = systemd ] || [ -f /etc/systemd/system/patrol-agent.service ]; then
+  systemctl disable --now patrol-agent.service 2>/dev/null || true
+  rm -f /etc/systemd/system/patrol-agent.service
+  systemctl daemon-reload 2>/dev/null || true
+  rm -rf /var/lib/patrol-agent /var/lib/private/patrol-agent
+  if id patrol >/dev/null 2>&1; then userdel patrol 2>/dev/null || true; fi
+fi
+if [ -x "$DIR/stop.sh" ]; then "$DIR/stop.sh" >/dev/null || true; fi
+# Only what the bundle and `patrol deploy` put there, then the folder itself if nothing else is in it.
+rm -rf "$DIR/patrol-agent.mjs" "$DIR/VERSION" "$DIR/patrol-agent.service" "$DIR/agent.json.example" "$DIR/agent.json" \
+  "$DIR/node-path" "$DIR/service-kind" "$DIR/state" "$DIR/run" "$DIR/log" "$DIR/start.sh" "$DIR/stop.sh" "$DIR/uninstall.sh"
+rmdir "$DIR" 2>/dev/null || true
+echo "patrol-agent removed from $DIR"

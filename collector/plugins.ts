@@ -1,7 +1,10 @@
 import type { PluginFactory } from './server.js';
+import { dashboardPlugin } from './dashboard/plugin.js';
 
 /**
  * The parts of the collector beyond the ingest spine, each joining through the CollectorPlugin interface
  * (listeners, API routes, pages, a periodic tick). Adding a part means one line here.
  */
-export const DEFAULT_PLUGINS: PluginFactory[] = [];
+export const DEFAULT_PLUGINS: PluginFactory[] = [
+  dashboardPlugin,
+];

@@ -1,0 +1,42 @@
+import type { Lang } from './i18n/index.js';
+
+/** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */
+const TIME_ZONE = process.env.PATROL_TIMEZONE ?? 'Asia/Shanghai';
+
+const formatters = new Map<Lang, Intl.DateTimeFormat>();
+
+export function formatTime(ms: number | null | undefined, lang: Lang): string {
+  if (ms === null || ms === undefined) return '-';
+  let f = formatters.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
+    formatters.set(lang, f);
+  }
+  return f.format(ms);
+}
+
+/** "12m", "3h 05m", "-4m" (negative: overdue); the client script keeps it ticking. */
+export function formatCountdown(dueAt: number, now: number): string {
+  const sign = dueAt < now ? '-' : '';
+  const totalMin = Math.floor(Math.abs(dueAt - now) / 60_000);
+  const d = Math.floor(totalMin / 1440);
+  const h = Math.floor((totalMin % 1440) / 60);
+  const m = totalMin % 60;
+  if (d > 0) return `${sign}${d}d ${h}h`;
+  if (h > 0) return `${sign}${h}h ${String(m).padStart(2, '0')}m`;
+  return `${sign}${m}m`;
+}
+
+/** Only same-site paths may be a redirect target (no "//evil.example" or "https://..."). */
+export function safeLocalPath(p: string | undefined, fallback = '/'): string {
+  if (!p || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\')) return fallback;
+  return p;
+}

@@ -1,0 +1,115 @@
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { z } from 'zod';
+import type { Db } from '../../db/database.js';
+import { checkCredentials } from '../../db/users.js';
+import { createLogger } from '../../../shared/logger.js';
+import { CSRF_FIELD, LOGIN_CSRF_COOKIE, SESSION_COOKIE, type DashEnv } from '../env.js';
+import { LANG_COOKIE } from '../i18n/index.js';
+import { page } from '../layout.js';
+import { safeLocalPath } from '../format.js';
+import { clearLoginFailures, isLoginBlocked, recordLoginFailure, throttleKey } from '../login-throttle.js';
+import { createSession, deleteSession, findSession, newRandomToken, tokensEqual } from '../sessions.js';
+import { clearSessionCookie, cookieIsSecure, setSessionCookie } from '../session-auth.js';
+
+const log = createLogger('dashboard.login');
+
+const LoginForm = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(1000),
+  [CSRF_FIELD]: z.string().min(1),
+  next: z.string().max(2000).optional(),
+});
+
+/** The peer address (no proxy header is trusted: a client could otherwise pick a fresh "address" per guess). */
+function clientIp(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+type Problem = 'failed' | 'blocked' | 'expired' | undefined;
+
+/** The form, with a fresh login CSRF token in a cookie and a hidden field (double submit: no session exists yet). */
+function loginPage(c: Context<DashEnv>, problem: Problem, status: 200 | 400 | 401 | 429 = 200) {
+  const t = c.get('t');
+  const token = newRandomToken();
+  setCookie(c, LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'Strict', secure: cookieIsSecure(c), maxAge: 3600 });
+  const next = safeLocalPath(c.req.query('next') ?? undefined);
+  const message = problem ? html`<p class="flash error" role="alert" id="login-error">${t(`login.${problem}`)}</p>` : '';
+  c.status(status);
+  return page(
+    c,
+    t('login.title'),
+    html`${message}
+      <form method="post" action="/login" class="login">
+        <input type="hidden" name="${CSRF_FIELD}" value="${token}">
+        <input type="hidden" name="next" value="${next}">
+        <label>${t('login.username')} <input name="username" id="username" autocomplete="username" required></label>
+        <label>${t('login.password')} <input name="password" id="password" type="password" autocomplete="current-password" required></label>
+        <button type="submit" id="login-submit">${t('login.submit')}</button>
+      </form>`,
+  );
+}
+
+export function loginRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+  const { db, now } = deps;
+  const app = new Hono<DashEnv>();
+
+  app.get('/login', (c) => {
+    const sid = getCookie(c, SESSION_COOKIE);
+    if (sid && findSession(db, sid, now())) return c.redirect(safeLocalPath(c.req.query('next')), 303);
+    return loginPage(c, undefined);
+  });
+
+  app.post('/login', async (c) => {
+    const form = LoginForm.safeParse(await c.req.parseBody());
+    if (!form.success) return loginPage(c, 'failed', 400);
+    if (!tokensEqual(form.data[CSRF_FIELD], getCookie(c, LOGIN_CSRF_COOKIE) ?? '\0')) return loginPage(c, 'expired', 400);
+    const key = throttleKey(form.data.username, clientIp(c));
+    const at = now();
+    if (isLoginBlocked(db, key, at)) {
+      log.warn({ username: form.data.username, ip: clientIp(c) }, 'login refused: too many failures');
+      return loginPage(c, 'blocked', 429);
+    }
+    const user = checkCredentials(db, form.data.username, form.data.password);
+    if (!user) {
+      recordLoginFailure(db, key, at);
+      log.info({ username: form.data.username, ip: clientIp(c) }, 'login failed');
+      return loginPage(c, 'failed', 401);
+    }
+    clearLoginFailures(db, key);
+    const { sessionId } = createSession(db, user.id, at);
+    setSessionCookie(c, sessionId);
+    deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
+    log.info({ username: user.username, role: user.role }, 'logged in');
+    return c.redirect(safeLocalPath(form.data.next), 303);
+  });
+
+  /** The language toggle: only a preference cookie changes, nothing on the server. */
+  app.get('/lang/:lang', (c) => {
+    const lang = c.req.param('lang');
+    if (lang === 'zh' || lang === 'en') {
+      setCookie(c, LANG_COOKIE, lang, { path: '/', sameSite: 'Lax', secure: cookieIsSecure(c), maxAge: 365 * 86400 });
+    }
+    return c.redirect(safeLocalPath(c.req.query('back')), 303);
+  });
+
+  return app;
+}
+
+/** Logout sits behind requireLogin + requireCsrf (a cross-site page cannot log the user out). */
+export function logoutRoute(db: Db): Hono<DashEnv> {
+  const app = new Hono<DashEnv>();
+  app.post('/logout', (c) => {
+    const sid = getCookie(c, SESSION_COOKIE);
+    if (sid) deleteSession(db, sid);
+    clearSessionCookie(c);
+    return c.redirect('/login', 303);
+  });
+  return app;
+}

@@ -1,0 +1,220 @@
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import type { Db } from '../../db/database.js';
+import { ensureCustomer, getCustomer, listCustomers } from '../../db/customers.js';
+import { listHosts } from '../../db/hosts.js';
+import { createUser, findUserByName } from '../../db/users.js';
+import { ChannelInputSchema, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
+import { sendTestMessage } from '../../notify/notifier.js';
+import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from '../../tickets/contracts.js';
+import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema } from '../../tickets/maintenance.js';
+import { createLogger } from '../../../shared/logger.js';
+import type { DashEnv } from '../env.js';
+import { formatTime } from '../format.js';
+import { csrfField, page, postButton } from '../layout.js';
+
+const log = createLogger('dashboard.settings');
+
+const NewCustomer = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'customer id: lower-case letters, digits and -'),
+  name: z.string().trim().min(1).max(200),
+});
+const NewUser = z.object({
+  username: z.string().trim().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'user name: letters, digits and . _ @ -'),
+  password: z.string().min(10, 'password: at least 10 characters').max(1000),
+  role: z.enum(['admin', 'engineer', 'customer']),
+  customerId: z.string().max(100).default(''),
+  serves: z.string().max(2000).default(''),
+  displayName: z.string().max(200).default(''),
+});
+const NewWebhook = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(['webhook', 'wecom', 'dingtalk', 'feishu', 'slack']),
+  url: z.string().max(2000),
+  customerId: z.string().max(100).default(''),
+});
+const NewWindow = z.object({
+  customerId: z.string().min(1).max(100),
+  scope: z.enum(['customer', 'host', 'tag']),
+  hostId: z.string().max(100).default(''),
+  tag: z.string().max(100).default(''),
+  startsAt: z.string().min(1),
+  endsAt: z.string().min(1),
+  reason: z.string().max(500).default(''),
+});
+
+const errorRedirect = (c: Context<DashEnv>, message: string) => c.redirect(`/settings?error=${encodeURIComponent(message)}`, 303);
+/** datetime-local carries no zone: read it as China Standard Time (+08:00, no DST), the zone pages show. */
+const localToMs = (s: string) => (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(s) ? Date.parse(`${s}:00+08:00`) : Date.parse(s));
+
+/** Admin only: customers, users, notification channels (send a test), maintenance windows, contracts. */
+export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+  const { db } = deps;
+  const app = new Hono<DashEnv>();
+  app.use('/settings/*', async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404)));
+  app.use('/settings', async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404)));
+
+  app.get('/settings', (c) => {
+    const t = c.get('t');
+    const lang = c.get('lang');
+    const customers = listCustomers(db);
+    const users = db
+      .prepare('SELECT id, username, role, customer_id AS customerId, display_name AS displayName, created_at AS createdAt FROM users WHERE disabled_at IS NULL ORDER BY username')
+      .all() as Array<{ id: string; username: string; role: string; customerId: string | null; displayName: string; createdAt: number }>;
+    const hostNames = new Map(listHosts(db).map((h) => [h.id, h.name]));
+    const customerSelect = (name: string, withNone: boolean) =>
+      html`<select name="${name}">${withNone ? html`<option value="">-</option>` : ''}${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select>`;
+    const body = html`
+      <section id="customers"><h2>${t('settings.customers')}</h2>
+        <table><tbody>${customers.map((cu) => html`<tr><td>${cu.id}</td><td>${cu.name}</td><td>${formatTime(cu.createdAt, lang)}</td></tr>`)}</tbody></table>
+        <form method="post" action="/settings/customers" class="filters">${csrfField(c)}
+          <label>${t('settings.customerId')} <input name="id" required pattern="[a-z0-9][a-z0-9-]*"></label>
+          <label>${t('common.name')} <input name="name" required></label><button type="submit">${t('common.add')}</button></form>
+      </section>
+      <section id="users"><h2>${t('settings.users')}</h2>
+        <table><tbody>${users.map((u) => html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${u.role}</td><td>${u.customerId ?? ''}</td></tr>`)}</tbody></table>
+        <form method="post" action="/settings/users" class="filters">${csrfField(c)}
+          <label>${t('login.username')} <input name="username" required></label>
+          <label>${t('common.name')} <input name="displayName"></label>
+          <label>${t('login.password')} <input name="password" type="password" required minlength="10" autocomplete="new-password"></label>
+          <label>${t('settings.role')} <select name="role"><option>engineer</option><option>customer</option><option>admin</option></select></label>
+          <label>${t('common.customer')} ${customerSelect('customerId', true)}</label>
+          <label>${t('settings.serves')} <input name="serves"></label>
+          <button type="submit">${t('common.add')}</button></form>
+      </section>
+      <section id="channels"><h2>${t('settings.channels')}</h2>
+        <table><tbody>${listChannels(db).map(
+          (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td><td>${ch.enabled ? '' : 'off'}</td>
+            <td>${postButton(c, `/settings/channels/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `/settings/channels/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
+        )}</tbody></table>
+        <form method="post" action="/settings/channels" class="filters">${csrfField(c)}
+          <label>${t('common.name')} <input name="name" required></label>
+          <label>${t('settings.kind')} <select name="kind"><option>webhook</option><option>wecom</option><option>dingtalk</option><option>feishu</option><option>slack</option></select></label>
+          <label>${t('settings.webhookUrl')} <input name="url" type="url" required></label>
+          <label>${t('common.customer')} ${customerSelect('customerId', true)}</label>
+          <button type="submit">${t('common.add')}</button></form>
+      </section>
+      <section id="maintenance"><h2>${t('settings.maintenance')}</h2>
+        <table><tbody>${listMaintenance(db).map(
+          (w) => html`<tr><td>${getCustomer(db, w.customerId)?.name ?? w.customerId}</td><td>${w.scope} ${w.hostId ? hostNames.get(w.hostId) ?? w.hostId : ''}${w.tag ?? ''}</td>
+            <td>${w.weekly ? JSON.stringify(w.weekly) : `${formatTime(w.startsAt, lang)} - ${formatTime(w.endsAt, lang)}`}</td><td>${w.reason}</td>
+            <td>${postButton(c, `/settings/maintenance/${w.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
+        )}</tbody></table>
+        <form method="post" action="/settings/maintenance" class="filters">${csrfField(c)}
+          <label>${t('common.customer')} ${customerSelect('customerId', false)}</label>
+          <label>${t('settings.scope')} <select name="scope"><option>customer</option><option>host</option><option>tag</option></select></label>
+          <label>${t('common.host')} <select name="hostId"><option value="">-</option>${[...hostNames].map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select></label>
+          <label>${t('common.tag')} <input name="tag"></label>
+          <label>${t('settings.starts')} <input name="startsAt" type="datetime-local" required></label>
+          <label>${t('settings.ends')} <input name="endsAt" type="datetime-local" required></label>
+          <label>${t('tickets.reason')} <input name="reason"></label>
+          <button type="submit">${t('common.add')}</button></form>
+      </section>
+      <section id="contracts"><h2>${t('settings.contracts')}</h2>
+        ${customers.map((cu) => {
+          const k = getContract(db, cu.id);
+          return html`<form method="post" action="/settings/contracts/${cu.id}" class="contract">${csrfField(c)}
+            <h3>${cu.name}</h3><p>${t('settings.targets')}</p>
+            <table><tbody>${SEVERITIES.map(
+              (s) => html`<tr><th>${s}</th>${(['respondMin', 'onsiteMin', 'restoreMin'] as const).map(
+                (f) => html`<td><input name="${s}.${f}" type="number" min="1" value="${k.targets[s][f]}"></td>`,
+              )}</tr>`,
+            )}</tbody></table>
+            <p>${t('settings.inspection')}: ${INSPECTION_HOLIDAYS.map(
+              (h) => html`<label class="inline"><input type="checkbox" name="inspections" value="${h}"${k.inspections.includes(h) ? ' checked' : ''}> ${h}</label> `,
+            )}</p>
+            <button type="submit">${t('common.save')}</button></form>`;
+        })}
+      </section>`;
+    return page(c, t('settings.title'), body);
+  });
+
+  app.post('/settings/customers', async (c) => {
+    const f = NewCustomer.safeParse(await c.req.parseBody());
+    if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
+    if (getCustomer(db, f.data.id)) return errorRedirect(c, `customer ${f.data.id} exists`);
+    ensureCustomer(db, f.data.id, f.data.name, deps.now());
+    return c.redirect('/settings?done=1#customers', 303);
+  });
+
+  app.post('/settings/users', async (c) => {
+    const f = NewUser.safeParse(await c.req.parseBody());
+    if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
+    if (findUserByName(db, f.data.username)) return errorRedirect(c, `user ${f.data.username} exists`);
+    if (f.data.role === 'customer' && !getCustomer(db, f.data.customerId)) return errorRedirect(c, 'a customer user needs a customer');
+    const serves = f.data.serves.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = serves.find((id) => !getCustomer(db, id));
+    if (unknown) return errorRedirect(c, `no customer ${unknown}`);
+    createUser(db, {
+      username: f.data.username,
+      password: f.data.password,
+      role: f.data.role,
+      customerId: f.data.role === 'customer' ? f.data.customerId : undefined,
+      displayName: f.data.displayName || undefined,
+      serves: f.data.role === 'engineer' ? serves : [],
+      now: deps.now(),
+    });
+    return c.redirect('/settings?done=1#users', 303);
+  });
+
+  app.post('/settings/channels', async (c) => {
+    const f = NewWebhook.safeParse(await c.req.parseBody());
+    if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
+    const input = ChannelInputSchema.safeParse({ kind: f.data.kind, name: f.data.name, customerId: f.data.customerId || null, config: { url: f.data.url } });
+    if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
+    createChannel(db, input.data, deps.now());
+    return c.redirect('/settings?done=1#channels', 303);
+  });
+
+  app.post('/settings/channels/:id/test', async (c) => {
+    if (!getChannel(db, c.req.param('id'))) return c.text('not found', 404);
+    const r = await sendTestMessage(db, c.req.param('id'), deps.now());
+    if (!r.ok) log.warn({ channel: c.req.param('id'), error: r.error }, 'test message failed');
+    return r.ok ? c.redirect('/settings?done=1#channels', 303) : errorRedirect(c, `${c.get('t')('settings.testFailed')} ${r.error}`);
+  });
+
+  app.post('/settings/channels/:id/delete', (c) => (deleteChannel(db, c.req.param('id')) ? c.redirect('/settings?done=1#channels', 303) : c.text('not found', 404)));
+
+  app.post('/settings/maintenance', async (c) => {
+    const f = NewWindow.safeParse(await c.req.parseBody());
+    if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
+    const input = MaintenanceInputSchema.safeParse({
+      customerId: f.data.customerId,
+      scope: f.data.scope,
+      hostId: f.data.scope === 'host' ? f.data.hostId || null : null,
+      tag: f.data.scope === 'tag' ? f.data.tag || null : null,
+      startsAt: localToMs(f.data.startsAt),
+      endsAt: localToMs(f.data.endsAt),
+      reason: f.data.reason,
+    });
+    if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
+    if (input.data.hostId && !listHosts(db, [input.data.customerId]).some((h) => h.id === input.data.hostId)) {
+      return errorRedirect(c, 'that host does not belong to this customer');
+    }
+    addMaintenance(db, input.data, c.get('user').id, deps.now());
+    return c.redirect('/settings?done=1#maintenance', 303);
+  });
+
+  app.post('/settings/maintenance/:id/delete', (c) =>
+    deleteMaintenance(db, c.req.param('id')) ? c.redirect('/settings?done=1#maintenance', 303) : c.text('not found', 404),
+  );
+
+  app.post('/settings/contracts/:customerId', async (c) => {
+    const id = c.req.param('customerId');
+    if (!getCustomer(db, id)) return c.text('not found', 404);
+    const body = await c.req.parseBody({ all: true });
+    const current = getContract(db, id);
+    const num = (k: string) => Number(typeof body[k] === 'string' ? body[k] : NaN);
+    const targets = Object.fromEntries(
+      SEVERITIES.map((s) => [s, { respondMin: num(`${s}.respondMin`), onsiteMin: num(`${s}.onsiteMin`), restoreMin: num(`${s}.restoreMin`) }]),
+    );
+    const raw = body.inspections;
+    const inspections = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+    const input = ContractSchema.safeParse({ ...current, targets, inspections });
+    if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
+    setContract(db, id, input.data, deps.now());
+    return c.redirect('/settings?done=1#contracts', 303);
+  });
+  return app;
+}

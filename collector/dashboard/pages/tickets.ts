@@ -1,0 +1,197 @@
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import type { Db } from '../../db/database.js';
+import { listCustomers } from '../../db/customers.js';
+import { SEVERITIES } from '../../tickets/contracts.js';
+import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
+import {
+  acknowledge,
+  assign,
+  comment,
+  confirmClose,
+  reopen,
+  resolve,
+  startWork,
+  updateReportFields,
+  type ActionContext,
+  type ActionResult,
+} from '../../tickets/ticket-actions.js';
+import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket } from '../../tickets/ticket-store.js';
+import type { DashEnv } from '../env.js';
+import { formatTime } from '../format.js';
+import { csrfField, page, postButton, type Html } from '../layout.js';
+import { slaCountdown, ticketRow } from './overview.js';
+
+const ListFilter = z.object({
+  state: z.enum(TICKET_STATES).optional().catch(undefined),
+  severity: z.enum(SEVERITIES).optional().catch(undefined),
+  customer: z.string().max(100).optional().catch(undefined),
+  breached: z.enum(['true', 'false']).optional().catch(undefined),
+});
+
+const ActionForm = z.object({
+  note: z.string().max(4000).default(''),
+  text: z.string().max(8000).default(''),
+  reason: z.string().max(4000).default(''),
+  assigneeId: z.string().max(100).default(''),
+  cause: z.string().max(20000).optional(),
+  actions: z.string().max(20000).optional(),
+  prevention: z.string().max(20000).optional(),
+});
+type ActionFormData = z.infer<typeof ActionForm>;
+
+const ACTIONS: Record<string, (ctx: ActionContext, id: string, f: ActionFormData) => ActionResult> = {
+  acknowledge: (ctx, id, f) => acknowledge(ctx, id, f.note),
+  start: (ctx, id, f) => startWork(ctx, id, f.note),
+  assign: (ctx, id, f) => assign(ctx, id, f.assigneeId),
+  comment: (ctx, id, f) => (f.text.trim() ? comment(ctx, id, f.text) : { ok: false, error: 'invalid', message: 'empty comment' }),
+  resolve: (ctx, id, f) => resolve(ctx, id, f.note),
+  'confirm-close': (ctx, id, f) => confirmClose(ctx, id, f.note),
+  reopen: (ctx, id, f) => (f.reason.trim() ? reopen(ctx, id, f.reason) : { ok: false, error: 'invalid', message: 'give a reason' }),
+  report: (ctx, id, f) => updateReportFields(ctx, id, { cause: f.cause ?? '', actions: f.actions ?? '', prevention: f.prevention ?? '' }),
+};
+
+/** Staff who may be assigned a ticket of this customer: admins and the engineers serving it. */
+function assignableStaff(db: Db, customerId: string): Array<{ id: string; name: string }> {
+  return db
+    .prepare(
+      `SELECT id, COALESCE(NULLIF(display_name, ''), username) AS name FROM users WHERE disabled_at IS NULL AND (role = 'admin' OR
+         (role = 'engineer' AND id IN (SELECT user_id FROM user_customers WHERE customer_id = ?))) ORDER BY name`,
+    )
+    .all(customerId) as Array<{ id: string; name: string }>;
+}
+
+function actionButtons(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
+  const t = c.get('t');
+  const user = c.get('user');
+  const staff = user.role !== 'customer';
+  const base = `/tickets/${encodeURIComponent(tk.number)}`;
+  const active = ACTIVE_STATES.includes(tk.state);
+  const parts: Html[] = [];
+  if (staff && tk.state === 'open') parts.push(postButton(c, `${base}/acknowledge`, t('tickets.acknowledge'), '', 'primary'));
+  if (staff && (tk.state === 'open' || tk.state === 'acknowledged')) parts.push(postButton(c, `${base}/start`, t('tickets.start')));
+  if (staff && (active || tk.state === 'recovered')) parts.push(postButton(c, `${base}/resolve`, t('tickets.resolve')));
+  if (user.role === 'customer' && (tk.state === 'recovered' || tk.state === 'resolved')) {
+    parts.push(postButton(c, `${base}/confirm-close`, t('tickets.confirmClose'), '', 'primary'));
+  }
+  if (staff && active) {
+    parts.push(html`<form method="post" action="${base}/assign" class="inline">${csrfField(c)}
+      <select name="assigneeId" aria-label="${t('tickets.assignee')}">${assignableStaff(db, tk.customerId).map(
+        (u) => html`<option value="${u.id}"${u.id === tk.assigneeId ? ' selected' : ''}>${u.name}</option>`,
+      )}</select><button type="submit">${t('tickets.assign')}</button></form>`);
+  }
+  if (!active) {
+    parts.push(html`<form method="post" action="${base}/reopen" class="inline">${csrfField(c)}
+      <input name="reason" placeholder="${t('tickets.reason')}" required><button type="submit">${t('tickets.reopen')}</button></form>`);
+  }
+  return html`<div class="actions" id="ticket-actions">${parts}</div>`;
+}
+
+export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+  const { db } = deps;
+  const app = new Hono<DashEnv>();
+
+  app.get('/tickets', (c) => {
+    const t = c.get('t');
+    const lang = c.get('lang');
+    const now = deps.now();
+    const ids = c.get('customerIds');
+    const f = ListFilter.parse(c.req.query());
+    const tickets = listTickets(db, {
+      customerIds: ids,
+      state: f.state ? [f.state] : undefined,
+      severity: f.severity ? [f.severity] : undefined,
+      customerId: f.customer || undefined,
+      breached: f.breached === undefined ? undefined : f.breached === 'true',
+      limit: 500,
+      now,
+    });
+    const opt = (value: string, label: string, current: string | undefined) =>
+      html`<option value="${value}"${value === (current ?? '') ? ' selected' : ''}>${label}</option>`;
+    const body = html`<form method="get" action="/tickets" class="filters">
+        <label>${t('common.state')} <select name="state">${opt('', t('common.any'), f.state)}${TICKET_STATES.map((s) => opt(s, t(`state.${s}`), f.state))}</select></label>
+        <label>${t('common.severity')} <select name="severity">${opt('', t('common.any'), f.severity)}${SEVERITIES.map((s) => opt(s, s, f.severity))}</select></label>
+        <label>${t('common.customer')} <select name="customer">${opt('', t('common.allCustomers'), f.customer)}${listCustomers(db, ids).map((cu) => opt(cu.id, cu.name, f.customer))}</select></label>
+        <label>${t('tickets.breached')} <select name="breached">${opt('', t('common.any'), f.breached)}${opt('true', t('common.yes'), f.breached)}${opt('false', t('common.no'), f.breached)}</select></label>
+        <button type="submit">${t('common.filter')}</button>
+      </form>
+      <table class="tickets" id="ticket-list">
+        <thead><tr><th>${t('tickets.number')}</th><th>${t('common.severity')}</th><th>${t('common.state')}</th><th>${t('tickets.titleCol')}</th><th>${t('tickets.opened')}</th><th>SLA</th></tr></thead>
+        <tbody>${tickets.map((tk) => ticketRow(tk, now, t, lang))}</tbody>
+      </table>`;
+    return page(c, t('tickets.title'), body);
+  });
+
+  app.get('/tickets/:id', (c) => {
+    const t = c.get('t');
+    const lang = c.get('lang');
+    const now = deps.now();
+    const tk = findTicket(db, c.req.param('id'), { customerIds: c.get('customerIds'), now });
+    if (!tk) {
+      c.status(404);
+      return page(c, t('common.notFound'), html``);
+    }
+    const staff = c.get('user').role !== 'customer';
+    const events = listEvents(db, tk.id);
+    const base = `/tickets/${encodeURIComponent(tk.number)}`;
+    const body = html`
+      <p class="ticket-head"><span class="badge state-${tk.state}" id="ticket-state" data-state="${tk.state}">${t(`state.${tk.state}`)}</span>
+        <span class="badge sev-${tk.severity}">${tk.severity}</span> L${tk.tier}
+        · <a href="/hosts/${tk.hostId}">${tk.hostName}</a>
+        ${ACTIVE_STATES.includes(tk.state) ? html` · ${slaCountdown(tk, now, t)}` : ''}
+        ${tk.sla.breached ? html` · <span class="badge st-CRITICAL">${t('tickets.breached')}</span>` : ''}</p>
+      <p class="summary">${tk.summary}</p>
+      <table class="facts"><tbody>
+        <tr><th>${t('tickets.opened')}</th><td>${formatTime(tk.openedAt, lang)}</td></tr>
+        <tr><th>${t('overview.responseDue')}</th><td>${formatTime(tk.responseDueAt, lang)}</td></tr>
+        <tr><th>${t('overview.restoreDue')}</th><td>${formatTime(tk.restoreDueAt, lang)}</td></tr>
+      </tbody></table>
+      ${actionButtons(c, tk, db)}
+      <h2>${t('tickets.timeline')}</h2>
+      <ol class="timeline" id="timeline">${events.map(
+        (e) => html`<li data-kind="${e.kind}"><time>${formatTime(e.at, lang)}</time> <b>${e.kind}</b> ${e.actorName}${e.message ? html`: <span class="msg">${e.message}</span>` : ''}</li>`,
+      )}</ol>
+      <form method="post" action="${base}/comment" class="stack">${csrfField(c)}
+        <textarea name="text" rows="3" required aria-label="${t('tickets.comment')}"></textarea>
+        <button type="submit">${t('tickets.comment')}</button></form>
+      <h2>${t('tickets.report')}</h2>
+      <p><a href="${base}/report?format=html&lang=${lang}" id="report-html">${t('tickets.download')} HTML</a> ·
+         <a href="${base}/report?format=md&lang=${lang}">${t('tickets.download')} Markdown</a></p>
+      ${staff
+        ? html`<form method="post" action="${base}/report" class="stack">${csrfField(c)}
+            <label>${t('tickets.cause')}<textarea name="cause" rows="2">${tk.cause}</textarea></label>
+            <label>${t('tickets.fixActions')}<textarea name="actions" rows="2">${tk.actions}</textarea></label>
+            <label>${t('tickets.prevention')}<textarea name="prevention" rows="2">${tk.prevention}</textarea></label>
+            <button type="submit">${t('common.save')}</button></form>`
+        : ''}`;
+    return page(c, `${tk.number} ${tk.title}`, body);
+  });
+
+  app.get('/tickets/:id/report', (c) => {
+    const now = deps.now();
+    const ids = c.get('customerIds');
+    const tk = findTicket(db, c.req.param('id'), { customerIds: ids, now });
+    const report = tk && buildFaultReport(db, tk.id, { customerIds: ids, now });
+    if (!tk || !report) return c.text('not found', 404);
+    const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
+    const md = c.req.query('format') === 'md';
+    return c.body(md ? renderFaultReportMarkdown(report, lang) : renderFaultReportHtml(report, lang), 200, {
+      'content-type': md ? 'text/markdown; charset=utf-8' : 'text/html; charset=utf-8',
+      'content-disposition': `attachment; filename="${tk.number}-${lang}.${md ? 'md' : 'html'}"`,
+    });
+  });
+
+  app.post('/tickets/:id/:action', async (c) => {
+    const run = ACTIONS[c.req.param('action')];
+    if (!run) return c.text('not found', 404);
+    const form = ActionForm.safeParse(await c.req.parseBody());
+    if (!form.success) return c.text('invalid form', 400);
+    const id = c.req.param('id');
+    const r = run({ db, user: c.get('user'), customerIds: c.get('customerIds'), now: deps.now() }, id, form.data);
+    if (!r.ok && r.error === 'not-found') return c.text('not found', 404);
+    const back = `/tickets/${encodeURIComponent(r.ok ? r.ticket.number : id)}`;
+    return c.redirect(r.ok ? `${back}?done=1` : `${back}?error=${encodeURIComponent(r.message)}`, 303);
+  });
+  return app;
+}

@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { PluginFactory } from '../server.js';
+import type { DashEnv } from './env.js';
+import { LANG_COOKIE, pickLang, translator } from './i18n/index.js';
+import { pruneLoginFailures } from './login-throttle.js';
+import { agentRoutes } from './pages/agents.js';
+import { hostRoutes } from './pages/host.js';
+import { loginRoutes, logoutRoute } from './pages/login.js';
+import { overviewRoutes } from './pages/overview.js';
+import { reportRoutes } from './pages/reports.js';
+import { settingsRoutes } from './pages/settings.js';
+import { ticketRoutes } from './pages/tickets.js';
+import { securityHeaders } from './security-headers.js';
+import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
+import { deleteExpiredSessions } from './sessions.js';
+import { staticRoutes } from './static.js';
+
+/**
+ * The dashboard: server-rendered pages at / (login, overview, host, tickets, reports, agents, settings),
+ * its static files, and the session cookie as a credential for /api/* (with CSRF on changes).
+ */
+export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
+  const pages = new Hono<DashEnv>();
+  pages.use('*', securityHeaders);
+  pages.use('*', async (c, next) => {
+    // /api/* paths that no API route took end here: answer as the API would, never with a login page.
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return c.json({ error: 'not found' }, 404);
+    const lang = pickLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
+    c.set('lang', lang);
+    c.set('t', translator(lang));
+    return next();
+  });
+  pages.route('/static', staticRoutes());
+  pages.route('/', loginRoutes({ db, now }));
+
+  const behindLogin = new Hono<DashEnv>();
+  behindLogin.use('*', requireLogin(db, now));
+  behindLogin.use('*', requireCsrf);
+  behindLogin.route('/', logoutRoute(db));
+  behindLogin.route('/', overviewRoutes({ db, now }));
+  behindLogin.route('/', hostRoutes({ db, now }));
+  behindLogin.route('/', ticketRoutes({ db, now }));
+  behindLogin.route('/', reportRoutes({ db, now }));
+  behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
+  behindLogin.route('/', settingsRoutes({ db, now }));
+  pages.route('/', behindLogin);
+
+  return {
+    name: 'dashboard',
+    pages: pages as unknown as Hono,
+    authenticators: [sessionAuthenticator(db, now)],
+    tick(at) {
+      deleteExpiredSessions(db, at);
+      pruneLoginFailures(db, at);
+    },
+  };
+};

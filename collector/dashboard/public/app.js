@@ -1,0 +1,185 @@
+// Patrol dashboard client: countdowns, live host colours, host charts (uPlot), reports list.
+// Served as a file because the CSP forbids inline script. Everything from the server is put in with
+// textContent, never innerHTML, so host and check text stays text.
+(function () {
+  'use strict';
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+
+  function countdownText(ms) {
+    var sign = ms < 0 ? '-' : '';
+    var min = Math.floor(Math.abs(ms) / 60000);
+    var d = Math.floor(min / 1440), h = Math.floor((min % 1440) / 60), m = min % 60;
+    if (d > 0) return sign + d + 'd ' + h + 'h';
+    if (h > 0) return sign + h + 'h ' + String(m).padStart(2, '0') + 'm';
+    return sign + m + 'm';
+  }
+
+  function tickCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll('.countdown[data-due]').forEach(function (el) {
+      var left = Number(el.getAttribute('data-due')) - now;
+      var b = el.querySelector('b');
+      if (b) b.textContent = countdownText(left);
+      el.classList.toggle('overdue', left < 0);
+    });
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (r) {
+      if (!r.ok) { var e = new Error('HTTP ' + r.status); e.status = r.status; throw e; }
+      return r.json();
+    });
+  }
+
+  // Overview: re-colour host cells every 10 s from the live states route.
+  function liveGrid(grid) {
+    function poll() {
+      getJson(grid.getAttribute('data-live')).then(function (body) {
+        grid.querySelectorAll('[data-host-id]').forEach(function (cell) {
+          var st = body.states[cell.getAttribute('data-host-id')] || 'UNKNOWN';
+          ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'].forEach(function (s) { cell.classList.toggle('st-' + s, s === st); });
+        });
+        grid.setAttribute('data-updated', String(Date.now()));
+      }).catch(function () { /* keep the last colours; the next poll retries */ });
+    }
+    setInterval(poll, 10000);
+  }
+
+  var RANGE_SEC = { '1h': 3600, '24h': 86400, '7d': 7 * 86400, '90d': 90 * 86400 };
+  var COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+
+  // Host page: one uPlot per figure; the series API aggregates into ~300 buckets per range.
+  function hostCharts(box) {
+    var hostId = box.getAttribute('data-host');
+    var noData = box.getAttribute('data-no-data') || 'No data';
+    var range = '1h';
+    var plots = {};
+
+    function draw(fig) {
+      var url = '/api/hosts/' + encodeURIComponent(hostId) + '/series?measurement=' + encodeURIComponent(fig.getAttribute('data-measurement')) +
+        '&field=' + encodeURIComponent(fig.getAttribute('data-field')) + '&from=-' + range;
+      var groupBy = fig.getAttribute('data-group-by');
+      if (groupBy) url += '&groupBy=' + encodeURIComponent(groupBy);
+      return getJson(url).then(function (body) {
+        var times = {};
+        body.series.forEach(function (s) { s.points.forEach(function (p) { times[p.time] = true; }); });
+        var xs = Object.keys(times).map(Number).sort(function (a, b) { return a - b; });
+        var index = {};
+        xs.forEach(function (t, i) { index[t] = i; });
+        var data = [xs.map(function (t) { return t / 1000; })];
+        var series = [{}];
+        var points = 0;
+        body.series.forEach(function (s, n) {
+          var ys = xs.map(function () { return null; });
+          s.points.forEach(function (p) { ys[index[p.time]] = p.value; points++; });
+          data.push(ys);
+          var label = Object.keys(s.tags).map(function (k) { return s.tags[k]; }).join(' ') || fig.getAttribute('data-field');
+          series.push({ label: label, stroke: COLOURS[n % COLOURS.length], width: 1.5, spanGaps: false });
+        });
+        var plotBox = fig.querySelector('.plot');
+        if (plots[fig.id]) { plots[fig.id].destroy(); delete plots[fig.id]; }
+        plotBox.textContent = '';
+        fig.setAttribute('data-points', String(points));
+        if (points === 0) {
+          var p = document.createElement('p');
+          p.className = 'no-data';
+          p.textContent = noData;
+          plotBox.appendChild(p);
+          return;
+        }
+        var width = Math.max(300, plotBox.clientWidth || 600);
+        plots[fig.id] = new window.uPlot({ width: width, height: 180, series: series, scales: { x: { time: true } }, legend: { show: true } }, data, plotBox);
+      }).catch(function (err) {
+        fig.setAttribute('data-error', String(err.message || err));
+      });
+    }
+
+    function drawAll() {
+      return Promise.all(Array.prototype.map.call(box.querySelectorAll('figure.chart'), draw)).then(function () {
+        box.setAttribute('data-drawn', range);
+      });
+    }
+
+    document.querySelectorAll('#ranges button[data-range]').forEach(function (btn) {
+      btn.addEventListener('click', function () {
+        range = btn.getAttribute('data-range');
+        if (!RANGE_SEC[range]) range = '1h';
+        document.querySelectorAll('#ranges button').forEach(function (b) { b.classList.toggle('active', b === btn); });
+        drawAll();
+      });
+    });
+    drawAll();
+    // Live: redraw every 30 s (the short range moves visibly; the long ones cost one aggregate query each).
+    setInterval(drawAll, 30000);
+  }
+
+  function cell(tr, content) {
+    var td = document.createElement('td');
+    if (content instanceof Node) td.appendChild(content); else td.textContent = content == null ? '' : String(content);
+    tr.appendChild(td);
+  }
+
+  function link(href, text) {
+    var a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  // Reports: the list and the generate form talk to /api/reports; a missing API is said, not hidden.
+  function reportsPage(table) {
+    var api = table.getAttribute('data-api');
+    var tbody = table.querySelector('tbody');
+    function load() {
+      return getJson(api).then(function (body) {
+        tbody.textContent = '';
+        (body.reports || []).forEach(function (r) {
+          var tr = document.createElement('tr');
+          tr.setAttribute('data-report', r.id);
+          cell(tr, r.customerName || r.customerId);
+          cell(tr, r.period);
+          cell(tr, r.lang);
+          cell(tr, r.generatedAt ? new Date(r.generatedAt).toLocaleString() : '');
+          var links = document.createElement('span');
+          links.appendChild(link(api + '/' + encodeURIComponent(r.id) + '/html', 'HTML'));
+          if (r.hasPdf !== false) { links.appendChild(document.createTextNode(' · ')); links.appendChild(link(api + '/' + encodeURIComponent(r.id) + '/pdf', 'PDF')); }
+          cell(tr, links);
+          tbody.appendChild(tr);
+        });
+        table.setAttribute('data-loaded', String((body.reports || []).length));
+      }).catch(function (err) {
+        if (err.status === 404) document.getElementById('reports-missing').hidden = false;
+        table.setAttribute('data-loaded', 'error');
+      });
+    }
+    var form = document.getElementById('report-generate');
+    if (form) {
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        var body = { customerId: form.customerId.value, period: form.period.value, lang: form.lang.value };
+        fetch(form.getAttribute('data-api'), {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify(body),
+        }).then(function (r) {
+          if (r.status === 404) document.getElementById('reports-missing').hidden = false;
+          return load();
+        });
+      });
+    }
+    load();
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    tickCountdowns();
+    if (document.querySelector('.countdown')) setInterval(tickCountdowns, 1000);
+    var grid = document.getElementById('host-grid');
+    if (grid) liveGrid(grid);
+    var charts = document.querySelector('.charts[data-host]');
+    if (charts && window.uPlot) hostCharts(charts);
+    var reports = document.getElementById('report-list');
+    if (reports) reportsPage(reports);
+    var nav = document.querySelector('nav.top a[data-nav="' + (location.pathname.split('/')[1] || 'overview') + '"]');
+    if (nav) nav.classList.add('current');
+  });
+})();

@@ -1,5 +1,6 @@
 import type { PluginFactory } from './server.js';
 import { dashboardPlugin } from './dashboard/plugin.js';
+import { reportsPlugin } from './reports/plugin.js';
 
 /**
  * The parts of the collector beyond the ingest spine, each joining through the CollectorPlugin interface
@@ -7,4 +8,5 @@ import { dashboardPlugin } from './dashboard/plugin.js';
  */
 export const DEFAULT_PLUGINS: PluginFactory[] = [
   dashboardPlugin,
+  reportsPlugin,
 ];

@@ -1,0 +1,184 @@
+import type { Db } from '../db/database.js';
+import { getCustomer } from '../db/customers.js';
+import { listHosts, type Host } from '../db/hosts.js';
+import { listCheckStates } from '../db/check-states.js';
+import type { MetricsStore } from '../metrics/store.js';
+import { getInventory, listInventoryChanges } from '../inventory/inventory-tracker.js';
+import { listTickets, type Ticket } from '../tickets/ticket-store.js';
+import { getContract } from '../tickets/contracts.js';
+import { calendarElapsedMs } from '../tickets/calendar.js';
+import { periodBounds } from './calendar.js';
+import { evaluateFindings } from './findings.js';
+import { hostMetricFigures } from './host-figures.js';
+import type { InspectionRecord } from './inspection.js';
+import { healthScore, InspectionReportSchema, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
+
+export interface BuildReportOptions {
+  db: Db;
+  store: MetricsStore;
+  customerId: string;
+  period: string;
+  lang: ReportLang;
+  now: number;
+  engineer?: string;
+  inspection?: InspectionRecord;
+  previous?: { reportId: string; period: string; healthScore: number; findings: number } | null;
+  /** Hosts whose figures are gathered at once (each host runs its own queries in parallel too). */
+  hostConcurrency?: number;
+}
+
+const MIN = 60_000;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Minutes of a period covered by host-unreachable tickets (the accounting section defines "down"). */
+function downMinutes(tickets: readonly Ticket[], hostId: string, from: number, to: number): number {
+  let ms = 0;
+  for (const t of tickets) {
+    if (t.kind !== 'host-unreachable' || t.hostId !== hostId) continue;
+    const end = Math.min(to, t.restoredAt ?? t.closedAt ?? to);
+    const start = Math.max(from, t.openedAt);
+    if (end > start) ms += end - start;
+  }
+  return ms / MIN;
+}
+
+/** Build the report of one customer's period from the metrics store, the relational store and the inspection. */
+export async function buildInspectionReport(o: BuildReportOptions): Promise<InspectionReport> {
+  const { db, customerId } = o;
+  const bounds = periodBounds(o.period);
+  // A report generated before the quarter ends covers the quarter so far.
+  const to = Math.min(bounds.to, o.now);
+  const from = bounds.from;
+  const customer = getCustomer(db, customerId);
+  if (!customer) throw new Error(`no customer '${customerId}'`);
+  const contract = getContract(db, customerId);
+  const hosts = listHosts(db, [customerId]);
+  const allTickets = listTickets(db, { customerIds: [customerId], customerId, now: o.now, limit: 1_000_000 });
+  const inspected = new Map((o.inspection?.hosts ?? []).map((h) => [h.hostId, h]));
+
+  const hostSection = async (h: Host): Promise<HostSection> => {
+    const states = listCheckStates(db, { hostId: h.id, customerIds: [customerId] });
+    const answer = inspected.get(h.id);
+    const figures = await hostMetricFigures(o.store, { customerId, hostId: h.id, from, to }, states);
+    const inv = getInventory(db, h.id, [customerId]);
+    const down = downMinutes(allTickets, h.id, from, to);
+    const spanMin = (to - Math.max(from, h.createdAt)) / MIN;
+    return {
+      hostId: h.id,
+      name: h.name,
+      kind: h.kind,
+      criticality: h.criticality,
+      // Without an inspection run (a report made by hand mid-quarter) every host counts as reachable; agentless
+      // hosts cannot be asked for a run and show their last scheduled results.
+      reachableAtInspection: o.inspection ? answer?.answered === true || answer?.reason === 'agentless' : true,
+      inventory: inv
+        ? {
+            os: inv.facts.os,
+            kernel: inv.facts.kernel,
+            arch: inv.facts.arch,
+            cpuModel: inv.facts.cpuModel,
+            cpuCores: inv.facts.cpuCores,
+            memoryBytes: inv.facts.memoryBytes,
+            packages: Object.keys(inv.facts.packages).length,
+            collectedAt: inv.collectedAt,
+          }
+        : null,
+      changes: listInventoryChanges(db, { hostId: h.id, customerIds: [customerId], from, to }).map((c) => ({
+        field: c.field,
+        oldValue: c.oldValue,
+        newValue: c.newValue,
+        changedAt: c.changedAt,
+      })),
+      checks: states.map((s) => ({
+        name: s.name,
+        checkId: s.checkId,
+        status: s.status,
+        summary: s.summary,
+        statusSince: s.statusSince,
+        lastRunAt: s.lastRunAt,
+        fresh: o.inspection ? s.lastRunAt >= o.inspection.startedAt : false,
+      })),
+      ...figures,
+      downMinutes: down,
+      availabilityPct: spanMin > 0 ? 100 * (1 - down / spanMin) : null,
+    };
+  };
+  const hostSections = await mapLimit(hosts, o.hostConcurrency ?? 4, hostSection);
+
+  const periodTickets = allTickets.filter((t) => t.openedAt >= from && t.openedAt < to).sort((a, b) => a.openedAt - b.openedAt);
+  const items: TicketLine[] = periodTickets.map((t) => {
+    const target = contract.targets[t.severity];
+    return {
+      number: t.number,
+      hostName: t.hostName,
+      title: t.title,
+      severity: t.severity,
+      state: t.state,
+      openedAt: t.openedAt,
+      responseMin: t.acknowledgedAt === null ? null : calendarElapsedMs(contract.calendar, t.openedAt, t.acknowledgedAt) / MIN,
+      restoreMin: t.restoredAt === null ? null : calendarElapsedMs(contract.calendar, t.openedAt, t.restoredAt) / MIN,
+      responseTargetMin: target.respondMin,
+      restoreTargetMin: target.restoreMin,
+      responseMet: t.sla.responseMet,
+      restoreMet: t.sla.restoreMet,
+    };
+  });
+  const share = (vals: Array<boolean | null>) => {
+    const decided = vals.filter((v): v is boolean => v !== null);
+    return decided.length ? decided.filter(Boolean).length / decided.length : null;
+  };
+  const decidedTickets = items.filter((t) => t.responseMet !== null || t.restoreMet !== null);
+  const missed = decidedTickets.filter((t) => t.responseMet === false || t.restoreMet === false);
+  const slaMetShare = decidedTickets.length ? 1 - missed.length / decidedTickets.length : null;
+
+  const findings = evaluateFindings(
+    { hosts: hostSections, tickets: { missed: missed.map((m) => ({ number: m.number, severity: m.severity, hostName: m.hostName })), slaMetShare } },
+    o.lang,
+  ).map((f) => ({ ...f, remark: null }));
+  const count = (risk: 'high' | 'medium' | 'low') => findings.filter((f) => f.risk === risk).length;
+
+  return InspectionReportSchema.parse({
+    schemaVersion: 1,
+    lang: o.lang,
+    cover: {
+      customerId,
+      customerName: customer.name,
+      period: o.period,
+      periodFrom: from,
+      periodTo: to,
+      engineer: o.engineer ?? '',
+      generatedAt: o.now,
+      inspectionAt: o.inspection?.startedAt ?? null,
+    },
+    summary: {
+      healthScore: healthScore(findings),
+      hostsTotal: hosts.length,
+      hostsInspected: hostSections.filter((h) => h.reachableAtInspection).length,
+      hostsUnreachable: hostSections.filter((h) => !h.reachableAtInspection).map((h) => h.name),
+      findingsByRisk: { high: count('high'), medium: count('medium'), low: count('low') },
+      previous: o.previous ?? null,
+    },
+    hosts: hostSections,
+    tickets: {
+      items,
+      total: items.length,
+      responseMetShare: share(items.map((t) => t.responseMet)),
+      restoreMetShare: share(items.map((t) => t.restoreMet)),
+      slaMetShare,
+    },
+    findings,
+    signOff: null,
+  });
+}

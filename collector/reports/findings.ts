@@ -1,0 +1,153 @@
+import type { Finding, HostSection, ReportLang, RiskLevel } from './model.js';
+
+/**
+ * The rules that turn figures into findings, each with a risk level and a recommendation. Thresholds are
+ * the ones the contract and common practice use; they are named here so the report can state them.
+ */
+export const RULES = {
+  diskWarnPct: 80,
+  diskCritPct: 90,
+  /** Full within this many days (linear fit) is a finding; within the shorter one it is high risk. */
+  diskFullDays: 90,
+  diskFullDaysHigh: 30,
+  certDays: 30,
+  certDaysHigh: 7,
+  replicationLagSec: 60,
+  replicationLagSecHigh: 600,
+  rebootsMedium: 2,
+  rebootsHigh: 5,
+  swapP95Pct: 50,
+  swapP95PctHigh: 80,
+  memoryP95Pct: 90,
+  cpuP95Pct: 90,
+  netErrorsPerSec: 1,
+  availabilityPct: 99.9,
+  slaShareHigh: 0.8,
+} as const;
+
+type Text = { title: string; detail: string; recommendation: string };
+type Bi = Record<ReportLang, Text>;
+
+const f1 = (n: number | null | undefined) => (n === null || n === undefined ? '-' : (Math.round(n * 10) / 10).toString());
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+export interface FindingInput {
+  hosts: readonly HostSection[];
+  tickets: { missed: Array<{ number: string; severity: string; hostName: string }>; slaMetShare: number | null };
+}
+
+/** Every finding, ordered high risk first, then by host and rule. */
+export function evaluateFindings(input: FindingInput, lang: ReportLang): Omit<Finding, 'remark'>[] {
+  const out: Omit<Finding, 'remark'>[] = [];
+  const add = (id: string, rule: string, risk: RiskLevel, host: HostSection | null, text: Bi) =>
+    out.push({ id, rule, risk, hostId: host?.hostId ?? null, hostName: host?.name ?? '', ...text[lang] });
+
+  for (const h of input.hosts) {
+    if (!h.reachableAtInspection) {
+      add(`unreachable:${h.hostId}`, 'unreachable', 'high', h, {
+        zh: { title: '巡检时主机不可达', detail: `巡检时未能从主机 ${h.name} 获得最新检查结果。`, recommendation: '检查代理进程与网络连通性，恢复后补做巡检。' },
+        en: { title: 'Host not reachable at inspection', detail: `No fresh check results came from ${h.name} at inspection time.`, recommendation: 'Check the agent process and network path; repeat the inspection once it is back.' },
+      });
+    }
+    for (const d of h.disks) {
+      const over = d.usedPct !== null && d.usedPct > RULES.diskWarnPct;
+      const soon = d.daysUntilFull !== null && d.daysUntilFull <= RULES.diskFullDays;
+      if (!over && !soon) continue;
+      const high = (d.usedPct !== null && d.usedPct > RULES.diskCritPct) || (d.daysUntilFull !== null && d.daysUntilFull <= RULES.diskFullDaysHigh);
+      const days = d.daysUntilFull === null ? null : Math.round(d.daysUntilFull);
+      add(`disk:${h.hostId}:${d.mount}`, 'disk', high ? 'high' : 'medium', h, {
+        zh: {
+          title: `磁盘 ${d.mount} 空间不足风险`,
+          detail: `当前使用率 ${f1(d.usedPct)}%，日增长 ${f1(d.growthPctPerDay)} 个百分点${days === null ? '' : `，按线性趋势约 ${days} 天后写满`}。`,
+          recommendation: '清理或归档历史数据，必要时扩容该文件系统。',
+        },
+        en: {
+          title: `Disk ${d.mount} running out of space`,
+          detail: `Used ${f1(d.usedPct)}%, growing ${f1(d.growthPctPerDay)} points a day${days === null ? '' : `; full in about ${days} days on the linear trend`}.`,
+          recommendation: 'Clean up or archive old data; extend the file system if needed.',
+        },
+      });
+    }
+    for (const c of h.certificates) {
+      if (c.daysLeft === null || c.daysLeft > RULES.certDays) continue;
+      add(`cert:${h.hostId}:${c.url}`, 'certificate', c.daysLeft <= RULES.certDaysHigh ? 'high' : 'medium', h, {
+        zh: { title: `证书即将过期：${c.url}`, detail: `证书剩余 ${f1(c.daysLeft)} 天。`, recommendation: '尽快续期并部署新证书。' },
+        en: { title: `Certificate expiring: ${c.url}`, detail: `${f1(c.daysLeft)} days left.`, recommendation: 'Renew and deploy the certificate now.' },
+      });
+    }
+    for (const db of h.databases) {
+      const lag = Math.max(db.figures['replication_lag_sec.max'] ?? 0, db.figures['seconds_behind.max'] ?? 0, db.figures['master_last_io_sec.max'] ?? 0);
+      if (lag <= RULES.replicationLagSec) continue;
+      add(`replication:${h.hostId}:${db.name}`, 'replication-lag', lag > RULES.replicationLagSecHigh ? 'high' : 'medium', h, {
+        zh: { title: `数据库复制延迟：${db.name}`, detail: `本期最大复制延迟 ${f1(lag)} 秒。`, recommendation: '检查主备网络与备库负载，确认复制链路正常。' },
+        en: { title: `Replication lag: ${db.name}`, detail: `Largest replication lag in the period: ${f1(lag)} s.`, recommendation: 'Check the primary-replica network and the replica load; confirm replication is healthy.' },
+      });
+    }
+    for (const b of h.backups) {
+      if (b.status === 'OK') continue;
+      add(`backup:${h.hostId}:${b.path}`, 'backup', b.status === 'CRITICAL' ? 'high' : 'medium', h, {
+        zh: { title: `备份文件过旧或缺失：${b.path}`, detail: `${b.summary}${b.ageHours === null ? '' : `（距上次更新 ${f1(b.ageHours)} 小时）`}`, recommendation: '检查备份任务日志，确认备份按计划完成。' },
+        en: { title: `Backup older than its schedule: ${b.path}`, detail: `${b.summary}${b.ageHours === null ? '' : ` (${f1(b.ageHours)} h since the last write)`}`, recommendation: 'Check the backup job and its log; make sure it runs on schedule.' },
+      });
+    }
+    if (h.reboots >= 1) {
+      const risk: RiskLevel = h.reboots >= RULES.rebootsHigh ? 'high' : h.reboots >= RULES.rebootsMedium ? 'medium' : 'low';
+      add(`reboots:${h.hostId}`, 'reboots', risk, h, {
+        zh: { title: '主机重启', detail: `本期检测到 ${h.reboots} 次重启。`, recommendation: risk === 'low' ? '确认重启为计划内操作。' : '排查反复重启原因（内核日志、电源、硬件）。' },
+        en: { title: 'Host reboots', detail: `${h.reboots} reboots seen in the period.`, recommendation: risk === 'low' ? 'Confirm the reboot was planned.' : 'Find the cause of the repeated reboots (kernel log, power, hardware).' },
+      });
+    }
+    if (h.swap.p95 !== null && h.swap.p95 > RULES.swapP95Pct) {
+      add(`swap:${h.hostId}`, 'swap', h.swap.p95 > RULES.swapP95PctHigh ? 'high' : 'medium', h, {
+        zh: { title: '交换分区压力', detail: `交换分区使用率 P95 ${f1(h.swap.p95)}%，最大 ${f1(h.swap.max)}%。`, recommendation: '排查内存占用大的进程，考虑增加内存。' },
+        en: { title: 'Swap pressure', detail: `Swap use p95 ${f1(h.swap.p95)}%, max ${f1(h.swap.max)}%.`, recommendation: 'Find the processes holding memory; consider adding RAM.' },
+      });
+    }
+    if (h.memory.p95 !== null && h.memory.p95 > RULES.memoryP95Pct) {
+      add(`memory:${h.hostId}`, 'memory', 'medium', h, {
+        zh: { title: '内存使用率高', detail: `内存使用率 P95 ${f1(h.memory.p95)}%。`, recommendation: '评估业务增长，规划扩容。' },
+        en: { title: 'High memory use', detail: `Memory use p95 ${f1(h.memory.p95)}%.`, recommendation: 'Review the growth of the workload and plan more memory.' },
+      });
+    }
+    if (h.cpu.p95 !== null && h.cpu.p95 > RULES.cpuP95Pct) {
+      add(`cpu:${h.hostId}`, 'cpu', 'medium', h, {
+        zh: { title: 'CPU 使用率高', detail: `CPU 使用率 P95 ${f1(h.cpu.p95)}%。`, recommendation: '排查高负载进程，规划扩容或负载分担。' },
+        en: { title: 'High CPU use', detail: `CPU use p95 ${f1(h.cpu.p95)}%.`, recommendation: 'Find the busy processes; plan more capacity or spread the load.' },
+      });
+    }
+    for (const n of h.network) {
+      if (n.errorsPerSecMax === null || n.errorsPerSecMax <= RULES.netErrorsPerSec) continue;
+      add(`net:${h.hostId}:${n.iface}`, 'network-errors', (n.errorsPerSecMean ?? 0) > RULES.netErrorsPerSec ? 'medium' : 'low', h, {
+        zh: { title: `网卡错误包：${n.iface}`, detail: `错误包平均 ${f1(n.errorsPerSecMean)}/秒，最大 ${f1(n.errorsPerSecMax)}/秒。`, recommendation: '检查网线、光模块与交换机端口。' },
+        en: { title: `Interface errors: ${n.iface}`, detail: `Errors ${f1(n.errorsPerSecMean)}/s on average, ${f1(n.errorsPerSecMax)}/s at most.`, recommendation: 'Check cabling, optics and the switch port.' },
+      });
+    }
+    if (h.availabilityPct !== null && h.availabilityPct < RULES.availabilityPct) {
+      add(`availability:${h.hostId}`, 'availability', 'medium', h, {
+        zh: { title: '可用性低于目标', detail: `本期可用性 ${h.availabilityPct.toFixed(3)}%（不可达 ${Math.round(h.downMinutes)} 分钟）。`, recommendation: '复盘本期故障，落实预防措施。' },
+        en: { title: 'Availability below target', detail: `Availability ${h.availabilityPct.toFixed(3)}% (${Math.round(h.downMinutes)} min unreachable).`, recommendation: 'Review the period’s faults and follow up the prevention actions.' },
+      });
+    }
+    const covered = new Set(['system.disk', 'system.file', 'system.uptime']);
+    for (const c of h.checks) {
+      if (c.status === 'OK' || covered.has(c.checkId)) continue;
+      const risk: RiskLevel = c.status === 'CRITICAL' ? 'high' : c.status === 'WARNING' ? 'medium' : 'low';
+      add(`check:${h.hostId}:${c.name}`, 'check-state', risk, h, {
+        zh: { title: `巡检时检查项异常：${c.name}`, detail: `${c.status}：${c.summary}`, recommendation: '按检查项提示处理，处理后复查。' },
+        en: { title: `Check not OK at inspection: ${c.name}`, detail: `${c.status}: ${c.summary}`, recommendation: 'Act on the check’s message and re-check afterwards.' },
+      });
+    }
+  }
+
+  const { missed, slaMetShare } = input.tickets;
+  if (missed.length) {
+    const list = missed.map((m) => m.number).join(', ');
+    add('sla:missed', 'sla', slaMetShare !== null && slaMetShare < RULES.slaShareHigh ? 'high' : 'medium', null, {
+      zh: { title: '服务水平未达标', detail: `${missed.length} 张工单未达到响应或恢复时限（${list}）；达标率 ${slaMetShare === null ? '-' : pct(slaMetShare)}。`, recommendation: '复盘超时工单，调整值班与升级安排。' },
+      en: { title: 'Service-level targets missed', detail: `${missed.length} tickets missed their response or restore target (${list}); share met ${slaMetShare === null ? '-' : pct(slaMetShare)}.`, recommendation: 'Review the late tickets; adjust on-call and escalation.' },
+    });
+  }
+
+  const rank: Record<RiskLevel, number> = { high: 0, medium: 1, low: 2 };
+  return out.sort((a, b) => rank[a.risk] - rank[b.risk] || a.hostName.localeCompare(b.hostName) || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { CheckResult } from '../../shared/check-result.js';
+import { CheckResultSchema } from '../../shared/check-result.js';
+import { createLogger } from '../../shared/logger.js';
+import type { Db } from '../db/database.js';
+import { listHosts } from '../db/hosts.js';
+import type { IngestListener } from '../ingest/listener.js';
+import { z } from 'zod';
+
+const log = createLogger('reports.inspection');
+
+/** What the inspection needs of the agent hub (AgentHub satisfies it). */
+export interface RunNowHub {
+  runNow(hostId: string, requestId: string): boolean;
+}
+
+export interface InspectionHost {
+  hostId: string;
+  answered: boolean;
+  /** Why a host is "not reachable at inspection": not connected, no answer in time, agentless. */
+  reason: string;
+  results: CheckResult[];
+  answeredAt: number | null;
+}
+
+export interface InspectionRecord {
+  id: string;
+  customerId: string;
+  period: string;
+  startedAt: number;
+  finishedAt: number | null;
+  hosts: InspectionHost[];
+}
+
+/**
+ * Catches the answers to run-now requests: the ingest listener hands it every stored batch with its
+ * requestId; a waiting inspection registers the request ids it sent.
+ */
+export class InspectionAnswers implements IngestListener {
+  private readonly waiting = new Map<string, (r: { hostId: string; results: readonly CheckResult[]; at: number }) => void>();
+
+  onResults(host: { hostId: string }, results: readonly CheckResult[], now: number, batch?: { requestId?: string }): void {
+    const id = batch?.requestId;
+    if (!id) return;
+    const resolve = this.waiting.get(id);
+    if (!resolve) return;
+    this.waiting.delete(id);
+    resolve({ hostId: host.hostId, results, at: now });
+  }
+
+  /** Resolves with the answer, or null when none came within timeoutMs. */
+  wait(requestId: string, timeoutMs: number): Promise<{ results: readonly CheckResult[]; at: number } | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(requestId);
+        resolve(null);
+      }, timeoutMs);
+      this.waiting.set(requestId, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+}
+
+/**
+ * The inspection run: ask every connected agent host of the customer for a fresh run of all its checks,
+ * wait (bounded) for the answers, and record the snapshot. Hosts that did not answer, and hosts without
+ * an agent (their remote checks keep their own schedule), are listed as not reachable at inspection.
+ */
+export async function runInspection(opts: {
+  db: Db;
+  hub: RunNowHub;
+  answers: InspectionAnswers;
+  customerId: string;
+  period: string;
+  now: () => number;
+  timeoutMs?: number;
+}): Promise<InspectionRecord> {
+  const { db } = opts;
+  const id = randomUUID();
+  const startedAt = opts.now();
+  const hosts = listHosts(db, [opts.customerId]);
+  db.prepare('INSERT INTO inspections (id, customer_id, period, started_at, hosts_asked) VALUES (?, ?, ?, ?, ?)').run(id, opts.customerId, opts.period, startedAt, hosts.length);
+
+  const outcome = await Promise.all(
+    hosts.map(async (h): Promise<InspectionHost> => {
+      if (h.kind !== 'agent') return { hostId: h.id, answered: false, reason: 'agentless', results: [], answeredAt: null };
+      const requestId = `inspection:${id}:${h.id}`;
+      const answer = opts.answers.wait(requestId, opts.timeoutMs ?? 60_000);
+      if (!opts.hub.runNow(h.id, requestId)) {
+        // Not connected: stop waiting at once (the promise would only time out).
+        opts.answers.onResults({ hostId: h.id }, [], opts.now(), { requestId });
+        await answer;
+        return { hostId: h.id, answered: false, reason: 'not-connected', results: [], answeredAt: null };
+      }
+      const r = await answer;
+      if (!r) return { hostId: h.id, answered: false, reason: 'no-answer', results: [], answeredAt: null };
+      return { hostId: h.id, answered: true, reason: '', results: [...r.results], answeredAt: r.at };
+    }),
+  );
+
+  const finishedAt = opts.now();
+  const insert = db.prepare(
+    'INSERT INTO inspection_hosts (inspection_id, host_id, customer_id, answered, reason, results, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    for (const o of outcome) insert.run(id, o.hostId, opts.customerId, o.answered ? 1 : 0, o.reason, JSON.stringify(o.results), o.answeredAt);
+    db.prepare('UPDATE inspections SET finished_at = ?, hosts_answered = ? WHERE id = ?').run(finishedAt, outcome.filter((o) => o.answered).length, id);
+  })();
+  log.info({ customer: opts.customerId, period: opts.period, asked: hosts.length, answered: outcome.filter((o) => o.answered).length }, 'inspection recorded');
+  return { id, customerId: opts.customerId, period: opts.period, startedAt, finishedAt, hosts: outcome };
+}
+
+const StoredResults = z.array(CheckResultSchema);
+
+/** An inspection of a customer (tenancy: another customer's id is "not found"). */
+export function getInspection(db: Db, id: string, customerIds?: readonly string[]): InspectionRecord | undefined {
+  const row = db.prepare('SELECT id, customer_id AS customerId, period, started_at AS startedAt, finished_at AS finishedAt FROM inspections WHERE id = ?').get(id) as
+    | Omit<InspectionRecord, 'hosts'>
+    | undefined;
+  if (!row || (customerIds && !customerIds.includes(row.customerId))) return undefined;
+  const hosts = (
+    db.prepare('SELECT host_id AS hostId, answered, reason, results, answered_at AS answeredAt FROM inspection_hosts WHERE inspection_id = ?').all(id) as Array<{
+      hostId: string;
+      answered: number;
+      reason: string;
+      results: string;
+      answeredAt: number | null;
+    }>
+  ).map((h) => ({ ...h, answered: h.answered === 1, results: StoredResults.parse(JSON.parse(h.results)) }));
+  return { ...row, hosts };
+}
+
+/** The latest inspection of a customer's period, if any. */
+export function latestInspection(db: Db, customerId: string, period: string): InspectionRecord | undefined {
+  const row = db.prepare('SELECT id FROM inspections WHERE customer_id = ? AND period = ? ORDER BY started_at DESC LIMIT 1').get(customerId, period) as { id: string } | undefined;
+  return row ? getInspection(db, row.id) : undefined;
+}

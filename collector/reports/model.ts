@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { StatusSchema } from '../../shared/status.js';
+
+/**
+ * The quarterly inspection report (巡检报告) as data: every figure the HTML and PDF show, and the JSON
+ * download. Renderers only format what is here; they compute nothing.
+ */
+
+export const ReportLangSchema = z.enum(['zh', 'en']);
+export type ReportLang = z.infer<typeof ReportLangSchema>;
+
+export const RiskLevelSchema = z.enum(['high', 'medium', 'low']);
+export type RiskLevel = z.infer<typeof RiskLevelSchema>;
+
+const Num = z.number().nullable();
+
+/** Figures over the whole period, from the store's summary (never raw points). */
+export const StatsSchema = z.object({ count: z.number(), mean: Num, p95: Num, max: Num, min: Num, last: Num });
+export type Stats = z.infer<typeof StatsSchema>;
+
+export const PointSchema = z.object({ time: z.number(), value: z.number() });
+
+export const DiskMountSchema = z.object({
+  mount: z.string(),
+  usedPct: Num,
+  usedBytes: Num,
+  totalBytes: Num,
+  /** Slope of the least-squares line through the daily means of used_pct, percentage points per day. */
+  growthPctPerDay: Num,
+  growthBytesPerDay: Num,
+  /** (100 - latest daily mean) / slope, when the slope is positive; null = not filling up. */
+  daysUntilFull: Num,
+  dailyMeans: z.array(PointSchema),
+});
+export type DiskMount = z.infer<typeof DiskMountSchema>;
+
+export const NetIfaceSchema = z.object({ iface: z.string(), errorsPerSecMean: Num, errorsPerSecMax: Num });
+
+export const CheckAtInspectionSchema = z.object({
+  name: z.string(),
+  checkId: z.string(),
+  status: StatusSchema,
+  summary: z.string(),
+  statusSince: z.number(),
+  lastRunAt: z.number(),
+  /** True when the result came from the inspection's fresh run, false when it is the last one known. */
+  fresh: z.boolean(),
+});
+
+export const ServiceHealthSchema = z.object({
+  name: z.string(),
+  checkId: z.string(),
+  status: StatusSchema,
+  summary: z.string(),
+  /** Key figures over the period, e.g. { "replication_lag_sec.max": 3 }. */
+  figures: z.record(z.string(), Num),
+});
+export type ServiceHealth = z.infer<typeof ServiceHealthSchema>;
+
+export const InventorySummarySchema = z.object({
+  os: z.string().nullable(),
+  kernel: z.string().nullable(),
+  arch: z.string().nullable(),
+  cpuModel: z.string().nullable(),
+  cpuCores: z.number().nullable(),
+  memoryBytes: z.number().nullable(),
+  packages: z.number(),
+  collectedAt: z.number(),
+});
+
+export const InventoryChangeSchema = z.object({
+  field: z.string(),
+  oldValue: z.string().nullable(),
+  newValue: z.string().nullable(),
+  changedAt: z.number(),
+});
+
+export const HostSectionSchema = z.object({
+  hostId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  criticality: z.string(),
+  reachableAtInspection: z.boolean(),
+  inventory: InventorySummarySchema.nullable(),
+  changes: z.array(InventoryChangeSchema),
+  checks: z.array(CheckAtInspectionSchema),
+  cpu: StatsSchema,
+  memory: StatsSchema,
+  swap: StatsSchema,
+  cpuDaily: z.array(PointSchema),
+  memoryDaily: z.array(PointSchema),
+  disks: z.array(DiskMountSchema),
+  network: z.array(NetIfaceSchema),
+  reboots: z.number(),
+  /** Time inside host-unreachable tickets in the period (see the accounting section). */
+  downMinutes: z.number(),
+  availabilityPct: Num,
+  databases: z.array(ServiceHealthSchema),
+  networkDevices: z.array(ServiceHealthSchema),
+  certificates: z.array(z.object({ url: z.string(), daysLeft: Num })),
+  backups: z.array(z.object({ path: z.string(), status: StatusSchema, ageHours: Num, summary: z.string() })),
+});
+export type HostSection = z.infer<typeof HostSectionSchema>;
+
+export const TicketLineSchema = z.object({
+  number: z.string(),
+  hostName: z.string(),
+  title: z.string(),
+  severity: z.string(),
+  state: z.string(),
+  openedAt: z.number(),
+  responseMin: Num,
+  restoreMin: Num,
+  responseTargetMin: z.number(),
+  restoreTargetMin: z.number(),
+  responseMet: z.boolean().nullable(),
+  restoreMet: z.boolean().nullable(),
+});
+export type TicketLine = z.infer<typeof TicketLineSchema>;
+
+export const TicketSectionSchema = z.object({
+  items: z.array(TicketLineSchema),
+  total: z.number(),
+  /** Share of decided targets that were met, 0..1; null when none was decided. */
+  responseMetShare: Num,
+  restoreMetShare: Num,
+  /** Share of tickets (with at least one decided target) that missed none. */
+  slaMetShare: Num,
+});
+
+export const FindingSchema = z.object({
+  /** Stable across regenerations (rule + host + subject), so remarks stay attached. */
+  id: z.string(),
+  rule: z.string(),
+  risk: RiskLevelSchema,
+  hostId: z.string().nullable(),
+  hostName: z.string(),
+  title: z.string(),
+  detail: z.string(),
+  recommendation: z.string(),
+  remark: z.string().nullable(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const InspectionReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  lang: ReportLangSchema,
+  cover: z.object({
+    customerId: z.string(),
+    customerName: z.string(),
+    period: z.string(),
+    periodFrom: z.number(),
+    periodTo: z.number(),
+    engineer: z.string(),
+    generatedAt: z.number(),
+    inspectionAt: z.number().nullable(),
+  }),
+  summary: z.object({
+    healthScore: z.number(),
+    hostsTotal: z.number(),
+    hostsInspected: z.number(),
+    hostsUnreachable: z.array(z.string()),
+    findingsByRisk: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
+    previous: z
+      .object({ reportId: z.string(), period: z.string(), healthScore: z.number(), findings: z.number() })
+      .nullable(),
+  }),
+  hosts: z.array(HostSectionSchema),
+  tickets: TicketSectionSchema,
+  findings: z.array(FindingSchema),
+  signOff: z.object({ name: z.string(), at: z.number(), note: z.string() }).nullable(),
+});
+export type InspectionReport = z.infer<typeof InspectionReportSchema>;
+
+/** The health score: 100 minus a weight per finding, never below 0 (stated in every report). */
+export const HEALTH_WEIGHTS: Record<RiskLevel, number> = { high: 15, medium: 5, low: 1 };
+
+export function healthScore(findings: readonly Pick<Finding, 'risk'>[]): number {
+  return Math.max(0, 100 - findings.reduce((s, f) => s + HEALTH_WEIGHTS[f.risk], 0));
+}

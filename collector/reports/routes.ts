@@ -1,0 +1,149 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../http/context.js';
+import { parseJson, parseQuery } from '../http/params.js';
+import { getCustomer } from '../db/customers.js';
+import { getContract } from '../tickets/contracts.js';
+import { inspectionCalendar, PeriodSchema } from './calendar.js';
+import { currentHtml, currentPdf, generateReport, type ReportDeps } from './generate.js';
+import { ReportLangSchema } from './model.js';
+import { ChromiumMissingError } from './render-pdf.js';
+import { getReportRecord, listReports, loadReport, setRemark, signedReportsByPeriod, signOff, type ReportRecord } from './report-store.js';
+
+export interface ReportRouteDeps extends ReportDeps {
+  /** Days before its holiday that an inspection runs (default 7). */
+  daysBefore?: number;
+}
+
+const view = (r: ReportRecord, customerName?: string) => ({
+  id: r.id,
+  customerId: r.customerId,
+  customerName: customerName ?? r.customerId,
+  pdfStored: r.hasPdf,
+  period: r.period,
+  lang: r.lang,
+  generatedAt: r.generatedAt,
+  healthScore: r.healthScore,
+  inspectionId: r.inspectionId,
+  signedOff: r.signedOffAt !== null ? { by: r.signedOffName, at: r.signedOffAt, note: r.signOffNote } : null,
+  downloads: { html: `/api/reports/${r.id}/html`, pdf: `/api/reports/${r.id}/pdf`, json: `/api/reports/${r.id}/json` },
+});
+
+/**
+ * /api/reports. Tenancy: every lookup takes the caller's visible customers, and a report of another
+ * customer answers 404, exactly like one that does not exist. Customer users may read and download;
+ * generating, remarks and sign-off are for engineers and admins.
+ */
+export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  const visible = (c: Context<AppEnv>, customerId: string) => {
+    const ids = c.get('customerIds');
+    return (!ids || ids.includes(customerId)) && getCustomer(deps.db, customerId) !== undefined;
+  };
+  const staffOnly = (c: Context<AppEnv>) => (c.get('user').role === 'customer' ? c.json({ error: 'only engineers and admins can do this' }, 403) : undefined);
+  const find = (c: Context<AppEnv>) => getReportRecord(deps.db, c.req.param('id') ?? '', c.get('customerIds'));
+  const notFound = (c: Context<AppEnv>) => c.json({ error: 'report not found' }, 404);
+
+  r.get('/', (c) => {
+    const q = parseQuery(c, z.object({ customer: z.string().optional(), period: PeriodSchema.optional() }));
+    if (!q.ok) return q.res;
+    return c.json({ reports: listReports(deps.db, { customerIds: c.get('customerIds'), customerId: q.data.customer, period: q.data.period }).map((rec) => view(rec, getCustomer(deps.db, rec.customerId)?.name)) });
+  });
+
+  r.get('/calendar', (c) => {
+    const q = parseQuery(c, z.object({ customer: z.string().min(1) }));
+    if (!q.ok) return q.res;
+    if (!visible(c, q.data.customer)) return c.json({ error: 'customer not found' }, 404);
+    const contract = getContract(deps.db, q.data.customer);
+    const entries = inspectionCalendar({ inspections: contract.inspections, now: deps.now(), signedReports: signedReportsByPeriod(deps.db, q.data.customer), daysBefore: deps.daysBefore });
+    return c.json({
+      customerId: q.data.customer,
+      inspections: entries,
+      upcoming: entries.filter((e) => e.status === 'upcoming'),
+      due: entries.filter((e) => e.status === 'due'),
+      overdue: entries.filter((e) => e.status === 'overdue'),
+    });
+  });
+
+  r.post('/', async (c) => {
+    const denied = staffOnly(c);
+    if (denied) return denied;
+    // `customerId` is what the dashboard's form sends; `customer` matches the CLI's flag.
+    const body = await parseJson(
+      c,
+      z
+        .object({ customer: z.string().min(1).optional(), customerId: z.string().min(1).optional(), period: PeriodSchema, lang: ReportLangSchema.default('zh'), pdf: z.boolean().default(false) })
+        .transform((b) => ({ ...b, customer: b.customer ?? b.customerId ?? '' }))
+        .refine((b) => b.customer !== '', { message: 'customer: required' }),
+    );
+    if (!body.ok) return body.res;
+    if (!visible(c, body.data.customer)) return c.json({ error: 'customer not found' }, 404);
+    const user = c.get('user');
+    try {
+      const rec = await generateReport(deps, { customerId: body.data.customer, period: body.data.period, lang: body.data.lang, pdf: body.data.pdf, engineer: user.displayName || user.username });
+      return c.json(view(rec), 201);
+    } catch (err) {
+      if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
+      throw err;
+    }
+  });
+
+  r.get('/:id', (c) => {
+    const rec = find(c);
+    return rec ? c.json({ ...view(rec), report: loadReport(deps.db, rec) }) : notFound(c);
+  });
+  r.get('/:id/json', (c) => {
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    c.header('Content-Disposition', `attachment; filename="inspection-${rec.customerId}-${rec.period}-${rec.lang}.json"`);
+    return c.json(loadReport(deps.db, rec));
+  });
+  r.get('/:id/html', (c) => {
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    return c.html(currentHtml(deps, rec));
+  });
+  r.get('/:id/pdf', async (c) => {
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    try {
+      const pdf = await currentPdf(deps, rec);
+      return c.body(new Uint8Array(pdf), 200, {
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `attachment; filename="inspection-${rec.customerId}-${rec.period}-${rec.lang}.pdf"`,
+      });
+    } catch (err) {
+      if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
+      throw err;
+    }
+  });
+
+  r.put('/:id/remarks/:findingId', async (c) => {
+    const denied = staffOnly(c);
+    if (denied) return denied;
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    const body = await parseJson(c, z.object({ remark: z.string().max(4000) }));
+    if (!body.ok) return body.res;
+    const user = c.get('user');
+    const res = setRemark(deps.db, rec, c.req.param('findingId'), body.data.remark, { id: user.id, name: user.displayName || user.username }, deps.now());
+    if (!res.ok) return c.json({ error: res.message }, res.code === 'signed-off' ? 409 : 404);
+    return c.json({ ok: true });
+  });
+
+  r.post('/:id/sign-off', async (c) => {
+    const denied = staffOnly(c);
+    if (denied) return denied;
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    const body = await parseJson(c, z.object({ note: z.string().max(4000).default('') }));
+    if (!body.ok) return body.res;
+    const user = c.get('user');
+    const res = signOff(deps.db, rec, { id: user.id, name: user.displayName || user.username }, body.data.note, deps.now());
+    if (!res.ok) return c.json({ error: res.message }, 409);
+    return c.json(view(getReportRecord(deps.db, rec.id)!));
+  });
+
+  return r;
+}

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { PATROL_VERSION } from '../shared/version.js';
 import { registerDeployCommand } from '../deploy/deploy-command.js';
+import { registerReportCommand } from '../collector/reports/report-command.js';
 
 /**
  * `patrol`: the engineer's command line (tickets, reports, deploy). It composes the commands of
@@ -8,5 +9,6 @@ import { registerDeployCommand } from '../deploy/deploy-command.js';
  */
 const program = new Command('patrol').description('Patrol: tickets, inspection reports and agent deployment').version(PATROL_VERSION);
 registerDeployCommand(program);
+registerReportCommand(program);
 
 await program.parseAsync(process.argv);

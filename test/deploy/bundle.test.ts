@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
+import { openBundle } from '../../deploy/bundle.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/** The agent tarball: one self-contained JavaScript file that runs outside the repository, plus its service files. */
+describe('agent bundle', () => {
+  const out = tempDir('bundle');
+  const host = tempDir('bundle-host'); // stands in for a customer host: no node_modules anywhere above it
+  let b: AgentBuild;
+  let unpacked: string;
+
+  beforeAll(async () => {
+    b = await buildAgent({ version: '1.2.3-test', outDir: out.path });
+    execFileSync('tar', ['-xzf', b.tarball, '-C', host.path]);
+    unpacked = join(host.path, 'patrol-agent-1.2.3-test');
+  });
+  afterAll(() => {
+    out.remove();
+    host.remove();
+  });
+
+  test('the tarball is named by version and holds the bundle, unit, config template and scripts', () => {
+    expect(b.tarball).toBe(join(out.path, 'patrol-agent-1.2.3-test.tar.gz'));
+    const files = execFileSync('tar', ['-tzf', b.tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    expect(files).toEqual(
+      [
+        'patrol-agent-1.2.3-test/',
+        'patrol-agent-1.2.3-test/VERSION',
+        'patrol-agent-1.2.3-test/agent.json.example',
+        'patrol-agent-1.2.3-test/patrol-agent.mjs',
+        'patrol-agent-1.2.3-test/patrol-agent.service',
+        'patrol-agent-1.2.3-test/start.sh',
+        'patrol-agent-1.2.3-test/stop.sh',
+        'patrol-agent-1.2.3-test/uninstall.sh',
+      ].sort(),
+    );
+    expect(openBundle(b.tarball)).toMatchObject({ version: '1.2.3-test', topFolder: 'patrol-agent-1.2.3-test' });
+  });
+
+  test('the bundle runs on its own and reports the version it was built with', () => {
+    const r = spawnSync(process.execPath, [join(unpacked, 'patrol-agent.mjs'), '--version'], { cwd: host.path, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1.2.3-test');
+    // Nothing is loaded from outside the file: no bare imports left but Node's own modules.
+    const text = readFileSync(join(unpacked, 'patrol-agent.mjs'), 'utf8');
+    const imports = [...text.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.every((s) => s!.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'url', 'module'].includes(s!))).toBe(true);
+  });
+
+  test('an older Node.js is refused with a sentence, not a stack trace', () => {
+    const pretend = join(host.path, 'pretend-node16.mjs');
+    writeFileSync(pretend, "Object.defineProperty(process.versions, 'node', { value: '16.20.2' });\n");
+    const r = spawnSync(process.execPath, ['--import', pretend, join(unpacked, 'patrol-agent.mjs'), '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe('patrol-agent: Node.js v16.20.2 is too old; the Patrol agent needs v18.0.0 or newer.');
+  });
+
+  test('the systemd unit runs the agent as its own unprivileged user, restarts it, and keeps state in /var/lib', () => {
+    const unit = readFileSync(join(unpacked, 'patrol-agent.service'), 'utf8');
+    for (const line of ['User=patrol', 'Restart=always', 'StateDirectory=patrol-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'CapabilityBoundingSet=']) {
+      expect(unit.split('\n')).toContain(line);
+    }
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/patrol-agent\/patrol-agent\.mjs --config \/opt\/patrol-agent\/agent\.json$/m);
+    const example = JSON.parse(readFileSync(join(unpacked, 'agent.json.example'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(example).sort()).toEqual(['collector', 'enroll', 'name', 'spoolLimitMb', 'stateDir']);
+  });
+
+  test('start.sh / stop.sh run the agent in the background with a pid file', async () => {
+    // Not enrolled and no collector: start.sh must notice the agent exiting at once and say why.
+    writeFileSync(join(unpacked, 'agent.json'), JSON.stringify({ collector: 'ws://127.0.0.1:1/agent', stateDir: join(unpacked, 'state'), name: 't' }));
+    const r = spawnSync('sh', [join(unpacked, 'start.sh')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('not enrolled yet');
+    expect(spawnSync('sh', [join(unpacked, 'stop.sh')], { encoding: 'utf8' }).stdout.trim()).toBe('patrol-agent not running');
+  });
+});

@@ -1,6 +1,7 @@
 import type { PluginFactory } from './server.js';
 import { dashboardPlugin } from './dashboard/plugin.js';
 import { reportsPlugin } from './reports/plugin.js';
+import { remoteChecks } from './remote/plugin.js';
 
 /**
  * The parts of the collector beyond the ingest spine, each joining through the CollectorPlugin interface
@@ -9,4 +10,5 @@ import { reportsPlugin } from './reports/plugin.js';
 export const DEFAULT_PLUGINS: PluginFactory[] = [
   dashboardPlugin,
   reportsPlugin,
+  remoteChecks,
 ];

@@ -14,7 +14,8 @@ import { withGroupCommit } from './metrics/group-commit.js';
 import type { MetricsStore } from './metrics/store.js';
 import { AgentHub } from './ingest/agent-hub.js';
 import type { IngestListener } from './ingest/listener.js';
-import { defaultAssignments, type AssignmentSource } from './assignment/source.js';
+import type { AssignmentSource } from './assignment/source.js';
+import { DbAssignmentSource } from './assignment/db-source.js';
 import { createApp, type MountedRoutes } from './http/app.js';
 import { basicAuthenticator, type Authenticator } from './http/basic-auth.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
@@ -58,7 +59,17 @@ export interface CollectorPlugin {
   close?(): void | Promise<void>;
 }
 
-export type PluginFactory = (ctx: { db: Db; store: MetricsStore; hub: AgentHub; now(): number; config: CollectorConfig }) => CollectorPlugin;
+export type PluginFactory = (ctx: {
+  db: Db;
+  store: MetricsStore;
+  hub: AgentHub;
+  now(): number;
+  config: CollectorConfig;
+  /** Where hosts' checks come from (the remote poller uses the same as the agents). */
+  assignments: AssignmentSource;
+  /** Every ingest listener (complete once all plugins are made), for parts that ingest results themselves. */
+  listeners: readonly IngestListener[];
+}) => CollectorPlugin;
 
 
 /** The first admin: PATROL_ADMIN_PASSWORD when set, else a generated password returned to print once. */
@@ -83,15 +94,16 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   await store.init().catch((err: Error) => log.error({ err: err.message }, 'metrics store not ready; agents will spool until it is'));
 
   const listeners: IngestListener[] = [...(opts.listeners ?? [])];
+  const assignments = opts.assignments ?? new DbAssignmentSource(db);
   const hub = new AgentHub({
     db,
     store,
     listeners,
     now,
-    assignments: opts.assignments ?? defaultAssignments,
+    assignments,
     batchIntervalSec: config.batchIntervalSec,
   });
-  const plugins = (opts.plugins ?? DEFAULT_PLUGINS).map((f) => f({ db, store, hub, now, config }));
+  const plugins = (opts.plugins ?? DEFAULT_PLUGINS).map((f) => f({ db, store, hub, now, config, assignments, listeners }));
   for (const p of plugins) listeners.push(...(p.listeners ?? []));
 
   const app = createApp({

@@ -92,3 +92,27 @@ export function touchHost(db: Db, hostId: string, now: number): void {
 export function setConnected(db: Db, hostId: string, connected: boolean): void {
   db.prepare('UPDATE hosts SET connected = ? WHERE id = ?').run(connected ? 1 : 0, hostId);
 }
+
+/** Change what a person sets on a host (name, tags, criticality); fields left out stay as they are. */
+export function updateHostProfile(db: Db, hostId: string, p: { name?: string; tags?: string[]; criticality?: Criticality }): void {
+  db.prepare(
+    'UPDATE hosts SET name = COALESCE(@name, name), tags = COALESCE(@tags, tags), criticality = COALESCE(@criticality, criticality) WHERE id = @id',
+  ).run({ id: hostId, name: p.name ?? null, tags: p.tags ? JSON.stringify(p.tags) : null, criticality: p.criticality ?? null });
+}
+
+/**
+ * Remove a host with its latest check states. False (and nothing removed) while other records still refer to it
+ * (tickets, agents, inventory history): those are kept for the reports, so such a host cannot be deleted.
+ */
+export function deleteHost(db: Db, hostId: string): boolean {
+  try {
+    db.transaction(() => {
+      db.prepare('DELETE FROM check_states WHERE host_id = ?').run(hostId);
+      db.prepare('DELETE FROM hosts WHERE id = ?').run(hostId);
+    })();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return false;
+    throw err;
+  }
+}

@@ -1,0 +1,223 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { CheckAssignmentSchema, type CheckAssignment } from '../../shared/assignment.js';
+import type { AppEnv } from '../http/context.js';
+import { parseJson } from '../http/params.js';
+import type { Db } from '../db/database.js';
+import { getCustomer } from '../db/customers.js';
+import { getHost, type Host } from '../db/hosts.js';
+import { resolveAssignment } from './db-source.js';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTagAssignments,
+  listTemplates,
+  setHostOverrides,
+  setHostTemplates,
+  setTemplateTags,
+  templateNameTaken,
+  updateTemplate,
+  type HostOverrides,
+} from './template-store.js';
+import { paramsProblem } from './validate.js';
+import type { CheckTemplate } from './builtin-templates.js';
+
+const Checks = z
+  .array(CheckAssignmentSchema)
+  .min(1)
+  .max(200)
+  .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, 'check names must be unique within a template');
+
+const TemplateBodySchema = z.object({
+  /** Omitted or null: shared by all customers (admins only). */
+  customerId: z.string().min(1).nullable().default(null),
+  name: z.string().min(1).max(100),
+  description: z.string().max(1000).default(''),
+  checks: Checks,
+});
+const TemplateUpdateSchema = TemplateBodySchema.omit({ customerId: true });
+const TemplateTagsSchema = z.object({ customerId: z.string().min(1), tags: z.array(z.string().min(1).max(64)).max(50) });
+
+const Overrides = z.record(z.string().min(1).max(200), z.record(z.string(), z.unknown()));
+const HostAssignmentSchema = z.object({ templates: z.array(z.string().min(1)).max(50).optional(), overrides: Overrides.optional() }).strict();
+
+export interface AssignmentRouteDeps {
+  db: Db;
+  now(): number;
+  /** Send the host's new checks to its agent, if connected (AgentHub.pushConfig). */
+  pushConfig(hostId: string): boolean;
+  /** Hosts with a live agent connection, to push a changed template to. */
+  connectedHostIds(): string[];
+}
+
+const canManage = (role: string) => role === 'admin' || role === 'engineer';
+
+function checksProblem(checks: readonly CheckAssignment[]): string | undefined {
+  for (const c of checks) {
+    const p = paramsProblem(c.checkId, c.params);
+    if (p) return `check '${c.name}': ${p}`;
+  }
+  return undefined;
+}
+
+/** A template with the tags (of customers the caller sees) it applies to. */
+function templateView(t: CheckTemplate, db: Db, customerIds: string[] | undefined) {
+  return { ...t, tags: listTagAssignments(db, { customerIds, templateId: t.id }) };
+}
+
+/** Push to every connected agent whose checks come (or came) from a template. */
+function pushTemplateUsers(deps: AssignmentRouteDeps, templateId: string, alsoHostIds: readonly string[] = []): number {
+  let pushed = 0;
+  for (const hostId of deps.connectedHostIds()) {
+    const host = getHost(deps.db, hostId);
+    if (!host) continue;
+    if (alsoHostIds.includes(hostId) || resolveAssignment(deps.db, host).templates.some((t) => t.id === templateId)) {
+      if (deps.pushConfig(hostId)) pushed++;
+    }
+  }
+  return pushed;
+}
+
+/** Connected hosts that use a template now: read before a change, so a removal still reaches them. */
+function templateUsers(deps: AssignmentRouteDeps, templateId: string): string[] {
+  return deps.connectedHostIds().filter((id) => {
+    const host = getHost(deps.db, id);
+    return host !== undefined && resolveAssignment(deps.db, host).templates.some((t) => t.id === templateId);
+  });
+}
+
+/** /api/templates: built-in and user check templates, and the host tags each applies to. */
+export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { db, now } = deps;
+
+  /** A user template the caller may change: their customer's, or a shared one for admins. */
+  const editable = (c: Context<AppEnv>): CheckTemplate | Response => {
+    const t = getTemplate(db, c.req.param('id') ?? '', c.get('customerIds'));
+    if (!t) return c.json({ error: 'template not found' }, 404);
+    if (t.builtin) return c.json({ error: 'built-in templates cannot be changed; create your own from its checks' }, 400);
+    if (!canManage(c.get('user').role) || (t.customerId === null && c.get('user').role !== 'admin')) {
+      return c.json({ error: 'only engineers (own customers) and admins (shared templates) change templates' }, 403);
+    }
+    return t;
+  };
+
+  app.get('/', (c) => {
+    const ids = c.get('customerIds');
+    return c.json({ templates: listTemplates(db, ids).map((t) => templateView(t, db, ids)) });
+  });
+
+  app.get('/:id', (c) => {
+    const t = getTemplate(db, c.req.param('id'), c.get('customerIds'));
+    if (!t) return c.json({ error: 'template not found' }, 404);
+    return c.json({ template: templateView(t, db, c.get('customerIds')) });
+  });
+
+  app.post('/', async (c) => {
+    if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins create templates' }, 403);
+    const body = await parseJson(c, TemplateBodySchema);
+    if (!body.ok) return body.res;
+    const b = body.data;
+    const ids = c.get('customerIds');
+    if (b.customerId === null && c.get('user').role !== 'admin') return c.json({ error: 'customerId is required (only admins make shared templates)' }, 400);
+    if (b.customerId !== null && (!getCustomer(db, b.customerId) || (ids && !ids.includes(b.customerId)))) return c.json({ error: 'customer not found' }, 404);
+    const problem = checksProblem(b.checks);
+    if (problem) return c.json({ error: problem }, 400);
+    if (templateNameTaken(db, b.customerId, b.name)) return c.json({ error: `a template named '${b.name}' exists already` }, 409);
+    const t = createTemplate(db, { ...b, now: now() });
+    return c.json({ template: templateView(t, db, ids) }, 201);
+  });
+
+  app.put('/:id', async (c) => {
+    const t = editable(c);
+    if (t instanceof Response) return t;
+    const body = await parseJson(c, TemplateUpdateSchema);
+    if (!body.ok) return body.res;
+    const problem = checksProblem(body.data.checks);
+    if (problem) return c.json({ error: problem }, 400);
+    if (templateNameTaken(db, t.customerId, body.data.name, t.id)) return c.json({ error: `a template named '${body.data.name}' exists already` }, 409);
+    updateTemplate(db, t.id, { ...body.data, now: now() });
+    const pushed = pushTemplateUsers(deps, t.id);
+    return c.json({ template: templateView(getTemplate(db, t.id)!, db, c.get('customerIds')), pushedToAgents: pushed });
+  });
+
+  app.delete('/:id', (c) => {
+    const t = editable(c);
+    if (t instanceof Response) return t;
+    const users = templateUsers(deps, t.id);
+    deleteTemplate(db, t.id);
+    return c.json({ removed: true, pushedToAgents: pushTemplateUsers(deps, t.id, users) });
+  });
+
+  /** Which tags of one customer this template applies to (replaces that customer's list). */
+  app.put('/:id/tags', async (c) => {
+    if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins assign templates' }, 403);
+    const ids = c.get('customerIds');
+    const t = getTemplate(db, c.req.param('id'), ids);
+    if (!t) return c.json({ error: 'template not found' }, 404);
+    const body = await parseJson(c, TemplateTagsSchema);
+    if (!body.ok) return body.res;
+    const { customerId, tags } = body.data;
+    if (!getCustomer(db, customerId) || (ids && !ids.includes(customerId))) return c.json({ error: 'customer not found' }, 404);
+    if (t.customerId !== null && t.customerId !== customerId) return c.json({ error: "a customer's template applies only to that customer's hosts" }, 400);
+    const users = templateUsers(deps, t.id);
+    setTemplateTags(db, t.id, customerId, tags, now());
+    return c.json({ template: templateView(t, db, ids), pushedToAgents: pushTemplateUsers(deps, t.id, users) });
+  });
+
+  return app;
+}
+
+function assignmentView(db: Db, host: Host) {
+  const r = resolveAssignment(db, host);
+  return { hostId: host.id, templates: r.templates, overrides: r.overrides, checks: r.checks };
+}
+
+/** /api/hosts/:id/assignments: which templates a host runs, with its threshold overrides. */
+export function hostAssignmentRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { db } = deps;
+
+  app.get('/:id/assignments', (c) => {
+    const host = getHost(db, c.req.param('id'), c.get('customerIds'));
+    if (!host) return c.json({ error: 'host not found' }, 404);
+    return c.json(assignmentView(db, host));
+  });
+
+  /** Replace the host's own templates and/or its overrides; what is left out stays. Pushed to its agent at once. */
+  app.put('/:id/assignments', async (c) => {
+    if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins assign checks' }, 403);
+    const host = getHost(db, c.req.param('id'), c.get('customerIds'));
+    if (!host) return c.json({ error: 'host not found' }, 404);
+    const body = await parseJson(c, HostAssignmentSchema);
+    if (!body.ok) return body.res;
+    const { templates, overrides } = body.data;
+    for (const id of templates ?? []) {
+      // The host's customer decides which templates exist for it, not the caller's wider view.
+      if (!getTemplate(db, id, [host.customerId])) return c.json({ error: `template '${id}' not found` }, 400);
+    }
+    const problem = overrides && overridesProblem(db, host, templates, overrides);
+    if (problem) return c.json({ error: problem }, 400);
+    db.transaction(() => {
+      if (templates) setHostTemplates(db, host.id, templates);
+      if (overrides) setHostOverrides(db, host.id, overrides);
+    })();
+    const pushed = deps.pushConfig(host.id);
+    return c.json({ ...assignmentView(db, host), pushedToAgent: pushed });
+  });
+
+  return app;
+}
+
+/** Overrides must name checks the host will run and give parameters those checks accept. */
+function overridesProblem(db: Db, host: Host, templates: string[] | undefined, overrides: HostOverrides): string | undefined {
+  const resolved = resolveAssignment(db, host, { hostTemplateIds: templates, overrides: {} }).checks;
+  for (const [name, params] of Object.entries(overrides)) {
+    const check = resolved.find((c) => c.name === name);
+    if (!check) return `override for '${name}': the host has no check of that name (it has: ${resolved.map((c) => c.name).join(', ') || 'none'})`;
+    const p = paramsProblem(check.checkId, { ...check.params, ...params });
+    if (p) return `override for '${name}': ${p}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,89 @@
+import type { Db } from '../db/database.js';
+import { createHost, getHost, type Criticality, type Host } from '../db/hosts.js';
+import { customerFilter, customerParam } from '../db/tenancy.js';
+
+/** How the collector reaches a host that has no agent. Secrets (key path, community) stay inside the collector. */
+export type RemoteAccess =
+  | { kind: 'ssh'; address: string; port: number; user: string; keyPath: string }
+  | { kind: 'snmp'; address: string; port: number; community: string };
+
+export interface RemoteHost {
+  host: Host;
+  access: RemoteAccess;
+}
+
+interface AccessRow {
+  host_id: string;
+  address: string;
+  port: number;
+  ssh_user: string | null;
+  ssh_key_path: string | null;
+  snmp_community: string | null;
+}
+
+function toAccess(kind: Host['kind'], r: AccessRow): RemoteAccess | undefined {
+  if (kind === 'ssh' && r.ssh_user && r.ssh_key_path) return { kind, address: r.address, port: r.port, user: r.ssh_user, keyPath: r.ssh_key_path };
+  if (kind === 'snmp' && r.snmp_community) return { kind, address: r.address, port: r.port, community: r.snmp_community };
+  return undefined;
+}
+
+/** A host the collector checks itself (kind ssh or snmp), with how to reach it. */
+export function createRemoteHost(
+  db: Db,
+  h: { customerId: string; name: string; criticality?: Criticality; tags?: string[]; access: RemoteAccess; now: number },
+): RemoteHost {
+  return db.transaction(() => {
+    const host = createHost(db, { customerId: h.customerId, name: h.name, kind: h.access.kind, criticality: h.criticality, tags: h.tags, now: h.now });
+    writeAccess(db, host, h.access, h.now);
+    return { host, access: h.access };
+  })();
+}
+
+function writeAccess(db: Db, host: Host, a: RemoteAccess, now: number): void {
+  db.prepare(
+    `INSERT INTO remote_hosts (host_id, customer_id, address, port, ssh_user, ssh_key_path, snmp_community, updated_at)
+     VALUES (@hostId, @customerId, @address, @port, @user, @keyPath, @community, @now)
+     ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, ssh_user = excluded.ssh_user,
+       ssh_key_path = excluded.ssh_key_path, snmp_community = excluded.snmp_community, updated_at = excluded.updated_at`,
+  ).run({
+    hostId: host.id,
+    customerId: host.customerId,
+    address: a.address,
+    port: a.port,
+    user: a.kind === 'ssh' ? a.user : null,
+    keyPath: a.kind === 'ssh' ? a.keyPath : null,
+    community: a.kind === 'snmp' ? a.community : null,
+    now,
+  });
+}
+
+export function updateRemoteAccess(db: Db, host: Host, access: RemoteAccess, now: number): void {
+  if (access.kind !== host.kind) throw new Error(`host ${host.id} is of kind ${host.kind}, not ${access.kind}`);
+  writeAccess(db, host, access, now);
+}
+
+export function getRemoteAccess(db: Db, host: Host): RemoteAccess | undefined {
+  const r = db.prepare('SELECT * FROM remote_hosts WHERE host_id = ?').get(host.id) as AccessRow | undefined;
+  return r ? toAccess(host.kind, r) : undefined;
+}
+
+/** Every agentless host with its access, of the given customers (undefined = all, for the poller). */
+export function listRemoteHosts(db: Db, customerIds?: readonly string[]): RemoteHost[] {
+  const rows = db
+    .prepare(`SELECT * FROM remote_hosts WHERE ${customerFilter('customer_id')} ORDER BY host_id`)
+    .all(customerParam(customerIds)) as AccessRow[];
+  const out: RemoteHost[] = [];
+  for (const r of rows) {
+    const host = getHost(db, r.host_id, customerIds);
+    const access = host && toAccess(host.kind, r);
+    if (host && access) out.push({ host, access });
+  }
+  return out;
+}
+
+/** What the API shows of the access: never the key path or the community. */
+export function accessView(a: RemoteAccess): Record<string, unknown> {
+  return a.kind === 'ssh'
+    ? { kind: a.kind, address: a.address, port: a.port, user: a.user, keyConfigured: true }
+    : { kind: a.kind, address: a.address, port: a.port, communityConfigured: true };
+}

@@ -57,6 +57,17 @@ describe('the collector polls hosts without an agent (SSH and SNMP) and stores t
     expect(await points(id, 'check', 'status_code')).toBeGreaterThanOrEqual(6);
     const host = await admin('GET', `/api/hosts/${id}`);
     expect(host.json.host).toMatchObject({ kind: 'ssh', connected: true });
+
+    // A template with a 1 s memory check and a per-host override that no host can pass: the poller picks up both.
+    const tpl = await admin('POST', '/api/templates', {
+      customerId: 'acme', name: 'fast-memory', checks: [{ name: 'mem-fast', checkId: 'system.memory', params: {}, intervalSec: 1, timeoutSec: 10 }],
+    });
+    expect((await admin('PUT', `/api/hosts/${id}/assignments`, { templates: [tpl.json.template.id] })).status).toBe(200);
+    const fast = await waitFor(() => states(id)['mem-fast'], 'the new template on the SSH host', 30_000);
+    expect(fast.status, fast.summary).not.toBe('UNKNOWN');
+    expect((await admin('PUT', `/api/hosts/${id}/assignments`, { overrides: { 'mem-fast': { warnPct: 0, critPct: 0 } } })).status).toBe(200);
+    const crit = await waitFor(() => (states(id)['mem-fast']?.status === 'CRITICAL' ? states(id)['mem-fast'] : undefined), 'the override on the SSH host', 30_000);
+    expect(crit!.summary).toMatch(/^memory [\d.]+% used/);
   });
 
   test('a wrong user gives UNKNOWN checks and a CRITICAL reachability that say why, and the collector carries on', async () => {

@@ -8,6 +8,7 @@ import { startCollector, type Collector } from '../../collector/server.js';
 import { loadCollectorConfig } from '../../collector/config.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createUser } from '../../collector/db/users.js';
+import { createEnrollmentToken, listEnrollmentTokens } from '../../collector/db/agents.js';
 import type { CheckAssignment } from '../../shared/assignment.js';
 import { startSshd, processesOf, type RunningSshd } from '../helpers/sshd.js';
 import { ensureDebianPackage } from '../helpers/system-packages.js';
@@ -262,9 +263,10 @@ describe('patrol deploy over SSH', () => {
     for (const h of hosts) expect(row(again.stdout, h.name).slice(0, 3)).toEqual([h.name, 'ok', 'absent']);
   });
 
-  test('a host whose SSH host key changed is refused', async () => {
+  test('a host whose SSH host key changed is refused; --enroll-token serves one host, the next gets a minted one', async () => {
     await hosts[0]!.sshd.rotateHostKey();
-    const r = await patrol(['--inventory', inventory, ...commonArgs(v1)]);
+    const given = createEnrollmentToken(collector!.db, CUSTOMER, Date.now());
+    const r = await patrol(['--inventory', inventory, '--enroll-token', given.token, ...commonArgs(v1)]);
     expect(r.code).toBe(1);
     const refused = row(r.stdout, 'host1');
     expect(refused[1]).toBe('failed');
@@ -272,5 +274,10 @@ describe('patrol deploy over SSH', () => {
     expect(existsSync(hosts[0]!.installDir)).toBe(false); // nothing was done there
     // The others were reinstalled meanwhile (the pinned keys still match).
     expect(row(r.stdout, 'host2').slice(0, 3)).toEqual(['host2', 'ok', 'installed']);
+    expect(row(r.stdout, 'host3').slice(0, 3)).toEqual(['host3', 'ok', 'installed']);
+    const tokens = listEnrollmentTokens(collector!.db, [CUSTOMER]);
+    expect(tokens.find((t) => t.id === given.record.id)?.usedAt).not.toBeNull();
+    // Three minted for the first install; now host2 and host3 again: the given token and one more minted.
+    expect(tokens.filter((t) => t.usedAt !== null)).toHaveLength(5);
   });
 });

@@ -14,7 +14,7 @@ import { ticketRoutes } from './pages/tickets.js';
 import { securityHeaders } from './security-headers.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
 import { deleteExpiredSessions } from './sessions.js';
-import { staticRoutes } from './static.js';
+import { faviconRoute, staticRoutes } from './static.js';
 
 /**
  * The dashboard: server-rendered pages at / (login, overview, host, tickets, reports, agents, settings),
@@ -32,6 +32,7 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
     return next();
   });
   pages.route('/static', staticRoutes());
+  pages.route('/', faviconRoute());
   pages.route('/', loginRoutes({ db, now }));
 
   const behindLogin = new Hono<DashEnv>();

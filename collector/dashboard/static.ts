@@ -21,6 +21,13 @@ function loadFiles(): Record<string, StaticFile> {
   };
 }
 
+/** Browsers ask for it on every page; answering here keeps the request away from the login redirect. */
+export function faviconRoute(): Hono {
+  const app = new Hono();
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
+  return app;
+}
+
 /** /static/*: public, cacheable for an hour (no user data in these files). */
 export function staticRoutes(): Hono {
   const files = loadFiles();

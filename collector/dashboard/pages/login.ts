@@ -37,7 +37,9 @@ type Problem = 'failed' | 'blocked' | 'expired' | undefined;
 /** The form, with a fresh login CSRF token in a cookie and a hidden field (double submit: no session exists yet). */
 function loginPage(c: Context<DashEnv>, problem: Problem, status: 200 | 400 | 401 | 429 = 200) {
   const t = c.get('t');
-  const token = newRandomToken();
+  // Reuse a live token: a second GET (another tab, a redirected background request) must not void the first form.
+  const existing = getCookie(c, LOGIN_CSRF_COOKIE);
+  const token = existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : newRandomToken();
   setCookie(c, LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'Strict', secure: cookieIsSecure(c), maxAge: 3600 });
   const next = safeLocalPath(c.req.query('next') ?? undefined);
   const message = problem ? html`<p class="flash error" role="alert" id="login-error">${t(`login.${problem}`)}</p>` : '';

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureDebianPackage } from './system-packages.js';
+
+/** Where page screenshots go (ignored by git; CI keeps it as an artifact). */
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
+
+/** Headless Debian Chromium; the flags keep it from phoning home (tests never leave 127.0.0.1). */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = ensureDebianPackage('chromium', '/usr/bin/chromium');
+  // Chinese pages render as boxes without a CJK font.
+  ensureDebianPackage('fonts-wqy-microhei', '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc');
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Every JS dialog (alert/confirm) the page opened: an XSS that fires shows up here. */
+  dialogs: string[];
+  /** Uncaught page errors and console errors. */
+  errors: string[];
+}
+
+/** A fresh browser context (own cookies) with a page that records dialogs and errors. */
+export async function openSession(browser: Browser, opts: { locale?: string } = {}): Promise<BrowserSession> {
+  const context = await browser.newContext({ locale: opts.locale ?? 'en-US', viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return { context, page, dialogs, errors };
+}
+
+/** Log in through the real form, as a user would. */
+export async function logIn(s: BrowserSession, baseUrl: string, username: string, password: string): Promise<void> {
+  await s.page.goto(`${baseUrl}/login`);
+  await s.page.fill('#username', username);
+  await s.page.fill('#password', password);
+  await Promise.all([s.page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 10_000 }), s.page.click('#login-submit')]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -47,7 +47,7 @@ export function lineChart(lines: readonly ChartLine[], opts: { yMax?: number; un
     }
     parts.push(`<text x="${W - PAD.right - 150 + (i % 2) * 75}" y="${PAD.top + 10 + Math.floor(i / 2) * 12}" font-size="10" fill="${l.color}">${escapeXml(l.label)}</text>`);
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeXml(opts.title)}"><title>${escapeXml(opts.title)}</title>${parts.join('')}</svg>`;
+  return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeXml(opts.title)}"><title>${escapeXml(opts.title)}</title>${parts.join('')}</svg>`;
 }
 
 /** A horizontal bar per risk level for the executive summary. */
@@ -60,5 +60,5 @@ export function riskBars(counts: { high: number; medium: number; low: number }, 
       return `<text x="0" y="${i * 22 + 14}" font-size="12">${escapeXml(labels[k])}</text><rect x="80" y="${i * 22 + 3}" width="${w.toFixed(1)}" height="14" fill="${color}"/><text x="${(86 + w).toFixed(1)}" y="${i * 22 + 14}" font-size="12">${counts[k]}</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 480 70" width="480" height="70" role="img">${bars}</svg>`;
+  return `<svg viewBox="0 0 480 70" width="480" height="70" role="img">${bars}</svg>`;
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
@@ -45,13 +45,25 @@ function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Pids of the processes a (test-created) user still runs. */
+/** Pids of the processes a (test-created) user still runs (read from /proc: no procps needed). */
 export function processesOf(user: string): number[] {
+  let uid: string;
   try {
-    return sh('pgrep', ['-u', user]).split('\n').filter(Boolean).map(Number);
+    uid = sh('id', ['-u', user]).trim();
   } catch {
-    return []; // pgrep exits 1 when there are none
+    return []; // no such user (any more)
   }
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (m?.[1] === uid) pids.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
 }
 
 function waitForBanner(port: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentBundle } from './bundle.js';
+import { readBundleFile, type AgentBundle } from './bundle.js';
 import type { ServiceKind } from './host-probe.js';
 import { shq, type RemoteShell } from './remote-shell.js';
 
@@ -69,10 +69,18 @@ function copyBundleFiles(unpacked: string, dir: string): string {
   return BUNDLE_FILES.map((f) => `cp -f ${shq(`${unpacked}/${f}`)} ${shq(`${dir}/${f}`)}`).join(' && ');
 }
 
-/** The unit with this host's Node.js and install folder in place of the template's defaults. */
-function renderUnitCommand(t: InstallTarget): string {
-  const sed = `sed -e ${shq(`s#/usr/bin/node#${t.nodePath}#g`)} -e ${shq(`s#/opt/patrol-agent#${t.installDir}#g`)}`;
-  return `${sed} ${shq(`${t.installDir}/patrol-agent.service`)} > ${UNIT}.tmp && chmod 644 ${UNIT}.tmp && mv -f ${UNIT}.tmp ${UNIT} && systemctl daemon-reload`;
+/** The bundle's unit with this host's Node.js and install folder in place of the template's defaults. */
+export function renderUnit(template: string, t: Pick<InstallTarget, 'nodePath' | 'installDir'>): string {
+  return template
+    .split('\n')
+    .map((line) => (line.startsWith('ExecStart=') ? line.replaceAll('/usr/bin/node', t.nodePath).replaceAll('/opt/patrol-agent/', `${t.installDir}/`) : line))
+    .join('\n');
+}
+
+async function installUnit(shell: RemoteShell, bundle: AgentBundle, staging: string, t: InstallTarget): Promise<void> {
+  const unit = renderUnit(readBundleFile(bundle, 'patrol-agent.service'), t);
+  await placeFile(shell, staging, 'patrol-agent.service', unit, UNIT, '644', 'root', true);
+  await shell.run('systemctl daemon-reload', { root: true, what: 'reloading systemd' });
 }
 
 /** Root is needed for systemd; background mode runs as the login user (sudo only to create installDir). */
@@ -128,7 +136,7 @@ export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: I
     }
     // 0600: the enrollment token (and the collector address) are for the agent's eyes only.
     await placeFile(shell, staging, 'agent.json', `${JSON.stringify(config, null, 2)}\n`, `${d}/agent.json`, '600', root ? 'patrol' : undefined, root);
-    if (t.kind === 'systemd') await shell.run(renderUnitCommand(t), { root: true, what: 'installing the systemd unit' });
+    if (t.kind === 'systemd') await installUnit(shell, bundle, staging, t);
   });
   await startService(shell, t);
 }
@@ -136,10 +144,10 @@ export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: I
 /** Replace the bundle and restart; agent.json, the state folder (agent key) and the spool stay. */
 export async function upgradeAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget): Promise<void> {
   const root = t.kind === 'systemd';
-  await withStaging(shell, bundle, async (unpacked) => {
+  await withStaging(shell, bundle, async (unpacked, staging) => {
     await stopService(shell, t);
     await shell.run(copyBundleFiles(unpacked, t.installDir), { root, what: `replacing the bundle in ${t.installDir}` });
-    if (t.kind === 'systemd') await shell.run(renderUnitCommand(t), { root: true, what: 'updating the systemd unit' });
+    if (t.kind === 'systemd') await installUnit(shell, bundle, staging, t);
   });
   await startService(shell, t);
 }

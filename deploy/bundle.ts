@@ -37,3 +37,8 @@ export function openBundle(tarball: string): AgentBundle {
   if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(version)) throw new Error(`${path} carries an unreadable VERSION "${version}"`);
   return { tarball: path, fileName: basename(path), topFolder, version };
 }
+
+/** One file of the bundle, read with the system tar (the unit template, for rendering per host). */
+export function readBundleFile(bundle: AgentBundle, name: string): string {
+  return execFileSync('tar', ['-xzOf', bundle.tarball, `${bundle.topFolder}/${name}`], { encoding: 'utf8' });
+}

@@ -3,7 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
-import { openBundle } from '../../deploy/bundle.js';
+import { openBundle, readBundleFile } from '../../deploy/bundle.js';
+import { renderUnit } from '../../deploy/agent-install.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** The agent tarball: one self-contained JavaScript file that runs outside the repository, plus its service files. */
@@ -62,11 +63,16 @@ describe('agent bundle', () => {
   });
 
   test('the systemd unit runs the agent as its own unprivileged user, restarts it, and keeps state in /var/lib', () => {
-    const unit = readFileSync(join(unpacked, 'patrol-agent.service'), 'utf8');
+    const unit = readBundleFile(openBundle(b.tarball), 'patrol-agent.service');
+    expect(unit).toBe(readFileSync(join(unpacked, 'patrol-agent.service'), 'utf8'));
     for (const line of ['User=patrol', 'Restart=always', 'StateDirectory=patrol-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'CapabilityBoundingSet=']) {
       expect(unit.split('\n')).toContain(line);
     }
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/patrol-agent\/patrol-agent\.mjs --config \/opt\/patrol-agent\/agent\.json$/m);
+    // patrol deploy points ExecStart at the host's Node.js and install folder.
+    const rendered = renderUnit(unit, { nodePath: '/usr/local/bin/node', installDir: '/srv/patrol' });
+    expect(rendered).toMatch(/^ExecStart=\/usr\/local\/bin\/node \/srv\/patrol\/patrol-agent\.mjs --config \/srv\/patrol\/agent\.json$/m);
+    expect(rendered.split('\n').filter((l, i) => l !== unit.split('\n')[i])).toHaveLength(1);
     const example = JSON.parse(readFileSync(join(unpacked, 'agent.json.example'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(example).sort()).toEqual(['collector', 'enroll', 'name', 'spoolLimitMb', 'stateDir']);
   });

@@ -19,7 +19,7 @@ th { background: #f0f3f6; } td.n { text-align: right; font-variant-numeric: tabu
 .cover dl { display: grid; grid-template-columns: 10em 1fr; gap: 6px 12px; font-size: 15px; } .cover dt { color: #555; }
 .score { font-size: 40px; font-weight: bold; } .OK { color: #1e8449; } .WARNING { color: #b9770e; } .CRITICAL { color: #c0392b; } .UNKNOWN { color: #7f8c8d; }
 .risk-high { color: #c0392b; font-weight: bold; } .risk-medium { color: #b9770e; font-weight: bold; } .risk-low { color: #555; }
-.host { page-break-before: always; } .muted { color: #777; } .remark { background: #fffbe6; }
+.host, .break { page-break-before: always; } .break + .host { page-break-before: auto; } .muted { color: #777; } .remark { background: #fffbe6; }
 @media print { body { max-width: none; padding: 0; } a { color: inherit; text-decoration: none; } }
 `;
 
@@ -191,10 +191,10 @@ export function renderReportHtml(r: InspectionReport): string {
     }</p>`,
   );
 
-  parts.push(`<h2>${esc(L.hostSection)}</h2>`);
+  parts.push(`<h2 class="break">${esc(L.hostSection)}</h2>`);
   for (const h of r.hosts) parts.push(hostHtml(h, r.lang));
 
-  parts.push(`<h2 class="host">${esc(L.tickets)}</h2>`);
+  parts.push(`<h2 class="break">${esc(L.tickets)}</h2>`);
   const t = r.tickets;
   if (t.items.length) {
     const metText = (m: boolean | null) => (m === null ? esc(L.pending) : m ? esc(L.met) : `<span class="risk-high">${esc(L.missed)}</span>`);

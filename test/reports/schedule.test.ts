@@ -1,0 +1,39 @@
+import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
+import { openDatabase, type Db } from '../../collector/db/database.js';
+import { ensureCustomer } from '../../collector/db/customers.js';
+import { setContract } from '../../collector/tickets/contracts.js';
+import { zonedToUtc } from '../../collector/tickets/calendar.js';
+import { inspectionsToRun } from '../../collector/reports/schedule.js';
+import { saveReport } from '../../collector/reports/report-store.js';
+import type { InspectionReport } from '../../collector/reports/model.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const bj = (m: number, d: number, h: number) => zonedToUtc(2026, m, d, h, 0, 'Asia/Shanghai');
+
+let db: Db;
+const dir = tempDir('report-schedule');
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  ensureCustomer(db, 'acme', 'ACME', 0);
+  ensureCustomer(db, 'globex', 'Globex', 0);
+  // Globex bought Spring Festival and a custom date instead of National Day.
+  setContract(db, 'globex', { inspections: ['new-year', 'spring-festival', 'may-day', { date: '2026-09-10', name: 'audit' }] }, 0);
+});
+afterEach(() => db.close());
+afterAll(() => dir.remove());
+
+test('the inspection starts at 09:00 on its day (a week before the holiday) and runs once per period', () => {
+  // National Day 2026 -> inspection 2026-09-24 for acme (default contract).
+  expect(inspectionsToRun({ db }, bj(9, 24, 8))).toEqual([]);
+  const due = inspectionsToRun({ db }, bj(9, 24, 9));
+  expect(due.map((d) => [d.customerId, d.inspection.key, d.inspection.period])).toEqual([['acme', 'national-day-2026', '2026Q3']]);
+
+  const report = { cover: { customerId: 'acme', period: '2026Q3', generatedAt: bj(9, 24, 9) }, lang: 'zh', summary: { healthScore: 100 } } as unknown as InspectionReport;
+  saveReport(db, dir.path, { report, inspectionId: null, html: '<p>x</p>' });
+  expect(inspectionsToRun({ db }, bj(9, 24, 10))).toEqual([]);
+});
+
+test('a custom inspection date runs on that day; past the report week a missed inspection is no longer started', () => {
+  expect(inspectionsToRun({ db }, bj(9, 10, 12)).map((d) => [d.customerId, d.inspection.key])).toEqual([['globex', 'custom-2026-09-10']]);
+  expect(inspectionsToRun({ db }, bj(9, 18, 12)).filter((d) => d.customerId === 'globex')).toEqual([]);
+});

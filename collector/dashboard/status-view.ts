@@ -1,19 +1,21 @@
 import type { Db } from '../db/database.js';
-import { listCheckStates } from '../db/check-states.js';
+import { customerFilter, customerParam } from '../db/tenancy.js';
 import type { Status } from '../../shared/status.js';
-import { worstStatus } from '../../shared/status.js';
 
-/** Worst check state per host (a host with no results yet is UNKNOWN), in one query for all visible hosts. */
-export function worstStatusByHost(db: Db, customerIds: readonly string[] | undefined): Map<string, Status> {
-  const byHost = new Map<string, Status[]>();
-  for (const s of listCheckStates(db, { customerIds })) {
-    const list = byHost.get(s.hostId);
-    if (list) list.push(s.status);
-    else byHost.set(s.hostId, [s.status]);
-  }
-  const worst = new Map<string, Status>();
-  for (const [hostId, statuses] of byHost) worst.set(hostId, worstStatus(statuses));
-  return worst;
+/**
+ * Worst check state per host, ranked in SQL (CRITICAL > WARNING > UNKNOWN > OK, as shared/status.ts) so that
+ * 1,000 hosts x 8 checks is one grouped query, not 8,000 rows in JS. A host with no results yet is absent
+ * (callers show it UNKNOWN).
+ */
+export function worstStatusByHost(db: Db, customerIds: readonly string[] | undefined, onlyCustomer?: string): Map<string, Status> {
+  const rows = db
+    .prepare(
+      `SELECT host_id AS hostId, MAX(CASE status WHEN 'CRITICAL' THEN 3 WHEN 'WARNING' THEN 2 WHEN 'UNKNOWN' THEN 1 ELSE 0 END) AS rank
+       FROM check_states WHERE ${customerFilter('customer_id')} AND (@only IS NULL OR customer_id = @only) GROUP BY host_id`,
+    )
+    .all({ ...customerParam(customerIds), only: onlyCustomer ?? null }) as Array<{ hostId: string; rank: number }>;
+  const byRank: Status[] = ['OK', 'UNKNOWN', 'WARNING', 'CRITICAL'];
+  return new Map(rows.map((r) => [r.hostId, byRank[r.rank] ?? 'UNKNOWN']));
 }
 
 export const statusClass = (s: Status) => `st-${s}`;

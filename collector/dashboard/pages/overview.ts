@@ -28,7 +28,7 @@ export interface OverviewData {
 export function overviewData(db: Db, customerIds: readonly string[] | undefined, filter: OverviewFilter, now: number): OverviewData {
   const customers = listCustomers(db, customerIds);
   const hosts = listHosts(db, customerIds);
-  const worst = worstStatusByHost(db, customerIds);
+  const worst = worstStatusByHost(db, customerIds, filter.customerId);
   const allTags = [...new Set(hosts.flatMap((h) => h.tags))].sort();
   const shown = hosts.filter((h) => (!filter.customerId || h.customerId === filter.customerId) && (!filter.tag || h.tags.includes(filter.tag)));
   const byCustomer = new Map<string, Array<{ host: Host; status: Status }>>();

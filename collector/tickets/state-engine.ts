@@ -1,10 +1,11 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
 import { getHost, listHosts, type Host } from '../db/hosts.js';
 import type { IngestListener, IngestedHost } from '../ingest/listener.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import { worstStatus, type Status } from '../../shared/status.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import { getContract } from './contracts.js';
+import { getContract, type StoredContract } from './contracts.js';
 import { FLAP_WINDOW, nextFlapping } from './flapping.js';
 import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
 import { activeWindowsForHost } from './maintenance.js';
@@ -70,8 +71,9 @@ export class TicketStateEngine implements IngestListener {
       return;
     }
     const ordered = [...results].sort((a, b) => a.startedAt - b.startedAt);
+    const contract = getContract(this.db, host.customerId);
     this.db.transaction(() => {
-      for (const r of ordered) this.onResult(host, r, now);
+      for (const r of ordered) this.onResult(host, contract, r, now);
     })();
   }
 
@@ -93,8 +95,20 @@ export class TicketStateEngine implements IngestListener {
     })();
   }
 
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  /** Prepared once: these run for every ingested result. */
+  private stmt(sql: string): Statement<unknown[]> {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   private loadAlert(hostId: string, name: string): AlertState | undefined {
-    const r = this.db.prepare('SELECT * FROM alert_states WHERE host_id = ? AND name = ?').get(hostId, name) as AlertRow | undefined;
+    const r = this.stmt('SELECT * FROM alert_states WHERE host_id = ? AND name = ?').get(hostId, name) as AlertRow | undefined;
     if (!r) return undefined;
     return {
       lastStatus: r.last_status,
@@ -107,8 +121,8 @@ export class TicketStateEngine implements IngestListener {
   }
 
   private saveAlert(host: Host, name: string, s: AlertState): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO alert_states (host_id, name, customer_id, last_status, consecutive_bad, history, flapping, last_result_at, ticket_id)
          VALUES (@hostId, @name, @customerId, @lastStatus, @consecutiveBad, @history, @flapping, @lastResultAt, @ticketId)
          ON CONFLICT(host_id, name) DO UPDATE SET last_status = excluded.last_status, consecutive_bad = excluded.consecutive_bad,
@@ -127,7 +141,7 @@ export class TicketStateEngine implements IngestListener {
       });
   }
 
-  private onResult(host: Host, r: CheckResult, now: number): void {
+  private onResult(host: Host, contract: StoredContract, r: CheckResult, now: number): void {
     const prev = this.loadAlert(host.id, r.name);
     // A replayed spool result older than what we already judged is history, not news.
     if (prev && r.startedAt <= prev.lastResultAt) return;
@@ -142,7 +156,6 @@ export class TicketStateEngine implements IngestListener {
       lastResultAt: r.startedAt,
       ticketId: prev?.ticketId ?? null,
     };
-    const contract = getContract(this.db, host.customerId);
     const log = this.log.child({ host: host.id, check: r.name });
 
     let ticket = state.ticketId ? getTicket(this.db, state.ticketId, { now }) : undefined;

@@ -2,12 +2,16 @@ import type { PluginFactory } from './server.js';
 import { dashboardPlugin } from './dashboard/plugin.js';
 import { reportsPlugin } from './reports/plugin.js';
 import { remoteChecks } from './remote/plugin.js';
+import { ticketsPlugin } from './tickets/plugin.js';
+import { inventoryPlugin } from './inventory/plugin.js';
 
 /**
  * The parts of the collector beyond the ingest spine, each joining through the CollectorPlugin interface
  * (listeners, API routes, pages, a periodic tick). Adding a part means one line here.
  */
 export const DEFAULT_PLUGINS: PluginFactory[] = [
+  ticketsPlugin,
+  inventoryPlugin,
   dashboardPlugin,
   reportsPlugin,
   remoteChecks,

@@ -10,4 +10,6 @@ export const LINUX_BASE: readonly CheckAssignment[] = [
   { name: 'system.disk', checkId: 'system.disk', params: {}, intervalSec: 60, timeoutSec: 30 },
   { name: 'system.network', checkId: 'system.network', params: {}, intervalSec: 60, timeoutSec: 20 },
   { name: 'system.uptime', checkId: 'system.uptime', params: {}, intervalSec: 300, timeoutSec: 20 },
+  // At start and daily: the fact set whose changes the inspection report lists.
+  { name: 'system.inventory', checkId: 'system.inventory', params: {}, intervalSec: 86400, timeoutSec: 60 },
 ];

@@ -1,0 +1,36 @@
+import type { PluginFactory } from '../server.js';
+import { getHost } from '../db/hosts.js';
+import { createTicketSystem } from './system.js';
+import { ticketRoutes } from '../http/routes/tickets.js';
+import { maintenanceRoutes } from '../http/routes/maintenance.js';
+import { contractRoutes } from '../http/routes/contracts.js';
+import { oncallRoutes } from '../http/routes/oncall.js';
+import { notificationChannelRoutes } from '../http/routes/notification-channels.js';
+
+/** Tickets, SLA clocks, escalation and notifications, joined to ingest and the API. */
+export const ticketsPlugin: PluginFactory = ({ db, now, assignments }) => {
+  const system = createTicketSystem({
+    db,
+    now,
+    // "Silent for 3 intervals" counts in the host's shortest check interval.
+    hostIntervalSec: (hostId) => {
+      const host = getHost(db, hostId);
+      const intervals = host ? assignments.forHost(host).map((a) => a.intervalSec) : [];
+      return intervals.length ? Math.min(...intervals) : undefined;
+    },
+  });
+  const deps = { db, now };
+  return {
+    name: 'tickets',
+    listeners: [system.engine],
+    apiRoutes: [
+      { path: '/tickets', routes: ticketRoutes(deps) },
+      { path: '/maintenance', routes: maintenanceRoutes(deps) },
+      { path: '/contracts', routes: contractRoutes(deps) },
+      { path: '/oncall', routes: oncallRoutes(deps) },
+      { path: '/notification-channels', routes: notificationChannelRoutes(deps) },
+    ],
+    tick: (t) => system.tick(t),
+    close: () => system.close(),
+  };
+};

@@ -22,7 +22,7 @@ export interface WebhookReceiver {
 }
 
 /** A real HTTP server on a free loopback port that records every POST (what actually arrived). */
-export async function startWebhookReceiver(opts: { port?: number; listen?: boolean } = {}): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(opts: { port?: number; listen?: boolean; /** 200 body, e.g. a chat robot's error code. */ replyBody?: string } = {}): Promise<WebhookReceiver> {
   const port = opts.port ?? (await freePort());
   const received: ReceivedRequest[] = [];
   const queue: number[] = [];
@@ -47,7 +47,7 @@ export async function startWebhookReceiver(opts: { port?: number; listen?: boole
             waiters.splice(0).forEach((w) => w());
           }
           res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(status === 200 ? '{"ok":true}' : '{"error":"down"}');
+          res.end(status === 200 ? (opts.replyBody ?? '{"ok":true}') : '{"error":"down"}');
         });
       });
       server.once('error', reject);

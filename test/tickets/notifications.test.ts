@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
 import { addShift } from '../../collector/tickets/oncall.js';
 import { createChannel, listChannels, getChannel } from '../../collector/notify/channels.js';
+import { sendTestMessage } from '../../collector/notify/notifier.js';
 import { getTicket, listTickets } from '../../collector/tickets/ticket-store.js';
 import { acknowledge } from '../../collector/tickets/ticket-actions.js';
 import { visibleCustomerIds } from '../../collector/db/users.js';
@@ -205,5 +206,34 @@ describe('delivery', () => {
     expect(JSON.stringify(getChannel(world.db, mail.id))).not.toContain('s3cret-smtp');
     // an engineer sees only channels of customers they serve, not company-wide ones
     expect(listChannels(world.db, ['acme'])).toHaveLength(0);
+  });
+
+  test('chat formats: WeCom, DingTalk (signed), Feishu (signed) and Slack get their own text messages; an errcode body is a failure', async () => {
+    setup({ email: false });
+    const now = world.clock.now();
+    for (const kind of ['wecom', 'dingtalk', 'feishu', 'slack'] as const) {
+      createChannel(world.db, { kind, name: kind, customerId: 'acme', config: { url: `${hook.url}/${kind}`, lang: 'zh' }, secret: kind === 'dingtalk' || kind === 'feishu' ? 'sign-key' : undefined }, now);
+    }
+    fail('system.disk', ['CRITICAL', 'CRITICAL']);
+    await tickAt(world.clock.now() + MIN);
+    const byPath = new Map(hook.received.map((r) => [r.path.split('?')[0], r]));
+    expect([...byPath.keys()].sort()).toEqual(['/dingtalk', '/feishu', '/hook', '/slack', '/wecom']);
+    const number = 'INC-2026-000001';
+    expect(byPath.get('/wecom')!.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringContaining(number) } });
+    expect(byPath.get('/dingtalk')!.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringContaining('故障') }, at: { isAtAll: false } });
+    expect(byPath.get('/dingtalk')!.path).toMatch(/\?timestamp=\d+&sign=[^&]+$/);
+    expect(byPath.get('/feishu')!.body).toMatchObject({ msg_type: 'text', content: { text: expect.stringContaining(number) }, timestamp: expect.any(String), sign: expect.any(String) });
+    expect(byPath.get('/slack')!.body).toEqual({ text: expect.stringContaining(number) });
+
+    // a chat robot that answers 200 with an error code did not deliver
+    const bad = await startWebhookReceiver({ replyBody: '{"errcode":93000,"errmsg":"invalid webhook url"}' });
+    try {
+      const ch = createChannel(world.db, { kind: 'wecom', name: 'bad', customerId: 'acme', config: { url: `${bad.url}/errcode` } }, now);
+      const r = await sendTestMessage(world.db, ch.id, now);
+      expect(r).toEqual({ ok: false, error: expect.stringContaining('93000') });
+      expect(bad.received).toHaveLength(1);
+    } finally {
+      await bad.stop();
+    }
   });
 });

@@ -155,6 +155,19 @@ describe('root cause and maintenance', () => {
     expect(listTickets(world.db, { now: world.clock.now() }).filter((t) => t.kind === 'check')).toHaveLength(1);
   });
 
+  test('suppression blocks creation, never resolution: a check ticket recovers while its host is unreachable', () => {
+    world = makeWorld();
+    const engine = engineFor(world);
+    runChecks(world, engine, 'net.ping', ['CRITICAL', 'CRITICAL']);
+    const check = listTickets(world.db, { now: world.clock.now() })[0]!;
+    world.clock.advance(4 * MIN);
+    engine.tick();
+    expect(listTickets(world.db, { now: world.clock.now(), state: ['open'] })).toHaveLength(2);
+    world.clock.advance(MIN);
+    engine.onResults({ hostId: world.acmeHost.id, customerId: 'acme' }, [result('net.ping', 'OK', world.clock.now())], world.clock.now());
+    expect(getTicket(world.db, check.id, { now: world.clock.now() })!.state).toBe('recovered');
+  });
+
   test('after a reconnect, gaps are not judged during the grace period', () => {
     world = makeWorld();
     const engine = engineFor(world, { graceMs: 10 * MIN });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
 import { findTicket } from '../../collector/tickets/ticket-store.js';
-import { PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
+import { generateReport, httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;
 let browser: Browser;
@@ -92,8 +92,11 @@ describe('a customer', () => {
     await Promise.all([s.page.waitForURL(/done=1/), s.page.click('#ticket-actions button:has-text("Confirm solved and close")')]);
     expect(await s.page.getAttribute('#ticket-state', 'data-state')).toBe('closed');
     expect(findTicket(world.collector.db, world.recoveredAcme.id, { now: Date.now() })?.state).toBe('closed');
+    const reportId = await generateReport(world.url, await httpLogin(world.url, 'eng', PASSWORDS.eng), 'acme');
     await s.page.goto(`${world.url}/reports`);
     await s.page.waitForSelector('#report-list[data-loaded]');
+    expect(await s.page.getAttribute('#report-list', 'data-loaded')).toBe('1');
+    expect(await s.page.locator(`tr[data-report="${reportId}"] a`).first().getAttribute('href')).toBe(`/api/reports/${reportId}/html`);
     await screenshot(s.page, 'reports');
   });
 

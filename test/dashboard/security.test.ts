@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findTicket } from '../../collector/tickets/ticket-store.js';
 import { MAX_LOGIN_FAILURES } from '../../collector/dashboard/login-throttle.js';
 import { createUser } from '../../collector/db/users.js';
-import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
+import { generateReport, httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 
 /** A tag with an on...= attribute, walking quoted and bare attribute values (so a title="...onerror=..." is no match). */
 const EVENT_HANDLER_ATTR = /<[a-z]+(?:\s+[a-z-]+(?:=(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*\s+on[a-z]+=/i;
@@ -45,8 +45,23 @@ describe('tenancy: customer B asks for customer A by id', () => {
       expect({ p, status: (await get(p, custA.cookie)).status }).toEqual({ p, status: 200 });
       expect({ p, status: (await get(p, custB.cookie)).status }).toEqual({ p, status: 404 });
     }
+  });
+
+  test("A's inspection report, its downloads and the reports list are hidden from B", async () => {
+    const reportId = await generateReport(world.url, eng, 'acme');
+    for (const p of [`/api/reports/${reportId}`, `/api/reports/${reportId}/html`, `/api/reports/${reportId}/json`]) {
+      expect({ p, status: (await get(p, custA.cookie)).status }).toEqual({ p, status: 200 });
+      expect({ p, status: (await get(p, custB.cookie)).status }).toEqual({ p, status: 404 });
+    }
+    const listB = (await (await get('/api/reports', custB.cookie)).json()) as { reports: Array<{ id: string }> };
+    expect(listB.reports.map((r) => r.id)).not.toContain(reportId);
+  });
+
+  test('the series answer to A holds the points, so the 404 to B hides real data', async () => {
+    const host = world.acmeHosts[0]!;
+    const paths = [`/api/hosts/${host.id}/series?measurement=cpu&field=usage_pct&from=-1h`];
     // The series answer to A holds the points, so the 404 to B hides real data.
-    const series = (await (await get(paths[5]!, custA.cookie)).json()) as { series: Array<{ points: unknown[] }> };
+    const series = (await (await get(paths[0]!, custA.cookie)).json()) as { series: Array<{ points: unknown[] }> };
     expect(series.series[0]!.points).toHaveLength(60);
   });
 

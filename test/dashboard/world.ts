@@ -1,25 +1,14 @@
-import type { Hono } from 'hono';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { dashboardPlugin } from '../../collector/dashboard/plugin.js';
-import type { CollectorPlugin, PluginFactory } from '../../collector/server.js';
+import { ticketsPlugin } from '../../collector/tickets/plugin.js';
+import { reportsPlugin } from '../../collector/reports/plugin.js';
 import { createHost, getHost, type Host } from '../../collector/db/hosts.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createUser } from '../../collector/db/users.js';
 import { recordCheckResults } from '../../collector/db/check-states.js';
-import { ticketRoutes as ticketApiRoutes } from '../../collector/http/routes/tickets.js';
-import type { AppEnv } from '../../collector/http/context.js';
 import { markRecovered, openTicket } from '../../collector/tickets/lifecycle.js';
 import type { Ticket } from '../../collector/tickets/ticket-store.js';
 import type { Status } from '../../shared/status.js';
-
-/**
- * The tickets API (/api/tickets) joined the way a plugin does, so that the dashboard's session cookie and
- * tenancy can be checked against it. (The collector's own wiring of ticket routes belongs to the tickets part.)
- */
-const ticketsApiForTest: PluginFactory = ({ db, now }): CollectorPlugin => ({
-  name: 'tickets-api',
-  apiRoutes: [{ path: '/tickets', routes: ticketApiRoutes({ db, now }) as Hono<AppEnv> }],
-});
 
 export const XSS_NAME = '<img src=x onerror=alert(1)>';
 export const PASSWORDS = { eng: 'engineer-pass-1', custA: 'customer-a-pass', custB: 'customer-b-pass' };
@@ -47,10 +36,11 @@ function result(name: string, checkId: string, status: Status, summary: string, 
  * serves acme; a customer user for each.
  */
 export async function startDashboardWorld(): Promise<DashboardWorld> {
+  // The real tickets and reports parts, so pages and their APIs are checked together (not the remote poller).
   // The first start takes the admin password from the environment; put it back at once for other suites.
   const before = process.env.PATROL_ADMIN_PASSWORD;
   process.env.PATROL_ADMIN_PASSWORD = 'admin-pass-for-tests';
-  const collector = await startTestCollector({}, { plugins: [dashboardPlugin, ticketsApiForTest] }).finally(() => {
+  const collector = await startTestCollector({}, { plugins: [ticketsPlugin, dashboardPlugin, reportsPlugin] }).finally(() => {
     if (before === undefined) delete process.env.PATROL_ADMIN_PASSWORD;
     else process.env.PATROL_ADMIN_PASSWORD = before;
   });
@@ -120,4 +110,21 @@ export async function httpLogin(url: string, username: string, password: string)
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page)?.[1];
   if (!csrf) throw new Error('no CSRF token on the overview page');
   return { cookie, csrf };
+}
+
+/** This quarter, e.g. 2026Q4, in +08:00 as the reports part counts periods. */
+export function currentQuarter(now = Date.now()): string {
+  const d = new Date(now + 8 * 3600_000);
+  return `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+}
+
+/** Generate an inspection report through /api/reports as a logged-in engineer (session cookie + CSRF header). */
+export async function generateReport(url: string, session: { cookie: string; csrf: string }, customerId: string): Promise<string> {
+  const res = await fetch(`${url}/api/reports`, {
+    method: 'POST',
+    headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' },
+    body: JSON.stringify({ customerId, period: currentQuarter(), lang: 'en' }),
+  });
+  if (res.status !== 201) throw new Error(`report generation: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
 }

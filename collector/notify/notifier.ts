@@ -79,7 +79,15 @@ export class Notifier {
     if (due.length === 0) return;
     const mark = this.db.prepare("UPDATE notification_deliveries SET state = 'sending' WHERE id = ?");
     this.db.transaction(() => due.forEach((d) => mark.run(d.id)))();
-    await Promise.all(due.map((d) => this.attempt(d.id, now)));
+    await Promise.all(
+      due.map((d) =>
+        this.attempt(d.id, now).catch((err: unknown) => {
+          // Only a database failure gets here; put the row back so the next pass retries it.
+          this.log.error({ err, deliveryId: d.id }, 'delivery bookkeeping failed');
+          this.db.prepare("UPDATE notification_deliveries SET state = 'pending' WHERE id = ? AND state = 'sending'").run(d.id);
+        }),
+      ),
+    );
   }
 
   /** Turn each host+tier group whose window has passed into one message and its deliveries. */

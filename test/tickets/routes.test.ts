@@ -205,6 +205,12 @@ describe('maintenance, contracts, on-call, channels', () => {
     const now = await call('lin', 'GET', '/api/oncall/now?tier=2&customerId=acme');
     expect(now.json!.onDuty.map((u: { name: string }) => u.name)).toEqual(['WANG']);
     expect((await call('acme-it', 'GET', '/api/oncall')).status).toBe(403);
+    expect((await call('lin', 'PUT', `/api/oncall/contacts/${world.users.l2.id}`, { email: 'x@patrol.test' })).status).toBe(403);
+    expect((await call('lin', 'PUT', `/api/oncall/contacts/${world.users.l1.id}`, { email: 'not-an-email' })).status).toBe(400);
+    const own = await call('lin', 'PUT', `/api/oncall/contacts/${world.users.l1.id}`, { email: 'lin.new@patrol.test', phone: '13800000000' });
+    expect(own.json).toMatchObject({ email: 'lin.new@patrol.test' });
+    const row = world.db.prepare('SELECT email FROM user_contacts WHERE user_id = ?').get(world.users.l1.id) as { email: string };
+    expect(row.email).toBe('lin.new@patrol.test');
   });
 
   test('channels: the secret goes in and never comes out; the test button sends a real message', async () => {

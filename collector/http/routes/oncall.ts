@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../context.js';
 import { getUser } from '../../db/users.js';
-import { recipientsOf } from '../../tickets/contacts.js';
+import { recipientsOf, setUserContact, UserContactSchema } from '../../tickets/contacts.js';
 import { addShift, deleteShift, listShifts, onDutyUserIds, OncallShiftInputSchema } from '../../tickets/oncall.js';
 import { canSeeCustomer, forbidden, isStaff, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
 
@@ -30,6 +30,18 @@ export function oncallRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
     const u = getUser(deps.db, b.value.userId);
     if (!u || u.role === 'customer') return c.json({ error: 'the user must be an engineer or admin' }, 400);
     return c.json({ shift: addShift(deps.db, b.value, deps.now()) }, 201);
+  });
+  /** Where on-duty notifications reach a staff user (e-mail; phone for chat @-mentions). */
+  app.put('/contacts/:userId', async (c) => {
+    const me = c.get('user');
+    const userId = c.req.param('userId');
+    if (me.role !== 'admin' && !(me.role === 'engineer' && me.id === userId)) return forbidden(c, 'admins, or engineers for themselves');
+    const u = getUser(deps.db, userId);
+    if (!u || u.role === 'customer') return notFound(c);
+    const b = await readBody(c, UserContactSchema);
+    if (!b.ok) return b.response;
+    setUserContact(deps.db, userId, b.value);
+    return c.json({ userId, ...b.value });
   });
   app.delete('/:id', (c) => {
     if (c.get('user').role !== 'admin') return forbidden(c, 'only admins edit the rota');

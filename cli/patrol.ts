@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PATROL_VERSION } from '../shared/version.js';
 import { registerDeployCommand } from '../deploy/deploy-command.js';
 import { registerReportCommand } from '../collector/reports/report-command.js';
+import { registerTicketCommands } from '../collector/cli/tickets-command.js';
 
 /**
  * `patrol`: the engineer's command line (tickets, reports, deploy). It composes the commands of
@@ -10,5 +11,6 @@ import { registerReportCommand } from '../collector/reports/report-command.js';
 const program = new Command('patrol').description('Patrol: tickets, inspection reports and agent deployment').version(PATROL_VERSION);
 registerDeployCommand(program);
 registerReportCommand(program);
+registerTicketCommands(program);
 
 await program.parseAsync(process.argv);

@@ -46,7 +46,7 @@ const data = tempDir('bench-collector');
 const port = await freePort();
 const password = 'bench-password';
 console.log(`InfluxDB ${influx.url}; starting collector on :${port}; ${AGENTS} agents x ${POINTS_PER_BATCH} points/batch, window ${WINDOW}, ${SECONDS}s`);
-const collector = spawn(process.execPath, ['bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
+const collector = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), 'bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
   env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'bench', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

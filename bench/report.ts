@@ -15,6 +15,7 @@ import { loadReport } from '../collector/reports/report-store.js';
 import { periodBounds } from '../collector/reports/calendar.js';
 import { startInfluxDb } from '../test/helpers/influxdb.js';
 import { tempDir } from '../test/helpers/temp-dir.js';
+import { machineLine, writeBenchmarkSection } from './bench-report.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100);
 const DAYS = Number(process.env.BENCH_DAYS ?? 90);
@@ -95,6 +96,20 @@ async function main() {
       `report: ${report.hosts.length} hosts, ${report.findings.length} findings, ${disks} disks with a forecast, generated in ${reportSec.toFixed(1)} s; peak RSS ${mb(peakRss)} MB (process maxRSS incl. the write phase ${mb(process.resourceUsage().maxRSS * 1024)} MB)`,
     );
     console.log(JSON.stringify({ hosts: HOSTS, days: DAYS, stepSec: STEP_SEC, lines: written, writeSec, reportSec, peakRssMb: Number(mb(peakRss)) }));
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    writeBenchmarkSection(
+      'Reports (npm run bench:report)',
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machineLine()}; InfluxDB 1.6 (Debian) on the same two cores.
+
+| figure | value |
+| --- | --- |
+| hosts x days x interval | ${HOSTS} x ${DAYS} d x ${STEP_SEC} s |
+| points in InfluxDB (cpu, mem, disk lines) | ${fmt(written)} lines |
+| write (raw line protocol, ${IN_FLIGHT} POSTs in flight) | ${writeSec.toFixed(1)} s (${fmt(Math.round(written / writeSec))} lines/s) |
+| report generation (all figures by aggregate InfluxQL, HTML rendered, stored) | ${reportSec.toFixed(1)} s (target < 60 s) |
+| peak RSS of the process while generating | ${mb(peakRss)} MB (target < 500 MB) |
+| hosts / findings / disks with a forecast | ${report.hosts.length} / ${report.findings.length} / ${disks} |`,
+    );
     db.close();
     await store.close();
   } finally {

@@ -16,8 +16,9 @@ export const RULES = {
   replicationLagSecHigh: 600,
   rebootsMedium: 2,
   rebootsHigh: 5,
-  swapP95Pct: 50,
-  swapP95PctHigh: 80,
+  /** Swap use averaged over the period (a host living in swap, not a passing peak). */
+  swapMeanPct: 50,
+  swapMeanPctHigh: 80,
   memoryP95Pct: 90,
   cpuP95Pct: 90,
   netErrorsPerSec: 1,
@@ -97,10 +98,10 @@ export function evaluateFindings(input: FindingInput, lang: ReportLang): Omit<Fi
         en: { title: 'Host reboots', detail: `${h.reboots} reboots seen in the period.`, recommendation: risk === 'low' ? 'Confirm the reboot was planned.' : 'Find the cause of the repeated reboots (kernel log, power, hardware).' },
       });
     }
-    if (h.swap.p95 !== null && h.swap.p95 > RULES.swapP95Pct) {
-      add(`swap:${h.hostId}`, 'swap', h.swap.p95 > RULES.swapP95PctHigh ? 'high' : 'medium', h, {
-        zh: { title: '交换分区压力', detail: `交换分区使用率 P95 ${f1(h.swap.p95)}%，最大 ${f1(h.swap.max)}%。`, recommendation: '排查内存占用大的进程，考虑增加内存。' },
-        en: { title: 'Swap pressure', detail: `Swap use p95 ${f1(h.swap.p95)}%, max ${f1(h.swap.max)}%.`, recommendation: 'Find the processes holding memory; consider adding RAM.' },
+    if (h.swap.mean !== null && h.swap.mean > RULES.swapMeanPct) {
+      add(`swap:${h.hostId}`, 'swap', h.swap.mean > RULES.swapMeanPctHigh ? 'high' : 'medium', h, {
+        zh: { title: '交换分区压力', detail: `交换分区平均使用率 ${f1(h.swap.mean)}%，最大 ${f1(h.swap.max)}%。`, recommendation: '排查内存占用大的进程，考虑增加内存。' },
+        en: { title: 'Swap pressure', detail: `Swap use ${f1(h.swap.mean)}% on average, max ${f1(h.swap.max)}%.`, recommendation: 'Find the processes holding memory; consider adding RAM.' },
       });
     }
     if (h.memory.p95 !== null && h.memory.p95 > RULES.memoryP95Pct) {

@@ -33,8 +33,9 @@ export interface LinkOptions {
 
 /**
  * The agent's side of the wire: connects with its key, says hello, sends spooled batches and forgets
- * them on ack. Reconnects forever with backoff. After an outage, sending alternates the newest batch
- * and the oldest, so live results keep flowing while the backlog drains (icinga2#10030).
+ * them on ack. Reconnects forever with backoff. After an outage the backlog (spooled before this
+ * connection) replays oldest first, taking turns with live batches so that live results keep flowing while
+ * it drains (icinga2#10030); the window of batches in flight paces the replay.
  */
 export class CollectorLink {
   private ws?: WebSocket;
@@ -46,7 +47,9 @@ export class CollectorLink {
   private pauseUntil = 0;
   private retryDelayMs: number;
   private pumpTimer?: NodeJS.Timeout;
-  private preferNewest = true;
+  /** Batches below this were spooled before the current connection: the backlog to replay. */
+  private backlogEnd = 0;
+  private preferLive = true;
   /** Why the last connection attempt failed; surfaced in logs and status. */
   lastError = '';
   acked = 0;
@@ -110,6 +113,7 @@ export class CollectorLink {
     switch (f.type) {
       case 'welcome':
         this.welcomed = true;
+        this.backlogEnd = this.opts.spool.nextSeq();
         this.backoff.reset();
         this.opts.onWelcome(f);
         this.pump();
@@ -159,8 +163,11 @@ export class CollectorLink {
     while (this.inFlight.size < max) {
       const pending = this.opts.spool.pending().filter((s) => !this.inFlight.has(s));
       if (!pending.length) return;
-      const seq = this.preferNewest ? pending[pending.length - 1]! : pending[0]!;
-      this.preferNewest = !this.preferNewest;
+      // Both queues go oldest first; taking from each in turn keeps live results flowing during a replay.
+      const live = pending.find((s) => s >= this.backlogEnd);
+      const backlog = pending[0]! < this.backlogEnd ? pending[0]! : undefined;
+      const seq = live !== undefined && (this.preferLive || backlog === undefined) ? live : backlog!;
+      this.preferLive = !this.preferLive;
       const frame = this.opts.spool.read(seq);
       if (!frame) continue;
       this.inFlight.add(seq);

@@ -154,6 +154,11 @@ export class Spool {
     }
   }
 
+  /** The number the next batch will get: everything below it is already spooled. */
+  nextSeq(): number {
+    return this.meta.nextSeq;
+  }
+
   /** Unacked sequence numbers, oldest first. */
   pending(): number[] {
     return [...this.entries.keys()].sort((a, b) => a - b);

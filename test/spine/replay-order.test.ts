@@ -1,0 +1,52 @@
+import { afterAll, expect, test } from 'vitest';
+import { Agent } from '../../agent/agent.js';
+import { Spool } from '../../agent/spool.js';
+import { StateDir } from '../../agent/state-dir.js';
+import type { CheckResult } from '../../shared/check-result.js';
+import type { IngestListener } from '../../collector/ingest/listener.js';
+import { startTestCollector, type TestCollector } from '../helpers/collector.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/ports.js';
+
+const state = tempDir('replay');
+let collector: TestCollector | undefined;
+let agent: Agent | undefined;
+afterAll(async () => {
+  await agent?.stop();
+  await collector?.destroy();
+  state.remove();
+});
+
+const result = (name: string, startedAt: number): CheckResult => ({ name, checkId: 'script.nagios', status: 'OK', summary: name, startedAt, durationMs: 1, metrics: [] });
+
+test('after an outage the backlog replays oldest first while live results go out beside it (icinga2#10030)', async () => {
+  const arrived: string[] = [];
+  // A slow consumer (50 ms a batch) so the replay takes long enough for a live batch to arrive during it.
+  const recorder: IngestListener = {
+    onResults: async (_h, results) => {
+      arrived.push(...results.map((r) => r.name));
+      await new Promise((r) => setTimeout(r, 50));
+    },
+  };
+  collector = await startTestCollector({}, { listeners: [recorder] });
+  const h = collector.enrollHost('acme', 'replayer');
+  // An agent that was cut off for a while: 40 batches waiting in its spool.
+  const dir = new StateDir(state.path);
+  dir.writeCredentials({ agentId: h.agentId, agentKey: h.agentKey, hostId: h.hostId, customerId: 'acme', collectorUrl: collector.wsUrl });
+  const spool = new Spool(dir.spoolDir);
+  for (let i = 0; i < 40; i++) spool.put({ results: [result(`old-${String(i).padStart(2, '0')}`, 1_000_000 + i)], metrics: [] });
+
+  agent = new Agent({ collectorUrl: collector.wsUrl, stateDir: state.path });
+  await agent.start();
+  await waitFor(() => agent!.connected && arrived.length > 0, 'replay started');
+  const arrivedBeforeLive = arrived.length;
+  agent.submit(result('live', Date.now()));
+  agent.flush();
+  await waitFor(() => arrived.length === 41, 'all 41 batches', 20_000);
+
+  const old = arrived.filter((n) => n.startsWith('old-'));
+  expect(old).toEqual([...old].sort()); // the backlog in order
+  expect(arrivedBeforeLive).toBeLessThan(30);
+  // Live waited at most for the batches already in flight (window of 4) and one backlog turn, not for the backlog.
+  expect(arrived.indexOf('live') - arrivedBeforeLive).toBeLessThanOrEqual(5);
+});

@@ -24,6 +24,12 @@ function flash(c: Context<DashEnv>, t: Translate): Html | '' {
   return '';
 }
 
+/** Ticket state names in the page language, for the client script to label a state a live event brings. */
+function stateLabels(t: Translate): string {
+  const states = ['open', 'acknowledged', 'in_progress', 'recovered', 'resolved', 'closed'] as const;
+  return JSON.stringify(Object.fromEntries(states.map((s) => [s, t(`state.${s}`)])));
+}
+
 /** The page shell: head with the stylesheet and client script, top navigation, language toggle, logout. */
 export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scripts?: string[]; styles?: string[] } = {}): Response | Promise<Response> {
   const t = c.get('t');
@@ -58,11 +64,12 @@ ${(opts.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`)}
 ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 <script src="/static/app.js" defer></script>
 </head>
-<body>
+<body${user ? html` data-live="/live/events" data-state-labels="${stateLabels(t)}"` : ''}>
 ${nav}
 <main>
 <h1>${title}</h1>
 ${flash(c, t)}
+${user ? html`<p id="live-notice" class="flash done" role="status" hidden><a href="">${t('live.changed')}</a></p>` : ''}
 ${body}
 </main>
 </body>

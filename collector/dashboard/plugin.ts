@@ -15,12 +15,15 @@ import { securityHeaders } from './security-headers.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
 import { deleteExpiredSessions } from './sessions.js';
 import { faviconRoute, staticRoutes } from './static.js';
+import { LiveFeed } from './live/live-feed.js';
+import { liveRoutes } from './live/sse-route.js';
 
 /**
  * The dashboard: server-rendered pages at / (login, overview, host, tickets, reports, agents, settings),
- * its static files, and the session cookie as a credential for /api/* (with CSRF on changes).
+ * its static files, the live feed (/live/events, SSE), and the session cookie as a credential for /api/* (with CSRF on changes).
  */
 export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
+  const feed = new LiveFeed(db);
   const pages = new Hono<DashEnv>();
   pages.use('*', securityHeaders);
   pages.use('*', async (c, next) => {
@@ -39,6 +42,7 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
   behindLogin.use('*', requireLogin(db, now));
   behindLogin.use('*', requireCsrf);
   behindLogin.route('/', logoutRoute(db));
+  behindLogin.route('/', liveRoutes({ db, now, feed }));
   behindLogin.route('/', overviewRoutes({ db, now }));
   behindLogin.route('/', hostRoutes({ db, now }));
   behindLogin.route('/', ticketRoutes({ db, now }));
@@ -51,9 +55,13 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
     name: 'dashboard',
     pages: pages as unknown as Hono,
     authenticators: [sessionAuthenticator(db, now)],
+    listeners: [feed.listener()],
     tick(at) {
       deleteExpiredSessions(db, at);
       pruneLoginFailures(db, at);
+    },
+    close() {
+      feed.close();
     },
   };
 };

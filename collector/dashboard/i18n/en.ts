@@ -133,6 +133,7 @@ export const en = {
   'settings.targets': 'SLA targets (minutes: respond / on site / restore)',
   'settings.inspection': 'Inspection calendar',
   'settings.notInstalled': 'Not available on this collector.',
+  'live.changed': 'Tickets changed since this page loaded: reload',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -135,4 +135,5 @@ export const zh: Messages = {
   'settings.targets': 'SLA 目标（分钟：响应 / 到场 / 恢复）',
   'settings.inspection': '巡检日历',
   'settings.notInstalled': '此采集器不可用。',
+  'live.changed': '工单已有变化，点此刷新',
 };

@@ -50,7 +50,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const tickets = listTickets(deps.db, { customerIds: ids, hostId: host.id, state: [...ACTIVE_STATES, 'recovered', 'resolved'], limit: 50, now });
     const customer = getCustomer(deps.db, host.customerId);
     const body = html`
-      <p class="host-head"><span class="badge ${statusClass(status)}" id="host-status">${status}</span>
+      <p class="host-head"><span class="badge ${statusClass(status)}" id="host-status" data-host-id="${host.id}">${status}</span>
         ${customer?.name ?? host.customerId} · ${host.kind} · ${host.criticality}
         ${host.tags.map((tag) => html`<span class="tag">${tag}</span>`)}
         · ${host.connected ? t('host.connected') : t('host.disconnected')}

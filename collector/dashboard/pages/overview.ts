@@ -92,7 +92,7 @@ export function renderOverview(data: OverviewData, filter: OverviewFilter, ctx: 
       <span class="count" id="host-count">${data.hostCount} ${t('overview.hostCount')}</span>
     </form>
     <div class="columns">
-    <section class="grid-area" id="host-grid" data-live="/live/states">
+    <section class="grid-area" id="host-grid">
       ${data.customers.map(
         (c) => html`<section class="customer" data-customer="${c.customer.id}">
           <h2><span class="dot ${statusClass(c.worst)}"></span>${c.customer.name} <small>${c.hosts.length}</small></h2>

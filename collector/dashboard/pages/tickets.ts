@@ -136,7 +136,7 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const events = listEvents(db, tk.id);
     const base = `/tickets/${encodeURIComponent(tk.number)}`;
     const body = html`
-      <p class="ticket-head"><span class="badge state-${tk.state}" id="ticket-state" data-state="${tk.state}">${t(`state.${tk.state}`)}</span>
+      <p class="ticket-head"><span class="badge state-${tk.state}" id="ticket-state" data-state="${tk.state}" data-number="${tk.number}">${t(`state.${tk.state}`)}</span>
         <span class="badge sev-${tk.severity}">${tk.severity}</span> L${tk.tier}
         · <a href="/hosts/${tk.hostId}">${tk.hostName}</a>
         ${ACTIVE_STATES.includes(tk.state) ? html` · ${slaCountdown(tk, now, t)}` : ''}

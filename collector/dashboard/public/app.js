@@ -31,18 +31,111 @@
     });
   }
 
-  // Overview: re-colour host cells every 10 s from the live states route.
-  function liveGrid(grid) {
+  var STATUSES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+  function setStatusClass(el, st) {
+    STATUSES.forEach(function (s) { el.classList.toggle('st-' + s, s === st); });
+  }
+
+  // Live updates. The page listens to /live/events (SSE: only the user's customers reach it, the server
+  // decides); handlers[] are the page parts that react. Polling /live/states is the fallback for a browser
+  // without EventSource or a stream the server refused.
+  var live = { mode: 'none', onHost: [], onTicket: [] };
+
+  function pollStates(grid) {
     function poll() {
-      getJson(grid.getAttribute('data-live')).then(function (body) {
+      getJson('/live/states').then(function (body) {
         grid.querySelectorAll('[data-host-id]').forEach(function (cell) {
-          var st = body.states[cell.getAttribute('data-host-id')] || 'UNKNOWN';
-          ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'].forEach(function (s) { cell.classList.toggle('st-' + s, s === st); });
+          setStatusClass(cell, body.states[cell.getAttribute('data-host-id')] || 'UNKNOWN');
         });
         grid.setAttribute('data-updated', String(Date.now()));
       }).catch(function () { /* keep the last colours; the next poll retries */ });
     }
+    poll();
     setInterval(poll, 10000);
+  }
+
+  function setMode(mode) {
+    live.mode = mode;
+    document.body.setAttribute('data-live-mode', mode);
+  }
+
+  function startLive() {
+    var url = document.body.getAttribute('data-live');
+    var grid = document.getElementById('host-grid');
+    var fallback = function () {
+      if (live.mode === 'poll') return;
+      setMode('poll');
+      if (grid) pollStates(grid);
+      live.onFallback && live.onFallback();
+    };
+    if (!url || typeof window.EventSource !== 'function') { fallback(); return; }
+    var es = new EventSource(url);
+    es.addEventListener('ready', function () { setMode('sse'); });
+    es.addEventListener('host', function (m) {
+      var e = JSON.parse(m.data);
+      live.onHost.forEach(function (f) { f(e); });
+    });
+    es.addEventListener('ticket', function (m) {
+      var e = JSON.parse(m.data);
+      live.onTicket.forEach(function (f) { f(e); });
+    });
+    es.addEventListener('logout', function () { es.close(); location.href = '/login?next=' + encodeURIComponent(location.pathname); });
+    // EventSource retries network errors by itself; CLOSED means the server refused the stream.
+    es.onerror = function () { if (es.readyState === EventSource.CLOSED) fallback(); };
+  }
+
+  function showLiveNotice() {
+    var n = document.getElementById('live-notice');
+    if (n) n.hidden = false;
+  }
+
+  function wireLiveHandlers() {
+    var grid = document.getElementById('host-grid');
+    if (grid) {
+      live.onHost.push(function (e) {
+        grid.querySelectorAll('[data-host-id]').forEach(function (cell) {
+          if (cell.getAttribute('data-host-id') === e.hostId) setStatusClass(cell, e.status);
+        });
+        grid.setAttribute('data-updated', String(Date.now()));
+      });
+    }
+    var head = document.getElementById('host-status');
+    if (head) {
+      var hostId = head.getAttribute('data-host-id');
+      live.onHost.push(function (e) {
+        if (e.hostId !== hostId) return;
+        setStatusClass(head, e.status);
+        head.textContent = e.status;
+        (e.checks || []).forEach(function (ch) {
+          document.querySelectorAll('#checks tr[data-check]').forEach(function (tr) {
+            if (tr.getAttribute('data-check') !== ch.name) return;
+            var badge = tr.querySelector('.badge');
+            if (badge) { setStatusClass(badge, ch.status); badge.textContent = ch.status; }
+            var out = tr.querySelector('td.output');
+            if (out && out.firstChild && out.firstChild.nodeType === 3) out.firstChild.textContent = ch.summary;
+          });
+        });
+      });
+    }
+    var labels = {};
+    try { labels = JSON.parse(document.body.getAttribute('data-state-labels') || '{}'); } catch (err) { labels = {}; }
+    var ticketPage = document.getElementById('ticket-state');
+    live.onTicket.push(function (e) {
+      var rows = document.querySelectorAll('tr[data-ticket]');
+      var shown = false;
+      rows.forEach(function (tr) {
+        if (tr.getAttribute('data-ticket') !== e.number) return;
+        shown = true;
+        var badge = tr.querySelector('.badge');
+        if (!badge) return;
+        badge.className = 'badge state-' + e.state;
+        badge.textContent = labels[e.state] || e.state;
+        tr.setAttribute('data-live-state', e.state);
+      });
+      if (ticketPage && ticketPage.getAttribute('data-number') === e.number && ticketPage.getAttribute('data-state') !== e.state) showLiveNotice();
+      // A ticket that is new to this list: say so (a reload shows it in its place).
+      if (!shown && !ticketPage && (grid || rows.length) && e.kind === 'opened') showLiveNotice();
+    });
   }
 
   var RANGE_SEC = { '1h': 3600, '24h': 86400, '7d': 7 * 86400, '90d': 90 * 86400 };
@@ -109,8 +202,14 @@
       });
     });
     drawAll();
-    // Live: redraw every 30 s (the short range moves visibly; the long ones cost one aggregate query each).
-    setInterval(drawAll, 30000);
+    // Live: a new result for this host redraws (at most every 10 s); without the stream, every 30 s.
+    var lastDraw = Date.now();
+    live.onHost.push(function (e) {
+      if (e.hostId !== hostId || !e.checks || Date.now() - lastDraw < 10000) return;
+      lastDraw = Date.now();
+      drawAll();
+    });
+    live.onFallback = function () { setInterval(drawAll, 30000); };
   }
 
   function cell(tr, content) {
@@ -173,12 +272,14 @@
   document.addEventListener('DOMContentLoaded', function () {
     tickCountdowns();
     if (document.querySelector('.countdown')) setInterval(tickCountdowns, 1000);
-    var grid = document.getElementById('host-grid');
-    if (grid) liveGrid(grid);
     var charts = document.querySelector('.charts[data-host]');
     if (charts && window.uPlot) hostCharts(charts);
     var reports = document.getElementById('report-list');
     if (reports) reportsPage(reports);
+    if (document.body.hasAttribute('data-live') && document.querySelector('#host-grid, #host-status, tr[data-ticket], #ticket-state')) {
+      wireLiveHandlers();
+      startLive();
+    }
     var nav = document.querySelector('nav.top a[data-nav="' + (location.pathname.split('/')[1] || 'overview') + '"]');
     if (nav) nav.classList.add('current');
   });

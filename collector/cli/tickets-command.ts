@@ -30,8 +30,10 @@ const TicketSchema = z.looseObject({
   flapping: z.boolean(),
   openedAt: z.number(),
   responseDueAt: z.number(),
+  onsiteDueAt: z.number(),
+  onsiteAt: z.number().nullable(),
   restoreDueAt: z.number(),
-  sla: z.object({ responseMet: z.boolean().nullable(), restoreMet: z.boolean().nullable(), breached: z.boolean() }),
+  sla: z.object({ responseMet: z.boolean().nullable(), onsiteMet: z.boolean().nullable(), restoreMet: z.boolean().nullable(), breached: z.boolean() }),
 });
 type CliTicket = z.infer<typeof TicketSchema>;
 
@@ -57,7 +59,7 @@ function table(rows: string[][]): string {
 }
 
 /**
- * `patrol tickets list|show|ack|assign|comment|resolve|confirm|reopen`: a thin client of /api/tickets,
+ * `patrol tickets list|show|ack|onsite|assign|comment|resolve|confirm|reopen`: a thin client of /api/tickets,
  * authenticated with HTTP Basic from PATROL_USER / PATROL_PASSWORD.
  */
 export function registerTicketCommands(program: Command, io: CliIo = defaultIo): Command {
@@ -167,6 +169,7 @@ export function registerTicketCommands(program: Command, io: CliIo = defaultIo):
           `${t.number}  ${t.title}\n` +
             `severity ${t.severity}  state ${t.state}${t.flapping ? ' (flapping)' : ''}  tier L${t.tier}\n` +
             `opened ${iso(t.openedAt)}  respond by ${iso(t.responseDueAt)}  restore by ${iso(t.restoreDueAt)}  SLA ${slaText(t)}\n` +
+            `on site by ${iso(t.onsiteDueAt)}  ${t.onsiteAt === null ? 'no arrival recorded' : `arrived ${iso(t.onsiteAt)} (${t.sla.onsiteMet ? 'met' : 'missed'})`}\n` +
             `${t.summary}\n\n` +
             events.map((e) => `${iso(e.at)}  ${e.actorName.padEnd(12)} ${e.kind.padEnd(16)} ${e.message}`).join('\n') +
             '\n',
@@ -187,6 +190,25 @@ export function registerTicketCommands(program: Command, io: CliIo = defaultIo):
       );
 
   simple('ack <ticket>', 'acknowledge', 'acknowledge (first response; stops escalation)', (_a, o) => ({ note: o.note ?? '' }));
+  tickets
+    .command('onsite <ticket>')
+    .description('record that an engineer arrived on site (judged against the on-site due time)')
+    .option('--at <time>', 'arrival time, ISO 8601 with a zone (e.g. 2026-03-02T11:05:00+08:00); default now')
+    .option('--note <text>', 'a note for the event log')
+    .action(
+      run(async (cmd, id: string) => {
+        const o = cmd.opts<{ at?: string; note?: string }>();
+        if (o.at !== undefined && Number.isNaN(Date.parse(o.at))) throw new ApiError(`--at: not a time: ${o.at}`);
+        const answer = await api(cmd, 'POST', `/${encodeURIComponent(id)}/onsite`, {
+          ...(o.at !== undefined ? { at: new Date(o.at).toISOString() } : {}),
+          note: o.note ?? '',
+        });
+        if (cmd.optsWithGlobals<Globals>().json) return io.out(JSON.stringify(answer, null, 2) + '\n');
+        const t = TicketSchema.parse((answer as { ticket: unknown }).ticket);
+        io.out(`${t.number}  on site ${iso(t.onsiteAt)}  ${t.sla.onsiteMet ? 'met' : 'missed'} (due ${iso(t.onsiteDueAt)})  ${t.state}\n`);
+      }),
+    );
+
   simple('assign <ticket> <userId>', 'assign', 'assign to an engineer serving the customer', ([userId]) => ({ assigneeId: userId }));
   simple('comment <ticket> <text...>', 'comment', 'add a comment', ([text]) => ({ text: Array.isArray(text) ? text.join(' ') : text }));
   simple('resolve <ticket>', 'resolve', 'mark as solved by the engineer (the customer then confirms)', (_a, o) => ({ note: o.note ?? '' }));

@@ -7,7 +7,7 @@ import { customerFilter, customerParam } from '../db/tenancy.js';
 import { recipientsOf } from '../tickets/contacts.js';
 import { channelsForCustomer, getChannelWithSecret } from './channels.js';
 import type { NotificationMessage } from './message.js';
-import type { NotificationItem } from './outbox.js';
+import { HELD_RECOVERY_SQL, PROBLEM_IN_FLIGHT_SQL, PROBLEM_KINDS, type NotificationItem } from './outbox.js';
 import { ChannelSender } from './senders.js';
 
 export interface NotifierOptions {
@@ -92,17 +92,19 @@ export class Notifier {
 
   /** Turn each host+tier group whose window has passed into one message and its deliveries. */
   private flushGroups(now: number): void {
+    this.dropOrphanedRecoveries();
     const groups = this.db
       .prepare(
-        `SELECT customer_id AS customerId, host_id AS hostId, tier, MIN(created_at) AS firstAt FROM notification_outbox
-         WHERE state = 'queued' GROUP BY customer_id, host_id, tier HAVING MIN(created_at) + ? <= ?`,
+        `SELECT customer_id AS customerId, host_id AS hostId, tier, MIN(created_at) AS firstAt FROM notification_outbox o
+         WHERE state = 'queued' AND NOT ${HELD_RECOVERY_SQL} GROUP BY customer_id, host_id, tier HAVING MIN(created_at) + ? <= ?`,
       )
       .all(this.windowMs, now) as Array<{ customerId: string; hostId: string; tier: 1 | 2 | 3; firstAt: number }>;
     for (const g of groups) {
       this.db.transaction(() => {
         const rows = this.db
           .prepare(
-            "SELECT id, item, recipients FROM notification_outbox WHERE state = 'queued' AND customer_id = ? AND host_id = ? AND tier = ? ORDER BY id",
+            `SELECT id, item, recipients FROM notification_outbox o
+             WHERE state = 'queued' AND customer_id = ? AND host_id = ? AND tier = ? AND NOT ${HELD_RECOVERY_SQL} ORDER BY id`,
           )
           .all(g.customerId, g.hostId, g.tier) as Array<{ id: number; item: string; recipients: string }>;
         const userIds = [...new Set(rows.flatMap((r) => JSON.parse(r.recipients) as string[]))];
@@ -130,6 +132,23 @@ export class Notifier {
         );
         for (const c of channels) insert.run(randomUUID(), message.id, c.id, g.customerId, now, now);
       })();
+    }
+  }
+
+  /**
+   * A held recovery whose problem message will never be delivered (every delivery failed for good) is
+   * dropped: a recovery only follows a problem message that was actually sent.
+   */
+  private dropOrphanedRecoveries(): void {
+    const orphans = this.db
+      .prepare(`SELECT o.id, o.ticket_id AS ticketId FROM notification_outbox o WHERE o.state = 'queued' AND ${HELD_RECOVERY_SQL}`)
+      .all() as Array<{ id: number; ticketId: string }>;
+    const inFlight = this.db.prepare(`SELECT ${PROBLEM_IN_FLIGHT_SQL} AS inFlight`);
+    const cancel = this.db.prepare("UPDATE notification_outbox SET state = 'cancelled' WHERE id = ? AND state = 'queued'");
+    for (const o of orphans) {
+      if ((inFlight.get({ ticketId: o.ticketId }) as { inFlight: number }).inFlight === 1) continue;
+      cancel.run(o.id);
+      this.log.warn({ ticketId: o.ticketId, outboxId: o.id }, 'recovery not sent: its problem message was never delivered');
     }
   }
 
@@ -162,7 +181,7 @@ export class Notifier {
         this.db
           .prepare(
             `UPDATE tickets SET problem_notified = 1 WHERE id IN (
-               SELECT ticket_id FROM notification_outbox WHERE message_id = ? AND kind IN ('problem', 'reopen', 'escalation', 'severity'))`,
+               SELECT ticket_id FROM notification_outbox WHERE message_id = ? AND kind IN (${PROBLEM_KINDS.map((k) => `'${k}'`).join(', ')}))`,
           )
           .run(d.messageId);
         return;

@@ -53,3 +53,23 @@ export function cancelQueuedProblem(db: Db, ticketId: string): number {
     )
     .run(ticketId).changes;
 }
+
+/** Kinds that tell someone a problem exists; a recovery only follows one of these that was delivered. */
+export const PROBLEM_KINDS = ['problem', 'reopen', 'escalation', 'severity'] as const;
+const PROBLEM_KINDS_SQL = PROBLEM_KINDS.map((k) => `'${k}'`).join(', ');
+
+/**
+ * SQL condition on an outbox row aliased `o`: a recovery whose ticket's problem message has not been
+ * delivered yet. The notifier holds such rows back (they neither flush nor open a coalescing window).
+ */
+export const HELD_RECOVERY_SQL = `(o.kind = 'recovery' AND NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = o.ticket_id AND ht.problem_notified = 1))`;
+
+/** SQL condition for "a problem message about ticket `:ticketId` still has a delivery pending or in progress". */
+export const PROBLEM_IN_FLIGHT_SQL = `EXISTS (
+  SELECT 1 FROM notification_outbox p JOIN notification_deliveries d ON d.message_id = p.message_id
+  WHERE p.ticket_id = @ticketId AND p.kind IN (${PROBLEM_KINDS_SQL}) AND d.state IN ('pending', 'sending'))`;
+
+/** A problem message about the ticket was flushed and is still being delivered (first try or retries). */
+export function problemInFlight(db: Db, ticketId: string): boolean {
+  return (db.prepare(`SELECT ${PROBLEM_IN_FLIGHT_SQL} AS inFlight`).get({ ticketId }) as { inFlight: number }).inFlight === 1;
+}

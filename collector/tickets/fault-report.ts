@@ -26,6 +26,8 @@ export interface FaultReport {
   calendar: Calendar;
   target: SlaTarget;
   responseMs: number | null;
+  /** Opening to the recorded on-site arrival, on the contract calendar. */
+  onsiteMs: number | null;
   restoreMs: number | null;
   timeline: TimelineEntry[];
   generatedAt: number;
@@ -73,6 +75,7 @@ export function buildFaultReport(db: Db, ticketId: string, opts: { customerIds?:
     calendar: contract.calendar,
     target: contract.targets[ticket.severity],
     responseMs: ticket.acknowledgedAt === null ? null : calendarElapsedMs(contract.calendar, ticket.openedAt, ticket.acknowledgedAt),
+    onsiteMs: ticket.onsiteAt === null ? null : calendarElapsedMs(contract.calendar, ticket.openedAt, ticket.onsiteAt),
     restoreMs: ticket.restoredAt === null ? null : calendarElapsedMs(contract.calendar, ticket.openedAt, ticket.restoredAt),
     timeline: foldTimeline(listEvents(db, ticket.id)),
     generatedAt: opts.now,
@@ -92,6 +95,7 @@ const L = {
     opened: '发现时间',
     acknowledged: '响应时间',
     by: '响应人',
+    onsiteAt: '到场时间',
     restored: '恢复时间',
     closed: '关闭时间',
     closedBy: '关闭确认人',
@@ -106,6 +110,7 @@ const L = {
     yes: '达标',
     no: '超时',
     pending: '进行中',
+    notRecorded: '未到场',
     due: '截止',
     cause: '故障原因',
     actions: '处理措施',
@@ -120,7 +125,7 @@ const L = {
     minutes: '分钟',
     flapping: '（状态抖动）',
     accounting:
-      '计时说明：时间按合同日历计算（{cal}）；响应时间自系统自动开单起至工程师确认；恢复时间自开单起至检查恢复正常或工程师处理完毕，以先到者为准。维护窗口内的故障不开单、不计时。',
+      '计时说明：时间按合同日历计算（{cal}）；响应时间自系统自动开单起至工程师确认；到场时间自开单起至工程师登记的到场时刻，未登记到场的故障不计到场；恢复时间自开单起至检查恢复正常或工程师处理完毕，以先到者为准。维护窗口内的故障不开单、不计时。',
     cal724: '7x24 小时',
     calBusiness: '工作时间 {days} {start}-{end}（{tz}）',
     generated: '生成时间',
@@ -131,6 +136,7 @@ const L = {
       severity: '级别升高',
       escalated: '升级',
       acknowledged: '已响应',
+      onsite: '工程师到场',
       in_progress: '处理中',
       assigned: '指派',
       comment: '备注',
@@ -156,6 +162,7 @@ const L = {
     opened: 'Detected',
     acknowledged: 'Acknowledged',
     by: 'Acknowledged by',
+    onsiteAt: 'Engineer on site',
     restored: 'Restored',
     closed: 'Closed',
     closedBy: 'Closure confirmed by',
@@ -170,6 +177,7 @@ const L = {
     yes: 'met',
     no: 'missed',
     pending: 'running',
+    notRecorded: 'no visit recorded',
     due: 'due',
     cause: 'Cause',
     actions: 'Actions taken',
@@ -184,7 +192,7 @@ const L = {
     minutes: 'min',
     flapping: ' (flapping)',
     accounting:
-      'Accounting: times are counted on the contract calendar ({cal}); response runs from the automatic opening of the ticket to the first acknowledgement by an engineer; restore runs from opening until the check was OK again or an engineer resolved it, whichever came first. Faults inside maintenance windows open no ticket and are not counted.',
+      'Accounting: times are counted on the contract calendar ({cal}); response runs from the automatic opening of the ticket to the first acknowledgement by an engineer; on site runs from opening to the arrival an engineer recorded, and a fault with no recorded visit is not judged on it; restore runs from opening until the check was OK again or an engineer resolved it, whichever came first. Faults inside maintenance windows open no ticket and are not counted.',
     cal724: '7x24',
     calBusiness: 'business hours {days} {start}-{end} ({tz})',
     generated: 'Generated',
@@ -231,7 +239,6 @@ function reportText(r: FaultReport, lang: ReportLang): ReportText {
           .replace('{start}', r.calendar.start)
           .replace('{end}', r.calendar.end)
           .replace('{tz}', r.calendar.timezone);
-  const onsiteMet = null; // on-site arrival is not recorded by the system; shown against its due time only
   return {
     title: `${l.title} ${t.number}`,
     summaryRows: [
@@ -244,6 +251,7 @@ function reportText(r: FaultReport, lang: ReportLang): ReportText {
       [l.opened, fmtTime(t.openedAt, tz)],
       [l.acknowledged, fmtTime(t.acknowledgedAt, tz)],
       [l.by, r.acknowledgedByName ?? '-'],
+      [l.onsiteAt, fmtTime(t.onsiteAt, tz)],
       [l.restored, fmtTime(t.restoredAt, tz)],
       [l.closed, fmtTime(t.closedAt, tz)],
       [l.closedBy, r.closedByName ?? '-'],
@@ -251,7 +259,7 @@ function reportText(r: FaultReport, lang: ReportLang): ReportText {
     slaHead: [l.item, l.target, l.actual, l.met],
     slaRows: [
       [l.response, `${r.target.respondMin} ${l.minutes} (${l.due} ${fmtTime(t.responseDueAt, tz)})`, fmtMinutes(r.responseMs, lang), metText(t.sla.responseMet)],
-      [l.onsite, `${r.target.onsiteMin} ${l.minutes} (${l.due} ${fmtTime(t.onsiteDueAt, tz)})`, '-', metText(onsiteMet)],
+      [l.onsite, `${r.target.onsiteMin} ${l.minutes} (${l.due} ${fmtTime(t.onsiteDueAt, tz)})`, fmtMinutes(r.onsiteMs, lang), t.onsiteAt === null ? l.notRecorded : metText(t.sla.onsiteMet)],
       [l.restore, `${r.target.restoreMin} ${l.minutes} (${l.due} ${fmtTime(t.restoreDueAt, tz)})`, fmtMinutes(r.restoreMs, lang), metText(t.sla.restoreMet)],
     ],
     sections: [

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Host } from '../db/hosts.js';
 import type { Status } from '../../shared/status.js';
-import { cancelQueuedProblem, enqueueNotification } from '../notify/outbox.js';
+import { cancelQueuedProblem, enqueueNotification, problemInFlight } from '../notify/outbox.js';
 import { addCalendarMinutes } from './calendar.js';
 import { getContract, type Severity, type StoredContract } from './contracts.js';
 import { addEvent, getTicket, insertTicket, updateTicket, SYSTEM_ACTOR, type Actor, type Ticket, type TicketKind } from './ticket-store.js';
@@ -75,7 +75,12 @@ export function markRecovered(db: Db, ticket: Ticket, now: number, message: stri
   addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'recovered', message });
   const updated = getTicket(db, ticket.id, { now })!;
   if (updated.problemNotified) enqueueNotification(db, updated, 'recovery', now);
-  else cancelQueuedProblem(db, ticket.id);
+  else {
+    cancelQueuedProblem(db, ticket.id);
+    // The problem message is out but its delivery is still being retried: queue the recovery anyway; the
+    // notifier holds it until the problem is delivered, and drops it if that delivery fails for good.
+    if (problemInFlight(db, ticket.id)) enqueueNotification(db, updated, 'recovery', now);
+  }
   return updated;
 }
 

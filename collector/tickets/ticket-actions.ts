@@ -97,6 +97,48 @@ export function startWork(ctx: ActionContext, id: string, note = ''): ActionResu
   });
 }
 
+/**
+ * An engineer arrived on site (at `at`, default now): judged against the on-site due time. Arriving is
+ * also a response, so an unanswered ticket counts as acknowledged at the arrival and stops escalating.
+ * Recorded once; a closed ticket is history and is not changed.
+ */
+export function recordOnsite(ctx: ActionContext, id: string, opts: { at?: number; note?: string } = {}): ActionResult {
+  return act(ctx, id, { staffOnly: true }, (t) => {
+    if (t.state === 'closed') return conflict(t, 'record an on-site arrival on');
+    if (t.onsiteAt !== null) {
+      return { ok: false, error: 'conflict', message: `on-site arrival already recorded at ${new Date(t.onsiteAt).toISOString()}` };
+    }
+    const at = opts.at ?? ctx.now;
+    if (at < t.openedAt || at > ctx.now) {
+      return { ok: false, error: 'invalid', message: 'the arrival time must lie between the opening of the ticket and now' };
+    }
+    const firstResponse = t.acknowledgedAt === null;
+    updateTicket(
+      ctx.db,
+      t.id,
+      {
+        onsiteAt: at,
+        onsiteBy: ctx.user.id,
+        ...(t.state === 'open' ? { state: 'acknowledged' as const } : {}),
+        ...(firstResponse ? { acknowledgedAt: at, acknowledgedBy: ctx.user.id, nextEscalationAt: null } : {}),
+        assigneeId: t.assigneeId ?? ctx.user.id,
+      },
+      ctx.now,
+    );
+    if (firstResponse) {
+      addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'acknowledged', data: { responseMs: at - t.openedAt, responseMet: at <= t.responseDueAt } });
+    }
+    addEvent(ctx.db, t, {
+      at: ctx.now,
+      actor: actorOf(ctx.user),
+      kind: 'onsite',
+      message: opts.note ?? '',
+      data: { onsiteAt: at, onsiteMs: at - t.openedAt, onsiteMet: at <= t.onsiteDueAt },
+    });
+    return { ok: true };
+  });
+}
+
 /** Give the ticket to an engineer who serves this customer (or an admin). */
 export function assign(ctx: ActionContext, id: string, assigneeId: string): ActionResult {
   return act(ctx, id, { staffOnly: true }, (t) => {

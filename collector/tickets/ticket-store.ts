@@ -44,6 +44,10 @@ export interface Ticket {
   closedBy: string | null;
   responseDueAt: number;
   onsiteDueAt: number;
+  /** When an engineer arrived on site (recorded by them); null when nobody went or it was not recorded. */
+  onsiteAt: number | null;
+  /** User id of whoever recorded the arrival. */
+  onsiteBy: string | null;
   restoreDueAt: number;
   nextEscalationAt: number | null;
   problemNotified: boolean;
@@ -57,6 +61,11 @@ export interface Ticket {
 export interface TicketSla {
   /** true/false once decided; null while still running and not yet late. */
   responseMet: boolean | null;
+  /**
+   * Judged only once an arrival is recorded: on-site work is needed for some faults only, so a ticket
+   * nobody went out for is not "missed" (null).
+   */
+  onsiteMet: boolean | null;
   restoreMet: boolean | null;
   breached: boolean;
 }
@@ -104,6 +113,8 @@ interface TicketRow {
   closed_by: string | null;
   response_due_at: number;
   onsite_due_at: number;
+  onsite_at: number | null;
+  onsite_by: string | null;
   restore_due_at: number;
   next_escalation_at: number | null;
   problem_notified: number;
@@ -121,6 +132,7 @@ function met(doneAt: number | null, dueAt: number, now: number): boolean | null 
 function toTicket(r: TicketRow, now: number): Ticket {
   const responseMet = met(r.acknowledged_at, r.response_due_at, now);
   const restoreMet = met(r.restored_at ?? r.closed_at, r.restore_due_at, now);
+  const onsiteMet = r.onsite_at === null ? null : r.onsite_at <= r.onsite_due_at;
   return {
     id: r.id,
     number: r.number,
@@ -152,6 +164,8 @@ function toTicket(r: TicketRow, now: number): Ticket {
     closedBy: r.closed_by,
     responseDueAt: r.response_due_at,
     onsiteDueAt: r.onsite_due_at,
+    onsiteAt: r.onsite_at,
+    onsiteBy: r.onsite_by,
     restoreDueAt: r.restore_due_at,
     nextEscalationAt: r.next_escalation_at,
     problemNotified: r.problem_notified === 1,
@@ -159,7 +173,7 @@ function toTicket(r: TicketRow, now: number): Ticket {
     actions: r.actions,
     prevention: r.prevention,
     updatedAt: r.updated_at,
-    sla: { responseMet, restoreMet, breached: responseMet === false || restoreMet === false },
+    sla: { responseMet, onsiteMet, restoreMet, breached: responseMet === false || onsiteMet === false || restoreMet === false },
   };
 }
 
@@ -254,7 +268,8 @@ export function listTickets(db: Db, f: TicketFilter): Ticket[] {
          AND (@hostId IS NULL OR t.host_id = @hostId)
          AND (@breached IS NULL OR @breached = (
                COALESCE(t.acknowledged_at, @now) > t.response_due_at
-               OR COALESCE(t.restored_at, t.closed_at, @now) > t.restore_due_at))
+               OR COALESCE(t.restored_at, t.closed_at, @now) > t.restore_due_at
+               OR COALESCE(t.onsite_at > t.onsite_due_at, 0)))
        ORDER BY t.opened_at DESC, t.number DESC LIMIT @limit OFFSET @offset`,
     )
     .all({
@@ -291,6 +306,8 @@ const COLUMNS: Record<string, string> = {
   closedBy: 'closed_by',
   responseDueAt: 'response_due_at',
   onsiteDueAt: 'onsite_due_at',
+  onsiteAt: 'onsite_at',
+  onsiteBy: 'onsite_by',
   restoreDueAt: 'restore_due_at',
   nextEscalationAt: 'next_escalation_at',
   problemNotified: 'problem_notified',

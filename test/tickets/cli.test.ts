@@ -83,3 +83,29 @@ test('patrol tickets: list, ack, comment, resolve, confirm over the HTTP API wit
   expect(badPassword.exitCode).toBe(1);
   expect(badPassword.err).toContain('401');
 });
+
+test('patrol tickets onsite: records the arrival (a first response too) and show tells met or missed', async () => {
+  const engine = new TicketStateEngine({ db: world.db, now: world.clock.now, reconnectGraceMs: 0 });
+  for (let i = 0; i < 2; i++) {
+    world.clock.advance(MIN);
+    engine.onResults({ hostId: world.acmeHost.id, customerId: 'acme' }, [result('system.memory', 'CRITICAL', world.clock.now(), 'memory 97%')], world.clock.now());
+  }
+  const opened = world.clock.now();
+  world.clock.advance(90 * MIN); // P1 on-site target is 60 min: this arrival is late
+  const arrival = new Date(opened + 75 * MIN).toISOString();
+
+  expect((await patrol('acme-it', 'onsite', 'INC-2026-000002')).err).toContain('403');
+  const bad = await patrol('lin', 'onsite', 'INC-2026-000002', '--at', 'soon');
+  expect(bad.exitCode).toBe(1);
+  expect(bad.err).toContain('not a time');
+  const ok = await patrol('lin', 'onsite', 'INC-2026-000002', '--at', arrival, '--note', 'badge at reception');
+  expect(ok.exitCode).toBe(0);
+  expect(ok.out).toBe(`INC-2026-000002  on site ${arrival.slice(0, 16).replace('T', ' ')}Z  missed (due ${new Date(opened + 60 * MIN).toISOString().slice(0, 16).replace('T', ' ')}Z)  acknowledged\n`);
+  const again = await patrol('lin', 'onsite', 'INC-2026-000002');
+  expect(again.exitCode).toBe(1);
+  expect(again.err).toContain('409');
+
+  const show = await patrol('acme-it', 'show', 'INC-2026-000002');
+  expect(show.out).toContain(`arrived ${arrival.slice(0, 16).replace('T', ' ')}Z (missed)`);
+  expect(show.out).toMatch(/LIN\s+onsite\s+badge at reception/);
+});

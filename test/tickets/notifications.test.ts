@@ -197,6 +197,41 @@ describe('delivery', () => {
     expect(hook.received.map((r) => (r.body as { items: Array<{ kind: string }> }).items.map((i) => i.kind))).toEqual([['problem'], ['recovery']]);
   });
 
+  test('a recovery that comes while the problem delivery is still being retried follows once the problem is delivered', async () => {
+    setup({ email: false });
+    hook.failNext(500);
+    fail('system.disk', ['CRITICAL', 'CRITICAL']);
+    const start = world.clock.now();
+    await tickAt(start + MIN); // problem flushed; first attempt answered 500, retry in 30 s
+    expect(hook.received).toHaveLength(0);
+    fail('system.disk', ['OK']); // recovers at start + 2 min, before the retry went out
+    const ticket = listTickets(world.db, { now: world.clock.now() })[0]!;
+    expect(ticket.state).toBe('recovered');
+    expect(ticket.problemNotified).toBe(false);
+    await tickAt(start + 2 * MIN); // the retry delivers the problem; the recovery waits for it
+    expect(hook.received.map((r) => (r.body as { items: Array<{ kind: string }> }).items.map((i) => i.kind))).toEqual([['problem']]);
+    await tickAt(start + 3 * MIN); // the recovery's coalescing minute has passed
+    expect(hook.received.map((r) => (r.body as { items: Array<{ kind: string }> }).items.map((i) => i.kind))).toEqual([['problem'], ['recovery']]);
+    await tickAt(start + 60 * MIN);
+    expect(hook.received).toHaveLength(2);
+  });
+
+  test('a problem whose delivery fails for good is followed by no recovery, even if the check recovered during the retries', async () => {
+    setup({ email: false });
+    hook.failNext(500, 500, 500, 500, 500);
+    fail('system.disk', ['CRITICAL', 'CRITICAL']);
+    const start = world.clock.now() + MIN;
+    await tickAt(start);
+    fail('system.disk', ['OK']);
+    for (const dt of [30_000, 150_000, 750_000, 2_550_000, 5_000_000]) await tickAt(start + dt);
+    expect(hook.received).toHaveLength(0);
+    const kinds = world.db.prepare('SELECT kind, state FROM notification_outbox ORDER BY id').all();
+    expect(kinds).toEqual([
+      { kind: 'problem', state: 'flushed' },
+      { kind: 'recovery', state: 'cancelled' },
+    ]);
+  });
+
   test('the SMTP password is stored but never listed', () => {
     setup();
     const listed = listChannels(world.db);

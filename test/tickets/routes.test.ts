@@ -140,6 +140,55 @@ describe('lifecycle over HTTP', () => {
   });
 });
 
+describe('on-site arrival', () => {
+  test('an engineer records the arrival, with or without a time; it is judged against the on-site due time', async () => {
+    const id = acmeTicket.id; // opened 10:02 Beijing, P1: on site by 11:02
+    const betaId = (world.db.prepare("SELECT id FROM tickets WHERE customer_id = 'beta'").get() as { id: string }).id;
+    world.clock.advance(5 * MIN);
+    await call('lin', 'POST', `/api/tickets/${id}/acknowledge`);
+    await call('bob', 'POST', `/api/tickets/${betaId}/acknowledge`);
+    world.clock.advance(42 * MIN); // 10:50
+
+    expect((await call('acme-it', 'POST', `/api/tickets/${id}/onsite`)).status).toBe(403);
+    expect((await call('beta-it', 'POST', `/api/tickets/${id}/onsite`)).status).toBe(404);
+    expect((await call('lin', 'POST', `/api/tickets/${id}/onsite`, { at: '2026-03-02T10:55:00+08:00' })).status).toBe(400); // future
+    expect((await call('lin', 'POST', `/api/tickets/${id}/onsite`, { at: '2026-03-02T09:00:00+08:00' })).status).toBe(400); // before opening
+    expect((await call('lin', 'POST', `/api/tickets/${id}/onsite`, { at: 'yesterday' })).status).toBe(400);
+
+    const arrived = await call('lin', 'POST', `/api/tickets/${id}/onsite`, { at: '2026-03-02T10:45:00+08:00', note: 'in the server room' });
+    expect(arrived.status).toBe(200);
+    expect(arrived.json!.ticket).toMatchObject({
+      onsiteAt: Date.parse('2026-03-02T10:45:00+08:00'),
+      onsiteBy: world.users.l1.id,
+      state: 'acknowledged',
+      sla: { responseMet: true, onsiteMet: true, breached: false },
+    });
+    expect((await call('lin', 'POST', `/api/tickets/${id}/onsite`)).status).toBe(409); // recorded once
+    const shown = (await call('acme-it', 'GET', `/api/tickets/${id}`)).json!;
+    expect(shown.ticket.onsiteAt).toBe(Date.parse('2026-03-02T10:45:00+08:00'));
+    const onsiteEvent = shown.events.find((e: { kind: string }) => e.kind === 'onsite');
+    expect(onsiteEvent).toMatchObject({ actorName: 'LIN', message: 'in the server room', data: { onsiteMet: true, onsiteMs: 43 * MIN } });
+
+    const breached = async () => ((await call('admin', 'GET', '/api/tickets?breached=true')).json!.tickets as Ticket[]).map((t) => t.id);
+    expect(await breached()).toEqual([]);
+    world.clock.advance(30 * MIN); // 11:20: Beta's engineer arrives now, 18 minutes late
+    const late = await call('bob', 'POST', `/api/tickets/${betaId}/onsite`);
+    expect(late.json!.ticket).toMatchObject({ onsiteAt: world.clock.now(), sla: { responseMet: true, onsiteMet: false, breached: true } });
+    expect(await breached()).toEqual([betaId]);
+
+    // the fault-handling report shows the arrival and its verdict; a ticket nobody went to says so
+    const zh = await (await call('acme-it', 'GET', `/api/tickets/${id}/report?format=html&lang=zh`)).res.text();
+    expect(zh).toContain('<tr><th>到场时间</th><td>2026-03-02 10:45</td></tr>');
+    expect(zh).toMatch(/<td>到场<\/td><td>60 分钟 \(截止 2026-03-02 11:02\)<\/td><td>43 分钟<\/td><td>达标<\/td>/);
+    expect(zh).toContain('工程师到场');
+    const en = await (await call('bob', 'GET', `/api/tickets/${betaId}/report?format=md&lang=en`)).res.text();
+    expect(en).toMatch(/\| On site \| 60 min \(due 2026-03-02 11:02\) \| 78 min \| missed \|/);
+    world.db.prepare('UPDATE tickets SET onsite_at = NULL WHERE id = ?').run(betaId);
+    const none = await (await call('bob', 'GET', `/api/tickets/${betaId}/report?format=md&lang=en`)).res.text();
+    expect(none).toMatch(/\| On site \| 60 min \(due 2026-03-02 11:02\) \| - \| no visit recorded \|/);
+  });
+});
+
 describe('fault-handling report', () => {
   test('engineer fills cause/actions/prevention; zh and en, HTML escaped and Markdown', async () => {
     const id = acmeTicket.id;

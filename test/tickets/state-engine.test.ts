@@ -253,6 +253,31 @@ describe('lifecycle', () => {
     expect(t.closedBy).toBe('system');
   });
 
+  test('a recovered ticket nobody confirms closes itself after the contract days, counted from the recovery', () => {
+    world = makeWorld();
+    const engine = engineFor(world);
+    setContract(world.db, 'acme', { autoCloseDays: 5 }, world.clock.now());
+    runChecks(world, engine, 'system.disk', ['CRITICAL', 'CRITICAL']);
+    const id = listTickets(world.db, { now: world.clock.now() })[0]!.id;
+    world.clock.advance(3 * 60 * MIN); // recovers three hours after opening, nobody resolved it
+    runChecks(world, engine, 'system.disk', ['OK']);
+    const recovered = getTicket(world.db, id, { now: world.clock.now() })!;
+    expect(recovered.state).toBe('recovered');
+    expect(recovered.resolvedAt).toBeNull();
+    world.clock.set(recovered.recoveredAt! + 5 * 86_400_000 - 1);
+    engine.tick();
+    expect(getTicket(world.db, id, { now: world.clock.now() })!.state).toBe('recovered');
+    world.clock.advance(1);
+    engine.tick();
+    const t = getTicket(world.db, id, { now: world.clock.now() })!;
+    expect(t).toMatchObject({ state: 'closed', closedBy: 'system', closedAt: recovered.recoveredAt! + 5 * 86_400_000 });
+    const closed = listEvents(world.db, id).filter((e) => e.kind === 'closed');
+    expect(closed).toHaveLength(1);
+    expect(closed[0]!.message).toContain('5 days after recovery');
+    engine.tick(); // closed is final: nothing more happens to it
+    expect(listEvents(world.db, id).filter((e) => e.kind === 'closed')).toHaveLength(1);
+  });
+
   test('business-hours contract: the SLA clock stops at 18:00 and at the weekend', () => {
     world = makeWorld();
     const engine = engineFor(world);

@@ -10,10 +10,11 @@ import { migration as checkAssignment } from './041-assignment.js';
 import { migration as remoteHosts } from './042-remote-hosts.js';
 import { migration as reports } from './030-reports.js';
 import { migration as sessions } from './020-sessions.js';
+import { migration as ticketOnsite } from './015-ticket-onsite.js';
 
 /**
  * Every migration, in order. Version ranges are reserved per area so parallel work never collides:
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, reports, checkAssignment, remoteHosts];
+export const MIGRATIONS: readonly Migration[] = [core, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, reports, checkAssignment, remoteHosts, ticketOnsite];

@@ -4,7 +4,7 @@ import type { AppEnv } from '../context.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import { activeMaintenance } from '../../tickets/maintenance.js';
-import { acknowledge, assign, comment, confirmClose, reopen, resolve, startWork, updateReportFields, type ActionContext } from '../../tickets/ticket-actions.js';
+import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext } from '../../tickets/ticket-actions.js';
 import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';
 import { actionResponse, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
 
@@ -28,6 +28,13 @@ const ListQuery = z.object({
 const Note = z.object({ note: z.string().max(4000).default('') });
 const Assign = z.object({ assigneeId: z.string().min(1) });
 const Comment = z.object({ text: z.string().min(1).max(8000) });
+/** Arrival time as epoch ms or an ISO 8601 string with a zone ("2026-03-02T11:05:00+08:00"); default: now. */
+const Onsite = z.object({
+  at: z
+    .union([z.number().int().positive(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
+    .optional(),
+  note: z.string().max(4000).default(''),
+});
 const Reopen = z.object({ reason: z.string().min(1).max(4000) });
 const ReportFields = z
   .object({ cause: z.string().max(20000), actions: z.string().max(20000), prevention: z.string().max(20000) })
@@ -77,6 +84,10 @@ export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   app.post('/:id/start', async (c) => {
     const b = await readBody(c, Note);
     return b.ok ? actionResponse(c, startWork(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
+  });
+  app.post('/:id/onsite', async (c) => {
+    const b = await readBody(c, Onsite);
+    return b.ok ? actionResponse(c, recordOnsite(ctxOf(c), c.req.param('id'), b.value)) : b.response;
   });
   app.post('/:id/assign', async (c) => {
     const b = await readBody(c, Assign);

@@ -10,6 +10,7 @@ import { loginRoutes, logoutRoute } from './pages/login.js';
 import { overviewRoutes } from './pages/overview.js';
 import { reportRoutes } from './pages/reports.js';
 import { settingsRoutes } from './pages/settings.js';
+import { settingsChecksRoutes } from './pages/settings-checks.js';
 import { ticketRoutes } from './pages/tickets.js';
 import { securityHeaders } from './security-headers.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
@@ -49,6 +50,7 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
   behindLogin.route('/', reportRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes({ db, now }));
+  behindLogin.route('/', settingsChecksRoutes({ db }));
   pages.route('/', behindLogin);
 
   return {

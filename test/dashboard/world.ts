@@ -2,6 +2,7 @@ import { startTestCollector, type TestCollector } from '../helpers/collector.js'
 import { dashboardPlugin } from '../../collector/dashboard/plugin.js';
 import { ticketsPlugin } from '../../collector/tickets/plugin.js';
 import { reportsPlugin } from '../../collector/reports/plugin.js';
+import { remoteChecksPlugin } from '../../collector/remote/plugin.js';
 import { createHost, getHost, type Host } from '../../collector/db/hosts.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createUser } from '../../collector/db/users.js';
@@ -36,11 +37,12 @@ function result(name: string, checkId: string, status: Status, summary: string, 
  * serves acme; a customer user for each.
  */
 export async function startDashboardWorld(): Promise<DashboardWorld> {
-  // The real tickets and reports parts, so pages and their APIs are checked together (not the remote poller).
+  // The real tickets, reports and remote-checks parts (templates, assignment, agentless hosts API), so pages
+  // and their APIs are checked together; the agentless poller waits an hour, so it never dials a test host.
   // The first start takes the admin password from the environment; put it back at once for other suites.
   const before = process.env.PATROL_ADMIN_PASSWORD;
   process.env.PATROL_ADMIN_PASSWORD = 'admin-pass-for-tests';
-  const collector = await startTestCollector({}, { plugins: [ticketsPlugin, dashboardPlugin, reportsPlugin] }).finally(() => {
+  const collector = await startTestCollector({}, { plugins: [ticketsPlugin, dashboardPlugin, reportsPlugin, remoteChecksPlugin({ pollEveryMs: 3_600_000 })] }).finally(() => {
     if (before === undefined) delete process.env.PATROL_ADMIN_PASSWORD;
     else process.env.PATROL_ADMIN_PASSWORD = before;
   });

@@ -13,6 +13,7 @@ import { createLogger } from '../../../shared/logger.js';
 import type { DashEnv } from '../env.js';
 import { formatTime } from '../format.js';
 import { csrfField, page, postButton } from '../layout.js';
+import { settingsNav } from './settings-nav.js';
 
 const log = createLogger('dashboard.settings');
 
@@ -65,7 +66,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const hostNames = new Map(listHosts(db).map((h) => [h.id, h.name]));
     const customerSelect = (name: string, withNone: boolean) =>
       html`<select name="${name}">${withNone ? html`<option value="">-</option>` : ''}${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select>`;
-    const body = html`
+    const body = html`${settingsNav(c, 'general')}
       <section id="customers"><h2>${t('settings.customers')}</h2>
         <table><tbody>${customers.map((cu) => html`<tr><td>${cu.id}</td><td>${cu.name}</td><td>${formatTime(cu.createdAt, lang)}</td></tr>`)}</tbody></table>
         <form method="post" action="/settings/customers" class="filters">${csrfField(c)}

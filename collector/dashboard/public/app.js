@@ -269,6 +269,88 @@
     load();
   }
 
+  // Settings forms that talk JSON to the existing API (templates, assignments, agentless hosts). The API
+  // validates; its error is shown as text in the form.
+  var JSON_BODIES = {
+    'template-form': function (f) {
+      return { customerId: f.customerId.value || null, name: f.name.value, description: f.description.value, checks: parseJsonField(f.checks.value, f.checks) };
+    },
+    'assignment-form': function (f) {
+      var templates = [];
+      f.querySelectorAll('input[name="templates"]:checked').forEach(function (el) { templates.push(el.value); });
+      var overrides = {};
+      f.querySelectorAll('input[name="override"]').forEach(function (el) {
+        if (el.value.trim()) overrides[el.getAttribute('data-check')] = parseJsonField(el.value, el);
+      });
+      return { templates: templates, overrides: overrides };
+    },
+    'agentless-form': function (f) {
+      var body = { kind: f.kind.value, customerId: f.customerId.value, name: f.name.value, address: f.address.value,
+        tags: f.tags.value.split(',').map(function (s) { return s.trim(); }).filter(Boolean) };
+      if (f.port.value) body.port = Number(f.port.value);
+      if (body.kind === 'ssh') { body.user = f.user.value; body.keyPath = f.keyPath.value; } else { body.community = f.community.value; }
+      return body;
+    },
+  };
+
+  function parseJsonField(text, el) {
+    try { return JSON.parse(text); } catch (err) {
+      var e = new Error((el.getAttribute('data-check') || el.name) + ': not valid JSON (' + err.message + ')');
+      throw e;
+    }
+  }
+
+  function apiErrorText(body, status) {
+    if (!body) return 'HTTP ' + status;
+    var text = body.error || body.message || ('HTTP ' + status);
+    if (body.detail) text += ': ' + body.detail;
+    if (Array.isArray(body.issues)) text += ': ' + body.issues.map(function (i) { return (i.path || []).join('.') + ' ' + i.message; }).join('; ');
+    return text;
+  }
+
+  // A fresh page after a save; when only the #fragment would change, the browser would not load it again.
+  function goAfterSave(done) {
+    var to = new URL(done, location.href);
+    if (to.pathname === location.pathname && to.search === location.search) { location.hash = to.hash; location.reload(); } else location.href = to.href;
+  }
+
+  function jsonForm(form) {
+    var build = JSON_BODIES[form.id];
+    var errorBox = form.querySelector('.form-error');
+    function fail(text) { errorBox.textContent = text; errorBox.hidden = false; }
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      errorBox.hidden = true;
+      var body;
+      try { body = build(form); } catch (err) { fail(err.message); return; }
+      fetch(form.getAttribute('data-api'), {
+        method: form.getAttribute('data-method') || 'POST', credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      }).then(function (r) {
+        if (r.ok) { goAfterSave(form.getAttribute('data-done')); return; }
+        return r.json().catch(function () { return null; }).then(function (b) { fail(apiErrorText(b, r.status)); });
+      }).catch(function (err) { fail(String(err.message || err)); });
+    });
+    var copy = form.querySelector('select[data-copy-checks]');
+    if (copy) {
+      copy.addEventListener('change', function () {
+        if (!copy.value) return;
+        getJson('/api/templates/' + encodeURIComponent(copy.value)).then(function (b) {
+          form.checks.value = JSON.stringify(b.template.checks, null, 2);
+        }).catch(function (err) { fail(String(err.message || err)); });
+      });
+    }
+    var kind = form.querySelector('select[name="kind"]');
+    if (kind && form.querySelector('label[data-kind]')) {
+      var showKind = function () {
+        form.querySelectorAll('label[data-kind]').forEach(function (l) { l.hidden = l.getAttribute('data-kind') !== kind.value; });
+      };
+      kind.addEventListener('change', showKind);
+      showKind();
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     tickCountdowns();
     if (document.querySelector('.countdown')) setInterval(tickCountdowns, 1000);
@@ -276,6 +358,7 @@
     if (charts && window.uPlot) hostCharts(charts);
     var reports = document.getElementById('report-list');
     if (reports) reportsPage(reports);
+    document.querySelectorAll('form.json-form').forEach(jsonForm);
     if (document.body.hasAttribute('data-live') && document.querySelector('#host-grid, #host-status, tr[data-ticket], #ticket-state')) {
       wireLiveHandlers();
       startLive();

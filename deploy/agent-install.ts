@@ -135,20 +135,43 @@ export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: I
       });
     }
     // 0600: the enrollment token (and the collector address) are for the agent's eyes only.
-    await placeFile(shell, staging, 'agent.json', `${JSON.stringify(config, null, 2)}\n`, `${d}/agent.json`, '600', root ? 'patrol' : undefined, root);
+    await placeConfig(shell, staging, t, { ...config });
     if (t.kind === 'systemd') await installUnit(shell, bundle, staging, t);
   });
   await startService(shell, t);
 }
 
-/** Replace the bundle and restart; agent.json, the state folder (agent key) and the spool stay. */
-export async function upgradeAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget): Promise<void> {
+/** agent.json (0600, the agent's user) from a staging folder into place. */
+async function placeConfig(shell: RemoteShell, staging: string, t: InstallTarget, config: Readonly<Record<string, unknown>>): Promise<void> {
+  const root = t.kind === 'systemd';
+  await placeFile(shell, staging, 'agent.json', `${JSON.stringify(config, null, 2)}\n`, `${t.installDir}/agent.json`, '600', root ? 'patrol' : undefined, root);
+}
+
+/**
+ * Replace the bundle and restart; the state folder (agent key) and the spool stay. agent.json stays too,
+ * unless `config` is given (the collector moved): then it is rewritten while the agent is stopped.
+ */
+export async function upgradeAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget, config?: Readonly<Record<string, unknown>>): Promise<void> {
   const root = t.kind === 'systemd';
   await withStaging(shell, bundle, async (unpacked, staging) => {
     await stopService(shell, t);
     await shell.run(copyBundleFiles(unpacked, t.installDir), { root, what: `replacing the bundle in ${t.installDir}` });
+    if (config) await placeConfig(shell, staging, t, config);
     if (t.kind === 'systemd') await installUnit(shell, bundle, staging, t);
   });
+  await startService(shell, t);
+}
+
+/** Same version, new agent.json (the collector moved): stop, rewrite, start. State and spool stay. */
+export async function reconfigureAgent(shell: RemoteShell, t: InstallTarget, config: Readonly<Record<string, unknown>>): Promise<void> {
+  const staging = (await shell.run('mktemp -d /tmp/patrol-deploy.XXXXXXXX', { what: 'creating an upload folder' })).trim();
+  try {
+    await shell.run(`chmod 755 ${shq(staging)}`, { what: 'preparing the upload folder' });
+    await stopService(shell, t);
+    await placeConfig(shell, staging, t, config);
+  } finally {
+    await shell.exec(`rm -rf ${shq(staging)}`);
+  }
   await startService(shell, t);
 }
 

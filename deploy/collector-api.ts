@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The few collector API calls `patrol deploy` makes, with HTTP Basic auth (PATROL_USER / PATROL_PASSWORD):
- * list hosts (to see a deployed agent come online) and mint enrollment tokens (one per new host).
+ * list hosts (to see a deployed agent come online), mint enrollment tokens (one per new host) and revoke the
+ * key of an agent that is uninstalled.
  */
 const HostViewSchema = z.object({
   id: z.string(),
@@ -61,6 +62,12 @@ export class CollectorApi {
 
   async listHosts(): Promise<CollectorHostView[]> {
     return z.object({ hosts: z.array(HostViewSchema) }).parse(await this.call('/api/hosts')).hosts;
+  }
+
+  /** The agent's key stops working at once; its live connection is dropped by the collector. */
+  async revokeAgent(agentId: string): Promise<void> {
+    const body = await this.call(`/api/agents/${encodeURIComponent(agentId)}/revoke`, { method: 'POST', body: '{}' });
+    z.object({ revoked: z.literal(true) }).parse(body);
   }
 
   async createEnrollmentToken(customerId: string, note: string): Promise<string> {

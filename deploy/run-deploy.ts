@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import type { NodeSSH } from 'node-ssh';
 import { connectPinned, HostKeyMismatchError, type KnownHosts } from '../shared/ssh-connect.js';
 import { createLogger } from '../shared/logger.js';
-import { installAgent, startService, stateDirFor, uninstallAgent, upgradeAgent, type InstallTarget } from './agent-install.js';
+import { installAgent, reconfigureAgent, startService, stateDirFor, uninstallAgent, upgradeAgent, type InstallTarget } from './agent-install.js';
+import { readInstalledConfig, readInstalledIdentity } from './agent-files.js';
 import type { AgentBundle } from './bundle.js';
 import { waitUntilOnline, type CollectorApi } from './collector-api.js';
-import { hostProblem, probeHost, type ServiceKind } from './host-probe.js';
+import { hostProblem, probeHost, type HostFacts, type ServiceKind } from './host-probe.js';
 import { hostLabel, type InventoryHost } from './inventory.js';
 import { mapWithLimit } from './map-with-limit.js';
 import { RemoteShell } from './remote-shell.js';
@@ -14,7 +15,7 @@ const log = createLogger('deploy');
 
 export type DeployMode = 'install' | 'upgrade' | 'uninstall';
 
-export type DeployAction = 'installed' | 'upgraded' | 'unchanged' | 'started' | 'uninstalled' | 'absent';
+export type DeployAction = 'installed' | 'upgraded' | 'reconfigured' | 'unchanged' | 'started' | 'uninstalled' | 'absent';
 
 export interface HostResult {
   host: string;
@@ -69,6 +70,28 @@ function sshFailureReason(err: unknown, h: InventoryHost): string {
   return msg;
 }
 
+/**
+ * Before an uninstall removes the agent's state (and with it the only copy of its id), revoke its key on
+ * the collector, so a copy of the key left anywhere is worthless. A failed revocation removes nothing: the
+ * run can be repeated. Returns the note for the result table.
+ */
+async function revokeInstalledAgent(shell: RemoteShell, h: InventoryHost, facts: HostFacts, o: DeployOptions, say: (m: string) => void): Promise<string> {
+  const kind = facts.installedKind;
+  const config = await readInstalledConfig(shell, h.installDir, kind);
+  const stateDir = config?.stateDir ?? stateDirFor({ installDir: h.installDir, kind: kind ?? 'background' });
+  const identity = await readInstalledIdentity(shell, stateDir, kind);
+  if (!identity) return 'agent had not enrolled: no key to revoke';
+  const { agentId } = identity;
+  if (!o.api.hasCredentials) return `agent key ${agentId} NOT revoked (no PATROL_USER/PATROL_PASSWORD): POST /api/agents/${agentId}/revoke`;
+  say(`revoking agent key ${agentId} on the collector`);
+  try {
+    await o.api.revokeAgent(agentId);
+  } catch (err) {
+    throw new Error(`nothing removed: revoking agent key ${agentId} on the collector failed (${(err as Error).message}); fix that and run again`);
+  }
+  return `agent key ${agentId} revoked on the collector`;
+}
+
 async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: InventoryHost) => Promise<string>): Promise<HostResult> {
   const label = hostLabel(h);
   const say = (m: string) => o.progress(label, m);
@@ -91,9 +114,10 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
 
     if (o.mode === 'uninstall') {
       if (!facts.installedVersion && !facts.installedKind) return { host: label, ok: true, action: 'absent', reason: `nothing installed in ${h.installDir}` };
+      const revoked = await revokeInstalledAgent(shell, h, facts, o, say);
       say('stopping and removing the agent');
       const note = await uninstallAgent(shell, h.installDir, facts.installedKind);
-      return { host: label, ok: true, action: 'uninstalled', reason: note, version: facts.installedVersion, service: facts.installedKind };
+      return { host: label, ok: true, action: 'uninstalled', reason: [revoked, note].filter(Boolean).join('; '), version: facts.installedVersion, service: facts.installedKind };
     }
 
     const problem = hostProblem(facts);
@@ -105,6 +129,12 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
     const target: InstallTarget = { installDir: h.installDir, nodePath: facts.nodePath, kind, loginUser: h.user };
     const want = o.bundle.version;
     let action: DeployAction;
+    let note: string | undefined;
+    // An installed agent that connects elsewhere than --collector says (the collector moved).
+    const installed = facts.installedVersion ? await readInstalledConfig(shell, h.installDir, kind) : undefined;
+    const moved = installed && installed.collector !== o.collectorUrl ? installed : undefined;
+    const movedConfig = moved ? { ...moved, collector: o.collectorUrl } : undefined;
+    if (moved) note = `collector ${moved.collector} -> ${o.collectorUrl}: agent.json rewritten, key and state kept`;
 
     if (!facts.installedVersion) {
       say(`installing agent ${want} into ${h.installDir} (${kind})`);
@@ -115,9 +145,16 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
       if (o.mode !== 'upgrade') {
         return { host: label, ok: false, reason: `agent ${facts.installedVersion} is installed: run with --upgrade to replace it with ${want}`, version: facts.installedVersion, service: kind };
       }
-      say(`upgrading ${facts.installedVersion} -> ${want} (state and spool kept)`);
-      await upgradeAgent(shell, o.bundle, target);
+      say(`upgrading ${facts.installedVersion} -> ${want} (state and spool kept)${moved ? `, collector -> ${o.collectorUrl}` : ''}`);
+      await upgradeAgent(shell, o.bundle, target, movedConfig);
       action = 'upgraded';
+    } else if (moved && movedConfig) {
+      if (o.mode !== 'upgrade') {
+        return { host: label, ok: false, reason: `the agent connects to ${moved.collector}: run with --upgrade to move it to ${o.collectorUrl}`, version: want, service: kind };
+      }
+      say(`moving the agent to ${o.collectorUrl} (state and spool kept)`);
+      await reconfigureAgent(shell, target, movedConfig);
+      action = 'reconfigured';
     } else if (facts.running) {
       action = 'unchanged';
     } else {
@@ -131,7 +168,7 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
       await waitUntilOnline(o.api, { name, customerId: h.customer, version: want, timeoutMs: o.onlineTimeoutMs });
     }
     say(`${action}${o.noWait ? '' : ', online'}`);
-    return { host: label, ok: true, action, version: want, service: kind };
+    return { host: label, ok: true, action, version: want, service: kind, reason: note };
   } catch (err) {
     log.debug({ host: label, err }, 'deploy step failed');
     return { host: label, ok: false, reason: (err as Error).message };

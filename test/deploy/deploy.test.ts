@@ -8,7 +8,7 @@ import { startCollector, type Collector } from '../../collector/server.js';
 import { loadCollectorConfig } from '../../collector/config.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createUser } from '../../collector/db/users.js';
-import { createEnrollmentToken, listEnrollmentTokens } from '../../collector/db/agents.js';
+import { createEnrollmentToken, listAgents, listEnrollmentTokens } from '../../collector/db/agents.js';
 import type { CheckAssignment } from '../../shared/assignment.js';
 import { startSshd, processesOf, type RunningSshd } from '../helpers/sshd.js';
 import { ensureDebianPackage } from '../helpers/system-packages.js';
@@ -101,6 +101,8 @@ describe('patrol deploy over SSH', () => {
     return ((await res.json()) as { hosts: Array<{ id: string; name: string; connected: boolean; agentVersion: string | null }> }).hosts;
   }
 
+  const agentConfig = (h: HostHandle) => JSON.parse(readFileSync(join(h.installDir, 'agent.json'), 'utf8')) as Record<string, unknown>;
+  const agentIdOf = (h: HostHandle) => (JSON.parse(readFileSync(join(h.installDir, 'state', 'credentials.json'), 'utf8')) as { agentId: string }).agentId;
   const pidOf = (h: HostHandle) => Number(readFileSync(join(h.installDir, 'run', 'patrol-agent.pid'), 'utf8').trim());
   const spoolFiles = (h: HostHandle) => readdirSync(join(h.installDir, 'state', 'spool')).filter((f) => /^\d{12}\.json$/.test(f));
   const alive = (pid: number) => {
@@ -199,9 +201,16 @@ describe('patrol deploy over SSH', () => {
     expect(hosts.map(pidOf)).toEqual(pids); // not restarted
   });
 
-  test('--upgrade brings the new version and loses nothing that was spooled while the collector was away', async () => {
+  test('--upgrade brings the new version, moves the agents to the collector\'s new address, and loses nothing that was spooled while it was away', async () => {
     await collector!.close();
     collector = undefined;
+    // The collector comes back on another port: only agents whose agent.json is rewritten can find it.
+    const oldCollectorUrl = `ws://127.0.0.1:${collectorPort}/agent`;
+    collectorPort = await freePort();
+    const newCollectorUrl = `ws://127.0.0.1:${collectorPort}/agent`;
+    const configsBefore = hosts.map(agentConfig);
+    const agentIds = hosts.map(agentIdOf);
+    expect(configsBefore.map((c) => c.collector)).toEqual(hosts.map(() => oldCollectorUrl));
     await waitFor(() => hosts.every((h) => spoolFiles(h).length >= 2), 'batches spooled on every host', 15_000);
     // What each agent holds right before the upgrade: the self-metric time of each spooled batch.
     const spooled = new Map<string, number[]>();
@@ -223,7 +232,14 @@ describe('patrol deploy over SSH', () => {
     const r = await patrol(['--inventory', inventory, '--upgrade', '--no-wait', ...commonArgs(v2)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const h of hosts) expect(row(r.stdout, h.name).slice(0, 4)).toEqual([h.name, 'ok', 'upgraded', '0.9.0-test.2']);
-    hosts.forEach((h, i) => expect(pidOf(h)).not.toBe(oldPids[i]));
+    expect(row(r.stdout, 'host1')[5]).toBe(`collector ${oldCollectorUrl} -> ${newCollectorUrl}: agent.json rewritten, key and state kept`);
+    hosts.forEach((h, i) => {
+      expect(pidOf(h)).not.toBe(oldPids[i]);
+      // Only the address changed; the enrolled identity is the same.
+      expect(agentConfig(h)).toEqual({ ...configsBefore[i], collector: newCollectorUrl });
+      expect(h.sshd.runAsUser(`stat -c %a ${h.installDir}/agent.json`).trim()).toBe('600');
+      expect(agentIdOf(h)).toBe(agentIds[i]);
+    });
     for (const h of hosts) expect(spoolFiles(h).length).toBeGreaterThanOrEqual(spooled.get(h.name)!.length);
 
     await bootCollector();
@@ -248,11 +264,25 @@ describe('patrol deploy over SSH', () => {
     }
   });
 
-  test('--uninstall stops the agents and leaves nothing in installDir', async () => {
+  test('--uninstall revokes each agent key on the collector, stops the agents and leaves nothing in installDir', async () => {
     const pids = hosts.map(pidOf);
+    const agentIds = hosts.map(agentIdOf);
+    // The collector API cannot be reached: nothing is removed, so the run can be repeated.
+    const unreachable = await patrol(['--inventory', inventory, '--uninstall', '--api-url', `http://127.0.0.1:${await freePort()}`, ...commonArgs(v2)]);
+    expect(unreachable.code).toBe(1);
+    for (const [i, h] of hosts.entries()) {
+      const failed = row(unreachable.stdout, h.name);
+      expect(failed[1]).toBe('failed');
+      expect(failed[5]).toContain(`nothing removed: revoking agent key ${agentIds[i]} on the collector failed (cannot reach the collector API`);
+      expect(existsSync(join(h.installDir, 'state', 'credentials.json'))).toBe(true);
+      expect(alive(pids[i]!)).toBe(true);
+    }
+
     const r = await patrol(['--inventory', inventory, '--uninstall', ...commonArgs(v2)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const h of hosts) expect(row(r.stdout, h.name).slice(0, 3)).toEqual([h.name, 'ok', 'uninstalled']);
+    hosts.forEach((h, i) => expect(row(r.stdout, h.name)).toEqual([h.name, 'ok', 'uninstalled', '0.9.0-test.2', 'background', `agent key ${agentIds[i]} revoked on the collector`]));
+    const agents = listAgents(collector!.db);
+    for (const id of agentIds) expect(agents.find((a) => a.id === id)?.revokedAt).toEqual(expect.any(Number));
     for (const h of hosts) expect(existsSync(h.installDir)).toBe(false);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     // Whatever else the user runs (an sshd session winding down), no agent is among it.

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { shq, type RemoteShell } from './remote-shell.js';
+import type { ServiceKind } from './host-probe.js';
+
+/**
+ * Reading what an installed agent holds on its host: agent.json (where it connects) and the credentials
+ * the agent wrote into its state folder when it enrolled (its id on the collector). Files of a systemd
+ * install belong to the `patrol` user with mode 0600, so they are read as root there.
+ */
+
+/** agent.json as deploy writes it; keys we do not know (spoolLimitMb, ...) are kept as they are. */
+export const InstalledConfigSchema = z.looseObject({
+  collector: z.string().min(1),
+  stateDir: z.string().min(1).optional(),
+  name: z.string().optional(),
+  enroll: z.string().optional(),
+});
+export type InstalledConfig = z.infer<typeof InstalledConfigSchema>;
+
+/** The part of the agent's credentials.json deploy needs (never the key itself). */
+const CredentialsIdSchema = z.object({ agentId: z.string().min(1), hostId: z.string().min(1), customerId: z.string().min(1) });
+export type InstalledIdentity = z.infer<typeof CredentialsIdSchema>;
+
+async function readJson(shell: RemoteShell, path: string, root: boolean): Promise<unknown | undefined> {
+  const r = await shell.exec(`cat ${shq(path)}`, { root });
+  if (r.code !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout) as unknown;
+  } catch {
+    throw new Error(`${path} on the host is not valid JSON`);
+  }
+}
+
+export async function readInstalledConfig(shell: RemoteShell, installDir: string, kind: ServiceKind | undefined): Promise<InstalledConfig | undefined> {
+  const path = `${installDir}/agent.json`;
+  const raw = await readJson(shell, path, kind === 'systemd');
+  if (raw === undefined) return undefined;
+  const parsed = InstalledConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path} on the host has no collector URL: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+/** The agent's id from <stateDir>/credentials.json, or undefined if it never enrolled. */
+export async function readInstalledIdentity(shell: RemoteShell, stateDir: string, kind: ServiceKind | undefined): Promise<InstalledIdentity | undefined> {
+  const path = `${stateDir}/credentials.json`;
+  const raw = await readJson(shell, path, kind === 'systemd');
+  if (raw === undefined) return undefined;
+  const parsed = CredentialsIdSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path} on the host is damaged (no agentId)`);
+  return parsed.data;
+}

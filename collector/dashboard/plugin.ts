@@ -11,6 +11,7 @@ import { overviewRoutes } from './pages/overview.js';
 import { reportRoutes } from './pages/reports.js';
 import { settingsRoutes } from './pages/settings.js';
 import { settingsChecksRoutes } from './pages/settings-checks.js';
+import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketRoutes } from './pages/tickets.js';
 import { securityHeaders } from './security-headers.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
@@ -51,6 +52,7 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes({ db, now }));
   behindLogin.route('/', settingsChecksRoutes({ db }));
+  behindLogin.route('/', settingsUserRoutes({ db, now }));
   pages.route('/', behindLogin);
 
   return {

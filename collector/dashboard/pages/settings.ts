@@ -35,6 +35,22 @@ const NewWebhook = z.object({
   url: z.string().max(2000),
   customerId: z.string().max(100).default(''),
 });
+const checkbox = z.preprocess((v) => v === 'on' || v === '1' || v === 'true', z.boolean());
+/** The SMTP form; the password goes to the channel's secret and is never put back into a page. */
+const NewEmailChannel = z.object({
+  name: z.string().trim().min(1).max(200),
+  customerId: z.string().max(100).default(''),
+  host: z.string().trim().min(1).max(255),
+  port: z.coerce.number().int().min(1).max(65535).default(587),
+  security: z.enum(['starttls', 'tls']).default('starttls'),
+  user: z.string().trim().max(320).default(''),
+  password: z.string().max(1000).default(''),
+  from: z.string().trim().min(3).max(320),
+  to: z.string().max(4000).default(''),
+  notifyOnDuty: checkbox,
+  verifyTls: checkbox,
+  lang: z.enum(['zh', 'en']).default('zh'),
+});
 const NewWindow = z.object({
   customerId: z.string().min(1).max(100),
   scope: z.enum(['customer', 'host', 'tag']),
@@ -74,7 +90,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           <label>${t('common.name')} <input name="name" required></label><button type="submit">${t('common.add')}</button></form>
       </section>
       <section id="users"><h2>${t('settings.users')}</h2>
-        <table><tbody>${users.map((u) => html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${u.role}</td><td>${u.customerId ?? ''}</td></tr>`)}</tbody></table>
+        <table><tbody>${users.map((u) => html`<tr data-user="${u.username}"><td><a href="/settings/users/${u.id}">${u.username}</a></td><td>${u.displayName}</td><td>${u.role}</td><td>${u.customerId ?? ''}</td></tr>`)}</tbody></table>
         <form method="post" action="/settings/users" class="filters">${csrfField(c)}
           <label>${t('login.username')} <input name="username" required></label>
           <label>${t('common.name')} <input name="displayName"></label>
@@ -86,7 +102,9 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       </section>
       <section id="channels"><h2>${t('settings.channels')}</h2>
         <table><tbody>${listChannels(db).map(
-          (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td><td>${ch.enabled ? '' : 'off'}</td>
+          (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td>
+            <td>${ch.kind === 'email' ? html`${ch.config.host}:${ch.config.port} ${ch.config.user ?? ''} <small>${ch.hasPassword ? t('settings.passwordStored') : t('settings.noPassword')}</small>` : ''}</td>
+            <td>${ch.enabled ? '' : 'off'}</td>
             <td>${postButton(c, `/settings/channels/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `/settings/channels/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
         )}</tbody></table>
         <form method="post" action="/settings/channels" class="filters">${csrfField(c)}
@@ -94,6 +112,21 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           <label>${t('settings.kind')} <select name="kind"><option>webhook</option><option>wecom</option><option>dingtalk</option><option>feishu</option><option>slack</option></select></label>
           <label>${t('settings.webhookUrl')} <input name="url" type="url" required></label>
           <label>${t('common.customer')} ${customerSelect('customerId', true)}</label>
+          <button type="submit">${t('common.add')}</button></form>
+        <h3>${t('settings.emailChannel')}</h3>
+        <form method="post" action="/settings/channels/email" class="filters" id="email-channel-form">${csrfField(c)}
+          <label>${t('common.name')} <input name="name" required></label>
+          <label>${t('common.customer')} ${customerSelect('customerId', true)}</label>
+          <label>${t('settings.smtpHost')} <input name="host" required></label>
+          <label>${t('checks.port')} <input name="port" type="number" min="1" max="65535" value="587"></label>
+          <label>${t('settings.smtpSecurity')} <select name="security"><option value="starttls">STARTTLS / plain (587, 25)</option><option value="tls">TLS (465)</option></select></label>
+          <label>${t('login.username')} <input name="user" autocomplete="off"></label>
+          <label>${t('login.password')} <input name="password" type="password" autocomplete="new-password"></label>
+          <label>${t('settings.mailFrom')} <input name="from" required placeholder="patrol@example.com"></label>
+          <label>${t('settings.mailTo')} <input name="to" placeholder="ops@example.com, noc@example.com"></label>
+          <label class="inline"><input type="checkbox" name="notifyOnDuty" checked> ${t('settings.notifyOnDuty')}</label>
+          <label class="inline"><input type="checkbox" name="verifyTls" checked> ${t('settings.verifyTls')}</label>
+          <label>${t('settings.language')} <select name="lang"><option value="zh">中文</option><option value="en">English</option></select></label>
           <button type="submit">${t('common.add')}</button></form>
       </section>
       <section id="maintenance"><h2>${t('settings.maintenance')}</h2>
@@ -164,6 +197,33 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
     const input = ChannelInputSchema.safeParse({ kind: f.data.kind, name: f.data.name, customerId: f.data.customerId || null, config: { url: f.data.url } });
     if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
+    createChannel(db, input.data, deps.now());
+    return c.redirect('/settings?done=1#channels', 303);
+  });
+
+  app.post('/settings/channels/email', async (c) => {
+    const f = NewEmailChannel.safeParse(await c.req.parseBody());
+    if (!f.success) return errorRedirect(c, f.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const to = f.data.to.split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
+    const input = ChannelInputSchema.safeParse({
+      kind: 'email',
+      name: f.data.name,
+      customerId: f.data.customerId || null,
+      secret: f.data.password || null,
+      config: {
+        host: f.data.host,
+        port: f.data.port,
+        secure: f.data.security === 'tls',
+        user: f.data.user || undefined,
+        from: f.data.from,
+        to,
+        notifyOnDuty: f.data.notifyOnDuty,
+        tlsRejectUnauthorized: f.data.verifyTls,
+        lang: f.data.lang,
+      },
+    });
+    if (!input.success) return errorRedirect(c, input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (input.data.customerId && !getCustomer(db, input.data.customerId)) return errorRedirect(c, `no customer ${input.data.customerId}`);
     createChannel(db, input.data, deps.now());
     return c.redirect('/settings?done=1#channels', 303);
   });

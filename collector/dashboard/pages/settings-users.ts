@@ -1,0 +1,106 @@
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import type { Db } from '../../db/database.js';
+import { getCustomer, listCustomers } from '../../db/customers.js';
+import type { DashEnv } from '../env.js';
+import { formatTime } from '../format.js';
+import { csrfField, page, postButton } from '../layout.js';
+import { getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../user-admin.js';
+import { settingsNav } from './settings-nav.js';
+
+const UserForm = z.object({
+  displayName: z.string().trim().max(200).default(''),
+  role: z.enum(['admin', 'engineer', 'customer']),
+  customerId: z.string().max(100).default(''),
+  serves: z.array(z.string().max(100)).max(1000).default([]),
+  password: z.string().max(1000).default(''),
+});
+
+const back = (c: Context<DashEnv>, id: string, message?: string) =>
+  c.redirect(message ? `/settings/users/${id}?error=${encodeURIComponent(message)}` : `/settings/users/${id}?done=1`, 303);
+
+/**
+ * Admin only: every user (disabled ones too), edit role, customer, the customers an engineer serves and the
+ * password; disable and enable. An admin cannot disable or demote themselves (the last way in could go).
+ */
+export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+  const { db } = deps;
+  const app = new Hono<DashEnv>();
+  app.use('/settings/users/*', async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404)));
+  app.use('/settings/users', async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404)));
+
+  app.get('/settings/users', (c) => {
+    const t = c.get('t');
+    const lang = c.get('lang');
+    const names = new Map(listCustomers(db).map((cu) => [cu.id, cu.name]));
+    const body = html`${settingsNav(c, 'users')}
+      <table id="user-list"><thead><tr><th>${t('login.username')}</th><th>${t('common.name')}</th><th>${t('settings.role')}</th><th>${t('common.customer')}</th><th>${t('common.created')}</th><th></th></tr></thead>
+      <tbody>${listUserRecords(db).map(
+        (u) => html`<tr data-user="${u.username}"${u.disabledAt ? html` class="disabled"` : ''}>
+          <td><a href="/settings/users/${u.id}">${u.username}</a></td><td>${u.displayName}</td><td>${u.role}</td>
+          <td>${u.role === 'customer' ? names.get(u.customerId ?? '') ?? u.customerId : u.serves.map((id) => names.get(id) ?? id).join(', ')}</td>
+          <td>${formatTime(u.createdAt, lang)}</td><td>${u.disabledAt ? html`<span class="badge">${t('users.disabled')}</span>` : ''}</td></tr>`,
+      )}</tbody></table>
+      <p><a href="/settings#users">${t('users.addHint')}</a></p>`;
+    return page(c, t('settings.users'), body);
+  });
+
+  app.get('/settings/users/:id', (c) => {
+    const t = c.get('t');
+    const u = getUserRecord(db, c.req.param('id'));
+    if (!u) return c.text('not found', 404);
+    const customers = listCustomers(db);
+    const self = u.id === c.get('user').id;
+    const body = html`${settingsNav(c, 'users')}
+      <p id="user-status">${u.username} · ${u.disabledAt ? html`<span class="badge" data-disabled="1">${t('users.disabled')}</span>` : html`<span class="badge">${t('users.active')}</span>`}</p>
+      <form method="post" action="/settings/users/${u.id}" class="stack" id="user-form">${csrfField(c)}
+        <label>${t('common.name')} <input name="displayName" value="${u.displayName}"></label>
+        <label>${t('settings.role')} <select name="role">${(['engineer', 'customer', 'admin'] as const).map(
+          (r) => html`<option value="${r}"${r === u.role ? ' selected' : ''}>${r}</option>`,
+        )}</select></label>
+        <label>${t('users.customerOfUser')} <select name="customerId"><option value="">-</option>${customers.map(
+          (cu) => html`<option value="${cu.id}"${cu.id === u.customerId ? ' selected' : ''}>${cu.name}</option>`,
+        )}</select></label>
+        <fieldset id="serves"><legend>${t('users.serves')}</legend>${customers.map(
+          (cu) => html`<label class="inline"><input type="checkbox" name="serves" value="${cu.id}"${u.serves.includes(cu.id) ? ' checked' : ''}> ${cu.name}</label> `,
+        )}</fieldset>
+        <label>${t('users.newPassword')} <input name="password" type="password" autocomplete="new-password" minlength="10"></label>
+        <button type="submit" class="primary">${t('common.save')}</button>
+      </form>
+      <div id="user-disable">${self
+        ? html`<small>${t('users.notSelf')}</small>`
+        : u.disabledAt
+          ? postButton(c, `/settings/users/${u.id}/enable`, t('users.enable'))
+          : postButton(c, `/settings/users/${u.id}/disable`, t('users.disable'), '', 'danger')}</div>`;
+    return page(c, `${t('users.edit')}: ${u.username}`, body);
+  });
+
+  app.post('/settings/users/:id', async (c) => {
+    const u = getUserRecord(db, c.req.param('id'));
+    if (!u) return c.text('not found', 404);
+    const raw = await c.req.parseBody({ all: true });
+    const serves = raw.serves === undefined ? [] : (Array.isArray(raw.serves) ? raw.serves : [raw.serves]).filter((v): v is string => typeof v === 'string');
+    const f = UserForm.safeParse({ ...raw, serves });
+    if (!f.success) return back(c, u.id, f.error.issues[0]?.message ?? 'invalid');
+    const d = f.data;
+    if (u.id === c.get('user').id && d.role !== 'admin') return back(c, u.id, 'you cannot take away your own admin role');
+    if (d.role === 'customer' && !getCustomer(db, d.customerId)) return back(c, u.id, 'a customer user needs a customer');
+    const unknown = d.serves.find((id) => !getCustomer(db, id));
+    if (unknown) return back(c, u.id, `no customer ${unknown}`);
+    if (d.password && d.password.length < 10) return back(c, u.id, 'password: at least 10 characters');
+    updateUserRecord(db, u.id, { displayName: d.displayName || u.username, role: d.role, customerId: d.customerId || null, serves: d.serves, newPassword: d.password });
+    return back(c, u.id);
+  });
+
+  for (const action of ['disable', 'enable'] as const) {
+    app.post(`/settings/users/:id/${action}`, (c) => {
+      const u = getUserRecord(db, c.req.param('id'));
+      if (!u) return c.text('not found', 404);
+      if (u.id === c.get('user').id) return back(c, u.id, 'you cannot disable yourself');
+      setUserDisabled(db, u.id, action === 'disable', deps.now());
+      return back(c, u.id);
+    });
+  }
+  return app;
+}

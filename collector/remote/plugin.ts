@@ -9,6 +9,8 @@ export interface RemoteChecksOptions {
   /** How often due checks are looked for; a check's own interval decides when it runs. */
   pollEveryMs?: number;
   maxHostsAtOnce?: number;
+  /** Rounds kept while the metrics store is down (default 5,000); the oldest are dropped past it, counted. */
+  maxQueuedRounds?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export function remoteChecksPlugin(opts: RemoteChecksOptions = {}): PluginFactor
       log,
       knownHostsFile: join(config.dataDir, 'ssh_known_hosts.json'),
       maxHostsAtOnce: opts.maxHostsAtOnce,
+      maxQueuedRounds: opts.maxQueuedRounds,
     });
     let round: Promise<void> | undefined;
     // 1 s: intervals are whole seconds; a round still running for a host is skipped for that host, not queued.

@@ -10,12 +10,13 @@ import { procSystemProbe } from '../../checks/system/proc-probe.js';
 import type { SystemProbe } from '../../checks/system/probe.js';
 import type { Db } from '../db/database.js';
 import { setConnected, type Host } from '../db/hosts.js';
-import type { MetricsStore } from '../metrics/store.js';
-import type { IngestListener } from '../ingest/listener.js';
+import { MetricsStoreUnavailableError, type MetricsStore } from '../metrics/store.js';
+import type { IngestedHost, IngestListener } from '../ingest/listener.js';
 import { ingestBatch } from '../ingest/ingest.js';
 import type { AssignmentSource } from '../assignment/source.js';
 import { RemoteCheckStates } from './check-state-store.js';
 import { ConcurrencyLimit } from './limit.js';
+import { DEFAULT_MAX_QUEUED_ROUNDS, RemoteResultQueue, type ResultQueueStats } from './result-queue.js';
 import { listRemoteHosts, type RemoteAccess, type RemoteHost } from './remote-hosts.js';
 import { SshConnectionPool, type SshTarget } from './ssh-executor.js';
 
@@ -31,6 +32,10 @@ export interface RemotePollerOptions {
   /** Hosts polled at the same time; the rest wait their turn. */
   maxHostsAtOnce?: number;
   sshReadyTimeoutMs?: number;
+  /** Rounds kept for re-sending while the metrics store is down; past this the oldest are dropped (counted). */
+  maxQueuedRounds?: number;
+  /** Queued rounds re-sent per tick at most, so a long backlog does not hold up the live rounds. */
+  resendPerTick?: number;
 }
 
 /** Name of the result that says whether the collector could log in to an SSH host at all. */
@@ -51,17 +56,26 @@ export class RemotePoller {
   private readonly states: RemoteCheckStates;
   private readonly busy = new Set<string>();
   private readonly local = localExecutor();
+  private readonly queue: RemoteResultQueue;
   private closed = false;
 
   constructor(private readonly opts: RemotePollerOptions) {
     this.ssh = new SshConnectionPool({ knownHosts: new KnownHosts(opts.knownHostsFile), readyTimeoutMs: opts.sshReadyTimeoutMs });
     this.limit = new ConcurrencyLimit(opts.maxHostsAtOnce ?? 8);
     this.states = new RemoteCheckStates(opts.db);
+    this.queue = new RemoteResultQueue(opts.db, { maxRounds: opts.maxQueuedRounds ?? DEFAULT_MAX_QUEUED_ROUNDS, log: opts.log.child({ part: 'result-queue' }) });
+  }
+
+  /** What waits to be stored, and what was lost (queue full) or refused, since the database was made. */
+  queueStats(): ResultQueueStats {
+    return this.queue.stats();
   }
 
   /** Start a round for every host with a check due; resolves when those rounds are done. */
   async tick(): Promise<void> {
     if (this.closed) return;
+    // Earlier rounds first, so check states and tickets see every host's results in the order they were taken.
+    await this.resendQueued();
     const now = this.opts.now();
     const rounds: Array<Promise<void>> = [];
     for (const rh of listRemoteHosts(this.opts.db)) {
@@ -121,12 +135,58 @@ export class RemotePoller {
     this.states.prune(host.id, [...assigned.map((a) => a.name)]);
     setConnected(this.opts.db, host.id, reachable);
     const batch: BatchFrame = { type: 'batch', seq: 0, results, metrics: [] };
-    try {
-      await ingestBatch({ db: this.opts.db, store: this.opts.store, listeners: this.opts.listeners, now: this.opts.now, log }, { hostId: host.id, customerId: host.customerId }, batch);
-    } catch (err) {
-      // Unlike an agent there is no spool to re-send from: this round's figures are lost, the next round comes.
-      log.error({ err: (err as Error).message, results: results.length }, 'remote results not stored');
+    const ingested: IngestedHost = { hostId: host.id, customerId: host.customerId };
+    if (this.queue.hasQueued(host.id)) {
+      // Earlier rounds of this host are still waiting: this one goes behind them, in order.
+      this.queue.enqueue(ingested, batch, this.opts.now(), 'earlier rounds of the host not stored yet');
+      return;
     }
+    try {
+      await this.ingest(ingested, batch, log);
+    } catch (err) {
+      if (!(err instanceof MetricsStoreUnavailableError)) {
+        // Not an outage (the store refused these points, or bookkeeping failed): re-sending would not help.
+        log.error({ err: (err as Error).message, results: results.length }, 'remote results not stored; not queued');
+        return;
+      }
+      // The collector's spool: kept and re-sent on later ticks until the store takes it.
+      this.queue.enqueue(ingested, batch, this.opts.now(), err.message);
+      log.warn({ err: err.message, results: results.length }, 'metrics store unavailable: remote results queued for re-sending');
+    }
+  }
+
+  private ingest(host: IngestedHost, batch: BatchFrame, log: Logger): Promise<unknown> {
+    return ingestBatch({ db: this.opts.db, store: this.opts.store, listeners: this.opts.listeners, now: this.opts.now, log }, host, batch);
+  }
+
+  /**
+   * Re-send queued rounds, oldest first, until one fails because the store is still unavailable (then the
+   * next tick tries again) or this tick's share is done. A round the store refuses as such is dropped and
+   * counted: it would never go through and would block everything behind it.
+   */
+  private async resendQueued(): Promise<void> {
+    const budget = this.opts.resendPerTick ?? 500;
+    let sent = 0;
+    while (sent < budget && !this.closed) {
+      const rounds = this.queue.oldest(Math.min(50, budget - sent));
+      if (!rounds.length) break;
+      for (const r of rounds) {
+        try {
+          await this.ingest(r.host, r.batch, this.opts.log.child({ host: r.host.hostId, queued: true }));
+          this.queue.remove(r.id);
+          sent++;
+        } catch (err) {
+          if (err instanceof MetricsStoreUnavailableError) {
+            this.queue.failed(r.id, err.message);
+            if (sent > 0) this.opts.log.info({ resent: sent, left: this.queue.stats().queuedRounds }, 'queued remote rounds stored');
+            this.opts.log.debug({ err: err.message }, 'metrics store still unavailable; queued remote rounds wait');
+            return;
+          }
+          this.queue.reject(r, (err as Error).message);
+        }
+      }
+    }
+    if (sent > 0) this.opts.log.info({ resent: sent, left: this.queue.stats().queuedRounds }, 'queued remote rounds stored');
   }
 
   /** Close the SSH connection of a host whose access changed or that was removed. */

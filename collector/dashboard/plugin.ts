@@ -19,6 +19,7 @@ import { deleteExpiredSessions } from './sessions.js';
 import { faviconRoute, staticRoutes } from './static.js';
 import { LiveFeed } from './live/live-feed.js';
 import { liveRoutes } from './live/sse-route.js';
+import { MetricCatalog } from './metric-catalog.js';
 
 /**
  * The dashboard: server-rendered pages at / (login, overview, host, tickets, reports, agents, settings),
@@ -59,7 +60,8 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
     name: 'dashboard',
     pages: pages as unknown as Hono,
     authenticators: [sessionAuthenticator(db, now)],
-    listeners: [feed.listener()],
+    // The catalog first: a page that reloads on a live event then finds the new metrics.
+    listeners: [new MetricCatalog(db).listener(), feed.listener()],
     tick(at) {
       deleteExpiredSessions(db, at);
       pruneLoginFailures(db, at);

@@ -182,6 +182,7 @@ export const en = {
   'users.enable': "Enable",
   'users.disable': "Disable",
   'users.edit': "User",
+  'host.checkMetrics': "Check metrics",
 } as const;
 
 export type MessageKey = keyof typeof en;

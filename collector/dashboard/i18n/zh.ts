@@ -184,4 +184,5 @@ export const zh: Messages = {
   'users.enable': "启用",
   'users.disable': "停用",
   'users.edit': "用户",
+  'host.checkMetrics': "检查项指标",
 };

@@ -13,6 +13,7 @@ import { formatTime } from '../format.js';
 import type { MessageKey } from '../i18n/index.js';
 import { page } from '../layout.js';
 import { statusClass } from '../status-view.js';
+import { listHostMetricFields } from '../metric-catalog.js';
 import { ticketRow } from './overview.js';
 
 /**
@@ -49,6 +50,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const changes = listInventoryChanges(deps.db, { hostId: host.id, customerIds: ids }).slice(-50).reverse();
     const tickets = listTickets(deps.db, { customerIds: ids, hostId: host.id, state: [...ACTIVE_STATES, 'recovered', 'resolved'], limit: 50, now });
     const customer = getCustomer(deps.db, host.customerId);
+    const metricFields = listHostMetricFields(deps.db, host.id, ids);
     const body = html`
       <p class="host-head"><span class="badge ${statusClass(status)}" id="host-status" data-host-id="${host.id}">${status}</span>
         ${customer?.name ?? host.customerId} · ${host.kind} · ${host.criticality}
@@ -78,6 +80,16 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
             <figcaption>${t(ch.title)}</figcaption><div class="plot"></div></figure>`,
         )}
       </div>
+      ${metricFields.length
+        ? html`<h2>${t('host.checkMetrics')}</h2>
+          <div class="charts" data-host="${host.id}" data-no-data="${t('host.noData')}" id="check-metrics">
+            <figure class="chart" id="chart-check-metric" data-measurement="${metricFields[0]!.measurement}" data-field="${metricFields[0]!.field}"
+              data-group-by="${metricFields[0]!.groupBy.join(',')}">
+              <figcaption><select id="metric-picker" aria-label="${t('host.checkMetrics')}">${metricFields.map(
+                (m) => html`<option value="${m.measurement}|${m.field}|${m.groupBy.join(',')}">${m.measurement}.${m.field} (${m.checkName})</option>`,
+              )}</select></figcaption><div class="plot"></div></figure>
+          </div>`
+        : ''}
 
       <h2>${t('host.facts')}</h2>
       <table class="facts" id="facts"><tbody>${Object.entries(host.facts).map(([k, v]) => html`<tr><th>${k}</th><td>${factText(v)}</td></tr>`)}</tbody></table>

@@ -187,9 +187,24 @@
       });
     }
 
+    var boxes = document.querySelectorAll('.charts[data-host]');
     function drawAll() {
-      return Promise.all(Array.prototype.map.call(box.querySelectorAll('figure.chart'), draw)).then(function () {
-        box.setAttribute('data-drawn', range);
+      return Promise.all(Array.prototype.map.call(document.querySelectorAll('.charts[data-host] figure.chart'), draw)).then(function () {
+        boxes.forEach(function (b) { b.setAttribute('data-drawn', range); });
+      });
+    }
+
+    // Check metrics: the picker names measurement|field|groupBy; the figure takes them and draws again.
+    var picker = document.getElementById('metric-picker');
+    if (picker) {
+      picker.addEventListener('change', function () {
+        var parts = picker.value.split('|');
+        var fig = document.getElementById('chart-check-metric');
+        fig.setAttribute('data-measurement', parts[0]);
+        fig.setAttribute('data-field', parts[1]);
+        fig.setAttribute('data-group-by', parts[2] || '');
+        fig.removeAttribute('data-drawn-for');
+        draw(fig).then(function () { fig.setAttribute('data-drawn-for', picker.value); });
       });
     }
 

@@ -11,6 +11,7 @@ import { migration as remoteHosts } from './042-remote-hosts.js';
 import { migration as remoteResultQueue } from './043-remote-result-queue.js';
 import { migration as reports } from './030-reports.js';
 import { migration as sessions } from './020-sessions.js';
+import { migration as metricCatalog } from './021-metric-catalog.js';
 import { migration as ticketOnsite } from './015-ticket-onsite.js';
 
 /**
@@ -18,4 +19,4 @@ import { migration as ticketOnsite } from './015-ticket-onsite.js';
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue];
+export const MIGRATIONS: readonly Migration[] = [core, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue];

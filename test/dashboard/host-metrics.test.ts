@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { RawAgent } from '../helpers/raw-agent.js';
+import { listHostMetricFields } from '../../collector/dashboard/metric-catalog.js';
+import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
+
+let world: DashboardWorld;
+let browser: Browser;
+const sessions: BrowserSession[] = [];
+let agent: RawAgent | undefined;
+let hostId: string;
+let betaHostId: string;
+
+/** What a nagios script with perfdata and the postgres check send, as results of a real batch over the wire. */
+function results(now: number) {
+  const out = [];
+  for (let i = 0; i < 10; i++) {
+    const at = now - (9 - i) * 60_000;
+    out.push({
+      name: 'script.load',
+      checkId: 'script.nagios',
+      status: 'OK',
+      summary: 'OK - load average: 0.5',
+      startedAt: at,
+      durationMs: 12,
+      metrics: [
+        { measurement: 'nagios', tags: { label: 'load1' }, fields: { value: 0.5 + i / 10, warn: 4, crit: 8 }, time: at },
+        { measurement: 'nagios', tags: { label: 'load5' }, fields: { value: 0.4 }, time: at },
+      ],
+    });
+    out.push({
+      name: 'db.postgres',
+      checkId: 'db.postgres',
+      status: 'OK',
+      summary: 'postgres up, 12 connections',
+      startedAt: at,
+      durationMs: 30,
+      metrics: [
+        { measurement: 'postgres', tags: {}, fields: { up: 1, connections: 10 + i }, time: at },
+        { measurement: 'postgres_database', tags: { database: 'orders' }, fields: { size_bytes: 1e9 + i, name_text: 'x' }, time: at },
+      ],
+    });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
+  const enrolled = world.collector.enrollHost('acme', 'pg-1');
+  hostId = enrolled.hostId;
+  agent = await RawAgent.connect(world.collector.wsUrl, enrolled.agentKey);
+  await agent.hello(enrolled.agentId);
+  agent.sendRaw(JSON.stringify({ type: 'batch', seq: 1, results: results(Date.now()), metrics: [] }));
+  await agent.next((f) => f.type === 'ack' && f.seq === 1);
+  betaHostId = world.betaHosts[0]!.id;
+});
+
+afterAll(async () => {
+  agent?.close();
+  for (const s of sessions) await s.context.close();
+  await browser?.close();
+  await world?.collector.destroy();
+});
+
+test("the host page charts the checks' own metrics: nagios perfdata by label, postgres fields, picked from what the host sent", async () => {
+  // The catalog holds the numeric fields only, with the tags to split by.
+  expect(listHostMetricFields(world.collector.db, hostId, ['acme']).map((m) => `${m.measurement}.${m.field}[${m.groupBy.join(',')}]`)).toEqual([
+    'nagios.crit[label]',
+    'nagios.value[label]',
+    'nagios.warn[label]',
+    'postgres.connections[]',
+    'postgres.up[]',
+    'postgres_database.size_bytes[database]',
+  ]);
+  expect(listHostMetricFields(world.collector.db, hostId, ['beta'])).toEqual([]);
+
+  const s = await openSession(browser);
+  sessions.push(s);
+  await logIn(s, world.url, 'eng', PASSWORDS.eng);
+  await s.page.goto(`${world.url}/hosts/${hostId}`);
+  await s.page.waitForSelector('#check-metrics[data-drawn="1h"]');
+  const options = await s.page.locator('#metric-picker option').allTextContents();
+  expect(options).toContain('nagios.value (script.load)');
+  expect(options).toContain('postgres.connections (db.postgres)');
+
+  await s.page.selectOption('#metric-picker', 'nagios|value|label');
+  await s.page.waitForSelector('#chart-check-metric[data-drawn-for="nagios|value|label"]');
+  const fig = s.page.locator('#chart-check-metric');
+  // 10 one-minute results x 2 labels, each in its own bucket of the 1 h range.
+  expect(await fig.getAttribute('data-points')).toBe('20');
+  expect(await fig.locator('canvas').count()).toBe(1);
+  const legend = await fig.locator('.u-legend').innerText();
+  expect(legend).toContain('load1');
+  expect(legend).toContain('load5');
+
+  await s.page.selectOption('#metric-picker', 'postgres|connections|');
+  await s.page.waitForSelector('#chart-check-metric[data-drawn-for="postgres|connections|"]');
+  expect(await fig.getAttribute('data-points')).toBe('10');
+  await screenshot(s.page, 'host-check-metrics');
+  expect(s.errors).toEqual([]);
+});
+
+test("a host without check metrics has no picker, and another customer's host page stays 404", async () => {
+  const custB = await httpLogin(world.url, 'cust-b', PASSWORDS.custB);
+  const page = await fetch(`${world.url}/hosts/${betaHostId}`, { headers: { cookie: custB.cookie } });
+  expect(page.status).toBe(200);
+  expect(await page.text()).not.toContain('metric-picker');
+  expect((await fetch(`${world.url}/hosts/${hostId}`, { headers: { cookie: custB.cookie } })).status).toBe(404);
+});
+
+test('the login page, for the screenshots', async () => {
+  const s = await openSession(browser);
+  sessions.push(s);
+  await s.page.goto(`${world.url}/login`);
+  expect(await s.page.locator('#login-submit').count()).toBe(1);
+  await screenshot(s.page, 'login');
+});

@@ -119,14 +119,21 @@ export function recordOnsite(ctx: ActionContext, id: string, opts: { at?: number
       {
         onsiteAt: at,
         onsiteBy: ctx.user.id,
-        ...(t.state === 'open' ? { state: 'acknowledged' as const } : {}),
-        ...(firstResponse ? { acknowledgedAt: at, acknowledgedBy: ctx.user.id, nextEscalationAt: null } : {}),
+        // Unanswered (or reopened and not yet answered again): the arrival answers it, as acknowledge() would.
+        ...(t.state === 'open' ? { state: 'acknowledged' as const, nextEscalationAt: null } : {}),
+        ...(firstResponse ? { acknowledgedAt: at, acknowledgedBy: ctx.user.id } : {}),
         assigneeId: t.assigneeId ?? ctx.user.id,
       },
       ctx.now,
     );
-    if (firstResponse) {
-      addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'acknowledged', data: { responseMs: at - t.openedAt, responseMet: at <= t.responseDueAt } });
+    if (t.state === 'open' || firstResponse) {
+      addEvent(ctx.db, t, {
+        at: ctx.now,
+        actor: actorOf(ctx.user),
+        kind: 'acknowledged',
+        message: 'on site',
+        data: firstResponse ? { responseMs: at - t.openedAt, responseMet: at <= t.responseDueAt } : {},
+      });
     }
     addEvent(ctx.db, t, {
       at: ctx.now,

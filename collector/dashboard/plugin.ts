@@ -25,7 +25,14 @@ import { MetricCatalog } from './metric-catalog.js';
  * The dashboard: server-rendered pages at / (login, overview, host, tickets, reports, agents, settings),
  * its static files, the live feed (/live/events, SSE), and the session cookie as a credential for /api/* (with CSRF on changes).
  */
-export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
+export function createDashboardPlugin(opts: { liveHeartbeatMs?: number } = {}): PluginFactory {
+  return (ctx) => makeDashboard(ctx, opts);
+}
+
+/** The default wiring for collector/plugins.ts. */
+export const dashboardPlugin: PluginFactory = createDashboardPlugin();
+
+function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { liveHeartbeatMs?: number }): ReturnType<PluginFactory> {
   const feed = new LiveFeed(db);
   const pages = new Hono<DashEnv>();
   pages.use('*', securityHeaders);
@@ -45,7 +52,7 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
   behindLogin.use('*', requireLogin(db, now));
   behindLogin.use('*', requireCsrf);
   behindLogin.route('/', logoutRoute(db));
-  behindLogin.route('/', liveRoutes({ db, now, feed }));
+  behindLogin.route('/', liveRoutes({ db, now, feed, heartbeatMs: opts.liveHeartbeatMs }));
   behindLogin.route('/', overviewRoutes({ db, now }));
   behindLogin.route('/', hostRoutes({ db, now }));
   behindLogin.route('/', ticketRoutes({ db, now }));
@@ -70,4 +77,4 @@ export const dashboardPlugin: PluginFactory = ({ db, now, hub }) => {
       feed.close();
     },
   };
-};
+}

@@ -4,6 +4,8 @@ import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } fr
 import { RawAgent } from '../helpers/raw-agent.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 import type { Status } from '../../shared/status.js';
+import { findUserByName } from '../../collector/db/users.js';
+import { setUserDisabled } from '../../collector/dashboard/user-admin.js';
 
 let world: DashboardWorld;
 let browser: Browser;
@@ -11,7 +13,8 @@ const sessions: BrowserSession[] = [];
 const agents: RawAgent[] = [];
 
 beforeAll(async () => {
-  [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
+  // Heartbeats every 250 ms, so the "session ended" story needs no 15 s wait.
+  [world, browser] = await Promise.all([startDashboardWorld({ liveHeartbeatMs: 250 }), launchBrowser()]);
 });
 
 afterAll(async () => {
@@ -139,4 +142,16 @@ test('without a session the stream is refused, and a page whose stream fails fal
   await polled;
   await s.page.waitForSelector('body[data-live-mode="poll"]');
   await s.page.waitForSelector('#host-grid[data-updated]');
+});
+
+test('disabling a user ends their open stream: the page goes to the login form by itself', async () => {
+  const s = await session('cust-a', PASSWORDS.custA);
+  await s.page.waitForSelector('body[data-live-mode="sse"]');
+  const id = findUserByName(world.collector.db, 'cust-a')!.id;
+  setUserDisabled(world.collector.db, id, true, Date.now());
+  try {
+    await s.page.waitForURL(/\/login/);
+  } finally {
+    setUserDisabled(world.collector.db, id, false, Date.now());
+  }
 });

@@ -1,5 +1,5 @@
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
-import { dashboardPlugin } from '../../collector/dashboard/plugin.js';
+import { createDashboardPlugin } from '../../collector/dashboard/plugin.js';
 import { ticketsPlugin } from '../../collector/tickets/plugin.js';
 import { reportsPlugin } from '../../collector/reports/plugin.js';
 import { remoteChecksPlugin } from '../../collector/remote/plugin.js';
@@ -36,13 +36,13 @@ function result(name: string, checkId: string, status: Status, summary: string, 
  * Two customers (acme, beta) with hosts, check states, tickets and an hour of metrics; an engineer who
  * serves acme; a customer user for each.
  */
-export async function startDashboardWorld(): Promise<DashboardWorld> {
+export async function startDashboardWorld(opts: { liveHeartbeatMs?: number } = {}): Promise<DashboardWorld> {
   // The real tickets, reports and remote-checks parts (templates, assignment, agentless hosts API), so pages
   // and their APIs are checked together; the agentless poller waits an hour, so it never dials a test host.
   // The first start takes the admin password from the environment; put it back at once for other suites.
   const before = process.env.PATROL_ADMIN_PASSWORD;
   process.env.PATROL_ADMIN_PASSWORD = 'admin-pass-for-tests';
-  const collector = await startTestCollector({}, { plugins: [ticketsPlugin, dashboardPlugin, reportsPlugin, remoteChecksPlugin({ pollEveryMs: 3_600_000 })] }).finally(() => {
+  const collector = await startTestCollector({}, { plugins: [ticketsPlugin, createDashboardPlugin(opts), reportsPlugin, remoteChecksPlugin({ pollEveryMs: 3_600_000 })] }).finally(() => {
     if (before === undefined) delete process.env.PATROL_ADMIN_PASSWORD;
     else process.env.PATROL_ADMIN_PASSWORD = before;
   });

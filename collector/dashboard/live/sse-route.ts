@@ -18,7 +18,8 @@ const frame = (event: string, data: string) => `event: ${event}\ndata: ${data}\n
  * session again, so a stream ends when the session does, and an engineer whose customers changed hears of
  * the new set from then on.
  */
-export function liveRoutes(deps: { db: Db; now(): number; feed: LiveFeed }): Hono<DashEnv> {
+export function liveRoutes(deps: { db: Db; now(): number; feed: LiveFeed; heartbeatMs?: number }): Hono<DashEnv> {
+  const heartbeatMs = deps.heartbeatMs ?? HEARTBEAT_MS;
   const app = new Hono<DashEnv>();
   app.get('/live/events', (c) => {
     const sid = getCookie(c, SESSION_COOKIE) ?? '';
@@ -41,7 +42,7 @@ export function liveRoutes(deps: { db: Db; now(): number; feed: LiveFeed }): Hon
         await stream.write(`retry: 5000\n${frame('ready', '{}')}`);
         while (!ended) {
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, HEARTBEAT_MS);
+            const t = setTimeout(resolve, heartbeatMs);
             t.unref();
             wake = () => (clearTimeout(t), resolve());
           });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import mysql from 'mysql2';
+
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, statusBelow, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
@@ -58,6 +58,8 @@ export default defineCheck({
     const scrub = (text: string) => scrubSecrets(text, [secret.password]);
     const timeoutMs = Math.round(p.timeoutSec * 1000);
     const t0 = performance.now();
+    // Loaded on first use: a driver costs the agent memory only where this check is assigned.
+    const { default: mysql } = await import('mysql2');
     const conn = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: secret.password, connectTimeout: timeoutMs });
     conn.on('error', (err) => ctx.log.warn({ err: scrub(err.message) }, 'mysql connection error'));
     const unregister = closeOnAbort(ctx.signal, () => conn.destroy());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import pg from 'pg';
+import type pg from 'pg';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
@@ -53,7 +53,9 @@ export default defineCheck({
     if ('error' in secret) return { status: 'UNKNOWN', summary: secret.error };
     const scrub = (text: string) => scrubSecrets(text, [secret.password]);
     const timeoutMs = Math.round(p.timeoutSec * 1000);
-    const client = new pg.Client({
+  // Loaded on first use: a driver costs the agent memory only where this check is assigned.
+    const { default: pgLib } = await import('pg');
+    const client = new pgLib.Client({
       host: p.host,
       port: p.port,
       user: p.user,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Redis } from 'ioredis';
+
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
@@ -49,6 +49,8 @@ export default defineCheck({
     if ('error' in secret) return { status: 'UNKNOWN', summary: secret.error };
     const scrub = (text: string) => scrubSecrets(text, [secret.password]);
     const timeoutMs = Math.round(p.timeoutSec * 1000);
+    // Loaded on first use: a driver costs the agent memory only where this check is assigned.
+    const { Redis } = await import('ioredis');
     const redis = new Redis({
       host: p.host,
       port: p.port,

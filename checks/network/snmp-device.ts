@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import * as snmp from 'snmp-native';
+import type * as snmp from 'snmp-native';
+
+/** ASN.1 type tag of Counter64 (snmp-native's DataTypes.Counter64), kept here so the module loads lazily. */
+const COUNTER64 = 0x46;
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 
@@ -81,7 +84,9 @@ export default defineCheck({
   params: Params,
   async run(ctx, p) {
     const where = `${p.host}:${p.port}`;
-    const session = new snmp.Session({
+    // Loaded on first use: a driver costs the agent memory only where this check is assigned.
+    const { Session } = await import('snmp-native');
+    const session = new Session({
       host: p.host,
       port: p.port,
       community: p.community,
@@ -298,7 +303,7 @@ export function interfaceRows(ifTable: snmp.VarBind[], ifXTable: snmp.VarBind[])
     };
     const hcIn = col(x, IFX.hcInOctets);
     const hcOut = col(x, IFX.hcOutOctets);
-    const hc = hcIn !== undefined && hcOut !== undefined && hcIn.type === snmp.DataTypes.Counter64;
+    const hc = hcIn !== undefined && hcOut !== undefined && hcIn.type === COUNTER64;
     const highSpeed = Number(col(x, IFX.highSpeed)?.value ?? 0);
     const descr = String(descrVb.value ?? '');
     rows.push({

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 
 /** Where Debian's `chromium` package puts the browser; PATROL_CHROMIUM overrides it. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -22,6 +21,8 @@ export async function renderReportPdf(html: string, opts: { executablePath?: str
       `PDF needs Chromium at ${executablePath}, which is missing: install the Debian package 'chromium' (apt-get install -y chromium) or set PATROL_CHROMIUM; the HTML and JSON reports do not need it`,
     );
   }
+  // Loaded here, not at start: playwright-core alone costs the collector ~80 MB of memory.
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
   try {
     const page = await browser.newPage();

@@ -199,6 +199,17 @@ describe('patrol deploy over SSH', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const h of hosts) expect(row(r.stdout, h.name).slice(0, 4)).toEqual([h.name, 'ok', 'unchanged', '0.9.0-test.1']);
     expect(hosts.map(pidOf)).toEqual(pids); // not restarted
+
+    // Another collector address without --upgrade: refused, nothing touched.
+    const elsewhere = `ws://127.0.0.1:${await freePort()}/agent`;
+    const configs = hosts.map(agentConfig);
+    const moved = await patrol(['--inventory', inventory, ...commonArgs(v1), '--collector', elsewhere, '--no-wait']);
+    expect(moved.code).toBe(1);
+    for (const h of hosts) {
+      expect(row(moved.stdout, h.name)[5]).toBe(`the agent connects to ws://127.0.0.1:${collectorPort}/agent: run with --upgrade to move it to ${elsewhere}`);
+    }
+    expect(hosts.map(agentConfig)).toEqual(configs);
+    expect(hosts.map(pidOf)).toEqual(pids);
   });
 
   test('--upgrade brings the new version, moves the agents to the collector\'s new address, and loses nothing that was spooled while it was away', async () => {

@@ -34,3 +34,23 @@ export function scrubSecrets(text: string, secrets: Array<string | undefined>): 
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@')
     .replace(/\b(password|passwd|pwd|requirepass|masterauth)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s;,&]+)/gi, '$1$2***');
 }
+
+/** What every database check needs before it connects: where, the password, a scrubber, the time limit. */
+export interface DbRunSetup {
+  where: string;
+  password?: string;
+  scrub(text: string): string;
+  timeoutMs: number;
+}
+
+/** The common start of a database check's run(); an error is the UNKNOWN summary to return. */
+export function prepareDbRun(p: PasswordSource & { host: string; port: number; timeoutSec: number }): DbRunSetup | { error: string } {
+  const secret = resolvePassword(p);
+  if ('error' in secret) return { error: secret.error };
+  return {
+    where: `${p.host}:${p.port}`,
+    password: secret.password,
+    scrub: (text) => scrubSecrets(text, [secret.password]),
+    timeoutMs: Math.round(p.timeoutSec * 1000),
+  };
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
-import { PasswordParams, resolvePassword, scrubSecrets } from './credentials.js';
+import { PasswordParams, prepareDbRun } from './credentials.js';
 import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
 
 const Params = z.object({
@@ -44,11 +44,10 @@ export default defineCheck({
   title: { en: 'Redis', zh: 'Redis 缓存' },
   params: Params,
   async run(ctx, p) {
-    const where = `${p.host}:${p.port}`;
-    const secret = resolvePassword(p);
-    if ('error' in secret) return { status: 'UNKNOWN', summary: secret.error };
-    const scrub = (text: string) => scrubSecrets(text, [secret.password]);
-    const timeoutMs = Math.round(p.timeoutSec * 1000);
+    const setup = prepareDbRun(p);
+    if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
+    const { where, scrub, timeoutMs } = setup;
+    const secret = { password: setup.password };
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
     const { Redis } = await import('ioredis');
     const redis = new Redis({

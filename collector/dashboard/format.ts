@@ -1,3 +1,4 @@
+import { zonedToUtc } from '../tickets/calendar.js';
 import type { Lang } from './i18n/index.js';
 
 /** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */
@@ -39,4 +40,16 @@ export function formatCountdown(dueAt: number, now: number): string {
 export function safeLocalPath(p: string | undefined, fallback = '/'): string {
   if (!p || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\')) return fallback;
   return p;
+}
+
+/**
+ * A `<input type="datetime-local">` value ("2026-03-02T11:05") read as wall-clock time in the zone the pages
+ * show times in, so an engineer types the time as they read it on the page. undefined when malformed.
+ */
+export function parseLocalDateTime(value: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;
+  return zonedToUtc(y, mo, d, h, mi, TIME_ZONE);
 }

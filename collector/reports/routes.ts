@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { AppEnv } from '../http/context.js';
 import { parseJson, parseQuery } from '../http/params.js';
 import { getCustomer } from '../db/customers.js';
-import { getContract } from '../tickets/contracts.js';
-import { inspectionCalendar, PeriodSchema } from './calendar.js';
+import { PeriodSchema } from './calendar.js';
+import { customerInspectionCalendar } from './customer-calendar.js';
 import { currentHtml, currentPdf, generateReport, type ReportDeps } from './generate.js';
 import { ReportLangSchema } from './model.js';
 import { ChromiumMissingError } from './render-pdf.js';
-import { getReportRecord, listReports, loadReport, setRemark, signedReportsByPeriod, signOff, type ReportRecord } from './report-store.js';
+import { getReportRecord, listReports, loadReport, setRemark, signOff, type ReportRecord } from './report-store.js';
 
 export interface ReportRouteDeps extends ReportDeps {
   /** Days before its holiday that an inspection runs (default 7). */
@@ -54,8 +54,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     const q = parseQuery(c, z.object({ customer: z.string().min(1) }));
     if (!q.ok) return q.res;
     if (!visible(c, q.data.customer)) return c.json({ error: 'customer not found' }, 404);
-    const contract = getContract(deps.db, q.data.customer);
-    const entries = inspectionCalendar({ inspections: contract.inspections, now: deps.now(), signedReports: signedReportsByPeriod(deps.db, q.data.customer), daysBefore: deps.daysBefore });
+    const entries = customerInspectionCalendar(deps.db, q.data.customer, deps.now(), deps.daysBefore);
     return c.json({
       customerId: q.data.customer,
       inspections: entries,

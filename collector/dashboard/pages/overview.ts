@@ -8,6 +8,7 @@ import { ACTIVE_STATES, listTickets, type Ticket } from '../../tickets/ticket-st
 import type { DashEnv } from '../env.js';
 import { formatCountdown, formatTime } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
+import { actionable, dueInspectionsList, visibleCalendars } from '../inspection-view.js';
 import { page, type Html } from '../layout.js';
 import { statusClass, worstStatusByHost } from '../status-view.js';
 
@@ -22,9 +23,11 @@ export interface OverviewData {
   openTickets: Ticket[];
   agentsOffline: Host[];
   hostCount: number;
+  /** Inspections whose report is due or overdue, of the shown customers. */
+  inspectionsDue: ReturnType<typeof actionable>;
 }
 
-/** Everything the overview shows, from four queries, all filtered by the caller's customers. */
+/** Everything the overview shows, from a few queries, all filtered by the caller's customers. */
 export function overviewData(db: Db, customerIds: readonly string[] | undefined, filter: OverviewFilter, now: number): OverviewData {
   const customers = listCustomers(db, customerIds);
   const hosts = listHosts(db, customerIds);
@@ -52,6 +55,7 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
     openTickets,
     agentsOffline: shown.filter((h) => h.kind === 'agent' && !h.connected),
     hostCount: shown.length,
+    inspectionsDue: actionable(visibleCalendars(db, customerIds, now, filter.customerId)),
   };
 }
 
@@ -109,6 +113,7 @@ export function renderOverview(data: OverviewData, filter: OverviewFilter, ctx: 
       <ul id="agents-offline">${data.agentsOffline.map(
         (h) => html`<li><a href="/hosts/${h.id}">${h.name}</a> <small>${t('common.lastSeen')}: ${h.lastSeenAt ? formatTime(h.lastSeenAt, lang) : t('common.never')}</small></li>`,
       )}</ul>
+      ${dueInspectionsList(data.inspectionsDue, t)}
     </aside>
     </div>`;
 }

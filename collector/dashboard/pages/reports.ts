@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import type { DashEnv } from '../env.js';
+import { calendarTable, visibleCalendars } from '../inspection-view.js';
 import { page } from '../layout.js';
 
 /** This quarter, like 2026Q4 (in the service company's zone, +08:00). */
@@ -13,7 +14,8 @@ function currentPeriod(now: number): string {
 
 /**
  * The reports page is a shell: the client script lists, generates and links reports through the reports
- * API (/api/reports, tenancy enforced there). When that API is not installed the page says so.
+ * API (/api/reports, tenancy enforced there). When that API is not installed the page says so. Below the
+ * list, the inspection calendar of each customer the user may see, rendered here from the same source.
  */
 export function reportRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
@@ -32,7 +34,9 @@ export function reportRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <p class="flash error" id="reports-missing" hidden>${t('reports.missing')}</p>
       <table id="report-list" data-api="/api/reports">
         <thead><tr><th>${t('common.customer')}</th><th>${t('reports.period')}</th><th>Lang</th><th>${t('reports.generated')}</th><th>${t('tickets.download')}</th></tr></thead>
-        <tbody></tbody></table>`;
+        <tbody></tbody></table>
+      <h2>${t('inspections.title')}</h2>
+      <div id="inspection-calendars">${visibleCalendars(deps.db, c.get('customerIds'), deps.now()).map((cal) => calendarTable(cal, t))}</div>`;
     return page(c, t('reports.title'), body);
   });
   return app;

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
+import { getUser } from '../../db/users.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import {
@@ -10,6 +11,7 @@ import {
   assign,
   comment,
   confirmClose,
+  recordOnsite,
   reopen,
   resolve,
   startWork,
@@ -19,7 +21,8 @@ import {
 } from '../../tickets/ticket-actions.js';
 import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket } from '../../tickets/ticket-store.js';
 import type { DashEnv } from '../env.js';
-import { formatTime } from '../format.js';
+import { formatTime, parseLocalDateTime } from '../format.js';
+import type { Lang, Translate } from '../i18n/index.js';
 import { csrfField, page, postButton, type Html } from '../layout.js';
 import { slaCountdown, ticketRow } from './overview.js';
 
@@ -35,6 +38,8 @@ const ActionForm = z.object({
   text: z.string().max(8000).default(''),
   reason: z.string().max(4000).default(''),
   assigneeId: z.string().max(100).default(''),
+  /** On-site arrival, datetime-local in the page's zone; empty = now. */
+  at: z.string().max(40).default(''),
   cause: z.string().max(20000).optional(),
   actions: z.string().max(20000).optional(),
   prevention: z.string().max(20000).optional(),
@@ -47,6 +52,11 @@ const ACTIONS: Record<string, (ctx: ActionContext, id: string, f: ActionFormData
   assign: (ctx, id, f) => assign(ctx, id, f.assigneeId),
   comment: (ctx, id, f) => (f.text.trim() ? comment(ctx, id, f.text) : { ok: false, error: 'invalid', message: 'empty comment' }),
   resolve: (ctx, id, f) => resolve(ctx, id, f.note),
+  onsite: (ctx, id, f) => {
+    if (!f.at.trim()) return recordOnsite(ctx, id, { note: f.note });
+    const at = parseLocalDateTime(f.at);
+    return at === undefined ? { ok: false, error: 'invalid', message: 'arrival time: use YYYY-MM-DDTHH:mm' } : recordOnsite(ctx, id, { at, note: f.note });
+  },
   'confirm-close': (ctx, id, f) => confirmClose(ctx, id, f.note),
   reopen: (ctx, id, f) => (f.reason.trim() ? reopen(ctx, id, f.reason) : { ok: false, error: 'invalid', message: 'give a reason' }),
   report: (ctx, id, f) => updateReportFields(ctx, id, { cause: f.cause ?? '', actions: f.actions ?? '', prevention: f.prevention ?? '' }),
@@ -62,6 +72,16 @@ function assignableStaff(db: Db, customerId: string): Array<{ id: string; name: 
     .all(customerId) as Array<{ id: string; name: string }>;
 }
 
+/** The on-site facts row: when, who recorded it, and met/missed against the on-site due time. */
+function onsiteCell(db: Db, tk: Ticket, t: Translate, lang: Lang): Html {
+  if (tk.onsiteAt === null) return html`<td id="onsite" data-onsite="none">${t('tickets.onsiteNone')}</td>`;
+  const by = tk.onsiteBy ? getUser(db, tk.onsiteBy) : undefined;
+  const met = tk.sla.onsiteMet;
+  return html`<td id="onsite" data-onsite="${met === false ? 'missed' : 'met'}" data-at="${tk.onsiteAt}">${formatTime(tk.onsiteAt, lang)}
+    ${by ? html` · ${t('tickets.onsiteBy')} ${by.displayName || by.username}` : ''}
+    <span class="badge onsite-${met === false ? 'missed' : 'met'}">${met === false ? t('tickets.onsiteMissed') : t('tickets.onsiteMet')}</span></td>`;
+}
+
 function actionButtons(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
   const t = c.get('t');
   const user = c.get('user');
@@ -71,6 +91,12 @@ function actionButtons(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
   const parts: Html[] = [];
   if (staff && tk.state === 'open') parts.push(postButton(c, `${base}/acknowledge`, t('tickets.acknowledge'), '', 'primary'));
   if (staff && (tk.state === 'open' || tk.state === 'acknowledged')) parts.push(postButton(c, `${base}/start`, t('tickets.start')));
+  if (staff && tk.state !== 'closed' && tk.onsiteAt === null) {
+    // Recorded once; the time field is for an arrival entered afterwards (empty: now).
+    parts.push(html`<form method="post" action="${base}/onsite" class="inline" id="onsite-form">${csrfField(c)}
+      <input type="datetime-local" name="at" aria-label="${t('tickets.onsiteTime')}" title="${t('tickets.onsiteTime')}">
+      <button type="submit">${t('tickets.onsiteRecord')}</button></form>`);
+  }
   if (staff && (active || tk.state === 'recovered')) parts.push(postButton(c, `${base}/resolve`, t('tickets.resolve')));
   if (user.role === 'customer' && (tk.state === 'recovered' || tk.state === 'resolved')) {
     parts.push(postButton(c, `${base}/confirm-close`, t('tickets.confirmClose'), '', 'primary'));
@@ -145,6 +171,8 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <table class="facts"><tbody>
         <tr><th>${t('tickets.opened')}</th><td>${formatTime(tk.openedAt, lang)}</td></tr>
         <tr><th>${t('overview.responseDue')}</th><td>${formatTime(tk.responseDueAt, lang)}</td></tr>
+        <tr><th>${t('tickets.onsiteDue')}</th><td>${formatTime(tk.onsiteDueAt, lang)}</td></tr>
+        <tr><th>${t('tickets.onsiteAt')}</th>${onsiteCell(db, tk, t, lang)}</tr>
         <tr><th>${t('overview.restoreDue')}</th><td>${formatTime(tk.restoreDueAt, lang)}</td></tr>
       </tbody></table>
       ${actionButtons(c, tk, db)}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
-import { addDays, localDate } from '../../collector/reports/calendar.js';
+import { addDays, localDate, quarterOf } from '../../collector/reports/calendar.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { findTicket, type Ticket } from '../../collector/tickets/ticket-store.js';
@@ -110,6 +110,21 @@ describe('inspection calendar', () => {
     expect(await s.page.locator('h2:has-text("巡检日历")').count()).toBe(1);
     expect((await s.page.request.get(`${world.url}/api/reports/calendar?customer=acme`)).status()).toBe(404);
     await screenshot(s.page, 'reports-inspection-calendar-zh');
+  });
+
+  test('once a report of its quarter is signed off, the overdue inspection is done and leaves the overview list', async () => {
+    const s = await session('eng', PASSWORDS.eng);
+    const headers = { 'content-type': 'application/json', 'x-csrf-token': (await s.page.getAttribute('meta[name="csrf-token"]', 'content'))! };
+    const made = await s.page.request.post(`${world.url}/api/reports`, { headers, data: { customerId: 'acme', period: quarterOf(addDays(today, -20)), lang: 'en' } });
+    expect(made.status()).toBe(201);
+    const reportId = ((await made.json()) as { id: string }).id;
+    expect((await s.page.request.post(`${world.url}/api/reports/${reportId}/sign-off`, { headers, data: { note: 'checked' } })).status()).toBe(200);
+    await s.page.reload();
+    expect(await s.page.locator(`#inspections-due li[data-inspection="${acmeOverdue}"]`).count()).toBe(0);
+    await s.page.goto(`${world.url}/reports`);
+    const row = s.page.locator(`#calendar-acme tr[data-inspection="${acmeOverdue}"]`);
+    expect(await row.getAttribute('data-status')).toBe('done');
+    expect(await row.locator('a').getAttribute('href')).toBe(`/api/reports/${reportId}/html`);
   });
 });
 

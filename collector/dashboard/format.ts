@@ -2,7 +2,8 @@ import { zonedToUtc } from '../tickets/calendar.js';
 import type { Lang } from './i18n/index.js';
 
 /** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */
-const TIME_ZONE = process.env.PATROL_TIMEZONE ?? 'Asia/Shanghai';
+/** The zone every page shows times in (charts too), so an engineer and the customer read the same clock. */
+export const TIME_ZONE = process.env.PATROL_TIMEZONE ?? 'Asia/Shanghai';
 
 const formatters = new Map<Lang, Intl.DateTimeFormat>();
 

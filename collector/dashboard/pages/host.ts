@@ -9,7 +9,7 @@ import { flattenInventory } from '../../../shared/inventory.js';
 import { worstStatus } from '../../../shared/status.js';
 import { ACTIVE_STATES, listTickets } from '../../tickets/ticket-store.js';
 import type { DashEnv } from '../env.js';
-import { formatTime } from '../format.js';
+import { TIME_ZONE, formatTime } from '../format.js';
 import type { MessageKey } from '../i18n/index.js';
 import { page } from '../layout.js';
 import { statusClass } from '../status-view.js';
@@ -74,7 +74,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
 
       <h2>${t('host.charts')}</h2>
       <div class="ranges" id="ranges">${RANGES.map((r) => html`<button type="button" data-range="${r}"${r === '1h' ? ' class="active"' : ''}>${r}</button>`)}</div>
-      <div class="charts" data-host="${host.id}" data-no-data="${t('host.noData')}">
+      <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-no-data="${t('host.noData')}">
         ${CHARTS.map(
           (ch) => html`<figure class="chart" id="chart-${ch.id}" data-measurement="${ch.measurement}" data-field="${ch.field}" data-group-by="${ch.groupBy ?? ''}">
             <figcaption>${t(ch.title)}</figcaption><div class="plot"></div></figure>`,
@@ -82,7 +82,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       </div>
       ${metricFields.length
         ? html`<h2>${t('host.checkMetrics')}</h2>
-          <div class="charts" data-host="${host.id}" data-no-data="${t('host.noData')}" id="check-metrics">
+          <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-no-data="${t('host.noData')}" id="check-metrics">
             <figure class="chart" id="chart-check-metric" data-measurement="${metricFields[0]!.measurement}" data-field="${metricFields[0]!.field}"
               data-group-by="${metricFields[0]!.groupBy.join(',')}">
               <figcaption><select id="metric-picker" aria-label="${t('host.checkMetrics')}">${metricFields.map(

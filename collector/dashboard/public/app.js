@@ -145,6 +145,7 @@
   function hostCharts(box) {
     var hostId = box.getAttribute('data-host');
     var noData = box.getAttribute('data-no-data') || 'No data';
+    var tz = box.getAttribute('data-tz');
     var range = '1h';
     var plots = {};
 
@@ -181,7 +182,10 @@
           return;
         }
         var width = Math.max(300, plotBox.clientWidth || 600);
-        plots[fig.id] = new window.uPlot({ width: width, height: 180, series: series, scales: { x: { time: true } }, legend: { show: true } }, data, plotBox);
+        // The x axis always spans the chosen window, so one point (a host that just joined) is not stretched over years.
+        var xRange = [body.from / 1000, body.to / 1000];
+        plots[fig.id] = new window.uPlot({ width: width, height: 180, series: series, scales: { x: { time: true, range: function () { return xRange; } } }, legend: { show: true },
+          tzDate: tz ? function (ts) { return window.uPlot.tzDate(new Date(ts * 1e3), tz); } : undefined }, data, plotBox);
       }).catch(function (err) {
         fig.setAttribute('data-error', String(err.message || err));
       });

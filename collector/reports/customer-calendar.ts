@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { getCustomer } from '../db/customers.js';
 import { getContract } from '../tickets/contracts.js';
 import { inspectionCalendar, type CalendarEntry } from './calendar.js';
 import { signedReportsByPeriod } from './report-store.js';
@@ -10,5 +11,10 @@ import { signedReportsByPeriod } from './report-store.js';
  */
 export function customerInspectionCalendar(db: Db, customerId: string, now: number, daysBefore?: number): CalendarEntry[] {
   const contract = getContract(db, customerId);
-  return inspectionCalendar({ inspections: contract.inspections, now, signedReports: signedReportsByPeriod(db, customerId), daysBefore });
+  const entries = inspectionCalendar({ inspections: contract.inspections, now, signedReports: signedReportsByPeriod(db, customerId), daysBefore });
+  // An inspection that fell before the customer was taken on was never owed: not "overdue".
+  const since = getCustomer(db, customerId)?.createdAt;
+  if (since === undefined) return entries;
+  const sinceDay = new Date(since).toISOString().slice(0, 10);
+  return entries.filter((e) => e.inspectionDate >= sinceDay);
 }

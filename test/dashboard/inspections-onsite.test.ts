@@ -43,6 +43,8 @@ beforeAll(async () => {
   [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
   const { db } = world.collector;
   const now = Date.now();
+  // Both customers have been under contract for a year, so last month's inspections were owed.
+  db.prepare('UPDATE customers SET created_at = ? WHERE id IN (?, ?)').run(now - 365 * 86400_000, 'acme', 'beta');
   setContract(db, 'acme', { inspections: [{ date: addDays(today, -20), name: 'Pre-audit check' }, { date: addDays(today, -2) }, { date: addDays(today, 30), name: 'Summer check' }] }, now);
   setContract(db, 'beta', { inspections: [{ date: addDays(today, -21), name: 'Beta branch check' }] }, now);
   oldTicket = openTicket(db, {

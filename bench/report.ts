@@ -4,7 +4,15 @@
  * process while the report is built (target: under 60 s and 500 MB on the 2-core machine).
  *
  * Env: BENCH_HOSTS (100), BENCH_DAYS (90), BENCH_STEP_SEC (60).
+ *   BENCH_DATA_DIR: keep InfluxDB's data and the relational store there and reuse them on the next run with
+ *     the same hosts/days/step (seeding 39 M points takes ~4 minutes); the write figures are then those of
+ *     the run that seeded it.
+ *   BENCH_PROFILE=1: print the time spent in each kind of store query.
+ *   BENCH_NO_SETTLE=1: generate the report right after the write, while InfluxDB still compacts it.
+ *   BENCH_DOCS=0: do not rewrite docs/benchmarks.md (it is rewritten only for the full 100 x 90 d x 60 s run).
  */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../collector/db/database.js';
 import { ensureCustomer } from '../collector/db/customers.js';
@@ -13,6 +21,8 @@ import { influx1MetricsStore } from '../collector/metrics/influx1-store.js';
 import { generateReport } from '../collector/reports/generate.js';
 import { loadReport } from '../collector/reports/report-store.js';
 import { periodBounds } from '../collector/reports/calendar.js';
+import { listHosts } from '../collector/db/hosts.js';
+import type { MetricsStore, SeriesSelector } from '../collector/metrics/store.js';
 import { startInfluxDb } from '../test/helpers/influxdb.js';
 import { tempDir } from '../test/helpers/temp-dir.js';
 import { machineLine, writeBenchmarkSection } from './bench-report.js';
@@ -27,67 +37,82 @@ const IN_FLIGHT = 4;
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 
+interface Seeded {
+  hosts: number;
+  days: number;
+  stepSec: number;
+  lines: number;
+  writeSec: number;
+  seededAt: string;
+}
+
+/** Time spent per kind of query (method, measurement, field, aggregate), summed over concurrent calls. */
+function profiled(store: MetricsStore) {
+  const kinds = new Map<string, { calls: number; ms: number }>();
+  const timed = <A extends SeriesSelector, R>(method: string, fn: (q: A) => Promise<R>) => async (q: A): Promise<R> => {
+    const t = performance.now();
+    try {
+      return await fn(q);
+    } finally {
+      const q2 = q as A & { agg?: string; stepMs?: number; aggregates?: readonly string[]; fields?: readonly string[] };
+      const k = [method, q.measurement, q2.fields?.join('+') ?? q.field, q2.agg ?? q2.aggregates?.join('+') ?? '', q.groupBy?.join('+') ?? '', q2.where.host ? 'per-host' : 'all-hosts'].join(' ');
+      const e = kinds.get(k) ?? { calls: 0, ms: 0 };
+      e.calls++;
+      e.ms += performance.now() - t;
+      kinds.set(k, e);
+    }
+  };
+  const wrapped: MetricsStore = {
+    ...store,
+    series: timed('series', (q) => store.series(q)),
+    summary: timed('summary', (q) => store.summary(q)),
+  };
+  const print = () => {
+    const rows = [...kinds].sort((a, b) => b[1].ms - a[1].ms);
+    for (const [k, v] of rows) console.log(`  ${(v.ms / 1000).toFixed(2).padStart(8)} s  ${String(v.calls).padStart(5)} calls  ${(v.ms / v.calls).toFixed(1).padStart(8)} ms/call  ${k}`);
+  };
+  return { store: wrapped, print };
+}
+
 async function main() {
-  const dir = tempDir('bench-report');
-  const influx = await startInfluxDb();
+  const keep = process.env.BENCH_DATA_DIR;
+  const dir = keep ? { path: keep, remove: () => {} } : tempDir('bench-report');
+  const seededFile = join(dir.path, 'seeded.json');
+  const prior = keep && existsSync(seededFile) ? (JSON.parse(readFileSync(seededFile, 'utf8')) as Seeded) : undefined;
+  const reuse = prior !== undefined && prior.hosts === HOSTS && prior.days === DAYS && prior.stepSec === STEP_SEC;
+  if (keep && !reuse) for (const f of ['influx', 'patrol.db', 'patrol.db-wal', 'patrol.db-shm', 'reports', 'seeded.json']) rmSync(join(dir.path, f), { recursive: true, force: true });
+  const influx = await startInfluxDb({ dataDir: keep ? join(dir.path, 'influx') : undefined });
   try {
-    const store = influx1MetricsStore({ url: influx.url, database: DB });
-    await store.init();
+    const rawStore = influx1MetricsStore({ url: influx.url, database: DB });
+    await rawStore.init();
     const db = openDatabase(join(dir.path, 'patrol.db'));
     const { from } = periodBounds(PERIOD);
-    ensureCustomer(db, 'bench', 'Bench Co', from - 86_400_000);
-    const hosts = Array.from({ length: HOSTS }, (_, i) => createHost(db, { customerId: 'bench', name: `host-${String(i).padStart(3, '0')}`, kind: 'agent', now: from - 86_400_000 }));
-
-    // Raw line protocol, several POSTs in flight (machine-notes.md: ~374k points/s that way).
-    const stepsPerHost = Math.floor((DAYS * 86_400) / STEP_SEC);
-    const totalLines = stepsPerHost * HOSTS * 3;
-    console.log(`writing ${HOSTS} hosts x ${DAYS} days at ${STEP_SEC} s = ${(totalLines / 1e6).toFixed(1)} M lines (cpu, mem, disk) ...`);
-    const writeStart = Date.now();
-    let written = 0;
-    const post = async (body: string) => {
-      const res = await fetch(`${influx.url}/write?db=${DB}&precision=s`, { method: 'POST', body });
-      if (res.status !== 204) throw new Error(`write failed ${res.status}: ${await res.text()}`);
-    };
-    const inFlight = new Set<Promise<void>>();
-    let lines: string[] = [];
-    const flush = async () => {
-      if (!lines.length) return;
-      const body = lines.join('\n');
-      written += lines.length;
-      lines = [];
-      const p = post(body).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-    };
-    const t0 = Math.floor(from / 1000);
-    // Time-major order (all hosts per step) is how live data arrives and what InfluxDB writes fastest.
-    for (let s = 0; s < stepsPerHost; s++) {
-      const ts = t0 + s * STEP_SEC;
-      const day = (s * STEP_SEC) / 86_400;
-      for (let h = 0; h < HOSTS; h++) {
-        const tags = `customer=bench,host=${hosts[h]!.id}`;
-        const cpu = 20 + ((s + h * 7) % 60);
-        const disk = 40 + (h % 30) + day * (0.1 + (h % 5) * 0.1);
-        lines.push(
-          `cpu,${tags},check=system.cpu usage_pct=${cpu} ${ts}`,
-          `mem,${tags},check=system.memory used_pct=${50 + (h % 40)},swap_used_pct=${h % 7} ${ts}`,
-          `disk,${tags},check=system.disk,mount=/ used_pct=${disk.toFixed(3)},used_bytes=${Math.round(disk * 1e9)},total_bytes=100000000000 ${ts}`,
-        );
-        if (lines.length >= LINES_PER_POST) await flush();
-      }
+    let written: number;
+    let writeSec: number;
+    if (reuse) {
+      ({ lines: written, writeSec } = prior);
+      console.log(`reusing ${HOSTS} hosts x ${DAYS} days at ${STEP_SEC} s seeded ${prior.seededAt} in ${dir.path}`);
+    } else {
+      ({ written, writeSec } = await seed(db, influx.url, from));
+      if (keep) writeFileSync(seededFile, JSON.stringify({ hosts: HOSTS, days: DAYS, stepSec: STEP_SEC, lines: written, writeSec, seededAt: new Date().toISOString() } satisfies Seeded));
     }
-    await flush();
-    await Promise.all(inFlight);
-    const writeSec = (Date.now() - writeStart) / 1000;
-    console.log(`written ${written} lines in ${writeSec.toFixed(1)} s (${Math.round(written / writeSec)} lines/s)`);
+    // A quarter's report reads data written over 90 days and long since compacted, not a 39 M-point burst
+    // written seconds ago: let InfluxDB finish the compactions that burst started (they took most of both
+    // cores for minutes here, and made the first measurement 171 s instead of 52 s).
+    const settleSec = process.env.BENCH_NO_SETTLE === '1' ? null : await waitForCompactions(influx.url);
+    if (settleSec !== null) console.log(`InfluxDB compactions finished ${settleSec.toFixed(0)} s after the write`);
+    const prof = process.env.BENCH_PROFILE === '1' ? profiled(rawStore) : undefined;
+    const store = prof?.store ?? rawStore;
 
     // Peak memory of this process while the report is built, sampled every 20 ms.
     global.gc?.();
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+    const loadBefore = os.loadavg()[0]!;
     const reportStart = Date.now();
     const rec = await generateReport({ db, store, dataDir: dir.path, now: () => Date.now() }, { customerId: 'bench', period: PERIOD, lang: 'zh' });
     const reportSec = (Date.now() - reportStart) / 1000;
+    const loadAfter = os.loadavg()[0]!;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const report = loadReport(db, rec);
@@ -95,27 +120,107 @@ async function main() {
     console.log(
       `report: ${report.hosts.length} hosts, ${report.findings.length} findings, ${disks} disks with a forecast, generated in ${reportSec.toFixed(1)} s; peak RSS ${mb(peakRss)} MB (process maxRSS incl. the write phase ${mb(process.resourceUsage().maxRSS * 1024)} MB)`,
     );
-    console.log(JSON.stringify({ hosts: HOSTS, days: DAYS, stepSec: STEP_SEC, lines: written, writeSec, reportSec, peakRssMb: Number(mb(peakRss)) }));
+    console.log(`1-minute load average of the machine: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after the report (2 cores)`);
+    if (prof) {
+      console.log('store time per query kind (summed over concurrent calls):');
+      prof.print();
+    }
+    console.log(JSON.stringify({ hosts: HOSTS, days: DAYS, stepSec: STEP_SEC, lines: written, writeSec, reused: reuse, settleSec, reportSec, peakRssMb: Number(mb(peakRss)) }));
     const fmt = (n: number) => n.toLocaleString('en-US');
-    writeBenchmarkSection(
-      'Reports (npm run bench:report)',
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${machineLine()}; InfluxDB 1.6 (Debian) on the same two cores.
+    const full = HOSTS === 100 && DAYS === 90 && STEP_SEC === 60;
+    if (full && process.env.BENCH_DOCS !== '0') {
+      writeBenchmarkSection(
+        'Reports (npm run bench:report)',
+        `Measured ${new Date().toISOString().slice(0, 10)} on ${machineLine()}; InfluxDB 1.6 (Debian) on the same two cores.
 
 | figure | value |
 | --- | --- |
 | hosts x days x interval | ${HOSTS} x ${DAYS} d x ${STEP_SEC} s |
 | points in InfluxDB (cpu, mem, disk lines) | ${fmt(written)} lines |
-| write (raw line protocol, ${IN_FLIGHT} POSTs in flight) | ${writeSec.toFixed(1)} s (${fmt(Math.round(written / writeSec))} lines/s) |
+| write (raw line protocol, ${IN_FLIGHT} POSTs in flight) | ${writeSec.toFixed(1)} s (${fmt(Math.round(written / writeSec))} lines/s)${reuse ? `, in the run that seeded the reused data (${prior.seededAt.slice(0, 10)})` : ''} |
+| InfluxDB compacting the write before the report starts | ${settleSec === null ? 'not waited for (BENCH_NO_SETTLE=1)' : reuse ? 'data reused from an earlier run' : `${settleSec.toFixed(0)} s`} |
 | report generation (all figures by aggregate InfluxQL, HTML rendered, stored) | ${reportSec.toFixed(1)} s (target < 60 s) |
+| 1-minute load average before / after the report (other work on the machine included) | ${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)} |
 | peak RSS of the process while generating | ${mb(peakRss)} MB (target < 500 MB) |
 | hosts / findings / disks with a forecast | ${report.hosts.length} / ${report.findings.length} / ${disks} |`,
-    );
+      );
+    }
     db.close();
     await store.close();
   } finally {
     await influx.destroy();
     dir.remove();
   }
+}
+
+/** Seconds until InfluxDB has had no compaction running for 10 s in a row (at most 15 minutes). */
+async function waitForCompactions(url: string): Promise<number> {
+  const start = Date.now();
+  let idleSince: number | null = null;
+  while (Date.now() - start < 15 * 60_000) {
+    const vars = (await (await fetch(`${url}/debug/vars`)).json()) as Record<string, { name?: string; values?: Record<string, number> }>;
+    let active = 0;
+    for (const v of Object.values(vars)) {
+      if (v?.name !== 'tsm1_engine') continue;
+      for (const [k, n] of Object.entries(v.values ?? {})) if (k.endsWith('CompactionsActive')) active += n;
+    }
+    const now = Date.now();
+    if (active > 0) idleSince = null;
+    else if (idleSince === null) idleSince = now;
+    else if (now - idleSince >= 10_000) return (idleSince - start) / 1000;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return (Date.now() - start) / 1000;
+}
+
+/** The customer, its hosts and their 90 days of cpu, mem and disk points, written as raw line protocol. */
+async function seed(db: ReturnType<typeof openDatabase>, url: string, from: number): Promise<{ written: number; writeSec: number }> {
+  ensureCustomer(db, 'bench', 'Bench Co', from - 86_400_000);
+  for (let i = 0; i < HOSTS; i++) createHost(db, { customerId: 'bench', name: `host-${String(i).padStart(3, '0')}`, kind: 'agent', now: from - 86_400_000 });
+  const hosts = listHosts(db, ['bench']);
+  // Raw line protocol, several POSTs in flight (machine-notes.md: ~374k points/s that way).
+  const stepsPerHost = Math.floor((DAYS * 86_400) / STEP_SEC);
+  const totalLines = stepsPerHost * HOSTS * 3;
+  console.log(`writing ${HOSTS} hosts x ${DAYS} days at ${STEP_SEC} s = ${(totalLines / 1e6).toFixed(1)} M lines (cpu, mem, disk) ...`);
+  const writeStart = Date.now();
+  let written = 0;
+  const post = async (body: string) => {
+    const res = await fetch(`${url}/write?db=${DB}&precision=s`, { method: 'POST', body });
+    if (res.status !== 204) throw new Error(`write failed ${res.status}: ${await res.text()}`);
+  };
+  const inFlight = new Set<Promise<void>>();
+  let lines: string[] = [];
+  const flush = async () => {
+    if (!lines.length) return;
+    const body = lines.join('\n');
+    written += lines.length;
+    lines = [];
+    const p = post(body).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+  };
+  const t0 = Math.floor(from / 1000);
+  // Time-major order (all hosts per step) is how live data arrives and what InfluxDB writes fastest.
+  for (let s = 0; s < stepsPerHost; s++) {
+    const ts = t0 + s * STEP_SEC;
+    const day = (s * STEP_SEC) / 86_400;
+    for (let h = 0; h < HOSTS; h++) {
+      const tags = `customer=bench,host=${hosts[h]!.id}`;
+      const cpu = 20 + ((s + h * 7) % 60);
+      const disk = 40 + (h % 30) + day * (0.1 + (h % 5) * 0.1);
+      lines.push(
+        `cpu,${tags},check=system.cpu usage_pct=${cpu} ${ts}`,
+        `mem,${tags},check=system.memory used_pct=${50 + (h % 40)},swap_used_pct=${h % 7} ${ts}`,
+        `disk,${tags},check=system.disk,mount=/ used_pct=${disk.toFixed(3)},used_bytes=${Math.round(disk * 1e9)},total_bytes=100000000000 ${ts}`,
+      );
+      if (lines.length >= LINES_PER_POST) await flush();
+    }
+  }
+  await flush();
+  await Promise.all(inFlight);
+  const writeSec = (Date.now() - writeStart) / 1000;
+  console.log(`written ${written} lines in ${writeSec.toFixed(1)} s (${Math.round(written / writeSec)} lines/s)`);
+  return { written, writeSec };
 }
 
 await main();

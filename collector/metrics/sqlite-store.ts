@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
-import type { Aggregate, MetricsStore, Series, SeriesQuery, SeriesSelector, SeriesSummary } from './store.js';
+import { SUMMARY_FIGURES, type Aggregate, type MetricsStore, type Series, type SeriesQuery, type SeriesSelector, type SeriesSummary, type SummaryQuery } from './store.js';
 
 const log = createLogger('metrics.sqlite');
 
@@ -112,20 +112,27 @@ export function sqliteMetricsStore(opts: { path: string; retentionDays: number; 
       }
       return [...out.values()];
     },
-    async summary(q: SeriesSelector): Promise<SeriesSummary[]> {
+    async summary(q: SummaryQuery): Promise<SeriesSummary[]> {
       const { from, params, groupExpr } = selectorSql(q);
+      const want = (f: (typeof SUMMARY_FIGURES)[number]) => !q.figures || q.figures.includes(f);
       // p95 by nearest rank, rounded as InfluxQL's PERCENTILE() does, so both stores give the same figure.
+      // The ranking sorts every value of the group, so it runs only when p95 is asked for.
+      const ranked = want('p95')
+        ? `r AS (SELECT g, value, time, ROW_NUMBER() OVER (PARTITION BY g ORDER BY value) AS rn, COUNT(*) OVER (PARTITION BY g) AS n FROM v)`
+        : `r AS (SELECT g, value, time FROM v)`;
+      const cols = [
+        'g',
+        want('count') ? 'COUNT(*) AS count' : 'NULL AS count',
+        want('mean') ? 'AVG(value) AS mean' : 'NULL AS mean',
+        want('min') ? 'MIN(value) AS min' : 'NULL AS min',
+        want('max') ? 'MAX(value) AS max' : 'NULL AS max',
+        want('p95') ? 'MAX(CASE WHEN rn = MAX(1, CAST(n * 0.95 + 0.5 AS INTEGER)) THEN value END) AS p95' : 'NULL AS p95',
+        want('first') ? '(SELECT value FROM v v2 WHERE v2.g = r.g ORDER BY time ASC LIMIT 1) AS first' : 'NULL AS first',
+        want('last') ? '(SELECT value FROM v v2 WHERE v2.g = r.g ORDER BY time DESC LIMIT 1) AS last' : 'NULL AS last',
+      ];
       const rows = open()
-        .prepare(
-          `WITH v AS (SELECT ${groupExpr} AS g, p.value AS value, p.time AS time ${from}),
-           r AS (SELECT g, value, time, ROW_NUMBER() OVER (PARTITION BY g ORDER BY value) AS rn, COUNT(*) OVER (PARTITION BY g) AS n FROM v)
-           SELECT g, COUNT(*) AS count, AVG(value) AS mean, MIN(value) AS min, MAX(value) AS max,
-             MAX(CASE WHEN rn = MAX(1, CAST(n * 0.95 + 0.5 AS INTEGER)) THEN value END) AS p95,
-             (SELECT value FROM v v2 WHERE v2.g = r.g ORDER BY time ASC LIMIT 1) AS first,
-             (SELECT value FROM v v2 WHERE v2.g = r.g ORDER BY time DESC LIMIT 1) AS last
-           FROM r GROUP BY g ORDER BY g`,
-        )
-        .all(params) as Array<{ g: string; count: number; mean: number | null; min: number | null; max: number | null; p95: number | null; first: number | null; last: number | null }>;
+        .prepare(`WITH v AS (SELECT ${groupExpr} AS g, p.value AS value, p.time AS time ${from}), ${ranked} SELECT ${cols.join(', ')} FROM r GROUP BY g ORDER BY g`)
+        .all(params) as Array<{ g: string; count: number | null; mean: number | null; min: number | null; max: number | null; p95: number | null; first: number | null; last: number | null }>;
       return rows.map((r) => ({ tags: tagsOf(q, r.g), count: r.count, mean: r.mean, min: r.min, max: r.max, p95: r.p95, first: r.first, last: r.last }));
     },
     async countPoints(q) {

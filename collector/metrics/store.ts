@@ -31,10 +31,25 @@ export interface Series {
   points: SeriesPoint[];
 }
 
+/** The figures summary() can compute. */
+export type SummaryFigure = 'count' | 'mean' | 'min' | 'max' | 'p95' | 'first' | 'last';
+export const SUMMARY_FIGURES: readonly SummaryFigure[] = ['count', 'mean', 'min', 'max', 'p95', 'first', 'last'];
+
+export interface SummaryQuery extends SeriesSelector {
+  /**
+   * Only these figures are computed; the others come back null. Default: all of them. In InfluxDB 1.x each
+   * aggregate is a scan of its own (COUNT, MEAN and MAX in one statement cost three times one of them, LAST
+   * almost nothing), and p95 is the costliest, so ask only for what is shown. A group is returned only when
+   * it has values in the window, whatever the figures asked for.
+   */
+  figures?: readonly SummaryFigure[];
+}
+
 /** Figures over a whole window, computed by the store (never by reading raw points into memory). */
 export interface SeriesSummary {
   tags: Record<string, string>;
-  count: number;
+  /** Null only when `figures` was given without 'count'. */
+  count: number | null;
   mean: number | null;
   min: number | null;
   max: number | null;
@@ -53,7 +68,7 @@ export interface MetricsStore {
   init(): Promise<void>;
   write(points: readonly Metric[]): Promise<void>;
   series(q: SeriesQuery): Promise<Series[]>;
-  summary(q: SeriesSelector): Promise<SeriesSummary[]>;
+  summary(q: SummaryQuery): Promise<SeriesSummary[]>;
   /** Number of stored values of one field (tests and benchmarks use it to prove "exactly once"). */
   countPoints(q: SeriesSelector): Promise<number>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import { getContract } from '../tickets/contracts.js';
 import { calendarElapsedMs } from '../tickets/calendar.js';
 import { periodBounds } from './calendar.js';
 import { evaluateFindings } from './findings.js';
-import { hostMetricFigures } from './host-figures.js';
+import { customerMetricFigures } from './host-figures.js';
 import type { InspectionRecord } from './inspection.js';
 import { healthScore, InspectionReportSchema, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
 
@@ -23,24 +23,11 @@ export interface BuildReportOptions {
   engineer?: string;
   inspection?: InspectionRecord;
   previous?: { reportId: string; period: string; healthScore: number; findings: number } | null;
-  /** Hosts whose figures are gathered at once (each host runs its own queries in parallel too). */
-  hostConcurrency?: number;
+  /** Metrics-store queries in flight (each covers all the customer's hosts); default 3. */
+  queryConcurrency?: number;
 }
 
 const MIN = 60_000;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** Minutes of a period covered by host-unreachable tickets (the accounting section defines "down"). */
 function downMinutes(tickets: readonly Ticket[], hostId: string, from: number, to: number): number {
@@ -68,10 +55,18 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
   const allTickets = listTickets(db, { customerIds: [customerId], customerId, now: o.now, limit: 1_000_000 });
   const inspected = new Map((o.inspection?.hosts ?? []).map((h) => [h.hostId, h]));
 
-  const hostSection = async (h: Host): Promise<HostSection> => {
-    const states = listCheckStates(db, { hostId: h.id, customerIds: [customerId] });
+  const statesOf = new Map(hosts.map((h) => [h.id, listCheckStates(db, { hostId: h.id, customerIds: [customerId] })]));
+  const figuresOf = await customerMetricFigures(
+    o.store,
+    { customerId, from, to },
+    hosts.map((h) => ({ hostId: h.id, checks: statesOf.get(h.id)! })),
+    o.queryConcurrency,
+  );
+
+  const hostSection = (h: Host): HostSection => {
+    const states = statesOf.get(h.id)!;
     const answer = inspected.get(h.id);
-    const figures = await hostMetricFigures(o.store, { customerId, hostId: h.id, from, to }, states);
+    const figures = figuresOf.get(h.id)!;
     const inv = getInventory(db, h.id, [customerId]);
     const down = downMinutes(allTickets, h.id, from, to);
     const spanMin = (to - Math.max(from, h.createdAt)) / MIN;
@@ -115,7 +110,7 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       availabilityPct: spanMin > 0 ? 100 * (1 - down / spanMin) : null,
     };
   };
-  const hostSections = await mapLimit(hosts, o.hostConcurrency ?? 4, hostSection);
+  const hostSections = hosts.map(hostSection);
 
   const periodTickets = allTickets.filter((t) => t.openedAt >= from && t.openedAt < to).sort((a, b) => a.openedAt - b.openedAt);
   const items: TicketLine[] = periodTickets.map((t) => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
@@ -20,10 +20,13 @@ export interface InfluxQueryResult {
   results: Array<{ series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }>; error?: string }>;
 }
 
-/** A real InfluxDB 1.x (Debian 'influxdb') on free loopback ports with its data in a temp folder. */
-export async function startInfluxDb(): Promise<RunningInfluxDb> {
+/**
+ * A real InfluxDB 1.x (Debian 'influxdb') on free loopback ports with its data in a temp folder, or in
+ * `opts.dataDir` when given (kept by destroy(), so a benchmark can reuse a seeded database between runs).
+ */
+export async function startInfluxDb(opts: { dataDir?: string } = {}): Promise<RunningInfluxDb> {
   const influxd = ensureDebianPackage('influxdb', '/usr/bin/influxd');
-  const dir = tempDir('influx');
+  const dir = opts.dataDir ? (mkdirSync(opts.dataDir, { recursive: true }), { path: opts.dataDir, remove: () => {} }) : tempDir('influx');
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
   const conf = join(dir.path, 'influxdb.conf');
   writeFileSync(

@@ -7,7 +7,7 @@
  *   BENCH_DATA_DIR: keep InfluxDB's data and the relational store there and reuse them on the next run with
  *     the same hosts/days/step (seeding 39 M points takes ~4 minutes); the write figures are then those of
  *     the run that seeded it.
- *   BENCH_NO_SETTLE=1: generate the report right after the write, while InfluxDB still compacts it.
+ *   BENCH_NO_SETTLE=1: generate the report right after the write, without waiting for InfluxDB compactions.
  *   BENCH_DOCS=0: do not rewrite docs/benchmarks.md (it is rewritten only for the full 100 x 90 d x 60 s run).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

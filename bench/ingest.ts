@@ -200,7 +200,7 @@ const rows = [
 ];
 const READING = `Reading the figures: a fleet (the steady phase) costs the collector a few per cent of one core with acks in
 milliseconds. At full speed the collector is bound by one core: every point is parsed, validated with zod (about a
-third of its CPU in a profile), tagged and turned into line protocol, where the raw run only sends prepared text; and
+quarter of its CPU in a profile), tagged and turned into line protocol, where the raw run only sends prepared text; and
 on this machine InfluxDB and the load generator need the same two cores. The >= 80% target is not met here; the
 ways left are cheaper per-point validation and spreading parsing over worker threads, which on two cores mostly
 moves the contention.`;

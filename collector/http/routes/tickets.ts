@@ -77,42 +77,22 @@ export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
     return c.json({ ticket: t, events: listEvents(deps.db, t.id) });
   });
 
-  app.post('/:id/acknowledge', async (c) => {
-    const b = await readBody(c, Note);
-    return b.ok ? actionResponse(c, acknowledge(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
-  });
-  app.post('/:id/start', async (c) => {
-    const b = await readBody(c, Note);
-    return b.ok ? actionResponse(c, startWork(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
-  });
-  app.post('/:id/onsite', async (c) => {
-    const b = await readBody(c, Onsite);
-    return b.ok ? actionResponse(c, recordOnsite(ctxOf(c), c.req.param('id'), b.value)) : b.response;
-  });
-  app.post('/:id/assign', async (c) => {
-    const b = await readBody(c, Assign);
-    return b.ok ? actionResponse(c, assign(ctxOf(c), c.req.param('id'), b.value.assigneeId)) : b.response;
-  });
-  app.post('/:id/comment', async (c) => {
-    const b = await readBody(c, Comment);
-    return b.ok ? actionResponse(c, comment(ctxOf(c), c.req.param('id'), b.value.text)) : b.response;
-  });
-  app.post('/:id/resolve', async (c) => {
-    const b = await readBody(c, Note);
-    return b.ok ? actionResponse(c, resolve(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
-  });
-  app.post('/:id/confirm-close', async (c) => {
-    const b = await readBody(c, Note);
-    return b.ok ? actionResponse(c, confirmClose(ctxOf(c), c.req.param('id'), b.value.note)) : b.response;
-  });
-  app.post('/:id/reopen', async (c) => {
-    const b = await readBody(c, Reopen);
-    return b.ok ? actionResponse(c, reopen(ctxOf(c), c.req.param('id'), b.value.reason)) : b.response;
-  });
-  app.patch('/:id/report', async (c) => {
-    const b = await readBody(c, ReportFields);
-    return b.ok ? actionResponse(c, updateReportFields(ctxOf(c), c.req.param('id'), b.value)) : b.response;
-  });
+  /** One lifecycle action: validate the body, run the action as this user, answer with the ticket or the refusal. */
+  type Run<S extends z.ZodType> = (ctx: ActionContext, id: string, body: z.infer<S>) => Parameters<typeof actionResponse>[1];
+  const action = <S extends z.ZodType>(method: 'post' | 'patch', path: string, schema: S, run: Run<S>) =>
+    app[method](path, async (c) => {
+      const b = await readBody(c, schema);
+      return b.ok ? actionResponse(c, run(ctxOf(c), c.req.param('id') ?? '', b.value)) : b.response;
+    });
+  action('post', '/:id/acknowledge', Note, (ctx, id, b) => acknowledge(ctx, id, b.note));
+  action('post', '/:id/start', Note, (ctx, id, b) => startWork(ctx, id, b.note));
+  action('post', '/:id/onsite', Onsite, (ctx, id, b) => recordOnsite(ctx, id, b));
+  action('post', '/:id/assign', Assign, (ctx, id, b) => assign(ctx, id, b.assigneeId));
+  action('post', '/:id/comment', Comment, (ctx, id, b) => comment(ctx, id, b.text));
+  action('post', '/:id/resolve', Note, (ctx, id, b) => resolve(ctx, id, b.note));
+  action('post', '/:id/confirm-close', Note, (ctx, id, b) => confirmClose(ctx, id, b.note));
+  action('post', '/:id/reopen', Reopen, (ctx, id, b) => reopen(ctx, id, b.reason));
+  action('patch', '/:id/report', ReportFields, (ctx, id, b) => updateReportFields(ctx, id, b));
 
   app.get('/:id/report', (c) => {
     const q = parseQuery(c, ReportQuery);

@@ -2,12 +2,17 @@ import os from 'node:os';
 import si from 'systeminformation';
 import type { Executor } from '../define.js';
 import { isRealFilesystem, parseDfInodes, type SystemProbe } from './probe.js';
+import { procSystemProbe } from './proc-probe.js';
 
 /** System figures of the machine this process runs on, from systeminformation (and df for inodes). */
 export function localSystemProbe(exec: Executor): SystemProbe {
+  const proc = procSystemProbe(exec);
   return {
     async cpuTimes() {
-      // os.cpus() gives per-core cumulative ms; summing them gives whole-machine times. No iowait/steal in it.
+      // /proc/stat where there is one, read exactly as the remote probe reads it: it has iowait and steal,
+      // which os.cpus() leaves out, and a host's figures must not depend on whether an agent or SSH gathered them.
+      const fromProc = await proc.cpuTimes().catch(() => undefined);
+      if (fromProc) return fromProc;
       const t = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, steal: 0 };
       for (const c of os.cpus()) {
         t.user += c.times.user;

@@ -42,7 +42,8 @@ describe.each(['embedded', 'influxdb1'] as const)('an agent streaming to a colle
 
   test('the host appears with its CPU, memory, disk and network figures', async () => {
     const hostId = agent.credentials!.hostId;
-    for (const [measurement, field] of [['cpu', 'load1'], ['mem', 'used_pct'], ['disk', 'used_pct'], ['net', 'rx_bytes']] as const) {
+    // The system figures, and the agent's report on itself: its spool and what it had to drop (Telegraf's buffer_size / metrics_dropped).
+    for (const [measurement, field] of [['cpu', 'load1'], ['mem', 'used_pct'], ['disk', 'used_pct'], ['net', 'rx_bytes'], ['patrol_agent', 'spool_bytes'], ['patrol_agent', 'dropped_points_total'], ['patrol_agent', 'rss_bytes']] as const) {
       const count = await waitFor(
         async () => (await collector.store.countPoints({ measurement, field, where: { host: hostId, customer: 'acme' }, from: 0, to: Date.now() + 60_000 })) || undefined,
         `${measurement}.${field} points`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { revokeAgent } from '../../collector/db/agents.js';
+import { createEnrollmentToken, revokeAgent, revokeEnrollmentToken } from '../../collector/db/agents.js';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { RawAgent } from '../helpers/raw-agent.js';
 
@@ -108,6 +108,11 @@ describe('bad input gets a clear error, stores nothing, and never stops other ag
     const again = await enroll({ token, hostname: 'thief' });
     expect(again.status).toBe(401);
     expect(await again.json()).toMatchObject({ reason: 'token-used', error: expect.stringContaining('already used') });
+    const expired = createEnrollmentToken(collector.db, 'acme', Date.now() - 2 * 3600_000, { ttlMs: 3600_000 });
+    expect(await (await enroll({ token: expired.token, hostname: 'late' })).json()).toMatchObject({ reason: 'token-expired' });
+    const revoked = createEnrollmentToken(collector.db, 'acme', Date.now());
+    revokeEnrollmentToken(collector.db, revoked.record.id, Date.now());
+    expect(await (await enroll({ token: revoked.token, hostname: 'late' })).json()).toMatchObject({ reason: 'token-revoked' });
     const garbage = await fetch(`${collector.url}/api/enroll`, { method: 'POST', body: 'nope' });
     expect(garbage.status).toBe(400);
     await goodAgentStillStreams();

@@ -42,6 +42,8 @@ export interface Collector {
   app: Hono;
   /** Set on the first start only: the generated admin password, to print once. */
   adminPassword?: string;
+  /** Ask a host (with or without an agent) for a fresh run of all its checks; see PluginFactory's runNow. */
+  runNow(hostId: string, requestId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,8 @@ export interface CollectorPlugin {
   pages?: Hono;
   authenticators?: Authenticator[];
   tick?(now: number): void | Promise<void>;
+  /** A part that runs checks for hosts without an agent answers run-now requests for them (inspections). */
+  runNow?(hostId: string, requestId: string): boolean;
   close?(): void | Promise<void>;
 }
 
@@ -69,6 +73,11 @@ export type PluginFactory = (ctx: {
   assignments: AssignmentSource;
   /** Every ingest listener (complete once all plugins are made), for parts that ingest results themselves. */
   listeners: readonly IngestListener[];
+  /**
+   * Ask any host for a fresh run of all its checks, answered by a batch carrying `requestId`: agents through
+   * the hub, hosts without an agent through the part that polls them. False when nobody can run it now.
+   */
+  runNow(hostId: string, requestId: string): boolean;
 }) => CollectorPlugin;
 
 
@@ -103,7 +112,9 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     assignments,
     batchIntervalSec: config.batchIntervalSec,
   });
-  const plugins = (opts.plugins ?? DEFAULT_PLUGINS).map((f) => f({ db, store, hub, now, config, assignments, listeners }));
+  const runNow = (hostId: string, requestId: string): boolean =>
+    hub.runNow(hostId, requestId) || plugins.some((p) => p.runNow?.(hostId, requestId) ?? false);
+  const plugins: CollectorPlugin[] = (opts.plugins ?? DEFAULT_PLUGINS).map((f) => f({ db, store, hub, now, config, assignments, listeners, runNow }));
   for (const p of plugins) listeners.push(...(p.listeners ?? []));
 
   const app = createApp({
@@ -140,6 +151,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     hub,
     app,
     adminPassword,
+    runNow,
     async close() {
       clearInterval(ticker);
       await hub.close();

@@ -41,6 +41,7 @@ export function remoteChecksPlugin(opts: RemoteChecksOptions = {}): PluginFactor
     const routeDeps = { db, now, pushConfig: (id: string) => hub.pushConfig(id), connectedHostIds: () => hub.connectedHostIds() };
     return {
       name: 'remote-checks',
+      runNow: (hostId, requestId) => poller.runNow(hostId, requestId),
       apiRoutes: [
         {
           path: '/hosts',

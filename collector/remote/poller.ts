@@ -98,7 +98,22 @@ export class RemotePoller {
     await Promise.all(rounds);
   }
 
-  private async pollHost({ host, access }: RemoteHost, assigned: CheckAssignment[], due: CheckAssignment[]): Promise<void> {
+  /**
+   * A fresh round of every assigned check of one agentless host now (an inspection), answered like an agent's
+   * run-now: the batch carries `requestId`. False when the host is not one this poller runs.
+   */
+  runNow(hostId: string, requestId: string): boolean {
+    if (this.closed) return false;
+    const rh = listRemoteHosts(this.opts.db).find((r) => r.host.id === hostId);
+    if (!rh) return false;
+    const assigned = this.opts.assignments.forHost(rh.host);
+    void this.limit
+      .run(() => this.pollHost(rh, assigned, assigned, requestId))
+      .catch((err: Error) => this.opts.log.error({ err, host: hostId, requestId }, 'run-now of an agentless host failed'));
+    return true;
+  }
+
+  private async pollHost({ host, access }: RemoteHost, assigned: CheckAssignment[], due: CheckAssignment[], requestId?: string): Promise<void> {
     const log = this.opts.log.child({ host: host.id, kind: host.kind });
     const startedAt = this.opts.now();
     const states = this.states.open(host.id);
@@ -134,7 +149,7 @@ export class RemotePoller {
     states.save(new Map(due.map((a) => [a.name, startedAt])));
     this.states.prune(host.id, [...assigned.map((a) => a.name)]);
     setConnected(this.opts.db, host.id, reachable);
-    const batch: BatchFrame = { type: 'batch', seq: 0, results, metrics: [] };
+    const batch: BatchFrame = { type: 'batch', seq: 0, results, metrics: [], requestId };
     const ingested: IngestedHost = { hostId: host.id, customerId: host.customerId };
     if (this.queue.hasQueued(host.id)) {
       // Earlier rounds of this host are still waiting: this one goes behind them, in order.

@@ -85,7 +85,6 @@ export async function runInspection(opts: {
 
   const outcome = await Promise.all(
     hosts.map(async (h): Promise<InspectionHost> => {
-      if (h.kind !== 'agent') return { hostId: h.id, answered: false, reason: 'agentless', results: [], answeredAt: null };
       const requestId = `inspection:${id}:${h.id}`;
       const answer = opts.answers.wait(requestId, opts.timeoutMs ?? 60_000);
       if (!opts.hub.runNow(h.id, requestId)) {

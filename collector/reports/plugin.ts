@@ -4,9 +4,10 @@ import { reportRoutes } from './routes.js';
 import { createReportScheduler } from './schedule.js';
 
 /** Inspection reports in the collector: /api/reports, the run-now answer listener, and the scheduled inspections. */
-export const reportsPlugin: PluginFactory = ({ db, store, hub, now, config }) => {
+export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config }) => {
   const answers = new InspectionAnswers();
-  const deps = { db, store, hub, answers, now, dataDir: config.dataDir };
+  // Agents and agentless hosts alike: the collector routes each run-now to whoever runs that host's checks.
+  const deps = { db, store, hub: { runNow }, answers, now, dataDir: config.dataDir };
   const scheduler = createReportScheduler(deps);
   return {
     name: 'reports',

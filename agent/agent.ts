@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { CheckResult } from '../shared/check-result.js';
 import type { Metric } from '../shared/metric.js';
 import { createLogger } from '../shared/logger.js';
@@ -22,6 +23,8 @@ export interface AgentOptions {
   spoolLimitBytes?: number;
   /** Until the collector says otherwise in welcome. */
   batchIntervalSec?: number;
+  /** PEM file of a private CA that signed the collector's certificate, for https/wss to it. */
+  caFile?: string;
   /** Results kept in memory between flushes; past it a flush happens early (memory cap). */
   maxBufferedResults?: number;
   now?: () => number;
@@ -51,10 +54,11 @@ export class Agent {
 
   async start(): Promise<void> {
     const facts = localHostFacts(this.opts.name);
+    const ca = this.opts.caFile ? readFileSync(this.opts.caFile) : undefined;
     let creds = this.state.readCredentials();
     if (!creds) {
       if (!this.opts.enrollToken) throw new Error(`not enrolled yet: run with --enroll <token> (state folder ${this.state.path})`);
-      creds = await enroll(this.opts.collectorUrl, this.opts.enrollToken, facts.hostname);
+      creds = await enroll(this.opts.collectorUrl, this.opts.enrollToken, facts.hostname, ca);
       this.state.writeCredentials(creds);
       log.info({ agentId: creds.agentId, customer: creds.customerId }, 'enrolled; agent key saved');
     } else if (this.opts.enrollToken) {
@@ -90,6 +94,7 @@ export class Agent {
       },
       onConfig: (checks) => this.applyChecks(checks),
       onRunNow: (requestId) => void this.runNow(requestId),
+      ca,
     });
     this.restartFlushTimer();
     this.link.start();

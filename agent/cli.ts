@@ -15,6 +15,7 @@ const AgentConfigSchema = z.object({
   enroll: z.string().optional(),
   name: z.string().optional(),
   spoolLimitMb: z.coerce.number().positive().default(100),
+  caFile: z.string().optional(),
 });
 
 const program = new Command('patrol-agent')
@@ -25,14 +26,15 @@ const program = new Command('patrol-agent')
   .option('--state-dir <dir>', 'where the key, spool and check state live (env PATROL_AGENT_STATE_DIR, default ~/.patrol-agent)')
   .option('--name <hostname>', 'host name to report (default: this machine\'s hostname)')
   .option('--spool-limit-mb <n>', 'disk spool limit in MB (default 100)')
+  .option('--ca-file <pem>', 'CA certificate that signed the collector\'s TLS certificate (wss:// with a private CA; env PATROL_CA_FILE)')
   .option('--config <file>', 'JSON config file with the same keys (collector, stateDir, enroll, name, spoolLimitMb)')
   .action(async (o: Record<string, string | undefined>) => {
     let config: z.infer<typeof AgentConfigSchema>;
     try {
       config = loadConfig(AgentConfigSchema, {
         file: o.config,
-        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME' },
-        overrides: { collector: o.collector, stateDir: o.stateDir, enroll: o.enroll, name: o.name, spoolLimitMb: o.spoolLimitMb },
+        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME', caFile: 'PATROL_CA_FILE' },
+        overrides: { collector: o.collector, stateDir: o.stateDir, enroll: o.enroll, name: o.name, spoolLimitMb: o.spoolLimitMb, caFile: o.caFile },
       });
     } catch (err) {
       console.error(`patrol-agent: ${(err as Error).message}`);
@@ -44,6 +46,7 @@ const program = new Command('patrol-agent')
       enrollToken: config.enroll,
       name: config.name,
       spoolLimitBytes: config.spoolLimitMb * 1024 * 1024,
+      caFile: config.caFile,
     });
     try {
       await agent.start();

@@ -29,6 +29,8 @@ export interface LinkOptions {
   maxInFlight?: number;
   /** After a "store unavailable" answer, wait this long before re-sending (doubles up to 30 s). */
   retryDelayMs?: number;
+  /** PEM of a private CA that signed the collector's certificate (wss:// to a self-signed collector). */
+  ca?: Buffer;
 }
 
 /**
@@ -72,6 +74,7 @@ export class CollectorLink {
       headers: { authorization: `Bearer ${this.opts.agentKey}` },
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: 15_000,
+      ca: this.opts.ca,
     });
     this.ws = ws;
     ws.on('open', () => {

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import type { Credentials } from './state-dir.js';
 
@@ -12,17 +14,43 @@ export function enrollUrlFor(collectorUrl: string): string {
   return u.toString();
 }
 
+/** POST JSON with node:http(s), which (unlike fetch) takes a private CA for a collector's own certificate. */
+function postJson(url: string, payload: unknown, ca?: Buffer): Promise<{ status: number; body: unknown }> {
+  const u = new URL(url);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const data = JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const req = request(u, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }, ca, timeout: 15_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let body: unknown = {};
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON: the status says enough
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 15 s')));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 /** Trade a one-time enrollment token for this agent's key. Throws with the collector's reason. */
-export async function enroll(collectorUrl: string, token: string, hostname: string): Promise<Credentials> {
+export async function enroll(collectorUrl: string, token: string, hostname: string, ca?: Buffer): Promise<Credentials> {
   const url = enrollUrlFor(collectorUrl);
-  let res: Response;
+  let res: { status: number; body: unknown };
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, hostname }) });
+    res = await postJson(url, { token, hostname }, ca);
   } catch (err) {
     throw new Error(`cannot reach the collector at ${url}: ${(err as Error).message}`);
   }
-  const body: unknown = await res.json().catch(() => ({}));
-  if (!res.ok) {
+  const body = res.body;
+  if (res.status < 200 || res.status >= 300) {
     const reason = typeof body === 'object' && body && 'error' in body ? String(body.error) : `HTTP ${res.status}`;
     throw new Error(`enrollment refused: ${reason}`);
   }

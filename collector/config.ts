@@ -9,6 +9,9 @@ export const CollectorConfigSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: Port.default(8080),
+    /** PEM files: with both, the collector serves https and wss itself (no proxy needed). */
+    tlsCertFile: z.string().optional(),
+    tlsKeyFile: z.string().optional(),
     /** Folder for the SQLite files (relational store and the embedded metrics store). */
     dataDir: z.string().default('.patrol-data'),
     /** How often agents flush a batch. */
@@ -27,6 +30,7 @@ export const CollectorConfigSchema = z
     influxBucket: z.string().optional(),
   })
   .superRefine((c, ctx) => {
+    if (!c.tlsCertFile !== !c.tlsKeyFile) ctx.addIssue({ code: 'custom', path: ['tlsCertFile'], message: 'give both PATROL_TLS_CERT and PATROL_TLS_KEY, or neither' });
     if (c.influxToken && !c.influxUrl) ctx.addIssue({ code: 'custom', path: ['influxUrl'], message: 'PATROL_INFLUX_URL is needed with a token' });
     if (c.influxToken && (!c.influxOrg || !c.influxBucket)) {
       ctx.addIssue({ code: 'custom', path: ['influxOrg'], message: 'InfluxDB 2.x needs PATROL_INFLUX_ORG and PATROL_INFLUX_BUCKET with the token' });
@@ -39,6 +43,8 @@ export const COLLECTOR_ENV: Record<string, string> = {
   host: 'PATROL_HOST',
   port: 'PATROL_PORT',
   dataDir: 'PATROL_DATA_DIR',
+  tlsCertFile: 'PATROL_TLS_CERT',
+  tlsKeyFile: 'PATROL_TLS_KEY',
   batchIntervalSec: 'PATROL_BATCH_INTERVAL_SEC',
   sqliteRetentionDays: 'PATROL_SQLITE_RETENTION_DAYS',
   influxUrl: 'PATROL_INFLUX_URL',

@@ -1,5 +1,7 @@
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
@@ -126,14 +128,22 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     pages: plugins.find((p) => p.pages)?.pages,
     onAgentRevoked: (agentId) => hub.disconnectAgent(agentId),
   });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = (
+    config.tlsCertFile && config.tlsKeyFile
+      ? createAdaptorServer({
+          fetch: app.fetch,
+          createServer: createHttpsServer,
+          serverOptions: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) },
+        })
+      : createAdaptorServer({ fetch: app.fetch })
+  ) as Server;
   hub.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host}:${port}`;
+  const url = `${config.tlsCertFile ? 'https' : 'http'}://${config.host}:${port}`;
 
   const ticker = setInterval(() => {
     for (const p of plugins) {

@@ -21,7 +21,11 @@ if (!process.env.PATROL_ADMIN_PASSWORD) {
   process.env.PATROL_ADMIN_PASSWORD = readFileSync(passwordFile, 'utf8').trim();
 }
 
-const collector = await startCollector({ config });
+const collector = await startCollector({ config }).catch((err: NodeJS.ErrnoException) => {
+  const why = err.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (another Patrol? set PATROL_PORT)` : err.message;
+  console.error(`patrol: cannot start the collector: ${why}`);
+  process.exit(1);
+});
 const agentStateDir = join(config.dataDir, 'agent');
 const agentArgs = [resolve('bin/patrol-agent.js'), '--collector', `ws://${config.host}:${collector.port}/agent`, '--state-dir', agentStateDir];
 if (!existsSync(join(agentStateDir, 'credentials.json'))) {

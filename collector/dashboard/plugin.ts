@@ -11,6 +11,8 @@ import { overviewRoutes } from './pages/overview.js';
 import { reportRoutes } from './pages/reports.js';
 import { settingsRoutes } from './pages/settings.js';
 import { settingsChecksRoutes } from './pages/settings-checks.js';
+import { settingsTemplateEditRoutes } from './pages/settings-template-edit.js';
+import { settingsChannelEditRoutes } from './pages/settings-channel-edit.js';
 import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketRoutes } from './pages/tickets.js';
 import { securityHeaders } from './security-headers.js';
@@ -60,6 +62,8 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes({ db, now }));
   behindLogin.route('/', settingsChecksRoutes({ db }));
+  behindLogin.route('/', settingsTemplateEditRoutes({ db }));
+  behindLogin.route('/', settingsChannelEditRoutes({ db }));
   behindLogin.route('/', settingsUserRoutes({ db, now }));
   pages.route('/', behindLogin);
 

@@ -208,6 +208,15 @@ export const en = {
   'tickets.onsiteMet': "met",
   'tickets.onsiteMissed': "missed",
   'tickets.onsiteNone': "not recorded",
+  'common.edit': 'Edit',
+  'checks.editTemplate': 'Edit template',
+  'checks.assignTags': 'Apply to host tags',
+  'checks.tagsFor': 'Hosts with these tags run it (comma-separated; empty = none)',
+  'checks.deleteTemplate': 'Delete this template',
+  'settings.editChannel': 'Edit channel',
+  'settings.newPassword': 'New password (leave empty to keep the stored one)',
+  'settings.clearPassword': 'remove the stored password',
+  'settings.enabled': 'enabled',
 } as const;
 
 export type MessageKey = keyof typeof en;

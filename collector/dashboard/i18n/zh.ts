@@ -210,4 +210,13 @@ export const zh: Messages = {
   'tickets.onsiteMet': "达标",
   'tickets.onsiteMissed': "超时",
   'tickets.onsiteNone': "未记录",
+  'common.edit': '编辑',
+  'checks.editTemplate': '编辑模板',
+  'checks.assignTags': '按主机标签应用',
+  'checks.tagsFor': '带这些标签的主机运行此模板（逗号分隔；留空即不应用）',
+  'checks.deleteTemplate': '删除此模板',
+  'settings.editChannel': '编辑通知渠道',
+  'settings.newPassword': '新密码（留空则保留已存密码）',
+  'settings.clearPassword': '删除已存密码',
+  'settings.enabled': '启用',
 };

@@ -42,12 +42,13 @@ export function settingsChecksRoutes(deps: { db: Db }): Hono<DashEnv> {
 
     const body = html`${settingsNav(c, 'checks')}
       <section id="templates"><h2>${t('checks.templates')}</h2>
-        <table id="template-list"><thead><tr><th>${t('common.name')}</th><th>${t('common.customer')}</th><th>${t('checks.checks')}</th><th>${t('checks.byTag')}</th></tr></thead>
+        <table id="template-list"><thead><tr><th>${t('common.name')}</th><th>${t('common.customer')}</th><th>${t('checks.checks')}</th><th>${t('checks.byTag')}</th><th></th></tr></thead>
         <tbody>${templates.map(
           (tp) => html`<tr data-template="${tp.id}"><td>${tp.name}${tp.builtin ? html` <span class="tag">${t('checks.builtin')}</span>` : ''}<br><small>${tp.description}</small></td>
             <td>${tp.customerId ? customerName.get(tp.customerId) ?? tp.customerId : t('checks.shared')}</td>
             <td>${tp.checks.map((ch) => html`<div>${ch.name} <small>${ch.checkId} · ${ch.intervalSec}s ${Object.keys(ch.params).length ? json(ch.params) : ''}</small></div>`)}</td>
-            <td>${(tagsOf.get(tp.id) ?? []).join(', ')}</td></tr>`,
+            <td>${(tagsOf.get(tp.id) ?? []).join(', ')}</td>
+            <td>${tp.builtin ? '' : html`<a class="button" data-edit-template href="/settings/checks/templates/${tp.id}">${t('common.edit')}</a>`}</td></tr>`,
         )}</tbody></table>
         <h3>${t('checks.newTemplate')}</h3>
         <form id="template-form" class="stack json-form" data-api="/api/templates" data-method="POST" data-done="/settings/checks?done=1#templates">

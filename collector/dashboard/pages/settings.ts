@@ -105,7 +105,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td>
             <td>${ch.kind === 'email' ? html`${ch.config.host}:${ch.config.port} ${ch.config.user ?? ''} <small>${ch.hasPassword ? t('settings.passwordStored') : t('settings.noPassword')}</small>` : ''}</td>
             <td>${ch.enabled ? '' : 'off'}</td>
-            <td>${postButton(c, `/settings/channels/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `/settings/channels/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
+            <td><a class="button" data-edit-channel href="/settings/channels/${ch.id}">${t('common.edit')}</a> ${postButton(c, `/settings/channels/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `/settings/channels/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
         )}</tbody></table>
         <form method="post" action="/settings/channels" class="filters">${csrfField(c)}
           <label>${t('common.name')} <input name="name" required></label>

@@ -294,6 +294,34 @@
     'template-form': function (f) {
       return { customerId: f.customerId.value || null, name: f.name.value, description: f.description.value, checks: parseJsonField(f.checks.value, f.checks) };
     },
+    'template-edit-form': function (f) {
+      return { name: f.name.value, description: f.description.value, checks: parseJsonField(f.checks.value, f.checks) };
+    },
+    'template-tags-form': function (f) {
+      return { customerId: f.customerId.value, tags: splitList(f.tags.value) };
+    },
+    // DELETE carries no body.
+    'template-delete-form': function () { return null; },
+    // PATCH merges into the stored config. An empty password field leaves the stored password alone
+    // (secret left out); the "remove" box clears it (null); anything typed replaces it.
+    'channel-edit-form': function (f) {
+      var body = { name: f.name.value, enabled: f.enabled.checked, config: { lang: f.lang.value } };
+      if (f.getAttribute('data-kind') === 'email') {
+        body.config.host = f.host.value;
+        body.config.port = Number(f.port.value || 587);
+        body.config.secure = f.security.value === 'tls';
+        body.config.user = f.user.value.trim();
+        body.config.from = f.from.value.trim();
+        body.config.to = f.to.value.split(/[,;\s]+/).map(function (s) { return s.trim(); }).filter(Boolean);
+        body.config.notifyOnDuty = f.notifyOnDuty.checked;
+        body.config.tlsRejectUnauthorized = f.verifyTls.checked;
+        if (f.password.value) body.secret = f.password.value;
+        else if (f.clearPassword && f.clearPassword.checked) body.secret = null;
+      } else {
+        body.config.url = f.url.value;
+      }
+      return body;
+    },
     'assignment-form': function (f) {
       var templates = [];
       f.querySelectorAll('input[name="templates"]:checked').forEach(function (el) { templates.push(el.value); });
@@ -311,6 +339,10 @@
       return body;
     },
   };
+
+  function splitList(text) {
+    return text.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
+  }
 
   function parseJsonField(text, el) {
     try { return JSON.parse(text); } catch (err) {
@@ -342,10 +374,12 @@
       errorBox.hidden = true;
       var body;
       try { body = build(form); } catch (err) { fail(err.message); return; }
+      var headers = { accept: 'application/json', 'x-csrf-token': csrf };
+      if (body !== null) headers['content-type'] = 'application/json';
       fetch(form.getAttribute('data-api'), {
         method: form.getAttribute('data-method') || 'POST', credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify(body),
+        headers: headers,
+        body: body === null ? undefined : JSON.stringify(body),
       }).then(function (r) {
         if (r.ok) { goAfterSave(form.getAttribute('data-done')); return; }
         return r.json().catch(function () { return null; }).then(function (b) { fail(apiErrorText(b, r.status)); });
@@ -358,6 +392,14 @@
         getJson('/api/templates/' + encodeURIComponent(copy.value)).then(function (b) {
           form.checks.value = JSON.stringify(b.template.checks, null, 2);
         }).catch(function (err) { fail(String(err.message || err)); });
+      });
+    }
+    // Template tags: the list shown follows the chosen customer (each option carries its current tags).
+    var tagSource = form.querySelector('select[data-tags-source]');
+    if (tagSource) {
+      tagSource.addEventListener('change', function () {
+        var opt = tagSource.options[tagSource.selectedIndex];
+        form.tags.value = opt ? opt.getAttribute('data-tags') || '' : '';
       });
     }
     var kind = form.querySelector('select[name="kind"]');

@@ -127,6 +127,23 @@ test('an admin deletes the template: it is gone from the list and from the hosts
   expect((await fetch(`${world.url}/settings/checks/templates/${template.id}`, { headers: { cookie: session.cookie } })).status).toBe(404);
 });
 
+test('a shared template can be applied to tags of any customer; the tag field follows the chosen customer', async () => {
+  const p = admin.page;
+  const db = world.collector.db;
+  const shared = createTemplate(db, { customerId: null, name: 'shared-disk', description: '', checks: FIRST_CHECKS, now: Date.now() });
+  await p.goto(`${world.url}/settings/checks/templates/${shared.id}`);
+  expect(await p.locator('#template-tags-form select[name="customerId"] option').count()).toBeGreaterThanOrEqual(2);
+  await p.selectOption('#template-tags-form select[name="customerId"]', 'beta');
+  await p.fill('#template-tags-form input[name="tags"]', 'bank');
+  await submit(admin, '#template-tags-form');
+  await p.selectOption('#template-tags-form select[name="customerId"]', 'acme');
+  expect(await p.inputValue('#template-tags-form input[name="tags"]')).toBe('');
+  await p.selectOption('#template-tags-form select[name="customerId"]', 'beta');
+  expect(await p.inputValue('#template-tags-form input[name="tags"]')).toBe('bank');
+  expect(listTagAssignments(db, { templateId: shared.id })).toEqual([{ customerId: 'beta', tag: 'bank', templateId: shared.id }]);
+  expect(resolveAssignment(db, world.betaHosts[0]!).templates.map((t) => t.id)).toContain(shared.id);
+});
+
 test('an engineer gets 404 for the edit page; a change without the CSRF header is refused', async () => {
   const t2 = createTemplate(world.collector.db, { customerId: 'acme', name: 'acme-keep', description: 'keep', checks: FIRST_CHECKS, now: Date.now() });
   const eng = await httpLogin(world.url, 'eng', PASSWORDS.eng);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
+import { stopChild } from './processes.js';
 
 export interface RunningInfluxDb {
   url: string;
@@ -61,12 +62,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     }, 'influxd /ping', 30_000);
   };
   const stop = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-    });
+    await stopChild(child);
   };
   await start();
   return {

@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise';
 import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
+import { stopChild } from './processes.js';
 
 export interface RunningMariaDb {
   host: string;
@@ -42,12 +43,7 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<RunningMa
   ];
   const child = spawn(mariadbd, args, { stdio: 'ignore' });
   const stop = async () => {
-    if (child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
-    }
+    await stopChild(child);
     dir.remove();
   };
   try {

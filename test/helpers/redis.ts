@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
+import { stopChild } from './processes.js';
 
 export interface RunningRedis {
   host: string;
@@ -46,12 +47,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RunningRedis>
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
+      await stopChild(child);
       dir.remove();
     },
   };

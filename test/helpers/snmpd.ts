@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensureDebianPackage } from './system-packages.js';
 import { waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
+import { stopChild } from './processes.js';
 
 export interface RunningSnmpd {
   host: string;
@@ -34,12 +35,7 @@ export async function startSnmpd(): Promise<RunningSnmpd> {
     env: { ...process.env, MIBS: '', SNMPCONFPATH: dir.path },
   });
   const stop = async () => {
-    if (child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
-    }
+    await stopChild(child);
     dir.remove();
   };
   try {

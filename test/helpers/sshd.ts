@@ -6,6 +6,7 @@ import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
 import { connect } from 'node:net';
+import { stopChild } from './processes.js';
 
 /**
  * A private OpenSSH server on a free loopback port, standing in for one customer host: its own Unix user
@@ -157,11 +158,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<RunningSshd> {
   const halt = async () => {
     const p = proc;
     proc = undefined;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGTERM');
-    });
+    await stopChild(p);
   };
   await launch();
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { ensureDebianPackage } from './system-packages.js';
 import { freePort, waitFor } from './ports.js';
 import { tempDir } from './temp-dir.js';
+import { stopChild } from './processes.js';
 
 /**
  * VictoriaMetrics (Debian 'victoria-metrics') accepts InfluxDB line protocol at /api/v2/write, so it is the
@@ -21,7 +22,7 @@ export async function startVictoriaMetrics(): Promise<{ url: string; export(matc
       return (await fetch(`${url}/api/v1/export?match[]=${encodeURIComponent(match)}`)).text();
     },
     async stop() {
-      if (child.exitCode === null) await new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
+      await stopChild(child);
       dir.remove();
     },
   };

@@ -55,11 +55,10 @@ export default defineCheck({
     const setup = prepareDbRun(p);
     if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
     const { where, scrub, timeoutMs } = setup;
-    const secret = { password: setup.password };
     const t0 = performance.now();
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
     const { default: mysql } = await import('mysql2');
-    const conn = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: secret.password, connectTimeout: timeoutMs });
+    const conn = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: setup.password, connectTimeout: timeoutMs });
     conn.on('error', (err) => ctx.log.warn({ err: scrub(err.message) }, 'mysql connection error'));
     const unregister = closeOnAbort(ctx.signal, () => conn.destroy());
     try {

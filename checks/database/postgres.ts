@@ -51,14 +51,13 @@ export default defineCheck({
     const setup = prepareDbRun(p);
     if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
     const { where, scrub, timeoutMs } = setup;
-    const secret = { password: setup.password };
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
     const { default: pgLib } = await import('pg');
     const client = new pgLib.Client({
       host: p.host,
       port: p.port,
       user: p.user,
-      password: secret.password,
+      password: setup.password,
       database: p.database,
       ssl: p.ssl === 'disable' ? false : { rejectUnauthorized: p.ssl === 'verify-full' },
       connectionTimeoutMillis: timeoutMs,

@@ -47,14 +47,13 @@ export default defineCheck({
     const setup = prepareDbRun(p);
     if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
     const { where, scrub, timeoutMs } = setup;
-    const secret = { password: setup.password };
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
     const { Redis } = await import('ioredis');
     const redis = new Redis({
       host: p.host,
       port: p.port,
       username: p.username,
-      password: secret.password,
+      password: setup.password,
       tls: p.tls ? {} : undefined,
       lazyConnect: true,
       connectTimeout: timeoutMs,

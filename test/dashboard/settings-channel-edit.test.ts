@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, openSession, screenshot, submitForm as submit, submitRefused as refused, type BrowserSession } from '../helpers/browser.js';
 import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.js';
 import { freePort } from '../helpers/ports.js';
 import { createChannel, getChannel, getChannelWithSecret, type ChannelView } from '../../collector/notify/channels.js';
@@ -41,21 +41,6 @@ afterAll(async () => {
 });
 
 const secret = () => getChannelWithSecret(world.collector.db, mail.id)!.secret;
-
-async function submit(s: BrowserSession, form: string): Promise<void> {
-  const loaded = s.page.waitForEvent('load').then(() => 'saved');
-  await s.page.click(`${form} button[type="submit"]`);
-  const refused = s.page.waitForSelector(`${form} .form-error:not([hidden])`).then(async (el) => `refused: ${await el.innerText()}`);
-  expect(await Promise.race([loaded, refused])).toBe('saved');
-}
-
-async function refused(s: BrowserSession, form: string): Promise<string> {
-  const url = s.page.url();
-  await s.page.click(`${form} button[type="submit"]`);
-  const box = await s.page.waitForSelector(`${form} .form-error:not([hidden])`);
-  expect(s.page.url()).toBe(url);
-  return box.innerText();
-}
 
 const f = '#channel-edit-form';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, openSession, screenshot, submitForm as submit, submitRefused as refused, type BrowserSession } from '../helpers/browser.js';
 import { createTemplate, getTemplate, listTagAssignments } from '../../collector/assignment/template-store.js';
 import { resolveAssignment } from '../../collector/assignment/db-source.js';
 import type { CheckTemplate } from '../../collector/assignment/builtin-templates.js';
@@ -27,23 +27,6 @@ afterAll(async () => {
 });
 
 const stored = () => getTemplate(world.collector.db, template.id);
-
-/** Submit a JSON form and wait for the page it sends the browser to on success, or fail with the shown error. */
-async function submit(s: BrowserSession, form: string): Promise<void> {
-  const loaded = s.page.waitForEvent('load').then(() => 'saved');
-  await s.page.click(`${form} button[type="submit"]`);
-  const refused = s.page.waitForSelector(`${form} .form-error:not([hidden])`).then(async (el) => `refused: ${await el.innerText()}`);
-  expect(await Promise.race([loaded, refused])).toBe('saved');
-}
-
-/** Submit and expect the form to show an error (returned) without leaving the page. */
-async function refused(s: BrowserSession, form: string): Promise<string> {
-  const url = s.page.url();
-  await s.page.click(`${form} button[type="submit"]`);
-  const box = await s.page.waitForSelector(`${form} .form-error:not([hidden])`);
-  expect(s.page.url()).toBe(url);
-  return box.innerText();
-}
 
 test('built-in templates are listed without an edit button; a user template opens its edit page from the list', async () => {
   const p = admin.page;

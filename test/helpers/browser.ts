@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -57,4 +58,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Submit a form the client script sends as JSON; expect the success page load, or fail with the error it showed. */
+export async function submitForm(s: BrowserSession, form: string): Promise<void> {
+  const loaded = s.page.waitForEvent('load').then(() => 'saved');
+  await s.page.click(`${form} button[type="submit"]`);
+  const refused = s.page.waitForSelector(`${form} .form-error:not([hidden])`).then(async (el) => `refused: ${await el.innerText()}`);
+  expect(await Promise.race([loaded, refused])).toBe('saved');
+}
+
+/** Submit and expect the form to show an error (returned) without leaving the page. */
+export async function submitRefused(s: BrowserSession, form: string): Promise<string> {
+  const url = s.page.url();
+  await s.page.click(`${form} button[type="submit"]`);
+  const box = await s.page.waitForSelector(`${form} .form-error:not([hidden])`);
+  expect(s.page.url()).toBe(url);
+  return box.innerText();
 }

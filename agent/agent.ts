@@ -3,6 +3,8 @@ import type { CheckResult } from '../shared/check-result.js';
 import type { Metric } from '../shared/metric.js';
 import { createLogger } from '../shared/logger.js';
 import { PATROL_VERSION } from '../shared/version.js';
+import { toWireResult } from '../shared/protocol.js';
+import { toLine } from '../shared/line-protocol.js';
 import { localExecutor } from '../checks/exec/local-executor.js';
 import { localSystemProbe } from '../checks/system/local-probe.js';
 import { StateDir, type Credentials } from './state-dir.js';
@@ -122,7 +124,7 @@ export class Agent {
   flush(requestId?: string, results: CheckResult[] = this.buffer): void {
     if (results === this.buffer) this.buffer = [];
     if (!results.length && !requestId) return;
-    this.spool.put({ results, metrics: [this.selfMetrics()], requestId });
+    this.spool.put({ results: results.map(toWireResult), lines: toLine(this.selfMetrics()), requestId });
     this.link?.pump();
   }
 

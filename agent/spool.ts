@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BatchFrameSchema, type BatchFrame } from '../shared/protocol.js';
+import { BatchFrameSchema, type BatchFrameInput } from '../shared/protocol.js';
 import { createLogger } from '../shared/logger.js';
 
 const log = createLogger('spool');
@@ -80,9 +80,9 @@ export class Spool {
   }
 
   /** Give the batch its sequence number and make it durable. */
-  put(batch: Omit<BatchFrame, 'type' | 'seq'>): BatchFrame {
+  put(batch: Omit<BatchFrameInput, 'type' | 'seq'>): BatchFrameInput {
     const seq = this.meta.nextSeq++;
-    const frame: BatchFrame = { type: 'batch', seq, ...batch };
+    const frame: BatchFrameInput = { type: 'batch', seq, ...batch };
     const text = JSON.stringify(frame);
     const tmp = `${this.file(seq)}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
@@ -115,10 +115,13 @@ export class Spool {
     this.saveMeta();
   }
 
-  read(seq: number): BatchFrame | undefined {
+  /** The batch as it was spooled (wire form), once it proved a valid frame; a damaged file is dropped. */
+  read(seq: number): BatchFrameInput | undefined {
     if (!this.entries.has(seq)) return undefined;
     try {
-      return BatchFrameSchema.parse(JSON.parse(readFileSync(this.file(seq), 'utf8')));
+      const json: unknown = JSON.parse(readFileSync(this.file(seq), 'utf8'));
+      BatchFrameSchema.parse(json);
+      return json as BatchFrameInput;
     } catch (err) {
       log.error({ seq, err: (err as Error).message }, 'unreadable spool file; dropping it');
       this.remove(seq);
@@ -178,6 +181,9 @@ export class Spool {
   }
 }
 
-export function countPoints(b: Pick<BatchFrame, 'results' | 'metrics'>): number {
-  return b.metrics.length + b.results.reduce((n, r) => n + 1 + r.metrics.length, 0);
+/** Points a spooled batch holds: one `check` point per result plus every metric, in lines or objects. */
+export function countPoints(b: Pick<BatchFrameInput, 'results' | 'metrics' | 'lines'>): number {
+  const lineCount = (text: string | undefined) => (text ? text.split('\n').length : 0);
+  const own = (x: { metrics?: readonly unknown[]; lines?: string }) => (x.metrics?.length ?? 0) + lineCount(x.lines);
+  return own(b) + (b.results ?? []).reduce((n, r) => n + 1 + own(r), 0);
 }

@@ -10,9 +10,9 @@ import WebSocket from 'ws';
 import { startInfluxDb } from '../test/helpers/influxdb.js';
 import { freePort, waitFor } from '../test/helpers/ports.js';
 import { tempDir } from '../test/helpers/temp-dir.js';
-import { PROTOCOL_VERSION } from '../shared/protocol.js';
-import { toLines } from '../collector/metrics/line-protocol.js';
-import type { Metric } from '../shared/metric.js';
+import { BatchFrameSchema, PROTOCOL_VERSION, toWireResult } from '../shared/protocol.js';
+import type { CheckResult } from '../shared/check-result.js';
+import { linesOfBatch } from '../collector/ingest/ingest.js';
 import { machineLine, writeBenchmarkSection } from './bench-report.js';
 
 const { values } = parseArgs({
@@ -43,28 +43,47 @@ function procStats(pid: number): { rssBytes: number; cpuMs: number } {
   return { rssBytes: rssKb * 1024, cpuMs: (ticks * 1000) / 100 };
 }
 
+/** Stands for the time in a batch template; replaced by a time unique per agent and batch at send. */
+const TIME_MARK = '1234567890123';
+
 /**
- * The JSON text of a batch's metrics with the time left as a placeholder: the load generator shares the two
- * cores with the collector and InfluxDB, so it must not spend them building 500 objects per send.
+ * A batch as a real agent sends it (protocol 2): results of about 50 points each (a `check` point plus the
+ * check's metrics as a block of line protocol), built once with the agent's own encoder and kept as the JSON
+ * text split at the time: the load generator shares the two cores with the collector and InfluxDB, so it must
+ * not spend them building objects per send.
  */
-const templates = new Map<number, string>();
-function metricsJson(agent: number, batch: number, points: number): string {
-  let tpl = templates.get(points);
-  if (!tpl) {
-    const out: Metric[] = [];
-    for (let i = 0; i < points; i++) out.push({ measurement: 'bench', tags: { series: `s${i % 50}`, f: String(Math.floor(i / 50)) }, fields: { value: i }, time: 0 });
-    tpl = JSON.stringify(out).replaceAll('"time":0', '"time":__T__');
-    templates.set(points, tpl);
+const templates = new Map<number, string[]>();
+function batchParts(points: number): string[] {
+  let parts = templates.get(points);
+  if (!parts) {
+    const resultCount = Math.max(1, Math.round(points / 50));
+    const results: CheckResult[] = [];
+    for (let r = 0; r < resultCount; r++) {
+      const metricCount = Math.floor(points / resultCount) - 1 + (r < points % resultCount ? 1 : 0);
+      results.push({
+        name: `check-${r}`,
+        checkId: 'bench.synthetic',
+        status: 'OK',
+        summary: 'all fine',
+        startedAt: Number(TIME_MARK),
+        durationMs: 3,
+        metrics: Array.from({ length: metricCount }, (_, i) => ({ measurement: 'bench', tags: { check: `c${r}`, series: `s${i}` }, fields: { value: i + 0.5, used_pct: 42.25 }, time: Number(TIME_MARK) })),
+      });
+    }
+    parts = JSON.stringify({ results: results.map(toWireResult) }).slice(1).split(TIME_MARK);
+    templates.set(points, parts);
   }
-  return tpl.replaceAll('__T__', String(1_700_000_000_000 + batch * 10_000 + agent)); // unique per agent and batch
+  return parts;
 }
+const uniqueTime = (agent: number, batch: number) => String(1_700_000_000_000 + batch * 10_000 + agent);
+const batchText = (seq: number, agent: number, points: number) => `{"type":"batch","seq":${seq},${batchParts(points).join(uniqueTime(agent, seq))}`;
 
 const influx = await startInfluxDb();
 const data = tempDir('bench-collector');
 const port = await freePort();
 const password = 'bench-password';
 console.log(`InfluxDB ${influx.url}; starting collector on :${port}; ${AGENTS} agents x ${POINTS_PER_BATCH} points/batch, window ${WINDOW}, ${SECONDS}s`);
-const collector = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), 'bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
+const collector = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), 'bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
   env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'bench', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -91,6 +110,8 @@ interface PhaseResult {
   p50: number;
   p99: number;
   cpuPct: number;
+  influxCpuPct: number;
+  loadCpuPct: number;
   peakRssBytes: number;
   ackedPoints: number;
 }
@@ -106,13 +127,15 @@ async function runPhase(o: { mode: 'max' | 'steady'; seconds: number; points: nu
   let peakRss = 0;
   const timers: NodeJS.Timeout[] = [];
   const before = procStats(collector.pid!);
+  const influxBefore = procStats(influx.pid()!);
+  const loadBefore = process.cpuUsage();
   const t0 = performance.now();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStats(collector.pid!).rssBytes)), 500);
   const sendNext = (a: (typeof agents)[number], idx: number) => {
     if (!running) return;
     const seq = a.batch++;
     a.sent.set(seq, performance.now());
-    a.ws.send(`{"type":"batch","seq":${seq},"results":[],"metrics":${metricsJson(idx, seq, o.points)}}`);
+    a.ws.send(batchText(seq, idx, o.points));
   };
   agents.forEach((a, idx) => {
     a.ws.removeAllListeners('message');
@@ -138,6 +161,8 @@ async function runPhase(o: { mode: 'max' | 'steady'; seconds: number; points: nu
   timers.forEach((t) => clearInterval(t));
   const elapsedSec = (performance.now() - t0) / 1000;
   const after = procStats(collector.pid!);
+  const influxAfter = procStats(influx.pid()!);
+  const load = process.cpuUsage(loadBefore);
   clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 3000)); // let in-flight batches finish
   latencies.sort((a, b) => a - b);
@@ -147,6 +172,8 @@ async function runPhase(o: { mode: 'max' | 'steady'; seconds: number; points: nu
     p50: pct(50),
     p99: pct(99),
     cpuPct: ((after.cpuMs - before.cpuMs) / 1000 / elapsedSec) * 100,
+    influxCpuPct: ((influxAfter.cpuMs - influxBefore.cpuMs) / 1000 / elapsedSec) * 100,
+    loadCpuPct: ((load.user + load.system) / 1e6 / elapsedSec) * 100,
     peakRssBytes: peakRss,
     ackedPoints,
   };
@@ -159,15 +186,29 @@ for (const a of agents) a.ws.close();
 const ackedPoints = max.ackedPoints;
 const collectorRate = max.pointsPerSec;
 
-// The same number of points, as raw line protocol straight to the same InfluxDB (batches of 5,000, 4 in flight).
+// The same points, as the very lines the collector writes (owner tags of as many hosts, the same times), straight
+// to a fresh database of the same InfluxDB as raw line protocol in bodies of 5,000 (the collector's group commit
+// size), 4 in flight: what InfluxDB itself can take of this data.
 const total = Math.max(ackedPoints, 100_000);
 const bodies: string[] = [];
-for (let i = 0; i < total; i += 5000) {
-  const pts: Metric[] = [];
-  for (let j = 0; j < 5000; j++) pts.push({ measurement: 'raw', tags: { series: `s${j % 500}` }, fields: { value: j }, time: 1_600_000_000_000 + i + j });
-  bodies.push(toLines(pts));
+let pending: string[] = [];
+const rawHosts = agents.map((_, i) => ({ customerId: 'bench', hostId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+for (let seq = 0, made = 0; made < total; seq++) {
+  for (let idx = 0; idx < rawHosts.length; idx++) {
+    const lines = linesOfBatch(rawHosts[idx]!, BatchFrameSchema.parse(JSON.parse(batchText(seq, idx, POINTS_PER_BATCH))));
+    made += lines.length;
+    pending.push(...lines);
+    if (pending.length >= 5000) {
+      bodies.push(pending.join('\n'));
+      pending = [];
+    }
+  }
 }
+if (pending.length) bodies.push(pending.join('\n'));
+const rawPoints = bodies.reduce((n, b) => n + b.split('\n').length, 0);
 await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE rawbench')}`, { method: 'POST' });
+const rawInfluxBefore = procStats(influx.pid()!);
+const rawLoadBefore = process.cpuUsage();
 const r0 = performance.now();
 let next = 0;
 await Promise.all(
@@ -179,7 +220,11 @@ await Promise.all(
     }
   }),
 );
-const rawRate = (bodies.length * 5000) / ((performance.now() - r0) / 1000);
+const rawSec = (performance.now() - r0) / 1000;
+const rawRate = rawPoints / rawSec;
+const rawInfluxCpuPct = ((procStats(influx.pid()!).cpuMs - rawInfluxBefore.cpuMs) / 1000 / rawSec) * 100;
+const rawLoad = process.cpuUsage(rawLoadBefore);
+const rawLoadCpuPct = ((rawLoad.user + rawLoad.system) / 1e6 / rawSec) * 100;
 
 collector.kill('SIGTERM');
 await new Promise((r) => collector.once('exit', r));
@@ -195,7 +240,9 @@ const rows = [
   [`max: ${POINTS_PER_BATCH} points per batch, ${WINDOW} batches in flight per agent, for ${SECONDS} s`, `${Math.round(collectorRate).toLocaleString('en')} points/s stored`],
   ['max: batch ack latency p50 / p99', `${max.p50.toFixed(1)} ms / ${max.p99.toFixed(1)} ms`],
   ['max: collector CPU / RSS peak', `${max.cpuPct.toFixed(0)}% of one core / ${(max.peakRssBytes / 2 ** 20).toFixed(0)} MB`],
+  ['max: InfluxDB CPU / load generator CPU', `${max.influxCpuPct.toFixed(0)}% / ${max.loadCpuPct.toFixed(0)}% of one core`],
   ['raw line protocol to the same InfluxDB', `${Math.round(rawRate).toLocaleString('en')} points/s`],
+  ['raw: InfluxDB CPU / sender CPU', `${rawInfluxCpuPct.toFixed(0)}% / ${rawLoadCpuPct.toFixed(0)}% of one core`],
   ['max through the collector / raw', `${(ratio * 100).toFixed(0)}% (target >= 80%)`],
 ];
 const READING = `Reading the figures: a fleet (the steady phase) costs the collector a few per cent of one core with acks in

@@ -17,3 +17,6 @@ export const CheckResultSchema = z.object({
   metrics: z.array(MetricSchema).max(5000).default([]),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+/** A result without its metrics: all that check states, tickets and the live feed read. */
+export type CheckResultHead = Omit<CheckResult, 'metrics'>;

@@ -1,18 +1,24 @@
 import { z } from 'zod';
-import { CheckResultSchema } from './check-result.js';
-import { MetricSchema } from './metric.js';
+import { CheckResultSchema, type CheckResult } from './check-result.js';
+import { MetricSchema, type Metric } from './metric.js';
+import { checkLineBlock, OWNER_TAG_KEYS, toLine } from './line-protocol.js';
 import { HostFactsSchema } from './host-facts.js';
 import { CheckAssignmentSchema } from './assignment.js';
 
-/** Version of the JSON-over-WebSocket protocol between agent and collector. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of the JSON-over-WebSocket protocol between agent and collector. 2: metrics travel as blocks of
+ * line protocol (`lines`); 1: as arrays of metric objects (`metrics`). The collector takes both, so agents
+ * in the field keep working while they are upgraded one by one.
+ */
+export const PROTOCOL_VERSION = 2;
+export const SUPPORTED_PROTOCOLS = [1, 2] as const;
 
 /** Frames larger than this are refused by the ws limit on both sides (1 MiB). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
 export const HelloFrameSchema = z.object({
   type: z.literal('hello'),
-  protocol: z.literal(PROTOCOL_VERSION),
+  protocol: z.union([z.literal(1), z.literal(2)]),
   agentId: z.string().min(1).max(100),
   version: z.string().max(50),
   facts: HostFactsSchema,
@@ -27,14 +33,48 @@ export const WelcomeFrameSchema = z.object({
   serverTime: z.number().int(),
 });
 
-export const BatchFrameSchema = z.object({
-  type: z.literal('batch'),
-  seq: z.number().int().nonnegative(),
-  /** Set when the batch answers a run-now request (an inspection). */
-  requestId: z.string().max(100).optional(),
-  results: z.array(CheckResultSchema).max(1000).default([]),
-  metrics: z.array(MetricSchema).max(20000).default([]),
+/** A block of line protocol (shared/line-protocol.ts), checked line by line; parses to the lines. */
+const LineBlockSchema = z.string().transform((text, ctx) => {
+  const checked = checkLineBlock(text);
+  if (checked.ok) return checked.lines;
+  ctx.addIssue({ code: 'custom', message: checked.message });
+  return z.NEVER;
 });
+
+/** A metric of a host as a line without owner tags: those the collector sets (in both protocol versions). */
+function hostLine(m: Metric): string {
+  if (!OWNER_TAG_KEYS.some((k) => k in m.tags)) return toLine(m);
+  const tags = { ...m.tags };
+  for (const k of OWNER_TAG_KEYS) delete tags[k];
+  return toLine({ ...m, tags });
+}
+
+/** Protocol 1 metric objects, turned into lines. */
+const legacyLines = (metrics: readonly Metric[] | undefined): string[] => (metrics ?? []).map(hostLine);
+
+/**
+ * A check result as it travels: the result without its metric objects, and the metrics as `lines` (protocol 2)
+ * or `metrics` (protocol 1). Parses to a ReceivedResult, whose metrics are checked lines.
+ */
+export const WireResultSchema = CheckResultSchema.omit({ metrics: true })
+  .extend({
+    lines: LineBlockSchema.optional(),
+    metrics: z.array(MetricSchema).max(5000).optional(),
+  })
+  .transform(({ lines, metrics, ...result }) => ({ ...result, lines: [...(lines ?? []), ...legacyLines(metrics)] }));
+
+export const BatchFrameSchema = z
+  .object({
+    type: z.literal('batch'),
+    seq: z.number().int().nonnegative(),
+    /** Set when the batch answers a run-now request (an inspection). */
+    requestId: z.string().max(100).optional(),
+    results: z.array(WireResultSchema).max(1000).default([]),
+    /** Metrics that belong to no check (the agent's own figures). */
+    lines: LineBlockSchema.optional(),
+    metrics: z.array(MetricSchema).max(20000).optional(),
+  })
+  .transform(({ lines, metrics, ...batch }) => ({ ...batch, lines: [...(lines ?? []), ...legacyLines(metrics)] }));
 
 export const AckFrameSchema = z.object({
   type: z.literal('ack'),
@@ -74,8 +114,27 @@ export const CollectorFrameSchema = z.discriminatedUnion('type', [
 
 export type HelloFrame = z.infer<typeof HelloFrameSchema>;
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
+/** A batch as the collector holds it after parsing: every metric a checked line without owner tags. */
 export type BatchFrame = z.infer<typeof BatchFrameSchema>;
+/** A batch as it travels (and as the agent spools it). */
 export type BatchFrameInput = z.input<typeof BatchFrameSchema>;
+export type ReceivedResult = z.infer<typeof WireResultSchema>;
+export type WireResult = z.input<typeof WireResultSchema>;
+
+/** A check's result in its wire form (protocol 2): metric objects become one block of lines. */
+export function toWireResult({ metrics, ...result }: CheckResult): WireResult {
+  return metrics.length ? { ...result, lines: metrics.map(hostLine).join('\n') } : result;
+}
+
+/** A parsed batch back in its wire form (the remote poller's retry queue keeps rounds this way). */
+export function toWireBatch({ results, lines, ...batch }: BatchFrame): BatchFrameInput {
+  return { ...batch, results: results.map((r) => ({ ...r, lines: r.lines.join('\n') })), lines: lines.join('\n') };
+}
+
+/** What the collector would hold after parsing the wire form, for results it produced itself (agentless hosts). */
+export function toReceivedResult({ metrics, ...result }: CheckResult): ReceivedResult {
+  return { ...result, lines: legacyLines(metrics) };
+}
 export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type ConfigFrame = z.infer<typeof ConfigFrameSchema>;
 export type RunNowFrame = z.infer<typeof RunNowFrameSchema>;
@@ -83,7 +142,8 @@ export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;
 export type CollectorFrame = z.infer<typeof CollectorFrameSchema>;
 
-export type ParsedFrame<T> = { ok: true; frame: T } | { ok: false; code: 'bad-json' | 'bad-frame'; message: string };
+/** `seq` is given back when an invalid frame still had one, so the agent can drop that very batch from its spool. */
+export type ParsedFrame<T> = { ok: true; frame: T } | { ok: false; code: 'bad-json' | 'bad-frame'; message: string; seq?: number };
 
 /** Parse and validate one text frame; never throws. */
 export function parseFrame<T>(schema: z.ZodType<T>, text: string): ParsedFrame<T> {
@@ -94,7 +154,10 @@ export function parseFrame<T>(schema: z.ZodType<T>, text: string): ParsedFrame<T
     return { ok: false, code: 'bad-json', message: `frame is not JSON: ${(err as Error).message}` };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, code: 'bad-frame', message: formatZodError(parsed.error) };
+  if (!parsed.success) {
+    const seq = (json as { seq?: unknown } | null)?.seq;
+    return { ok: false, code: 'bad-frame', message: formatZodError(parsed.error), ...(Number.isSafeInteger(seq) && (seq as number) >= 0 ? { seq: seq as number } : {}) };
+  }
   return { ok: true, frame: parsed.data };
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
 import type { IngestListener } from '../ingest/listener.js';
+import { parseLine } from '../../shared/line-protocol.js';
 
 export interface MetricField {
   measurement: string;
@@ -15,6 +16,11 @@ export interface MetricField {
 const OWNER_TAGS = new Set(['customer', 'host']);
 /** Re-write a known field's last-seen time at most hourly: a busy host must not cost a write per batch. */
 const REFRESH_MS = 3600_000;
+/**
+ * Read a check's lines at most once a minute per host: parsing every line of every batch would cost more than
+ * storing it. A new check, or a check that gains a field, shows up in the picker within a minute.
+ */
+const RESCAN_MS = 60_000;
 
 /**
  * Remembers which numeric fields each host's check results carried (see migration 21). In memory it keeps
@@ -22,6 +28,7 @@ const REFRESH_MS = 3600_000;
  */
 export class MetricCatalog {
   private readonly written = new Map<string, { tagKeys: string; at: number }>();
+  private readonly scanned = new Map<string, number>();
 
   constructor(private readonly db: Db) {}
 
@@ -37,7 +44,10 @@ export class MetricCatalog {
         const due: Array<Record<string, string | number>> = [];
         const seen = new Map<string, { measurement: string; field: string; tags: Set<string>; checkName: string }>();
         for (const r of results) {
-          for (const m of r.metrics) {
+          const scanKey = `${host.hostId}\u0000${r.name}`;
+          if (!r.lines.length || now - (this.scanned.get(scanKey) ?? -Infinity) < RESCAN_MS) continue;
+          this.scanned.set(scanKey, now);
+          for (const m of r.lines.map(parseLine)) {
             for (const [field, value] of Object.entries(m.fields)) {
               if (typeof value !== 'number') continue;
               const key = `${host.hostId}\u0000${m.measurement}\u0000${field}`;

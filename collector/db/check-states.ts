@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import type { CheckResult } from '../../shared/check-result.js';
+import type { CheckResultHead } from '../../shared/check-result.js';
 import type { Status } from '../../shared/status.js';
 import { customerFilter, customerParam } from './tenancy.js';
 
@@ -16,7 +16,7 @@ export interface CheckStateRow {
 }
 
 /** Keep the latest result per (host, check); status_since moves only when the status changes. */
-export function recordCheckResults(db: Db, hostId: string, customerId: string, results: readonly CheckResult[]): void {
+export function recordCheckResults(db: Db, hostId: string, customerId: string, results: readonly CheckResultHead[]): void {
   const upsert = db.prepare(`
     INSERT INTO check_states (host_id, name, customer_id, check_id, status, summary, details, status_since, last_run_at)
     VALUES (@hostId, @name, @customerId, @checkId, @status, @summary, @details, @at, @at)

@@ -101,7 +101,7 @@ export class AgentHub {
 
   private async onFrame(conn: AgentConnection, text: string): Promise<void> {
     const parsed = parseFrame(AgentFrameSchema, text);
-    if (!parsed.ok) return this.reject(conn, parsed.code, parsed.message);
+    if (!parsed.ok) return this.reject(conn, parsed.code, parsed.message, parsed.seq);
     const frame = parsed.frame;
     const { identity } = conn;
     if (frame.type === 'hello') {

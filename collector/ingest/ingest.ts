@@ -1,5 +1,5 @@
-import type { BatchFrame } from '../../shared/protocol.js';
-import type { Metric } from '../../shared/metric.js';
+import type { BatchFrame, ReceivedResult } from '../../shared/protocol.js';
+import { ownerTagText, withOwnerTags } from '../../shared/line-protocol.js';
 import { STATUS_EXIT_CODE } from '../../shared/status.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
@@ -18,31 +18,27 @@ export interface IngestDeps {
   markSeen?(hostId: string, now: number): void;
 }
 
+/** The `check` point of a result: status code and duration, which availability figures in reports come from. */
+function checkLine(r: ReceivedResult, ownerTags: string): string {
+  // Names are check assignment names (any text up to 200 characters): escaped like every tag value.
+  const tagValue = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/[,= ]/g, (c) => `\\${c}`);
+  return `check${ownerTags},check=${tagValue(r.name)},check_id=${tagValue(r.checkId)} status_code=${STATUS_EXIT_CODE[r.status]}.0,duration_ms=${r.durationMs} ${r.startedAt}`;
+}
+
 /**
- * The points a batch becomes. The collector, not the agent, sets the `customer` and `host` tags: an agent
- * can never write into another customer's series. Each result also becomes one `check` point (status
- * code and duration), which availability figures in reports are computed from.
+ * The lines a batch becomes. The collector, not the agent, sets the `customer` and `host` tags (the wire
+ * schema refused any line that tried): an agent can never write into another customer's series. Each result
+ * also becomes one `check` point.
  */
-export function pointsOfBatch(host: IngestedHost, batch: BatchFrame): Metric[] {
-  // The batch was freshly parsed for this call, so its metrics are ours to tag in place (no copies: this
-  // runs for every point that arrives).
-  const own = (m: Metric) => {
-    m.tags.customer = host.customerId;
-    m.tags.host = host.hostId;
-    return m;
-  };
-  const points: Metric[] = [];
+export function linesOfBatch(host: IngestedHost, batch: BatchFrame): string[] {
+  const owner = ownerTagText(host.customerId, host.hostId);
+  const lines: string[] = [];
   for (const r of batch.results) {
-    points.push(own({
-      measurement: 'check',
-      tags: { check: r.name, check_id: r.checkId },
-      fields: { status_code: STATUS_EXIT_CODE[r.status], duration_ms: r.durationMs },
-      time: r.startedAt,
-    }));
-    for (const m of r.metrics) points.push(own(m));
+    lines.push(checkLine(r, owner));
+    for (const l of r.lines) lines.push(withOwnerTags(l, owner));
   }
-  for (const m of batch.metrics) points.push(own(m));
-  return points;
+  for (const l of batch.lines) lines.push(withOwnerTags(l, owner));
+  return lines;
 }
 
 /**
@@ -50,8 +46,8 @@ export function pointsOfBatch(host: IngestedHost, batch: BatchFrame): Metric[] {
  * caller may ack; throws (and the caller must not ack) when the store refused or is down.
  */
 export async function ingestBatch(deps: IngestDeps, host: IngestedHost, batch: BatchFrame): Promise<{ points: number }> {
-  const points = pointsOfBatch(host, batch);
-  if (points.length) await deps.store.write(points);
+  const lines = linesOfBatch(host, batch);
+  if (lines.length) await deps.store.writeLines(lines);
   const now = deps.now();
   if (deps.markSeen) deps.markSeen(host.hostId, now);
   else touchHost(deps.db, host.hostId, now);
@@ -66,5 +62,5 @@ export async function ingestBatch(deps: IngestDeps, host: IngestedHost, batch: B
       }
     }
   }
-  return { points: points.length };
+  return { points: lines.length };
 }

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../shared/check-result.js';
+import type { ReceivedResult } from '../../shared/protocol.js';
 
 export interface IngestedHost {
   hostId: string;
@@ -13,9 +13,10 @@ export interface IngestedBatch {
 /**
  * Something that wants every stored result (the ticket state engine, live dashboard updates).
  * Called after the batch is durable and acked; an error here is logged, never un-acks the batch.
+ * A result's metrics come as checked lines without owner tags (parseLine() turns one into a Metric).
  */
 export interface IngestListener {
-  onResults(host: IngestedHost, results: readonly CheckResult[], now: number, batch?: IngestedBatch): void | Promise<void>;
+  onResults(host: IngestedHost, results: readonly ReceivedResult[], now: number, batch?: IngestedBatch): void | Promise<void>;
   onAgentConnected?(host: IngestedHost, now: number): void;
   onAgentDisconnected?(host: IngestedHost, now: number): void;
 }

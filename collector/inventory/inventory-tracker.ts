@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../shared/check-result.js';
+import type { CheckResultHead } from '../../shared/check-result.js';
 import { INVENTORY_CHECK_ID, InventoryFactsSchema, flattenInventory, type InventoryFacts } from '../../shared/inventory.js';
 import { createLogger } from '../../shared/logger.js';
 import { formatZodError } from '../../shared/protocol.js';
@@ -33,7 +33,12 @@ export interface InventoryChange {
  * `system.inventory` results are looked at. A result not newer than the stored set (a re-sent batch, a
  * late spool replay) changes nothing, so re-delivery never invents or repeats changes.
  */
-export function createInventoryTracker(db: Db, now: () => number): IngestListener {
+/** An ingest listener; it reads only the results' details, so it takes any result with or without metrics. */
+export interface InventoryTracker extends IngestListener {
+  onResults(host: IngestedHost, results: readonly CheckResultHead[], now?: number): void;
+}
+
+export function createInventoryTracker(db: Db, now: () => number): InventoryTracker {
   const selectCurrent = db.prepare('SELECT facts, collected_at AS collectedAt FROM host_inventory WHERE host_id = ?');
   const upsert = db.prepare(`
     INSERT INTO host_inventory (host_id, customer_id, facts, collected_at, stored_at) VALUES (@hostId, @customerId, @facts, @collectedAt, @storedAt)
@@ -65,7 +70,7 @@ export function createInventoryTracker(db: Db, now: () => number): IngestListene
   });
 
   return {
-    onResults(host: IngestedHost, results: readonly CheckResult[]) {
+    onResults(host: IngestedHost, results: readonly CheckResultHead[]) {
       const inventories = results.filter((r) => r.checkId === INVENTORY_CHECK_ID && r.details).sort((a, b) => a.startedAt - b.startedAt);
       for (const r of inventories) {
         let json: unknown;

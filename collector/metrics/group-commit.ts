@@ -1,8 +1,9 @@
 import type { Metric } from '../../shared/metric.js';
+import { toLine } from '../../shared/line-protocol.js';
 import type { MetricsStore } from './store.js';
 
 interface Waiter {
-  points: readonly Metric[];
+  lines: readonly string[];
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -16,7 +17,7 @@ interface Waiter {
 export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoints?: number; maxInFlight?: number } = {}): S {
   const maxPoints = opts.maxPoints ?? 5000;
   const maxInFlight = opts.maxInFlight ?? 4;
-  let queue: Waiter[] = [];
+  const queue: Waiter[] = [];
   let inFlight = 0;
   let scheduled = false;
 
@@ -25,14 +26,14 @@ export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoi
     while (inFlight < maxInFlight && queue.length) {
       const group: Waiter[] = [];
       let n = 0;
-      while (queue.length && (n === 0 || n + queue[0]!.points.length <= maxPoints)) {
+      while (queue.length && (n === 0 || n + queue[0]!.lines.length <= maxPoints)) {
         const w = queue.shift()!;
         group.push(w);
-        n += w.points.length;
+        n += w.lines.length;
       }
       inFlight++;
-      const points = group.length === 1 ? group[0]!.points : group.flatMap((w) => w.points);
-      inner.write(points).then(
+      const lines = group.length === 1 ? group[0]!.lines : group.flatMap((w) => w.lines);
+      inner.writeLines(lines).then(
         () => group.forEach((w) => w.resolve()),
         (err: unknown) => group.forEach((w) => w.reject(err)),
       ).finally(() => {
@@ -42,18 +43,21 @@ export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoi
     }
   };
 
+  const writeLines = (lines: readonly string[]) => {
+    if (!lines.length) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      queue.push({ lines, resolve, reject });
+      // Wait one turn of the event loop so batches arriving together share a request.
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    });
+  };
+
   return {
     ...inner,
-    write(points: readonly Metric[]) {
-      if (!points.length) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ points, resolve, reject });
-        // Wait one turn of the event loop so batches arriving together share a request.
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(drain);
-        }
-      });
-    },
+    writeLines,
+    write: (points: readonly Metric[]) => writeLines(points.map(toLine)),
   };
 }

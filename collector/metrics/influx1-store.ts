@@ -1,7 +1,8 @@
 import { InfluxDB } from 'influx';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
-import { toLines } from './line-protocol.js';
+import { toLine } from '../../shared/line-protocol.js';
+import { keepAlivePoster, type PostResult } from './http-post.js';
 import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
 import { MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
@@ -42,22 +43,28 @@ export function influx1MetricsStore(opts: Influx1Options): MetricsStore {
   };
   const chunkSize = opts.chunkSize ?? 5000;
 
+  // As many connections as the group commit has requests in flight (collector/metrics/group-commit.ts).
+  const post = keepAlivePoster({ maxSockets: 4, timeoutMs: 30_000 });
+  const writeUrl = new URL(`${target.url}/write`);
+  writeUrl.search = new URLSearchParams({
+    db: opts.database,
+    precision: 'ms',
+    ...(opts.retention ? { rp: opts.retention.name } : {}),
+    ...(opts.username ? { u: opts.username } : {}),
+    ...(opts.password ? { p: opts.password } : {}),
+  }).toString();
+
   const writeChunk = async (body: string) => {
-    const params = new URLSearchParams({ db: opts.database, precision: 'ms' });
-    if (opts.retention) params.set('rp', opts.retention.name);
-    if (opts.username) params.set('u', opts.username);
-    if (opts.password) params.set('p', opts.password);
-    let res: Response;
+    let res: PostResult;
     try {
-      res = await fetch(`${target.url}/write?${params}`, { method: 'POST', body });
+      res = await post(writeUrl, body);
     } catch (err) {
       throw new MetricsStoreUnavailableError(`InfluxDB at ${target.url} unreachable: ${(err as Error).message}`);
     }
     if (res.status === 204) return;
-    const text = await res.text().catch(() => '');
     // 5xx and a missing database (someone dropped it) are worth a retry later; 400 (bad line) is not.
-    if (res.status >= 500 || res.status === 404) throw new MetricsStoreUnavailableError(`InfluxDB write failed (${res.status}): ${text.slice(0, 300)}`);
-    throw new Error(`InfluxDB refused the points (${res.status}): ${text.slice(0, 300)}`);
+    if (res.status >= 500 || res.status === 404) throw new MetricsStoreUnavailableError(`InfluxDB write failed (${res.status}): ${res.body.slice(0, 300)}`);
+    throw new Error(`InfluxDB refused the points (${res.status}): ${res.body.slice(0, 300)}`);
   };
 
   return {
@@ -82,8 +89,11 @@ export function influx1MetricsStore(opts: Influx1Options): MetricsStore {
       }
       log.info({ url: opts.url, database: opts.database, retention: opts.retention }, 'InfluxDB 1.x ready');
     },
-    async write(points: readonly Metric[]) {
-      for (let i = 0; i < points.length; i += chunkSize) await writeChunk(toLines(points.slice(i, i + chunkSize)));
+    async writeLines(lines: readonly string[]) {
+      for (let i = 0; i < lines.length; i += chunkSize) await writeChunk(lines.slice(i, i + chunkSize).join('\n'));
+    },
+    write(points: readonly Metric[]) {
+      return this.writeLines(points.map(toLine));
     },
     series: (q) => influxSeries(target, q),
     summary: (q) => influxSummary(target, q),

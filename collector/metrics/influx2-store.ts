@@ -1,7 +1,7 @@
 import { InfluxDB, HttpError, setLogger } from '@influxdata/influxdb-client';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
-import { toLine } from './line-protocol.js';
+import { toLine } from '../../shared/line-protocol.js';
 import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
 import { MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
@@ -37,9 +37,12 @@ export function influx2MetricsStore(opts: Influx2Options): MetricsStore {
     async init() {
       log.info({ url: opts.url, org: opts.org, bucket: opts.bucket }, 'InfluxDB 2.x/3.x writer ready');
     },
-    async write(points: readonly Metric[]) {
+    write(points: readonly Metric[]) {
+      return this.writeLines(points.map(toLine));
+    },
+    async writeLines(lines: readonly string[]) {
       const api = client.getWriteApi(opts.org, opts.bucket, 'ms', { batchSize: 5000, flushInterval: 0, maxRetries: 0 });
-      api.writeRecords(points.map(toLine));
+      api.writeRecords([...lines]);
       try {
         await api.close();
       } catch (err) {

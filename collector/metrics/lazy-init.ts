@@ -25,6 +25,7 @@ export function withLazyInit(inner: MetricsStore): MetricsStore & { ready(): boo
     ready: () => initialised,
     init: ensure,
     write: async (p) => (await ensure(), inner.write(p)),
+    writeLines: async (l) => (await ensure(), inner.writeLines(l)),
     series: async (q) => (await ensure(), inner.series(q)),
     summary: async (q) => (await ensure(), inner.summary(q)),
     countPoints: async (q) => (await ensure(), inner.countPoints(q)),

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
+import { parseLine } from '../../shared/line-protocol.js';
 import { SUMMARY_FIGURES, type Aggregate, type MetricsStore, type Series, type SeriesQuery, type SeriesSelector, type SeriesSummary, type SummaryQuery } from './store.js';
 
 const log = createLogger('metrics.sqlite');
@@ -94,6 +95,10 @@ export function sqliteMetricsStore(opts: { path: string; retentionDays: number; 
           }
         }
       })();
+    },
+    writeLines(lines) {
+      // The embedded store keeps fields in columns, so lines become metrics again here (not the InfluxDB path).
+      return this.write(lines.map(parseLine));
     },
     async series(q: SeriesQuery): Promise<Series[]> {
       const { from, params, groupExpr } = selectorSql(q);

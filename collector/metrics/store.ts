@@ -67,6 +67,11 @@ export interface MetricsStore {
   readonly kind: 'sqlite' | 'influxdb1' | 'influxdb2';
   init(): Promise<void>;
   write(points: readonly Metric[]): Promise<void>;
+  /**
+   * The same for points already in line protocol (shared/line-protocol.ts), owner tags included: the ingest
+   * path, which hands InfluxDB the agents' lines without turning them into objects and back.
+   */
+  writeLines(lines: readonly string[]): Promise<void>;
   series(q: SeriesQuery): Promise<Series[]>;
   summary(q: SummaryQuery): Promise<SeriesSummary[]>;
   /** Number of stored values of one field (tests and benchmarks use it to prove "exactly once"). */

@@ -2,7 +2,7 @@ import type { CheckAssignment } from '../../shared/assignment.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import { HostFactsSchema } from '../../shared/host-facts.js';
 import type { Logger } from '../../shared/logger.js';
-import type { BatchFrame } from '../../shared/protocol.js';
+import { toReceivedResult, type BatchFrame } from '../../shared/protocol.js';
 import { HostKeyMismatchError, KnownHosts } from '../../shared/ssh-connect.js';
 import { runAssignment, type CheckRuntime } from '../../checks/run.js';
 import { localExecutor } from '../../checks/exec/local-executor.js';
@@ -149,7 +149,7 @@ export class RemotePoller {
     states.save(new Map(due.map((a) => [a.name, startedAt])));
     this.states.prune(host.id, [...assigned.map((a) => a.name)]);
     setConnected(this.opts.db, host.id, reachable);
-    const batch: BatchFrame = { type: 'batch', seq: 0, results, metrics: [], requestId };
+    const batch: BatchFrame = { type: 'batch', seq: 0, results: results.map(toReceivedResult), lines: [], requestId };
     const ingested: IngestedHost = { hostId: host.id, customerId: host.customerId };
     if (this.queue.hasQueued(host.id)) {
       // Earlier rounds of this host are still waiting: this one goes behind them, in order.

@@ -1,4 +1,4 @@
-import { BatchFrameSchema, type BatchFrame } from '../../shared/protocol.js';
+import { BatchFrameSchema, toWireBatch, type BatchFrame } from '../../shared/protocol.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
 import type { IngestedHost } from '../ingest/listener.js';
@@ -41,7 +41,7 @@ export class RemoteResultQueue {
     this.db.transaction(() => {
       this.db
         .prepare('INSERT INTO remote_result_queue (host_id, customer_id, batch, results, created_at, last_error) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(host.hostId, host.customerId, JSON.stringify(batch), batch.results.length, now, error);
+        .run(host.hostId, host.customerId, JSON.stringify(toWireBatch(batch)), batch.results.length, now, error);
       const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM remote_result_queue').get() as { n: number };
       if (n <= this.opts.maxRounds) return;
       const oldest = this.db

@@ -5,6 +5,8 @@ import { createLogger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
 import { listHosts } from '../db/hosts.js';
 import type { IngestListener } from '../ingest/listener.js';
+import type { ReceivedResult } from '../../shared/protocol.js';
+import { parseLine } from '../../shared/line-protocol.js';
 import { z } from 'zod';
 
 const log = createLogger('reports.inspection');
@@ -39,13 +41,14 @@ export interface InspectionRecord {
 export class InspectionAnswers implements IngestListener {
   private readonly waiting = new Map<string, (r: { hostId: string; results: readonly CheckResult[]; at: number }) => void>();
 
-  onResults(host: { hostId: string }, results: readonly CheckResult[], now: number, batch?: { requestId?: string }): void {
+  onResults(host: { hostId: string }, results: readonly ReceivedResult[], now: number, batch?: { requestId?: string }): void {
     const id = batch?.requestId;
     if (!id) return;
     const resolve = this.waiting.get(id);
     if (!resolve) return;
     this.waiting.delete(id);
-    resolve({ hostId: host.hostId, results, at: now });
+    // The snapshot keeps each result's figures by name, so the lines become metrics again (once per inspection).
+    resolve({ hostId: host.hostId, results: results.map(({ lines, ...r }) => ({ ...r, metrics: lines.map(parseLine) })), at: now });
   }
 
   /** Resolves with the answer, or null when none came within timeoutMs. */

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
 import { getHost, listHosts, type Host } from '../db/hosts.js';
 import type { IngestListener, IngestedHost } from '../ingest/listener.js';
-import type { CheckResult } from '../../shared/check-result.js';
+import type { CheckResultHead } from '../../shared/check-result.js';
 import { worstStatus, type Status } from '../../shared/status.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getContract, type StoredContract } from './contracts.js';
@@ -64,7 +64,7 @@ export class TicketStateEngine implements IngestListener {
     this.startedAt = opts.now();
   }
 
-  onResults(ingested: IngestedHost, results: readonly CheckResult[], now: number): void {
+  onResults(ingested: IngestedHost, results: readonly CheckResultHead[], now: number): void {
     const host = getHost(this.db, ingested.hostId);
     if (!host) {
       this.log.warn({ host: ingested.hostId }, 'results for an unknown host ignored');
@@ -141,7 +141,7 @@ export class TicketStateEngine implements IngestListener {
       });
   }
 
-  private onResult(host: Host, contract: StoredContract, r: CheckResult, now: number): void {
+  private onResult(host: Host, contract: StoredContract, r: CheckResultHead, now: number): void {
     const prev = this.loadAlert(host.id, r.name);
     // A replayed spool result older than what we already judged is history, not news.
     if (prev && r.startedAt <= prev.lastResultAt) return;
@@ -156,7 +156,8 @@ export class TicketStateEngine implements IngestListener {
       lastResultAt: r.startedAt,
       ticketId: prev?.ticketId ?? null,
     };
-    const log = this.log.child({ host: host.id, check: r.name });
+    // A child logger per result would cost more than judging the result; made only when there is news.
+    const log = { info: (o: object, m: string) => this.log.info({ host: host.id, check: r.name, ...o }, m), debug: (o: object, m: string) => this.log.debug({ host: host.id, check: r.name, ...o }, m) };
 
     let ticket = state.ticketId ? getTicket(this.db, state.ticketId, { now }) : undefined;
     if (ticket?.state === 'closed') ticket = undefined;
@@ -200,7 +201,7 @@ export class TicketStateEngine implements IngestListener {
   }
 
   /** A result for a problem that has a live ticket: add it to that ticket, never open another. */
-  private updateActive(host: Host, ticket: Ticket, r: CheckResult, state: AlertState, now: number): void {
+  private updateActive(host: Host, ticket: Ticket, r: CheckResultHead, state: AlertState, now: number): void {
     if (state.flapping !== ticket.flapping) {
       updateTicket(this.db, ticket.id, { flapping: state.flapping }, now);
       addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: state.flapping ? 'flapping-started' : 'flapping-stopped' });
@@ -222,7 +223,7 @@ export class TicketStateEngine implements IngestListener {
     markRecovered(this.db, getTicket(this.db, ticket.id, { now })!, now, r.summary);
   }
 
-  private syncResult(ticket: Ticket, r: CheckResult, flapping: boolean, now: number): void {
+  private syncResult(ticket: Ticket, r: CheckResultHead, flapping: boolean, now: number): void {
     updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, flapping, occurrences: ticket.occurrences + 1 }, now);
   }
 

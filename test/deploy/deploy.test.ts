@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLine } from '../../shared/line-protocol.js';
 import { stringify } from 'yaml';
 import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
 import { startCollector, type Collector } from '../../collector/server.js';
@@ -229,8 +230,9 @@ describe('patrol deploy over SSH', () => {
       const times: number[] = [];
       for (const f of spoolFiles(h)) {
         try {
-          const batch = JSON.parse(readFileSync(join(h.installDir, 'state', 'spool', f), 'utf8')) as { metrics: Array<{ measurement: string; time: number }> };
-          times.push(...batch.metrics.filter((m) => m.measurement === 'patrol_agent').map((m) => m.time));
+          // Protocol 2: the agent's own figures are the batch's `lines`.
+          const batch = JSON.parse(readFileSync(join(h.installDir, 'state', 'spool', f), 'utf8')) as { lines?: string };
+          times.push(...(batch.lines ?? '').split('\n').filter(Boolean).map(parseLine).filter((m) => m.measurement === 'patrol_agent').map((m) => m.time));
         } catch {
           // acked and removed between listing and reading: cannot happen with the collector down
           throw new Error(`spool file ${f} vanished while the collector was down`);

@@ -12,6 +12,8 @@ export interface RunningInfluxDb {
   /** SIGTERM, wait for exit; data stays so start() can bring the same server back. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** The running influxd's process id (benchmarks read its CPU time from /proc). */
+  pid(): number | undefined;
   /** Stop and delete the data folder. */
   destroy(): Promise<void>;
   query(q: string, db: string): Promise<InfluxQueryResult>;
@@ -68,6 +70,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   return {
     url,
     port: httpPort,
+    pid: () => child?.pid,
     start,
     stop,
     async destroy() {

@@ -57,6 +57,27 @@ describe('bad input gets a clear error, stores nothing, and never stops other ag
     await goodAgentStillStreams();
   });
 
+  test('protocol 2: a bad line or a line that claims another host is refused with its line number; good lines are stored', async () => {
+    const h = collector.enrollHost('acme', 'lines');
+    const a = await RawAgent.connect(collector.wsUrl, h.agentKey);
+    await a.hello(h.agentId);
+    const result = (lines: string) => ({ name: 'probe', checkId: 'script.nagios', status: 'OK', summary: '', startedAt: 1_700_000_000_000, durationMs: 1, lines });
+    a.sendRaw(JSON.stringify({ type: 'batch', seq: 1, results: [result('probe value=1 1700000000001\nprobe value=2i 1700000000002')] }));
+    expect(await a.next((f) => f.type === 'error' && f.seq === 1)).toMatchObject({
+      code: 'bad-frame',
+      message: expect.stringMatching(/^results\.0\.lines: line 2 is not valid line protocol/),
+    });
+    a.sendRaw(JSON.stringify({ type: 'batch', seq: 2, results: [], lines: `probe,host=${goodHost.hostId} value=3 1700000000003` }));
+    expect(await a.next((f) => f.type === 'error' && f.seq === 2)).toMatchObject({ code: 'bad-frame', message: expect.stringContaining('set by the collector') });
+    expect(await storedFor(h.hostId)).toBe(0);
+    expect(await storedFor(goodHost.hostId)).toBe(seq);
+    a.sendRaw(JSON.stringify({ type: 'batch', seq: 3, results: [result('probe value=1 1700000000001\nprobe value=2 1700000000002')], lines: 'probe value=3 1700000000003' }));
+    await a.next((f) => f.type === 'ack' && f.seq === 3);
+    expect(await storedFor(h.hostId)).toBe(3);
+    a.close();
+    await goodAgentStillStreams();
+  });
+
   test('a batch before hello is refused', async () => {
     const h = collector.enrollHost('acme', 'early');
     const a = await RawAgent.connect(collector.wsUrl, h.agentKey);

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { IngestListener, IngestedHost } from '../../ingest/listener.js';
-import type { CheckResult } from '../../../shared/check-result.js';
+import type { CheckResultHead } from '../../../shared/check-result.js';
 import { worstStatus, type Status } from '../../../shared/status.js';
 import { createLogger } from '../../../shared/logger.js';
 
@@ -109,7 +109,7 @@ export class LiveFeed {
   /** The ingest side: results (already in check_states when this runs) and agent connections. */
   listener(): IngestListener {
     return {
-      onResults: (host: IngestedHost, results: readonly CheckResult[]) => {
+      onResults: (host: IngestedHost, results: readonly CheckResultHead[]) => {
         if (this.subscribers.size === 0) return;
         this.publish(host.customerId, {
           type: 'host',

@@ -245,12 +245,14 @@ const rows = [
   ['raw: InfluxDB CPU / sender CPU', `${rawInfluxCpuPct.toFixed(0)}% / ${rawLoadCpuPct.toFixed(0)}% of one core`],
   ['max through the collector / raw', `${(ratio * 100).toFixed(0)}% (target >= 80%)`],
 ];
-const READING = `Reading the figures: a fleet (the steady phase) costs the collector a few per cent of one core with acks in
-milliseconds. At full speed the collector is bound by one core: every point is parsed, validated with zod (about a
-quarter of its CPU in a profile), tagged and turned into line protocol, where the raw run only sends prepared text; and
-on this machine InfluxDB and the load generator need the same two cores. The >= 80% target is not met here; the
-ways left are cheaper per-point validation and spreading parsing over worker threads, which on two cores mostly
-moves the contention.`;
+const READING = `Reading the figures: the load generator sends what a real agent sends (protocol 2: results whose metrics are
+a block of line protocol, about 50 points per result), and the raw run posts the very lines the collector writes (the
+same hosts, series, tags and times) to a fresh database of the same InfluxDB. A fleet (the steady phase) costs the
+collector a few per cent of one core with acks in milliseconds. At full speed InfluxDB is the bottleneck; the
+collector uses about half of one core, and what it takes from the two cores is what separates its rate from raw.
+Its work per batch: one regex per line (shared/line-protocol.ts), the customer/host tags inserted after each
+measurement, check states and ticket judgement per result in SQLite, group commit into writes of 5,000 lines. Runs
+on this machine vary by some per cent either way (InfluxDB compacts in the background), so run it more than once.`;
 const table = ['| figure | value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 console.log(`\n${table}\n`);
 writeBenchmarkSection(

@@ -44,10 +44,15 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** First stderr line of every remote command: the id of its process group (see remoteCommandLine). */
+const PGID_PREFIX = 'patrol-pgid:';
+
 /**
- * The remote command line for an argv. sshd hands it to the login shell, so every word is quoted; `exec env`
- * replaces the shell with the program, so a timeout's KILL reaches the program itself, and LC_ALL=C keeps
- * tool output in the format the parsers expect.
+ * The remote command line for an argv. sshd hands it to the login shell (sh, bash, csh or fish: only single
+ * quotes and `exec` are asked of it), so every word is quoted. sshd starts each command in a session of its
+ * own, so the program's pid is also its process group: `sh` prints that id on stderr and `exec`s the program
+ * (through `env`, LC_ALL=C keeping tool output in the format the parsers expect). At a timeout the whole group
+ * is killed, children of a plugin too, not only the program.
  */
 export function remoteCommandLine(command: string, args: readonly string[], env: Record<string, string> = {}): string {
   if (!command || command.includes('=')) throw new Error(`not a program name: '${command}'`);
@@ -55,7 +60,7 @@ export function remoteCommandLine(command: string, args: readonly string[], env:
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: '${k}'`);
     return shellQuote(`${k}=${v}`);
   });
-  return ['exec', 'env', ...assigns, shellQuote(command), ...args.map(shellQuote)].join(' ');
+  return ['exec', 'sh', '-c', shellQuote(`echo ${PGID_PREFIX}$$ >&2; exec "$@"`), 'sh', 'env', ...assigns, shellQuote(command), ...args.map(shellQuote)].join(' ');
 }
 
 interface PooledConnection {
@@ -164,7 +169,10 @@ async function readPrivateKey(path: string): Promise<string> {
   }
 }
 
-/** One command on an open connection: capped output, and at the timeout a KILL to the program and the channel closed. */
+/**
+ * One command on an open connection: capped output, and at the timeout a KILL to the command's process group
+ * (over a channel of its own, outside the concurrency limit: the command holds a slot) and the channel closed.
+ */
 function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: number): Promise<ExecResult> {
   const client = ssh.connection as unknown as RemoteClient | null;
   if (!client) return Promise.reject(new Error('ssh connection is closed'));
@@ -175,6 +183,9 @@ function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: numb
       const errOut: Buffer[] = [];
       let outBytes = 0;
       let errBytes = 0;
+      // stderr until its first line was read: that line is the process group id, not the program's output.
+      let head: Buffer | undefined = Buffer.alloc(0);
+      let pgid: number | undefined;
       let code: number | null = null;
       let timedOut = false;
       const keep = (chunks: Buffer[], have: number, b: Buffer): number => {
@@ -182,10 +193,24 @@ function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: numb
         return have + b.length;
       };
       channel.on('data', (b) => (outBytes = keep(out, outBytes, b)));
-      channel.stderr.on('data', (b) => (errBytes = keep(errOut, errBytes, b)));
+      channel.stderr.on('data', (b) => {
+        if (head) {
+          head = Buffer.concat([head, b]);
+          const nl = head.indexOf(10);
+          if (nl < 0 && head.length < 64) return;
+          const first = head.subarray(0, nl < 0 ? head.length : nl).toString('utf8');
+          const rest = nl < 0 ? Buffer.alloc(0) : head.subarray(nl + 1);
+          head = undefined;
+          if (first.startsWith(PGID_PREFIX)) pgid = Number(first.slice(PGID_PREFIX.length)) || undefined;
+          b = first.startsWith(PGID_PREFIX) ? rest : Buffer.concat([Buffer.from(`${first}\n`), rest]);
+          if (!b.length) return;
+        }
+        errBytes = keep(errOut, errBytes, b);
+      });
       channel.on('exit', (c) => (code = typeof c === 'number' ? c : null));
       const timer = setTimeout(() => {
         timedOut = true;
+        if (pgid && pgid > 1) killGroup(client, pgid);
         try {
           channel.signal('KILL');
         } finally {
@@ -194,6 +219,8 @@ function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: numb
       }, timeoutMs);
       channel.on('close', () => {
         clearTimeout(timer);
+        // A last stderr line without a newline that never became the process group line is the program's.
+        if (head?.length) errBytes = keep(errOut, errBytes, head);
         resolve({
           code: timedOut ? null : code,
           stdout: Buffer.concat(out).toString('utf8'),
@@ -202,5 +229,19 @@ function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: numb
         });
       });
     });
+  });
+}
+
+/**
+ * KILL a remote process group; best effort (the connection may be going away), logged when it fails. The
+ * channel's own `signal` request is sent too, but sshd older than OpenSSH 7.9 (CentOS 7 has 7.4) ignores it,
+ * and then neither the program nor its children would ever stop. `kill -s KILL -- -pgid`: the one spelling
+ * dash and bash both take.
+ */
+function killGroup(client: RemoteClient, pgid: number): void {
+  client.exec(`exec sh -c 'kill -s KILL -- -${pgid}'`, (err, channel) => {
+    if (err) return log.warn({ pgid, err: err.message }, 'could not kill a timed-out remote command');
+    channel.on('data', () => {});
+    channel.stderr.on('data', (b) => log.debug({ pgid, stderr: b.toString('utf8') }, 'kill of a timed-out remote command said'));
   });
 }

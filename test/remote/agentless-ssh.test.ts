@@ -94,7 +94,7 @@ describe('agentless host over SSH: the same system figures as on the host itself
     const r = await exec.exec('printf', ['%s\\n', ...tricky]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(tricky.map((w) => `${w}\n`).join(''));
-    expect(remoteCommandLine('ls', ['-l'])).toBe('exec env LC_ALL=C ls -l');
+    expect(remoteCommandLine('ls', ['-l'])).toBe(`exec sh -c 'echo patrol-pgid:$$ >&2; exec "$@"' sh env LC_ALL=C ls -l`);
     const missing = await exec.exec('cat', ['--', '/no/such/file']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/No such file/);
@@ -111,6 +111,13 @@ describe('agentless host over SSH: the same system figures as on the host itself
     await waitFor(() => !sshd.runAsUser('ps -o args= -u $(id -u)').includes('sleep 300'), 'the remote sleep to be killed', 10_000);
     // And the connection still serves the next command.
     expect((await exec.exec('true', [])).code).toBe(0);
+  });
+
+  test('a timed-out plugin that started children leaves none of them behind', async () => {
+    const exec = pool.executor(target);
+    const r = await exec.exec('sh', ['-c', 'sleep 302 & sleep 303 & echo started; echo warming up >&2; wait'], { timeoutMs: 800 });
+    expect(r).toMatchObject({ timedOut: true, code: null, stdout: 'started\n', stderr: 'warming up\n' });
+    await waitFor(() => !/sleep 30[23]/.test(sshd.runAsUser('ps -o args= -u $(id -u)')), 'the plugin and its children to be killed', 10_000);
   });
 
   test('host key pinned on first contact; a changed key is refused, a wrong key or user is a clear error', async () => {

@@ -18,6 +18,11 @@ const EmailConfig = z.object({
   /** Also mail the on-duty people the message is for (their user contact e-mail). */
   notifyOnDuty: z.boolean().default(true),
   tlsRejectUnauthorized: z.boolean().default(true),
+  /**
+   * Never talk to the server in plaintext when secure is false: STARTTLS is issued even if the server does
+   * not advertise it, and the send fails (before AUTH, so the password is never sent) if the upgrade fails.
+   */
+  requireTls: z.boolean().default(false),
   lang: Lang,
 });
 

@@ -48,6 +48,25 @@ export function mailRecipients(channel: Extract<ChannelWithSecret, { kind: 'emai
   return [...new Set([...channel.config.to, ...onDuty])];
 }
 
+/**
+ * nodemailer reports a refused certificate as just "self-signed certificate" and a failed required STARTTLS
+ * as a bare protocol error: say which server and which setting it is about in the delivery log. Other errors
+ * pass through unchanged. Nothing here adds the password (nodemailer's messages do not carry it).
+ */
+function explainMailError(err: unknown, channel: Extract<ChannelWithSecret, { kind: 'email' }>): unknown {
+  if (!(err instanceof Error)) return err;
+  const e = err as Error & { code?: string; originalCode?: string };
+  const server = `${channel.config.host}:${channel.config.port}`;
+  const tlsCode = e.originalCode ?? e.code ?? '';
+  if (/CERT|SIGNATURE|ISSUER/.test(tlsCode)) {
+    return new Error(`TLS certificate of SMTP server ${server} rejected: ${e.message} (${tlsCode}); nothing was sent (tlsRejectUnauthorized is on)`, { cause: err });
+  }
+  if (e.code === 'ETLS' && channel.config.requireTls && !channel.config.secure) {
+    return new Error(`SMTP server ${server} did not start TLS and requireTls is on: nothing was sent (${e.message})`, { cause: err });
+  }
+  return err;
+}
+
 export class ChannelSender {
   private readonly transports = new Map<string, Transporter>();
 
@@ -69,12 +88,16 @@ export class ChannelSender {
       case 'email': {
         const to = mailRecipients(channel, m);
         if (to.length === 0) throw new Error('no recipient address: set "to" or give the on-duty users an e-mail');
-        await this.transport(channel, opts.timeoutMs).sendMail({
-          from: channel.config.from,
-          to,
-          subject: subjectOf(m, channel.config.lang),
-          text: textOf(m, channel.config.lang),
-        });
+        try {
+          await this.transport(channel, opts.timeoutMs).sendMail({
+            from: channel.config.from,
+            to,
+            subject: subjectOf(m, channel.config.lang),
+            text: textOf(m, channel.config.lang),
+          });
+        } catch (err) {
+          throw explainMailError(err, channel);
+        }
         return;
       }
     }
@@ -90,6 +113,7 @@ export class ChannelSender {
         host: c.host,
         port: c.port,
         secure: c.secure,
+        requireTLS: c.requireTls,
         auth: c.user ? { user: c.user, pass: channel.secret ?? '' } : undefined,
         tls: { rejectUnauthorized: c.tlsRejectUnauthorized },
         connectionTimeout: timeoutMs,

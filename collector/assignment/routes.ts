@@ -67,7 +67,9 @@ function templateView(t: CheckTemplate, db: Db, customerIds: string[] | undefine
 }
 
 /** Push to every connected agent whose checks come (or came) from a template. */
-function pushTemplateUsers(deps: AssignmentRouteDeps, templateId: string, alsoHostIds: readonly string[] = []): number {
+type AgentPush = Pick<AssignmentRouteDeps, 'db' | 'pushConfig' | 'connectedHostIds'>;
+
+function pushTemplateUsers(deps: AgentPush, templateId: string, alsoHostIds: readonly string[] = []): number {
   let pushed = 0;
   for (const hostId of deps.connectedHostIds()) {
     const host = getHost(deps.db, hostId);
@@ -80,11 +82,21 @@ function pushTemplateUsers(deps: AssignmentRouteDeps, templateId: string, alsoHo
 }
 
 /** Connected hosts that use a template now: read before a change, so a removal still reaches them. */
-function templateUsers(deps: AssignmentRouteDeps, templateId: string): string[] {
+function templateUsers(deps: AgentPush, templateId: string): string[] {
   return deps.connectedHostIds().filter((id) => {
     const host = getHost(deps.db, id);
     return host !== undefined && resolveAssignment(deps.db, host).templates.some((t) => t.id === templateId);
   });
+}
+
+/**
+ * Delete a user template and send the new checks to every connected agent that ran it (read before the delete,
+ * so the removal reaches them). The API and the dashboard's confirmed delete both come here.
+ */
+export function removeTemplateAndPush(deps: AgentPush, templateId: string): number {
+  const users = templateUsers(deps, templateId);
+  deleteTemplate(deps.db, templateId);
+  return pushTemplateUsers(deps, templateId, users);
 }
 
 /** /api/templates: built-in and user check templates, and the host tags each applies to. */
@@ -145,9 +157,7 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
   app.delete('/:id', (c) => {
     const t = editable(c);
     if (t instanceof Response) return t;
-    const users = templateUsers(deps, t.id);
-    deleteTemplate(db, t.id);
-    return c.json({ removed: true, pushedToAgents: pushTemplateUsers(deps, t.id, users) });
+    return c.json({ removed: true, pushedToAgents: removeTemplateAndPush(deps, t.id) });
   });
 
   /** Which tags of one customer this template applies to (replaces that customer's list). */

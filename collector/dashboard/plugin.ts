@@ -62,7 +62,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes({ db, now }));
   behindLogin.route('/', settingsChecksRoutes({ db }));
-  behindLogin.route('/', settingsTemplateEditRoutes({ db }));
+  behindLogin.route('/', settingsTemplateEditRoutes({ db, pushConfig: (id) => hub.pushConfig(id), connectedHostIds: () => hub.connectedHostIds() }));
   behindLogin.route('/', settingsChannelEditRoutes({ db }));
   behindLogin.route('/', settingsUserRoutes({ db, now }));
   pages.route('/', behindLogin);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, submitForm as submit, submitRefused as refused, type BrowserSession } from '../helpers/browser.js';
+import { createHmac } from 'node:crypto';
 import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { freePort } from '../helpers/ports.js';
 import { createChannel, getChannel, getChannelWithSecret, type ChannelView } from '../../collector/notify/channels.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
@@ -9,6 +11,9 @@ import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorl
 const SMTP_USER = 'mailer';
 const OLD_PASSWORD = 'old-Smtp-pass-1';
 const NEW_PASSWORD = 'new-Smtp-pass-2';
+const OLD_SIGN = 'SECold0ding0sign0secret0aaaaaaaaaaaaaaaa';
+const NEW_SIGN = 'SECnew1ding1sign1secret1bbbbbbbbbbbbbbbb';
+const FEISHU_SIGN = 'feishu-sign-secret-3';
 
 let world: DashboardWorld;
 let browser: Browser;
@@ -16,10 +21,19 @@ let smtp: RunningSmtpServer;
 let admin: BrowserSession;
 let mail: ChannelView;
 let hook: ChannelView;
+let ding: ChannelView;
+let feishu: ChannelView;
+let robot: WebhookReceiver;
 let deadPort: number;
 
 beforeAll(async () => {
-  [world, browser, smtp] = await Promise.all([startDashboardWorld(), launchBrowser(), startSmtpServer({ auth: { user: SMTP_USER, password: NEW_PASSWORD } })]);
+  [world, browser, smtp, robot] = await Promise.all([
+    startDashboardWorld(),
+    launchBrowser(),
+    startSmtpServer({ auth: { user: SMTP_USER, password: NEW_PASSWORD } }),
+    // Answers as DingTalk and Feishu robots do when they accept a message.
+    startWebhookReceiver({ replyBody: '{"errcode":0,"code":0}' }),
+  ]);
   admin = await openSession(browser);
   await logIn(admin, world.url, 'admin', world.adminPassword);
   const db = world.collector.db;
@@ -31,12 +45,15 @@ beforeAll(async () => {
     Date.now(),
   );
   hook = createChannel(db, { kind: 'webhook', name: 'Hook', customerId: 'acme', config: { url: 'http://127.0.0.1:9/old' } }, Date.now());
+  ding = createChannel(db, { kind: 'dingtalk', name: 'ACME DingTalk', customerId: 'acme', secret: OLD_SIGN, config: { url: `${robot.url}/ding`, lang: 'en' } }, Date.now());
+  feishu = createChannel(db, { kind: 'feishu', name: 'Feishu', config: { url: `${robot.url}/feishu`, lang: 'zh' } }, Date.now());
 });
 
 afterAll(async () => {
   await admin?.context.close();
   await browser?.close();
   await smtp?.stop();
+  await robot?.stop();
   await world?.collector.destroy();
 });
 
@@ -118,6 +135,117 @@ test('an admin changes a webhook URL; a URL the API refuses is shown and the old
   expect(getChannel(world.collector.db, hook.id)).toMatchObject({ enabled: false, config: { url: 'http://127.0.0.1:9/new' } });
   expect(await p.inputValue(`${f} input[name="url"]`)).toBe('http://127.0.0.1:9/new');
   expect(await p.isChecked(`${f} input[name="enabled"]`)).toBe(false);
+});
+
+const storedSecret = (id: string) => getChannelWithSecret(world.collector.db, id)!.secret;
+
+/** Press "Send test" for a channel on /settings, as an admin would; what the robot received. */
+async function sendTest(channelId: string): Promise<ReceivedRequest> {
+  const p = admin.page;
+  const before = robot.received.length;
+  await p.goto(`${world.url}/settings#channels`);
+  await Promise.all([p.waitForEvent('load'), p.click(`tr[data-channel="${channelId}"] button:has-text("Send test")`)]);
+  expect(p.url()).toContain('done=1');
+  await robot.waitFor(before + 1);
+  return robot.received[before]!;
+}
+
+/** DingTalk "加签": timestamp and sign in the query; sign = base64 HMAC-SHA256 keyed with the secret over "timestamp\nsecret". */
+function dingtalkSignature(r: ReceivedRequest): { timestamp: string | null; sign: string | null } {
+  const q = new URL(r.path, 'http://x').searchParams;
+  return { timestamp: q.get('timestamp'), sign: q.get('sign') };
+}
+const dingtalkSign = (secret: string, timestamp: string) => createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+
+/** Every page and API answer an admin can load about channels; none may carry a secret. */
+async function pagesCarry(...secrets: string[]): Promise<string[]> {
+  const session = await httpLogin(world.url, 'admin', world.adminPassword);
+  const found: string[] = [];
+  for (const path of ['/settings', `/settings/channels/${ding.id}`, `/settings/channels/${feishu.id}`, '/api/notification-channels', `/api/notification-channels/${ding.id}`]) {
+    const text = await (await fetch(`${world.url}${path}`, { headers: { cookie: session.cookie } })).text();
+    for (const s of secrets) if (text.includes(s)) found.push(`${path}: ${s}`);
+  }
+  return found;
+}
+
+test('DingTalk signing secret: never in the page; an empty field keeps it, a typed one replaces it, "remove" clears it; the robot sees each', async () => {
+  const p = admin.page;
+  await p.goto(`${world.url}/settings#channels`);
+  await Promise.all([p.waitForURL(/\/settings\/channels\//), p.click(`tr[data-channel="${ding.id}"] a[data-edit-channel]`)]);
+  expect(await p.locator('#secret-state').innerText()).toContain('signing secret stored');
+  expect(await p.inputValue(`${f} input[name="secret"]`)).toBe('');
+  expect(await p.getAttribute(`${f} input[name="secret"]`, 'type')).toBe('password');
+  expect(await p.content()).not.toContain(OLD_SIGN);
+
+  // Name changed, secret field left empty: the stored secret stays, and the robot's messages are signed with it.
+  await p.fill(`${f} input[name="name"]`, `DingTalk ${XSS_NAME}`);
+  await submit(admin, f);
+  expect(getChannel(world.collector.db, ding.id)).toMatchObject({ name: `DingTalk ${XSS_NAME}`, hasSecret: true, customerId: 'acme', config: { url: `${robot.url}/ding` } });
+  expect(storedSecret(ding.id)).toBe(OLD_SIGN);
+  expect(await p.content()).not.toContain(OLD_SIGN);
+  expect(await p.inputValue(`${f} input[name="secret"]`)).toBe('');
+  let sig = dingtalkSignature(await sendTest(ding.id));
+  expect(sig.timestamp).toMatch(/^\d+$/);
+  expect(sig.sign).toBe(dingtalkSign(OLD_SIGN, sig.timestamp!));
+
+  // A new secret typed in: stored, never shown, and the next message is signed with it.
+  await p.goto(`${world.url}/settings/channels/${ding.id}`);
+  await p.fill(`${f} input[name="secret"]`, NEW_SIGN);
+  await submit(admin, f);
+  expect(storedSecret(ding.id)).toBe(NEW_SIGN);
+  const html = await p.content();
+  expect({ old: html.includes(OLD_SIGN), now: html.includes(NEW_SIGN) }).toEqual({ old: false, now: false });
+  expect(await p.inputValue(`${f} input[name="secret"]`)).toBe('');
+  expect(await p.locator('#secret-state').innerText()).toContain('signing secret stored');
+  sig = dingtalkSignature(await sendTest(ding.id));
+  expect(sig.sign).toBe(dingtalkSign(NEW_SIGN, sig.timestamp!));
+  expect(sig.sign).not.toBe(dingtalkSign(OLD_SIGN, sig.timestamp!));
+  expect(await pagesCarry(OLD_SIGN, NEW_SIGN)).toEqual([]);
+  await p.goto(`${world.url}/settings#channels`);
+  expect(await p.locator(`tr[data-channel="${ding.id}"] td`).first().textContent()).toBe(`DingTalk ${XSS_NAME}`);
+  expect(await p.locator(`tr[data-channel="${ding.id}"]`).innerText()).toContain('signing secret stored');
+  expect(await p.locator('#channels img').count()).toBe(0);
+
+  // "Remove": the secret is gone and messages go unsigned.
+  await p.goto(`${world.url}/settings/channels/${ding.id}`);
+  await screenshot(p, 'settings-channel-edit-dingtalk');
+  await p.check(`${f} input[name="clearSecret"]`);
+  await submit(admin, f);
+  expect(storedSecret(ding.id)).toBeNull();
+  expect(await p.locator('#secret-state').innerText()).toContain('no signing secret');
+  expect(await p.locator(`${f} input[name="clearSecret"]`).count()).toBe(0);
+  sig = dingtalkSignature(await sendTest(ding.id));
+  expect(sig).toEqual({ timestamp: null, sign: null });
+  expect(admin.dialogs).toEqual([]);
+});
+
+test('Feishu: a signing secret added on the edit page (stray spaces dropped) signs the messages; the customer is shown, not changed', async () => {
+  const p = admin.page;
+  await p.goto(`${world.url}/settings/channels/${feishu.id}`);
+  expect(await p.locator('#secret-state').innerText()).toContain('no signing secret');
+  expect(await p.locator(`${f} input[name="clearSecret"]`).count()).toBe(0);
+  expect(await p.locator('#channel-edit p small').first().innerText()).toContain('Customer: *');
+  let got = await sendTest(feishu.id);
+  expect(got.body).not.toHaveProperty('sign');
+
+  await p.goto(`${world.url}/settings/channels/${feishu.id}`);
+  await p.fill(`${f} input[name="secret"]`, `  ${FEISHU_SIGN} `);
+  await submit(admin, f);
+  expect(storedSecret(feishu.id)).toBe(FEISHU_SIGN);
+  expect(await p.content()).not.toContain(FEISHU_SIGN);
+  expect(getChannel(world.collector.db, feishu.id)!.customerId).toBeNull();
+  got = await sendTest(feishu.id);
+  const body = got.body as { timestamp: string; sign: string };
+  expect(body.timestamp).toMatch(/^\d+$/);
+  expect(body.sign).toBe(createHmac('sha256', `${body.timestamp}\n${FEISHU_SIGN}`).update('').digest('base64'));
+  expect(await pagesCarry(FEISHU_SIGN)).toEqual([]);
+
+  // The page in Chinese says the same.
+  const session = await httpLogin(world.url, 'admin', world.adminPassword);
+  const zh = await (await fetch(`${world.url}/settings/channels/${feishu.id}`, { headers: { cookie: `${session.cookie}; patrol_lang=zh` } })).text();
+  expect(zh).toContain('已存加签密钥');
+  expect(zh).toContain('删除已存加签密钥');
+  expect(zh).not.toContain(FEISHU_SIGN);
 });
 
 test('non-admins get 404 for the edit page; a change without the CSRF header is refused', async () => {

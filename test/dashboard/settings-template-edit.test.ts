@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, submitForm as submit, submitRefused as refused, type BrowserSession } from '../helpers/browser.js';
-import { createTemplate, getTemplate, listTagAssignments } from '../../collector/assignment/template-store.js';
+import { RawAgent } from '../helpers/raw-agent.js';
+import { createTemplate, getTemplate, listTagAssignments, setHostTemplates, setTemplateTags } from '../../collector/assignment/template-store.js';
 import { resolveAssignment } from '../../collector/assignment/db-source.js';
 import type { CheckTemplate } from '../../collector/assignment/builtin-templates.js';
+import { getHost } from '../../collector/db/hosts.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;
 let browser: Browser;
 let admin: BrowserSession;
 let template: CheckTemplate;
+const agents: RawAgent[] = [];
 
 const FIRST_CHECKS = [{ name: 'disk', checkId: 'system.disk', params: { warnPct: 80, critPct: 90 }, intervalSec: 60, timeoutSec: 30 }];
 
@@ -21,6 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  agents.forEach((a) => a.close());
   await admin?.context.close();
   await browser?.close();
   await world?.collector.destroy();
@@ -98,16 +102,97 @@ test('an admin applies the template to host tags of its customer; a tag the API 
   await screenshot(p, 'settings-template-edit');
 });
 
-test('an admin deletes the template: it is gone from the list and from the hosts that ran it by tag', async () => {
+test('deleting asks first: the confirmation names the template, the tags and hosts it is assigned to; Cancel keeps it', async () => {
   const p = admin.page;
+  const db = world.collector.db;
+  // Tags web and db of acme (the db-tagged hosts include the one named like markup), and one host given it directly.
+  setTemplateTags(db, template.id, 'acme', ['web', 'db'], Date.now());
+  const enrolled = world.collector.enrollHost('acme', 'agent-direct');
+  setHostTemplates(db, enrolled.hostId, [template.id]);
+  const [web1, web2, db1, xss] = world.acmeHosts;
+
   await p.goto(`${world.url}/settings/checks/templates/${template.id}`);
-  await submit(admin, '#template-delete-form');
-  expect(new URL(p.url()).pathname).toBe('/settings/checks');
+  await Promise.all([p.waitForURL(/\/settings\/checks\/templates\/[^/]+\/delete/), p.click('#template-delete-form button[type="submit"]')]);
+  expect(await p.locator('#delete-template-name').textContent()).toBe('acme-web');
+  expect(await p.locator('#delete-tags li').allTextContents()).toEqual(['ACME 制造: db', 'ACME 制造: web']);
+  const rows = p.locator('#delete-hosts tbody tr');
+  expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-host-id')))).sort()).toEqual(
+    [web1!.id, web2!.id, db1!.id, xss!.id, enrolled.hostId].sort(),
+  );
+  const row = (id: string) => p.locator(`#delete-hosts tr[data-host-id="${id}"] td`);
+  expect(await row(web1!.id).nth(2).textContent()).toBe('Tag web');
+  expect(await row(enrolled.hostId).nth(2).textContent()).toBe('given to the host');
+  // Nothing else assigned: they fall back to the default template.
+  expect(await row(web1!.id).nth(3).textContent()).toBe('its default template: linux-base');
+  // Names are text, never markup.
+  expect(await row(xss!.id).first().textContent()).toBe(XSS_NAME);
+  expect(await p.locator('main img').count()).toBe(0);
+  expect(await p.inputValue('#template-delete-confirm-form input[name="_csrf"]')).not.toBe('');
+  await screenshot(p, 'settings-template-delete-confirm');
+
+  // Cancel: back on the edit page, nothing deleted.
+  await Promise.all([p.waitForURL((u) => u.pathname === `/settings/checks/templates/${template.id}`), p.click('#template-delete-cancel')]);
+  expect(stored()).toMatchObject({ name: 'acme-web' });
+  expect(listTagAssignments(db, { templateId: template.id }).map((a) => a.tag)).toEqual(['db', 'web']);
+  expect(resolveAssignment(db, getHost(db, enrolled.hostId)!).templates.map((t) => t.id)).toContain(template.id);
+  expect(admin.dialogs).toEqual([]);
+});
+
+test('a delete POST without the confirmation field (or without the CSRF token, or from an engineer) is refused and deletes nothing', async () => {
+  const path = `${world.url}/settings/checks/templates/${template.id}/delete`;
+  const a = await httpLogin(world.url, 'admin', world.adminPassword);
+  const post = (cookie: string, fields: Record<string, string>) =>
+    fetch(path, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+
+  const unconfirmed = await post(a.cookie, { _csrf: a.csrf });
+  expect(unconfirmed.status).toBe(400);
+  const text = await unconfirmed.text();
+  expect(text).toContain('Not deleted: confirm with the Delete button on this page.');
+  expect(text).toContain('id="template-delete-confirm-form"');
+  expect((await post(a.cookie, { _csrf: a.csrf, confirm: 'yes' })).status).toBe(400);
+  expect((await post(a.cookie, { confirm: template.id })).status).toBe(403);
+  const eng = await httpLogin(world.url, 'eng', PASSWORDS.eng);
+  expect((await post(eng.cookie, { _csrf: eng.csrf, confirm: template.id })).status).toBe(404);
+  expect((await fetch(path, { headers: { cookie: eng.cookie } })).status).toBe(404);
+  expect(stored()).toMatchObject({ name: 'acme-web' });
+  expect(listTagAssignments(world.collector.db, { templateId: template.id })).toHaveLength(2);
+
+  // The confirmation in Chinese.
+  const zh = await (await fetch(path, { headers: { cookie: `${a.cookie}; patrol_lang=zh` } })).text();
+  expect(zh).toContain('删除模板');
+  expect(zh).toContain('当前运行此模板的主机');
+  expect(zh).toContain('取消');
+});
+
+test('an admin confirms the delete: the template is gone from the list, its tags and hosts, and a connected agent that ran it gets its new checks', async () => {
+  const p = admin.page;
+  const db = world.collector.db;
+  // An agent whose host has the template directly.
+  const enrolled = world.collector.enrollHost('acme', 'agent-live');
+  const agent = await RawAgent.connect(world.collector.wsUrl, enrolled.agentKey);
+  agents.push(agent);
+  await agent.hello(enrolled.agentId);
+  setHostTemplates(db, enrolled.hostId, [template.id]);
+  const host = getHost(db, enrolled.hostId)!;
+  expect(resolveAssignment(db, host).templates.map((t) => t.id)).toEqual([template.id]);
+
+  await p.goto(`${world.url}/settings/checks/templates/${template.id}`);
+  await Promise.all([p.waitForURL(/\/delete/), p.click('#template-delete-form button[type="submit"]')]);
+  expect(await p.locator(`#delete-hosts tr[data-host-id="${enrolled.hostId}"]`).count()).toBe(1);
+  await Promise.all([p.waitForURL((u) => u.pathname === '/settings/checks'), p.click('#template-delete-yes')]);
+  expect(p.url()).toContain('done=1');
   expect(stored()).toBeUndefined();
   expect(await p.locator(`#template-list tr[data-template="${template.id}"]`).count()).toBe(0);
-  expect(resolveAssignment(world.collector.db, world.acmeHosts[0]!).templates.map((t) => t.id)).not.toContain(template.id);
+  expect(listTagAssignments(db, { templateId: template.id })).toEqual([]);
+  expect(resolveAssignment(db, world.acmeHosts[0]!).templates.map((t) => t.id)).not.toContain(template.id);
+  // The agent was told at once: it now runs its default template.
+  const frame = await agent.next((f) => f.type === 'config');
+  expect(frame.type === 'config' && frame.checks).toEqual(resolveAssignment(db, host).checks);
+  expect(resolveAssignment(db, host).templates.map((t) => t.id)).toEqual(['linux-base']);
   const session = await httpLogin(world.url, 'admin', world.adminPassword);
   expect((await fetch(`${world.url}/settings/checks/templates/${template.id}`, { headers: { cookie: session.cookie } })).status).toBe(404);
+  expect((await fetch(`${world.url}/settings/checks/templates/${template.id}/delete`, { headers: { cookie: session.cookie } })).status).toBe(404);
+  expect(admin.dialogs).toEqual([]);
 });
 
 test('a shared template can be applied to tags of any customer; the tag field follows the chosen customer', async () => {

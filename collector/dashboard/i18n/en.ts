@@ -217,6 +217,20 @@ export const en = {
   'settings.newPassword': 'New password (leave empty to keep the stored one)',
   'settings.clearPassword': 'remove the stored password',
   'settings.enabled': 'enabled',
+  'common.cancel': 'Cancel',
+  'checks.deleteAsks': 'The next page shows the tags and hosts it is assigned to and asks you to confirm.',
+  'checks.deleteConfirmTitle': 'Delete template',
+  'checks.deleteConfirmText': 'Deleting removes the template and every assignment of it (host tags and hosts). Connected agents get their new checks at once. This cannot be undone.',
+  'checks.deleteHostsTitle': 'Hosts that run it now',
+  'checks.deleteVia': 'Through',
+  'checks.deleteViaHost': 'given to the host',
+  'checks.deleteAfter': 'Runs afterwards',
+  'checks.deleteDefault': 'its default template',
+  'checks.deleteNotConfirmed': 'Not deleted: confirm with the Delete button on this page.',
+  'settings.secretStored': 'signing secret stored',
+  'settings.noSecret': 'no signing secret',
+  'settings.newSecret': 'New signing secret (leave empty to keep the stored one)',
+  'settings.clearSecret': 'remove the stored signing secret',
 } as const;
 
 export type MessageKey = keyof typeof en;

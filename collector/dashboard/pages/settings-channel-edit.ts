@@ -12,10 +12,12 @@ const checked = (on: boolean) => (on ? html` checked` : '');
 const selected = (on: boolean) => (on ? html` selected` : '');
 
 /**
- * Admin page for one notification channel: name, on/off, and its URL or SMTP settings. The form goes from
- * the client script to PATCH /api/notification-channels/:id (which validates the merged config and answers
- * with its error text). The stored SMTP password is never read here (getChannel leaves it out): the page
- * only says whether one is stored, and an empty password field keeps it.
+ * Admin page for one notification channel: name, on/off, its URL or SMTP settings, and the DingTalk/Feishu
+ * signing secret. The form goes from the client script to PATCH /api/notification-channels/:id (which
+ * validates the merged config and answers with its error text). The stored secret (SMTP password or signing
+ * secret) is never read here (getChannel leaves it out): the page only says whether one is stored, an empty
+ * field keeps it, a typed one replaces it, and the "remove" box clears it. The channel's customer is shown
+ * but not editable: the PATCH route cannot change it.
  */
 export function settingsChannelEditRoutes(deps: { db: Db }): Hono<DashEnv> {
   const { db } = deps;
@@ -34,6 +36,7 @@ export function settingsChannelEditRoutes(deps: { db: Db }): Hono<DashEnv> {
           <label>${t('common.name')} <input name="name" required maxlength="200" value="${ch.name}"></label>
           <label class="inline"><input type="checkbox" name="enabled"${checked(ch.enabled)}> ${t('settings.enabled')}</label>
           ${ch.kind === 'email' ? emailFields(ch, t) : html`<label>${t('settings.webhookUrl')} <input name="url" type="url" required value="${ch.config.url}"></label>`}
+          ${ch.kind === 'dingtalk' || ch.kind === 'feishu' ? secretFields(ch, t) : ''}
           <label>${t('settings.language')} <select name="lang"><option value="zh"${selected(ch.config.lang === 'zh')}>中文</option><option value="en"${selected(ch.config.lang === 'en')}>English</option></select></label>
           <p class="flash error form-error" role="alert" hidden></p>
           <button type="submit" class="primary">${t('common.save')}</button>
@@ -57,4 +60,11 @@ function emailFields(ch: Extract<ChannelView, { kind: 'email' }>, t: Translate):
     <label>${t('settings.mailTo')} <input name="to" value="${k.to.join(', ')}"></label>
     <label class="inline"><input type="checkbox" name="notifyOnDuty"${checked(k.notifyOnDuty)}> ${t('settings.notifyOnDuty')}</label>
     <label class="inline"><input type="checkbox" name="verifyTls"${checked(k.tlsRejectUnauthorized)}> ${t('settings.verifyTls')}</label>`;
+}
+
+/** DingTalk "加签" / Feishu signature secret: like the SMTP password, never put into the page. */
+function secretFields(ch: ChannelView, t: Translate): Html {
+  return html`<p id="secret-state"><small>${ch.hasSecret ? t('settings.secretStored') : t('settings.noSecret')}</small></p>
+    <label>${t('settings.newSecret')} <input name="secret" type="password" autocomplete="new-password" spellcheck="false" value=""></label>
+    ${ch.hasSecret ? html`<label class="inline"><input type="checkbox" name="clearSecret"> ${t('settings.clearSecret')}</label>` : ''}`;
 }

@@ -103,7 +103,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <section id="channels"><h2>${t('settings.channels')}</h2>
         <table><tbody>${listChannels(db).map(
           (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td>
-            <td>${ch.kind === 'email' ? html`${ch.config.host}:${ch.config.port} ${ch.config.user ?? ''} <small>${ch.hasPassword ? t('settings.passwordStored') : t('settings.noPassword')}</small>` : ''}</td>
+            <td>${ch.kind === 'email' ? html`${ch.config.host}:${ch.config.port} ${ch.config.user ?? ''} <small>${ch.hasPassword ? t('settings.passwordStored') : t('settings.noPassword')}</small>` : ''}${ch.kind === 'dingtalk' || ch.kind === 'feishu' ? html`<small>${ch.hasSecret ? t('settings.secretStored') : t('settings.noSecret')}</small>` : ''}</td>
             <td>${ch.enabled ? '' : 'off'}</td>
             <td><a class="button" data-edit-channel href="/settings/channels/${ch.id}">${t('common.edit')}</a> ${postButton(c, `/settings/channels/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `/settings/channels/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
         )}</tbody></table>

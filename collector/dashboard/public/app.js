@@ -300,10 +300,9 @@
     'template-tags-form': function (f) {
       return { customerId: f.customerId.value, tags: splitList(f.tags.value) };
     },
-    // DELETE carries no body.
-    'template-delete-form': function () { return null; },
-    // PATCH merges into the stored config. An empty password field leaves the stored password alone
-    // (secret left out); the "remove" box clears it (null); anything typed replaces it.
+    // PATCH merges into the stored config. The secret (SMTP password, DingTalk/Feishu signing secret) is
+    // never in the page: an empty field leaves the stored one alone (secret left out); the "remove" box
+    // clears it (null); anything typed replaces it.
     'channel-edit-form': function (f) {
       var body = { name: f.name.value, enabled: f.enabled.checked, config: { lang: f.lang.value } };
       if (f.getAttribute('data-kind') === 'email') {
@@ -319,6 +318,12 @@
         else if (f.clearPassword && f.clearPassword.checked) body.secret = null;
       } else {
         body.config.url = f.url.value;
+        // DingTalk/Feishu: a pasted secret's stray spaces would only break the signature.
+        if (f.secret) {
+          var typed = f.secret.value.trim();
+          if (typed) body.secret = typed;
+          else if (f.clearSecret && f.clearSecret.checked) body.secret = null;
+        }
       }
       return body;
     },

@@ -5,6 +5,7 @@ import { createLogger } from '../shared/logger.js';
 import { PATROL_VERSION } from '../shared/version.js';
 import { toWireResult } from '../shared/protocol.js';
 import { toLine } from '../shared/line-protocol.js';
+import { splitBatch } from './batch-split.js';
 import { localExecutor } from '../checks/exec/local-executor.js';
 import { localSystemProbe } from '../checks/system/local-probe.js';
 import { StateDir, type Credentials } from './state-dir.js';
@@ -124,7 +125,13 @@ export class Agent {
   flush(requestId?: string, results: CheckResult[] = this.buffer): void {
     if (results === this.buffer) this.buffer = [];
     if (!results.length && !requestId) return;
-    this.spool.put({ results: results.map(toWireResult), lines: toLine(this.selfMetrics()), requestId });
+    const { batches, droppedPoints } = splitBatch({ results: results.map(toWireResult), lines: toLine(this.selfMetrics()), requestId });
+    if (droppedPoints) {
+      this.spool.countDropped(droppedPoints);
+      log.warn({ droppedPoints }, 'metric lines too long for any batch were dropped');
+    }
+    if (batches.length > 1) log.info({ batches: batches.length, results: results.length }, 'results split into several batches to stay under the frame limit');
+    for (const b of batches) this.spool.put(b);
     this.link?.pump();
   }
 

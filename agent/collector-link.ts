@@ -173,8 +173,15 @@ export class CollectorLink {
       this.preferLive = !this.preferLive;
       const frame = this.opts.spool.read(seq);
       if (!frame) continue;
+      const text = JSON.stringify(frame);
+      if (Buffer.byteLength(text) > MAX_FRAME_BYTES) {
+        // Spooled by an older agent without splitting: the collector would close the connection on it, every time.
+        log.error({ seq, bytes: Buffer.byteLength(text), limit: MAX_FRAME_BYTES }, 'spooled batch exceeds the frame limit; dropped');
+        this.opts.spool.reject(seq);
+        continue;
+      }
       this.inFlight.add(seq);
-      this.ws.send(JSON.stringify(frame));
+      this.ws.send(text);
     }
   }
 

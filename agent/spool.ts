@@ -131,6 +131,12 @@ export class Spool {
     }
   }
 
+  /** Points lost before they reached the spool (reported with the others in the agent's own figures). */
+  countDropped(points: number): void {
+    this.meta.droppedPoints += points;
+    this.saveMeta();
+  }
+
   /** The collector stored it: forget it. */
   ack(seq: number): void {
     this.remove(seq);

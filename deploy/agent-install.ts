@@ -176,6 +176,75 @@ export async function reconfigureAgent(shell: RemoteShell, t: InstallTarget, con
 }
 
 /**
+ * Background mode: the login user's crontab starts the agent after a reboot and, every 5 minutes, again if it
+ * died (start.sh --from-cron does nothing while it runs, or after a deliberate stop.sh). Three lines per
+ * installDir: a marker comment and the two jobs. uninstall.sh removes them with the same filter (CRON_FILTER_AWK).
+ */
+export const CRON_NO_CRONTAB = 'no crontab: the agent will not restart after a reboot or a crash';
+
+/** Drops the lines of one installDir (marker, and any line that runs its start.sh --from-cron); keeps every other line. */
+export const CRON_FILTER_AWK =
+  '$0 == ENVIRON["PATROL_CRON_MARK"] { next } { for (i = 1; i < NF; i++) if ($i == ENVIRON["PATROL_CRON_START"] && $(i + 1) == "--from-cron") next; print }';
+
+/** The opposite of CRON_FILTER_AWK: only the lines of one installDir. */
+const CRON_SELECT_AWK =
+  '$0 == ENVIRON["PATROL_CRON_MARK"] { print; next } { for (i = 1; i < NF; i++) if ($i == ENVIRON["PATROL_CRON_START"] && $(i + 1) == "--from-cron") { print; next } }';
+
+/** installDir as the inventory allows it: safe unquoted in a crontab line (no spaces, quotes, % or shell characters). */
+const CRON_SAFE_PATH = /^\/[A-Za-z0-9._/-]*$/;
+
+export function cronMarker(installDir: string): string {
+  return `# patrol-agent ${installDir}`;
+}
+
+/** The crontab lines for one installDir: the marker, then @reboot and the 5-minute watchdog. */
+export function cronLines(installDir: string): [marker: string, atReboot: string, watchdog: string] {
+  if (!CRON_SAFE_PATH.test(installDir)) throw new Error(`${installDir} cannot go into a crontab line: use letters, digits and . _ - /`);
+  const command = `${installDir}/start.sh --from-cron >/dev/null 2>&1`;
+  return [cronMarker(installDir), `@reboot ${command}`, `*/5 * * * * ${command}`];
+}
+
+/**
+ * The script that puts this installDir's lines into the login user's crontab. When they are there as they
+ * should be, nothing is written; otherwise any lines of this installDir go and the three go at the end. Every
+ * other line stays as it is. Prints `no-crontab`, `unchanged` or `written`; fails when `crontab` refuses
+ * (another error than "no crontab for user").
+ */
+export function cronSetupScript(installDir: string): string {
+  const [mark, ...jobs] = cronLines(installDir);
+  return [
+    'command -v crontab >/dev/null 2>&1 || { echo no-crontab; exit 0; }',
+    'if OLD=$(crontab -l 2>/dev/null); then :; else',
+    '  ERR=$(crontab -l 2>&1 >/dev/null || true)',
+    // Debian/cronie: "no crontab for USER"; BusyBox: "can't open 'USER': No such file or directory".
+    '  case "$ERR" in *"no crontab"* | *"No such file"*) OLD= ;; *) echo "crontab -l: $ERR" >&2; exit 1 ;; esac',
+    'fi',
+    `PATROL_CRON_MARK=${shq(mark)} PATROL_CRON_START=${shq(`${installDir}/start.sh`)}`,
+    'export PATROL_CRON_MARK PATROL_CRON_START',
+    `WANT=$(printf '%s\\n' ${[mark, ...jobs].map(shq).join(' ')})`,
+    `HAVE=$(printf '%s\\n' "$OLD" | awk ${shq(CRON_SELECT_AWK)})`,
+    'if [ "$HAVE" = "$WANT" ]; then echo unchanged; exit 0; fi',
+    `KEEP=$(printf '%s\\n' "$OLD" | awk ${shq(CRON_FILTER_AWK)})`,
+    `if [ -n "$KEEP" ]; then NEW=$(printf '%s\\n' "$KEEP" "$WANT"); else NEW=$WANT; fi`,
+    `printf '%s\\n' "$NEW" | crontab - && echo written`,
+  ].join('\n');
+}
+
+/**
+ * Make sure the login user's crontab holds this installDir's lines (background mode only). Returns a note for
+ * the result table when it cannot (no crontab on the host, or crontab refuses): the agent runs all the same.
+ */
+export async function ensureCronLines(shell: RemoteShell, t: Pick<InstallTarget, 'installDir' | 'kind'>): Promise<{ note?: string; changed: boolean }> {
+  if (t.kind !== 'background') return { changed: false };
+  const r = await shell.exec(cronSetupScript(t.installDir));
+  const out = r.stdout.trim();
+  if (r.code === 0 && out === 'no-crontab') return { note: CRON_NO_CRONTAB, changed: false };
+  if (r.code === 0 && (out === 'unchanged' || out === 'written')) return { changed: out === 'written' };
+  const detail = (r.stderr.trim() || out || `exit ${r.code ?? 'signal'}`).split('\n')[0];
+  return { note: `crontab not updated (${detail}): the agent will not restart after a reboot or a crash`, changed: false };
+}
+
+/**
  * Stop and remove everything the install put there (uninstall.sh from the bundle does the work). Returns a
  * note when installDir had to stay because it holds files that are not ours.
  */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { NodeSSH } from 'node-ssh';
 import { connectPinned, HostKeyMismatchError, type KnownHosts } from '../shared/ssh-connect.js';
 import { createLogger } from '../shared/logger.js';
-import { installAgent, reconfigureAgent, startService, stateDirFor, uninstallAgent, upgradeAgent, type InstallTarget } from './agent-install.js';
+import { ensureCronLines, installAgent, reconfigureAgent, startService, stateDirFor, uninstallAgent, upgradeAgent, type InstallTarget } from './agent-install.js';
 import { readInstalledConfig, readInstalledIdentity } from './agent-files.js';
 import type { AgentBundle } from './bundle.js';
 import { waitUntilOnline, type CollectorApi } from './collector-api.js';
@@ -162,6 +162,12 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
       await startService(shell, target);
       action = 'started';
     }
+
+    // Background mode: the login user's crontab brings the agent back after a reboot or a crash.
+    const cron = await ensureCronLines(shell, target);
+    if (cron.changed) say('crontab: start after a reboot, and a watchdog every 5 minutes');
+    if (cron.note) say(cron.note);
+    note = [note, cron.note].filter(Boolean).join('; ') || undefined;
 
     if (!o.noWait) {
       say(`waiting for the collector to list "${name}" online`);

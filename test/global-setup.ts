@@ -21,6 +21,7 @@ export const DEBIAN_PACKAGES: Array<[pkg: string, binary: string]> = [
   ['poppler-utils', '/usr/bin/pdftoppm'],
   ['iputils-ping', '/usr/bin/ping'],
   ['openssl', '/usr/bin/openssl'],
+  ['cron', '/usr/bin/crontab'],
   ['victoria-metrics', '/usr/bin/victoria-metrics'],
 ];
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
 import { openBundle, readBundleFile } from '../../deploy/bundle.js';
-import { renderUnit } from '../../deploy/agent-install.js';
+import { CRON_FILTER_AWK, cronLines, renderUnit } from '../../deploy/agent-install.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** The agent tarball: one self-contained JavaScript file that runs outside the repository, plus its service files. */
@@ -84,5 +84,30 @@ describe('agent bundle', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('not enrolled yet');
     expect(spawnSync('sh', [join(unpacked, 'stop.sh')], { encoding: 'utf8' }).stdout.trim()).toBe('patrol-agent not running');
+  });
+
+  test('stop.sh leaves a "stopped" marker: start.sh --from-cron (the crontab lines) then does nothing, a plain start.sh clears it', () => {
+    const marker = join(unpacked, 'run', 'stopped');
+    spawnSync('sh', [join(unpacked, 'stop.sh')], { encoding: 'utf8' });
+    expect(existsSync(marker)).toBe(true);
+    const fromCron = spawnSync('sh', [join(unpacked, 'start.sh'), '--from-cron'], { encoding: 'utf8' });
+    expect([fromCron.status, fromCron.stdout, fromCron.stderr]).toEqual([0, '', '']);
+    expect(existsSync(marker)).toBe(true);
+    // By hand: the marker goes, and it starts the program (here one that exits at once, so nothing is left running).
+    const byHand = spawnSync('sh', [join(unpacked, 'start.sh')], { encoding: 'utf8', env: { ...process.env, PATROL_NODE: '/bin/false' } });
+    expect(byHand.status).toBe(1);
+    expect(existsSync(marker)).toBe(false);
+    expect(spawnSync('sh', [join(unpacked, 'start.sh'), '--bogus'], { encoding: 'utf8' }).status).toBe(2);
+  });
+
+  test('uninstall.sh removes crontab lines with the same filter deploy uses; an unsafe folder never reaches a crontab line', () => {
+    expect(readFileSync(join(unpacked, 'uninstall.sh'), 'utf8')).toContain(`'${CRON_FILTER_AWK}'`);
+    expect(cronLines('/srv/patrol')).toEqual([
+      '# patrol-agent /srv/patrol',
+      '@reboot /srv/patrol/start.sh --from-cron >/dev/null 2>&1',
+      '*/5 * * * * /srv/patrol/start.sh --from-cron >/dev/null 2>&1',
+    ]);
+    expect(() => cronLines('/srv/pat rol')).toThrow(/cannot go into a crontab line/);
+    expect(() => cronLines('/srv/50%')).toThrow(/cannot go into a crontab line/);
   });
 });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { parseLine } from '../../shared/line-protocol.js';
 import { stringify } from 'yaml';
 import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
+import { CRON_NO_CRONTAB, cronLines, cronSetupScript } from '../../deploy/agent-install.js';
 import { startCollector, type Collector } from '../../collector/server.js';
 import { loadCollectorConfig } from '../../collector/config.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
@@ -27,6 +29,9 @@ const API_PASSWORD = 'deployer-password-1';
 // A cheap check every second and a half-second batch interval: batches pile up in the spool within
 // seconds of the collector going away, which the upgrade story needs.
 const FAST_ASSIGNMENT: CheckAssignment[] = [{ name: 'system.uptime', checkId: 'system.uptime', params: {}, intervalSec: 1, timeoutSec: 10 }];
+/** A line host2's user had in its crontab before Patrol came: deploy and uninstall must leave it alone. */
+const UNRELATED_CRON = '17 3 * * * /usr/bin/true nightly-backup';
+const execFileAsync = promisify(execFile);
 
 interface HostHandle {
   name: string;
@@ -42,6 +47,8 @@ describe('patrol deploy over SSH', () => {
   let v1: AgentBuild;
   let v2: AgentBuild;
   const hosts: HostHandle[] = [];
+  /** Servers a single test starts (stopped in afterAll with the others). */
+  const extraSshds: RunningSshd[] = [];
   const knownHosts = join(work.path, 'known_hosts.json');
   const inventory = join(work.path, 'hosts.yaml');
   const inventoryWithBadKey = join(work.path, 'hosts-badkey.yaml');
@@ -128,8 +135,32 @@ describe('patrol deploy over SSH', () => {
     }).join('\n');
   }
 
+  /** The user's crontab, line by line (none: []). */
+  const crontabOf = (sshd: RunningSshd) => sshd.runAsUser('crontab -l 2>/dev/null || true').split('\n').filter(Boolean);
+  /** What deploy must leave in a host's crontab: anything the user had, then Patrol's marker and two lines. */
+  const expectedCrontab = (h: HostHandle) => [...(h === hosts[1] ? [UNRELATED_CRON] : []), ...cronLines(h.installDir)];
+  /** The command of the crontab line that starts with `schedule`, exactly as cron would hand it to the shell. */
+  function cronCommand(h: HostHandle, schedule: '@reboot' | '*/5 * * * *'): string {
+    const line = crontabOf(h.sshd).find((l) => l.startsWith(`${schedule} `));
+    if (!line) throw new Error(`no "${schedule}" line in the crontab of ${h.sshd.user}`);
+    return line.slice(schedule.length + 1);
+  }
+  /** Run a command as the host's user the way cron does: /bin/sh -c, cron's bare environment, from the home folder. */
+  async function runLikeCron(h: HostHandle, command: string): Promise<void> {
+    const env = ['PATH=/usr/bin:/bin', 'SHELL=/bin/sh', `HOME=${h.sshd.home}`, `LOGNAME=${h.sshd.user}`];
+    // Asynchronous: the collector the agent connects to runs in this process.
+    await execFileAsync('runuser', ['-u', h.sshd.user, '--', 'env', '-i', ...env, '/bin/sh', '-c', command], { cwd: h.sshd.home });
+  }
+  /** A script of the install folder, run by the host's user (as by hand on the host). */
+  const runScript = (h: HostHandle, script: string) => execFileAsync('runuser', ['-u', h.sshd.user, '--', `${h.installDir}/${script}`], { cwd: '/' });
+  const agentProcesses = (user: string) => processesOf(user).map(commandLine).filter((c) => c.includes('patrol-agent.mjs'));
+  async function connectedState(name: string): Promise<boolean | undefined> {
+    return (await apiHosts()).find((x) => x.name === name)?.connected;
+  }
+
   beforeAll(async () => {
     ensureDebianPackage('openssh-server', '/usr/sbin/sshd');
+    ensureDebianPackage('cron', '/usr/bin/crontab');
     const dist = join(work.path, 'dist');
     v1 = await buildAgent({ version: '0.9.0-test.1', outDir: dist });
     v2 = await buildAgent({ version: '0.9.0-test.2', outDir: dist });
@@ -141,6 +172,7 @@ describe('patrol deploy over SSH', () => {
       const sshd = await startSshd({ userPrefix: 'pd' });
       hosts.push({ name, sshd, installDir: join(sshd.home, 'opt', 'patrol-agent') });
     }
+    hosts[1]!.sshd.runAsUser(`printf '%s\\n' '${UNRELATED_CRON}' | crontab -`);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', unauthorizedKey]);
     writeFileSync(inventory, stringify({ hosts: hosts.map((h) => inventoryEntry(h)) }));
     // host3's sshd again, under another name and folder, with a key its user never authorized.
@@ -149,6 +181,18 @@ describe('patrol deploy over SSH', () => {
   });
 
   afterAll(async () => {
+    for (const sshd of [...hosts.map((h) => h.sshd), ...extraSshds]) {
+      // userdel leaves a user's crontab behind.
+      try {
+        execFileSync('crontab', ['-r', '-u', sshd.user], { stdio: 'ignore' });
+      } catch {
+        // had none
+      }
+    }
+    for (const sshd of extraSshds) {
+      for (const pid of processesOf(sshd.user)) process.kill(pid, 'SIGKILL');
+      await sshd.stop();
+    }
     for (const h of hosts) {
       // The deployed agents run as the hosts' users; stop them by pid, then the servers.
       try {
@@ -182,7 +226,14 @@ describe('patrol deploy over SSH', () => {
       expect(readFileSync(join(h.installDir, 'agent.json'), 'utf8')).toContain('"enroll"');
       expect(h.sshd.runAsUser(`stat -c %a ${h.installDir}/agent.json`).trim()).toBe('600');
       expect(h.sshd.runAsUser(`ps -o user= -p ${pidOf(h)}`).trim()).toBe(h.sshd.user);
+      // Background service: the user's crontab starts it after a reboot and every 5 minutes if it died.
+      expect(crontabOf(h.sshd)).toEqual(expectedCrontab(h));
     }
+    expect(cronLines(hosts[0]!.installDir)).toEqual([
+      `# patrol-agent ${hosts[0]!.installDir}`,
+      `@reboot ${hosts[0]!.installDir}/start.sh --from-cron >/dev/null 2>&1`,
+      `*/5 * * * * ${hosts[0]!.installDir}/start.sh --from-cron >/dev/null 2>&1`,
+    ]);
     expect(listed.find((x) => x.name === 'host4')).toBeUndefined();
     // Results arrive: checks stored for every host.
     await waitFor(async () => {
@@ -200,6 +251,7 @@ describe('patrol deploy over SSH', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const h of hosts) expect(row(r.stdout, h.name).slice(0, 4)).toEqual([h.name, 'ok', 'unchanged', '0.9.0-test.1']);
     expect(hosts.map(pidOf)).toEqual(pids); // not restarted
+    for (const h of hosts) expect(crontabOf(h.sshd)).toEqual(expectedCrontab(h)); // not doubled
 
     // Another collector address without --upgrade: refused, nothing touched.
     const elsewhere = `ws://127.0.0.1:${await freePort()}/agent`;
@@ -252,6 +304,7 @@ describe('patrol deploy over SSH', () => {
       expect(agentConfig(h)).toEqual({ ...configsBefore[i], collector: newCollectorUrl });
       expect(h.sshd.runAsUser(`stat -c %a ${h.installDir}/agent.json`).trim()).toBe('600');
       expect(agentIdOf(h)).toBe(agentIds[i]);
+      expect(crontabOf(h.sshd)).toEqual(expectedCrontab(h));
     });
     for (const h of hosts) expect(spoolFiles(h).length).toBeGreaterThanOrEqual(spooled.get(h.name)!.length);
 
@@ -277,6 +330,57 @@ describe('patrol deploy over SSH', () => {
     }
   });
 
+  test('after a crash or a reboot the @reboot line brings the same agent back; the watchdog leaves a running agent alone', async () => {
+    const h = hosts[0]!;
+    const agentId = agentIdOf(h);
+    const hostId = (await apiHosts()).find((x) => x.name === h.name)!.id;
+    const enrolledAgents = listAgents(collector!.db).length;
+    const pid = pidOf(h);
+    process.kill(pid, 'SIGKILL'); // a crash; after a reboot nothing runs either, and the pid file is stale the same way
+    await waitFor(async () => !alive(pid) && (await connectedState(h.name)) === false, 'the collector to see host1 gone', 20_000);
+
+    await runLikeCron(h, cronCommand(h, '@reboot'));
+    const restarted = pidOf(h);
+    expect(restarted).not.toBe(pid);
+    expect(alive(restarted)).toBe(true);
+    await waitFor(async () => (await connectedState(h.name)) === true, 'host1 connected again', 30_000);
+    // The same agent: same key and host on the collector, no new enrollment.
+    expect(agentIdOf(h)).toBe(agentId);
+    expect((await apiHosts()).find((x) => x.name === h.name)).toMatchObject({ id: hostId, connected: true, agentVersion: '0.9.0-test.2' });
+    expect(listAgents(collector!.db)).toHaveLength(enrolledAgents);
+
+    // The watchdog while it runs: nothing happens.
+    await runLikeCron(h, cronCommand(h, '*/5 * * * *'));
+    expect(pidOf(h)).toBe(restarted);
+    expect(agentProcesses(h.sshd.user)).toHaveLength(1);
+  });
+
+  test('an agent stopped with stop.sh stays stopped when cron fires, until start.sh', async () => {
+    const h = hosts[1]!;
+    const pid = pidOf(h);
+    await runScript(h, 'stop.sh');
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(join(h.installDir, 'run', 'stopped'))).toBe(true);
+    await runLikeCron(h, cronCommand(h, '@reboot'));
+    await runLikeCron(h, cronCommand(h, '*/5 * * * *'));
+    expect(agentProcesses(h.sshd.user)).toEqual([]);
+    expect(existsSync(join(h.installDir, 'run', 'patrol-agent.pid'))).toBe(false);
+
+    const started = await runScript(h, 'start.sh');
+    expect(started.stdout).toMatch(/^patrol-agent started \(pid \d+\)$/m);
+    expect(existsSync(join(h.installDir, 'run', 'stopped'))).toBe(false);
+    expect(alive(pidOf(h))).toBe(true);
+    await waitFor(async () => (await connectedState(h.name)) === true, 'host2 connected again', 30_000);
+    // From now on cron looks after it again: a crash is repaired by the watchdog.
+    const again = pidOf(h);
+    process.kill(again, 'SIGKILL');
+    await waitFor(() => !alive(again), 'the killed agent gone');
+    await runLikeCron(h, cronCommand(h, '*/5 * * * *'));
+    expect(alive(pidOf(h))).toBe(true);
+    expect(pidOf(h)).not.toBe(again);
+    expect(agentProcesses(h.sshd.user)).toHaveLength(1);
+  });
+
   test('--uninstall revokes each agent key on the collector, stops the agents and leaves nothing in installDir', async () => {
     const pids = hosts.map(pidOf);
     const agentIds = hosts.map(agentIdOf);
@@ -289,6 +393,7 @@ describe('patrol deploy over SSH', () => {
       expect(failed[5]).toContain(`nothing removed: revoking agent key ${agentIds[i]} on the collector failed (cannot reach the collector API`);
       expect(existsSync(join(h.installDir, 'state', 'credentials.json'))).toBe(true);
       expect(alive(pids[i]!)).toBe(true);
+      expect(crontabOf(h.sshd)).toEqual(expectedCrontab(h));
     }
 
     const r = await patrol(['--inventory', inventory, '--uninstall', ...commonArgs(v2)]);
@@ -298,6 +403,8 @@ describe('patrol deploy over SSH', () => {
     for (const id of agentIds) expect(agents.find((a) => a.id === id)?.revokedAt).toEqual(expect.any(Number));
     for (const h of hosts) expect(existsSync(h.installDir)).toBe(false);
     for (const pid of pids) expect(alive(pid)).toBe(false);
+    // Patrol's crontab lines are gone; the line host2's user had before stays.
+    expect(hosts.map((h) => crontabOf(h.sshd))).toEqual([[], [UNRELATED_CRON], []]);
     // Whatever else the user runs (an sshd session winding down), no agent is among it.
     for (const h of hosts) expect(processesOf(h.sshd.user).map(commandLine).filter((c) => c.includes('patrol-agent'))).toEqual([]);
     // Again: nothing to do.
@@ -322,5 +429,60 @@ describe('patrol deploy over SSH', () => {
     expect(tokens.find((t) => t.id === given.record.id)?.usedAt).not.toBeNull();
     // Three minted for the first install; now host2 and host3 again: the given token and one more minted.
     expect(tokens.filter((t) => t.usedAt !== null)).toHaveLength(5);
+  });
+
+  test('several install folders of one user keep their own crontab lines; uninstall.sh removes only its own', async () => {
+    const h = hosts[2]!; // reinstalled by the test before
+    const before = crontabOf(h.sshd);
+    expect(before).toEqual(expectedCrontab(h));
+    // A second folder whose path starts like the first one's.
+    const other = `${h.installDir}2`;
+    mkdirSync(other);
+    copyFileSync(join(v1.folder, 'uninstall.sh'), join(other, 'uninstall.sh'));
+    chmodSync(other, 0o755);
+    execFileSync('chown', ['-R', h.sshd.user, other]);
+    expect(h.sshd.runAsUser(cronSetupScript(other)).trim()).toBe('written');
+    expect(h.sshd.runAsUser(cronSetupScript(other)).trim()).toBe('unchanged');
+    expect(h.sshd.runAsUser(cronSetupScript(h.installDir)).trim()).toBe('unchanged');
+    expect(crontabOf(h.sshd)).toEqual([...before, ...cronLines(other)]);
+    // A Patrol line edited by hand is replaced, not doubled.
+    const edited = crontabOf(h.sshd).map((l) => (l === cronLines(other)[2] ? l.replace('*/5', '*/10') : l));
+    execFileSync('crontab', ['-u', h.sshd.user, '-'], { input: `${edited.join('\n')}\n` });
+    expect(h.sshd.runAsUser(cronSetupScript(other)).trim()).toBe('written');
+    expect(crontabOf(h.sshd)).toEqual([...before, ...cronLines(other)]);
+
+    h.sshd.runAsUser(`${other}/uninstall.sh`);
+    expect(existsSync(other)).toBe(false);
+    expect(crontabOf(h.sshd)).toEqual(before);
+  });
+
+  test('a host without crontab gets the agent all the same, and the result says it will not come back after a reboot', async () => {
+    // A host whose login PATH has every command of this machine but crontab: a login shell that sets PATH to
+    // a folder of links to /usr/bin, without crontab.
+    const sshd = await startSshd({ userPrefix: 'pn' });
+    extraSshds.push(sshd);
+    const bin = join(sshd.dir, 'bin-without-crontab');
+    mkdirSync(bin);
+    for (const name of readdirSync('/usr/bin')) if (name !== 'crontab') symlinkSync(join('/usr/bin', name), join(bin, name));
+    const shell = join(sshd.dir, 'login-shell');
+    writeFileSync(shell, `#!/bin/sh\nPATH=${bin}\nexport PATH\nexec /bin/sh "$@"\n`, { mode: 0o755 });
+    execFileSync('usermod', ['-s', shell, sshd.user]);
+    expect(sshd.runAsUser(`${shell} -c 'command -v crontab || echo none'`).trim()).toBe('none');
+
+    const h: HostHandle = { name: 'host-nocron', sshd, installDir: join(sshd.home, 'opt', 'patrol-agent') };
+    const inv = join(work.path, 'hosts-nocron.yaml');
+    writeFileSync(inv, stringify({ hosts: [inventoryEntry(h)] }));
+    const r = await patrol(['--inventory', inv, ...commonArgs(v1)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(row(r.stdout, h.name)).toEqual([h.name, 'ok', 'installed', '0.9.0-test.1', 'background', CRON_NO_CRONTAB]);
+    expect(r.stdout).toContain('no crontab: the agent will not restart after a reboot');
+    expect(alive(pidOf(h))).toBe(true);
+    expect(crontabOf(sshd)).toEqual([]);
+
+    // Uninstall works there too.
+    const gone = await patrol(['--inventory', inv, '--uninstall', ...commonArgs(v1)]);
+    expect(gone.code, gone.stdout + gone.stderr).toBe(0);
+    expect(row(gone.stdout, h.name).slice(0, 3)).toEqual([h.name, 'ok', 'uninstalled']);
+    expect(existsSync(h.installDir)).toBe(false);
   });
 });

@@ -61,5 +61,7 @@ export function splitBatch(batch: { results: WireResult[]; lines?: string; reque
     flushPart();
   }
   if (current.results!.length || current.lines || current.requestId || !batches.length) batches.push(current);
+  // The collector's inspection waits for every part of a run-now answer, not just the first.
+  if (batch.requestId && batches.length > 1) for (const b of batches) b.requestParts = batches.length;
   return { batches, droppedPoints };
 }

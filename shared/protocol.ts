@@ -69,6 +69,8 @@ export const BatchFrameSchema = z
     seq: z.number().int().nonnegative(),
     /** Set when the batch answers a run-now request (an inspection). */
     requestId: z.string().max(100).optional(),
+    /** How many batches the answer to `requestId` came in (an answer too big for one frame is split). */
+    requestParts: z.number().int().min(1).max(10_000).optional(),
     results: z.array(WireResultSchema).max(1000).default([]),
     /** Metrics that belong to no check (the agent's own figures). */
     lines: LineBlockSchema.optional(),

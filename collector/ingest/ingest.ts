@@ -55,7 +55,7 @@ export async function ingestBatch(deps: IngestDeps, host: IngestedHost, batch: B
     recordCheckResults(deps.db, host.hostId, host.customerId, batch.results);
     for (const l of deps.listeners) {
       try {
-        await l.onResults(host, batch.results, now, { requestId: batch.requestId });
+        await l.onResults(host, batch.results, now, { requestId: batch.requestId, requestParts: batch.requestParts });
       } catch (err) {
         // The batch is stored and will be acked; a listener bug must not make the agent re-send forever.
         deps.log.error({ err, host: host.hostId }, 'ingest listener failed');

@@ -8,6 +8,8 @@ export interface IngestedHost {
 /** About the batch the results came in; `requestId` is set when it answers a run-now (an inspection). */
 export interface IngestedBatch {
   requestId?: string;
+  /** How many batches that answer came in; absent means one. */
+  requestParts?: number;
 }
 
 /**

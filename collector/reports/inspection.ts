@@ -40,15 +40,33 @@ export interface InspectionRecord {
  */
 export class InspectionAnswers implements IngestListener {
   private readonly waiting = new Map<string, (r: { hostId: string; results: readonly CheckResult[]; at: number }) => void>();
+  /** Answers that came in several batches (too big for one frame), until every part is here. */
+  private readonly parts = new Map<string, { results: CheckResult[]; seen: number }>();
 
-  onResults(host: { hostId: string }, results: readonly ReceivedResult[], now: number, batch?: { requestId?: string }): void {
+  onResults(host: { hostId: string }, results: readonly ReceivedResult[], now: number, batch?: { requestId?: string; requestParts?: number }): void {
     const id = batch?.requestId;
     if (!id) return;
     const resolve = this.waiting.get(id);
     if (!resolve) return;
-    this.waiting.delete(id);
     // The snapshot keeps each result's figures by name, so the lines become metrics again (once per inspection).
-    resolve({ hostId: host.hostId, results: results.map(({ lines, ...r }) => ({ ...r, metrics: lines.map(parseLine) })), at: now });
+    const got = results.map(({ lines, ...r }) => ({ ...r, metrics: lines.map(parseLine) }));
+    const sofar = this.parts.get(id) ?? { results: [], seen: 0 };
+    sofar.results.push(...got);
+    sofar.seen++;
+    if (sofar.seen < (batch.requestParts ?? 1)) {
+      this.parts.set(id, sofar);
+      return;
+    }
+    this.parts.delete(id);
+    this.waiting.delete(id);
+    // A result split over parts is one check: keep it once, with all its metrics.
+    const byName = new Map<string, CheckResult>();
+    for (const r of sofar.results) {
+      const seen = byName.get(r.name);
+      if (seen && seen.startedAt === r.startedAt) seen.metrics.push(...r.metrics);
+      else byName.set(r.name, r);
+    }
+    resolve({ hostId: host.hostId, results: [...byName.values()], at: now });
   }
 
   /** Resolves with the answer, or null when none came within timeoutMs. */
@@ -56,6 +74,7 @@ export class InspectionAnswers implements IngestListener {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(requestId);
+        this.parts.delete(requestId);
         resolve(null);
       }, timeoutMs);
       this.waiting.set(requestId, (r) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import { getCustomer } from '../db/customers.js';
 
 const Lang = z.enum(['zh', 'en']).default('zh');
 const HttpUrl = z.url({ protocol: /^https?$/ });
@@ -95,8 +96,39 @@ function hideSecret(c: ChannelWithSecret): ChannelView {
   return view;
 }
 
-export function createChannel(db: Db, input: ChannelInput, now: number): ChannelView {
+/**
+ * Why a caller may not point a channel at a customer (null = all customers), or undefined when they may.
+ * 'not-found': the customer does not exist or the caller does not see it (the same answer for both, so a
+ * caller learns nothing about customers it does not see). 'forbidden': company-wide (null) for a caller
+ * restricted to some customers; as with reading (visible()), company-wide channels are for unrestricted
+ * callers (admins) only.
+ */
+export function channelCustomerProblem(db: Db, customerId: string | null, customerIds?: readonly string[]): 'not-found' | 'forbidden' | undefined {
+  if (customerId === null) return customerIds ? 'forbidden' : undefined;
+  if (!getCustomer(db, customerId) || (customerIds && !customerIds.includes(customerId))) return 'not-found';
+  return undefined;
+}
+
+/** A channel pointed at a customer the caller may not use (see channelCustomerProblem). */
+export class ChannelCustomerError extends Error {
+  constructor(
+    readonly problem: 'not-found' | 'forbidden',
+    readonly customerId: string | null,
+  ) {
+    super(problem === 'not-found' ? 'customer not found' : 'only admins make channels for all customers');
+    this.name = 'ChannelCustomerError';
+  }
+}
+
+function assertCustomer(db: Db, customerId: string | null, customerIds?: readonly string[]): void {
+  const problem = channelCustomerProblem(db, customerId, customerIds);
+  if (problem) throw new ChannelCustomerError(problem, customerId);
+}
+
+/** Throws ChannelCustomerError for an unknown customer (instead of the database's foreign-key error). */
+export function createChannel(db: Db, input: ChannelInput, now: number, customerIds?: readonly string[]): ChannelView {
   const c = ChannelInputSchema.parse(input);
+  assertCustomer(db, c.customerId, customerIds);
   const id = randomUUID();
   db.prepare(
     'INSERT INTO notification_channels (id, customer_id, name, kind, config, secret, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -134,24 +166,37 @@ export function channelsForCustomer(db: Db, customerId: string): ChannelWithSecr
   ).map(toChannel);
 }
 
-export const ChannelPatchSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
-  enabled: z.boolean().optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-  /** undefined keeps the stored secret; null clears it. */
-  secret: z.string().max(1000).nullable().optional(),
-});
+/** Unknown keys are refused (a typo must not be a silent no-op). */
+export const ChannelPatchSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    enabled: z.boolean().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    /** undefined keeps the stored secret; null clears it. */
+    secret: z.string().max(1000).nullable().optional(),
+    /** Which customer's tickets the channel serves: undefined keeps it; null = all customers. */
+    customerId: z.string().min(1).nullable().optional(),
+  })
+  .strict();
 
+/**
+ * Change a channel the caller sees (undefined when there is none). A new customer must exist and be one the
+ * caller sees, and "all customers" is for unrestricted callers only: else ChannelCustomerError. Deliveries
+ * already queued for a customer the channel no longer serves are not sent (the notifier checks on each attempt).
+ */
 export function updateChannel(db: Db, id: string, patch: z.input<typeof ChannelPatchSchema>, customerIds?: readonly string[]): ChannelView | undefined {
   const current = getChannelWithSecret(db, id, customerIds);
   if (!current) return undefined;
   const p = ChannelPatchSchema.parse(patch);
+  const customerId = p.customerId === undefined ? current.customerId : p.customerId;
+  if (customerId !== current.customerId) assertCustomer(db, customerId, customerIds);
   const next = ChannelConfigSchema.parse({ kind: current.kind, config: { ...current.config, ...(p.config ?? {}) } });
-  db.prepare('UPDATE notification_channels SET name = ?, enabled = ?, config = ?, secret = ? WHERE id = ?').run(
+  db.prepare('UPDATE notification_channels SET name = ?, enabled = ?, config = ?, secret = ?, customer_id = ? WHERE id = ?').run(
     p.name ?? current.name,
     (p.enabled ?? current.enabled) ? 1 : 0,
     JSON.stringify(next.config),
     p.secret === undefined ? current.secret : p.secret,
+    customerId,
     id,
   );
   return getChannel(db, id);

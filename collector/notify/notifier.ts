@@ -159,6 +159,14 @@ export class Notifier {
       (this.db.prepare('SELECT payload FROM notification_messages WHERE id = ?').get(d.messageId) as { payload: string }).payload,
     ) as NotificationMessage;
     const log = this.log.child({ deliveryId, channelId: d.channelId, messageId: d.messageId, attempt: d.attempts + 1 });
+    // The channel was moved to another customer after this delivery was queued: it must not carry this
+    // customer's message any more. Given up at once (no retry, nothing sent); the log says why.
+    if (channel && channel.customerId !== null && channel.customerId !== d.customerId) {
+      const reason = `channel no longer serves customer ${d.customerId}`;
+      this.db.prepare("UPDATE notification_deliveries SET state = 'failed', last_error = ? WHERE id = ?").run(reason, deliveryId);
+      log.warn({ customerId: d.customerId, channelCustomerId: channel.customerId }, 'notification not sent: ' + reason);
+      return;
+    }
     let error: string | null = null;
     if (!channel || !channel.enabled) error = 'channel removed or disabled';
     else {

@@ -6,6 +6,7 @@ import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { freePort } from '../helpers/ports.js';
 import { createChannel, getChannel, getChannelWithSecret, type ChannelView } from '../../collector/notify/channels.js';
+import { ensureCustomer } from '../../collector/db/customers.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 const SMTP_USER = 'mailer';
@@ -219,12 +220,13 @@ test('DingTalk signing secret: never in the page; an empty field keeps it, a typ
   expect(admin.dialogs).toEqual([]);
 });
 
-test('Feishu: a signing secret added on the edit page (stray spaces dropped) signs the messages; the customer is shown, not changed', async () => {
+test('Feishu: a signing secret added on the edit page (stray spaces dropped) signs the messages; the customer select left alone keeps "all customers"', async () => {
   const p = admin.page;
   await p.goto(`${world.url}/settings/channels/${feishu.id}`);
   expect(await p.locator('#secret-state').innerText()).toContain('no signing secret');
   expect(await p.locator(`${f} input[name="clearSecret"]`).count()).toBe(0);
-  expect(await p.locator('#channel-edit p small').first().innerText()).toContain('Customer: *');
+  expect(await p.inputValue(`${f} select[name="customerId"]`)).toBe('');
+  expect(await p.locator(`${f} select[name="customerId"] option:checked`).innerText()).toBe('All customers');
   let got = await sendTest(feishu.id);
   expect(got.body).not.toHaveProperty('sign');
 
@@ -261,4 +263,120 @@ test('non-admins get 404 for the edit page; a change without the CSRF header is 
   });
   expect(res.status).toBe(401);
   expect(secret()).toBeNull();
+});
+
+/** What the API says about a channel, as an admin (session cookie over plain HTTP). */
+async function apiChannel(id: string): Promise<ChannelView & { config: Record<string, unknown> }> {
+  const session = await httpLogin(world.url, 'admin', world.adminPassword);
+  const res = await fetch(`${world.url}/api/notification-channels/${id}`, { headers: { cookie: session.cookie } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { channel: ChannelView & { config: Record<string, unknown> } }).channel;
+}
+
+test("an admin moves a channel to another customer with the select, sees it saved, then sets it to all customers", async () => {
+  const db = world.collector.db;
+  // A customer whose name is markup: it must show as text in the select.
+  ensureCustomer(db, 'evil', XSS_NAME, Date.now());
+  const moving = createChannel(db, { kind: 'slack', name: 'Moving hook', customerId: 'acme', config: { url: `${robot.url}/slack` } }, Date.now());
+  const p = admin.page;
+  const select = `${f} select[name="customerId"]`;
+  await p.goto(`${world.url}/settings#channels`);
+  expect(await p.locator(`tr[data-channel="${moving.id}"] td`).nth(2).innerText()).toBe('acme');
+  await Promise.all([p.waitForURL(/\/settings\/channels\//), p.click(`tr[data-channel="${moving.id}"] a[data-edit-channel]`)]);
+  expect(await p.inputValue(select)).toBe('acme');
+  const options = await p.locator(`${select} option`).evaluateAll((els) => els.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+  expect(options).toEqual([
+    ['', 'All customers'],
+    ['acme', 'ACME 制造'],
+    ['beta', 'Beta Bank'],
+    ['evil', XSS_NAME],
+  ]);
+  expect(await p.locator('#channel-edit img').count()).toBe(0);
+
+  await p.selectOption(select, 'beta');
+  await submit(admin, f);
+  expect(await p.inputValue(select)).toBe('beta');
+  expect(p.url()).toContain('done=1');
+  expect(await apiChannel(moving.id)).toMatchObject({ customerId: 'beta', name: 'Moving hook', config: { url: `${robot.url}/slack` } });
+  await p.goto(`${world.url}/settings#channels`);
+  expect(await p.locator(`tr[data-channel="${moving.id}"] td`).nth(2).innerText()).toBe('beta');
+
+  // "All customers"
+  await p.goto(`${world.url}/settings/channels/${moving.id}`);
+  await p.selectOption(select, '');
+  await submit(admin, f);
+  expect(await p.inputValue(select)).toBe('');
+  expect((await apiChannel(moving.id)).customerId).toBeNull();
+  await p.goto(`${world.url}/settings#channels`);
+  expect(await p.locator(`tr[data-channel="${moving.id}"] td`).nth(2).innerText()).toBe('*');
+  expect(await p.locator('#channels img').count()).toBe(0);
+  expect(admin.dialogs).toEqual([]);
+
+  // A customer that disappeared from the list while the page was open: the API's reason is shown, nothing changes.
+  await p.goto(`${world.url}/settings/channels/${moving.id}`);
+  await p.locator(`${select} option[value="evil"]`).evaluate((o) => ((o as HTMLOptionElement).value = 'gone-customer'));
+  await p.selectOption(select, 'gone-customer');
+  expect(await refused(admin, f)).toContain('customer not found');
+  expect((await apiChannel(moving.id)).customerId).toBeNull();
+
+  // In Chinese: the select's "all customers" and the hint, escaped customer names.
+  const session = await httpLogin(world.url, 'admin', world.adminPassword);
+  const zh = await (await fetch(`${world.url}/settings/channels/${moving.id}`, { headers: { cookie: `${session.cookie}; patrol_lang=zh` } })).text();
+  expect(zh).toContain('全部客户');
+  expect(zh).toContain('此前为原客户排队中的通知不再经此渠道发送');
+  expect(zh).not.toContain(XSS_NAME);
+  expect(zh).toContain('&lt;img src=x onerror=alert(1)&gt;');
+});
+
+test('Require TLS: the e-mail create form stores it when ticked (and not when left alone); the edit form shows and changes it', async () => {
+  const p = admin.page;
+  const create = '#email-channel-form';
+  const fillMail = async (name: string) => {
+    await p.goto(`${world.url}/settings#channels`);
+    await p.fill(`${create} input[name="name"]`, name);
+    await p.fill(`${create} input[name="host"]`, '127.0.0.1');
+    await p.fill(`${create} input[name="port"]`, String(smtp.port));
+    await p.fill(`${create} input[name="from"]`, 'patrol@example.test');
+    await p.selectOption(`${create} select[name="customerId"]`, 'beta');
+  };
+  await fillMail('Strict mail');
+  expect(await p.isChecked(`${create} input[name="requireTls"]`)).toBe(false);
+  expect(await p.locator(`${create} label:has(input[name="requireTls"])`).innerText()).toContain('Require TLS (never send the password in plaintext)');
+  await p.check(`${create} input[name="requireTls"]`);
+  await Promise.all([p.waitForEvent('load'), p.click(`${create} button[type="submit"]`)]);
+  expect(p.url()).toContain('done=1');
+  await fillMail('Lax mail');
+  await Promise.all([p.waitForEvent('load'), p.click(`${create} button[type="submit"]`)]);
+  expect(p.url()).toContain('done=1');
+
+  const session = await httpLogin(world.url, 'admin', world.adminPassword);
+  const listed = ((await (await fetch(`${world.url}/api/notification-channels`, { headers: { cookie: session.cookie } })).json()) as { channels: Array<ChannelView & { config: Record<string, unknown> }> }).channels;
+  const strict = listed.find((c) => c.name === 'Strict mail')!;
+  const lax = listed.find((c) => c.name === 'Lax mail')!;
+  expect(strict).toMatchObject({ kind: 'email', customerId: 'beta', config: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: true } });
+  expect(lax.config.requireTls).toBe(false);
+
+  // The edit form shows it; unticking and ticking again goes through the PATCH.
+  const box = `${f} input[name="requireTls"]`;
+  await p.goto(`${world.url}/settings/channels/${strict.id}`);
+  expect(await p.isChecked(box)).toBe(true);
+  expect(await p.inputValue(`${f} select[name="customerId"]`)).toBe('beta');
+  await p.uncheck(box);
+  await submit(admin, f);
+  expect(await p.isChecked(box)).toBe(false);
+  expect((await apiChannel(strict.id)).config).toMatchObject({ requireTls: false, port: smtp.port });
+  await p.check(box);
+  await submit(admin, f);
+  expect(await p.isChecked(box)).toBe(true);
+  expect(await apiChannel(strict.id)).toMatchObject({ customerId: 'beta', config: { requireTls: true } });
+  await p.goto(`${world.url}/settings/channels/${lax.id}`);
+  expect(await p.isChecked(box)).toBe(false);
+  await screenshot(p, 'settings-channel-edit-require-tls');
+
+  // The Chinese label on both forms.
+  for (const path of ['/settings', `/settings/channels/${strict.id}`]) {
+    const zh = await (await fetch(`${world.url}${path}`, { headers: { cookie: `${session.cookie}; patrol_lang=zh` } })).text();
+    expect({ path, label: zh.includes('强制 TLS（绝不以明文发送密码）') }).toEqual({ path, label: true });
+  }
+  expect(admin.dialogs).toEqual([]);
 });

@@ -169,6 +169,8 @@ export const en = {
   'settings.mailTo': "To (comma-separated)",
   'settings.notifyOnDuty': "also mail the on-duty engineers",
   'settings.verifyTls': "verify the server certificate",
+  'settings.requireTls': 'Require TLS (never send the password in plaintext)',
+  'settings.channelCustomerHint': 'Messages already queued for the previous customer are not sent through this channel after a move.',
   'settings.language': "Language",
   'settings.passwordStored': "password stored",
   'settings.noPassword': "no password",

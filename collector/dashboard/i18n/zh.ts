@@ -171,6 +171,8 @@ export const zh: Messages = {
   'settings.mailTo': "收件人（逗号分隔）",
   'settings.notifyOnDuty': "同时发给值班工程师",
   'settings.verifyTls': "校验服务器证书",
+  'settings.requireTls': '强制 TLS（绝不以明文发送密码）',
+  'settings.channelCustomerHint': '改换客户后，此前为原客户排队中的通知不再经此渠道发送。',
   'settings.language': "语言",
   'settings.passwordStored': "已保存密码",
   'settings.noPassword': "无密码",

@@ -5,7 +5,7 @@ import type { Db } from '../../db/database.js';
 import { ensureCustomer, getCustomer, listCustomers } from '../../db/customers.js';
 import { listHosts } from '../../db/hosts.js';
 import { createUser, findUserByName } from '../../db/users.js';
-import { ChannelInputSchema, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
+import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
 import { sendTestMessage } from '../../notify/notifier.js';
 import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from '../../tickets/contracts.js';
 import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema } from '../../tickets/maintenance.js';
@@ -49,6 +49,7 @@ const NewEmailChannel = z.object({
   to: z.string().max(4000).default(''),
   notifyOnDuty: checkbox,
   verifyTls: checkbox,
+  requireTls: checkbox,
   lang: z.enum(['zh', 'en']).default('zh'),
 });
 const NewWindow = z.object({
@@ -126,6 +127,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           <label>${t('settings.mailTo')} <input name="to" placeholder="ops@example.com, noc@example.com"></label>
           <label class="inline"><input type="checkbox" name="notifyOnDuty" checked> ${t('settings.notifyOnDuty')}</label>
           <label class="inline"><input type="checkbox" name="verifyTls" checked> ${t('settings.verifyTls')}</label>
+          <label class="inline"><input type="checkbox" name="requireTls"> ${t('settings.requireTls')}</label>
           <label>${t('settings.language')} <select name="lang"><option value="zh">中文</option><option value="en">English</option></select></label>
           <button type="submit">${t('common.add')}</button></form>
       </section>
@@ -197,6 +199,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
     const input = ChannelInputSchema.safeParse({ kind: f.data.kind, name: f.data.name, customerId: f.data.customerId || null, config: { url: f.data.url } });
     if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
+    if (channelCustomerProblem(db, input.data.customerId)) return errorRedirect(c, `no customer ${input.data.customerId}`);
     createChannel(db, input.data, deps.now());
     return c.redirect('/settings?done=1#channels', 303);
   });
@@ -219,6 +222,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
         to,
         notifyOnDuty: f.data.notifyOnDuty,
         tlsRejectUnauthorized: f.data.verifyTls,
+        requireTls: f.data.requireTls,
         lang: f.data.lang,
       },
     });

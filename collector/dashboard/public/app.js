@@ -304,7 +304,8 @@
     // never in the page: an empty field leaves the stored one alone (secret left out); the "remove" box
     // clears it (null); anything typed replaces it.
     'channel-edit-form': function (f) {
-      var body = { name: f.name.value, enabled: f.enabled.checked, config: { lang: f.lang.value } };
+      // customerId: '' is "all customers" (null); the API refuses a customer that does not exist.
+      var body = { name: f.name.value, enabled: f.enabled.checked, customerId: f.customerId.value || null, config: { lang: f.lang.value } };
       if (f.getAttribute('data-kind') === 'email') {
         body.config.host = f.host.value;
         body.config.port = Number(f.port.value || 587);
@@ -314,6 +315,7 @@
         body.config.to = f.to.value.split(/[,;\s]+/).map(function (s) { return s.trim(); }).filter(Boolean);
         body.config.notifyOnDuty = f.notifyOnDuty.checked;
         body.config.tlsRejectUnauthorized = f.verifyTls.checked;
+        body.config.requireTls = f.requireTls.checked;
         if (f.password.value) body.secret = f.password.value;
         else if (f.clearPassword && f.clearPassword.checked) body.secret = null;
       } else {

@@ -1,12 +1,26 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../context.js';
-import { ChannelInputSchema, ChannelPatchSchema, createChannel, deleteChannel, getChannel, listChannels, updateChannel } from '../../notify/channels.js';
+import {
+  ChannelCustomerError,
+  ChannelInputSchema,
+  ChannelPatchSchema,
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  updateChannel,
+} from '../../notify/channels.js';
 import { listDeliveries, sendTestMessage } from '../../notify/notifier.js';
 import { forbidden, isStaff, notFound, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
 
+/** A channel's customer the caller may not use: 404 `customer not found`, or 403 for "all customers". */
+const customerRefused = (c: Context<AppEnv>, err: ChannelCustomerError) => c.json({ error: err.message }, err.problem === 'not-found' ? 404 : 403);
+
 /**
  * /api/notification-channels: webhooks, chat robots and SMTP. Staff read (secrets are never returned);
- * admins create, change, delete and test. GET /deliveries is the delivery log.
+ * admins create, change, delete and test. GET /deliveries is the delivery log. A channel's customer (null =
+ * all customers) is set on create and may be changed by PATCH; a customer that does not exist or that the
+ * caller does not see is 404 `customer not found`, and "all customers" is for unrestricted callers only.
  */
 export function notificationChannelRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -22,16 +36,22 @@ export function notificationChannelRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
     if (!adminOnly(c.get('user').role)) return forbidden(c, 'only admins manage channels');
     const b = await readBody(c, ChannelInputSchema);
     if (!b.ok) return b.response;
-    return c.json({ channel: createChannel(deps.db, b.value, deps.now()) }, 201);
+    try {
+      return c.json({ channel: createChannel(deps.db, b.value, deps.now(), c.get('customerIds')) }, 201);
+    } catch (err) {
+      if (err instanceof ChannelCustomerError) return customerRefused(c, err);
+      throw err;
+    }
   });
   app.patch('/:id', async (c) => {
     if (!adminOnly(c.get('user').role)) return forbidden(c, 'only admins manage channels');
     const b = await readBody(c, ChannelPatchSchema);
     if (!b.ok) return b.response;
     try {
-      const ch = updateChannel(deps.db, c.req.param('id'), b.value);
+      const ch = updateChannel(deps.db, c.req.param('id'), b.value, c.get('customerIds'));
       return ch ? c.json({ channel: ch }) : notFound(c);
     } catch (err) {
+      if (err instanceof ChannelCustomerError) return customerRefused(c, err);
       return c.json({ error: 'invalid channel config', detail: (err as Error).message }, 400);
     }
   });

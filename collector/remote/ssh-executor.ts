@@ -127,7 +127,11 @@ export class SshConnectionPool {
     const exec = (command: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> => {
       const line = remoteCommandLine(command, args, opts.env);
       const pooled = this.get(target);
-      return pooled.channels.run(async () => runRemote(await pooled.ssh, line, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES));
+      return pooled.channels.run(async () => {
+        // The check gave up (its own timeout) while this command waited for a channel: do not start it.
+        if (opts.signal?.aborted) return { code: null, stdout: '', stderr: 'not run: the check was cancelled', timedOut: true };
+        return runRemote(await pooled.ssh, line, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, opts.signal);
+      });
     };
     return {
       kind: 'ssh',
@@ -173,7 +177,7 @@ async function readPrivateKey(path: string): Promise<string> {
  * One command on an open connection: capped output, and at the timeout a KILL to the command's process group
  * (over a channel of its own, outside the concurrency limit: the command holds a slot) and the channel closed.
  */
-function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: number): Promise<ExecResult> {
+function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: number, signal?: AbortSignal): Promise<ExecResult> {
   const client = ssh.connection as unknown as RemoteClient | null;
   if (!client) return Promise.reject(new Error('ssh connection is closed'));
   return new Promise((resolve, reject) => {
@@ -208,7 +212,9 @@ function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: numb
         errBytes = keep(errOut, errBytes, b);
       });
       channel.on('exit', (c) => (code = typeof c === 'number' ? c : null));
-      const timer = setTimeout(() => {
+      // At the timeout, or when the check gives up first (its own timeout: the signal), the command must go.
+      const stop = () => {
+        if (timedOut) return;
         timedOut = true;
         if (pgid && pgid > 1) killGroup(client, pgid);
         try {
@@ -216,9 +222,13 @@ function runRemote(ssh: NodeSSH, line: string, timeoutMs: number, maxBytes: numb
         } finally {
           channel.close();
         }
-      }, timeoutMs);
+      };
+      const timer = setTimeout(stop, timeoutMs);
+      if (signal?.aborted) stop();
+      signal?.addEventListener('abort', stop, { once: true });
       channel.on('close', () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
         // A last stderr line without a newline that never became the process group line is the program's.
         if (head?.length) errBytes = keep(errOut, errBytes, head);
         resolve({

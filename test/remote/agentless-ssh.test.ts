@@ -113,6 +113,21 @@ describe('agentless host over SSH: the same system figures as on the host itself
     expect((await exec.exec('true', [])).code).toBe(0);
   });
 
+  test('a check that gives up (its own timeout) stops its remote command at once, children too', async () => {
+    const exec = pool.executor(target);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 700);
+    const t0 = Date.now();
+    const r = await exec.exec('sh', ['-c', 'sleep 304 & sleep 305; wait'], { timeoutMs: 60_000, signal: controller.signal });
+    expect(r).toMatchObject({ timedOut: true, code: null });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await waitFor(() => !/sleep 30[45]/.test(sshd.runAsUser('ps -o args= -u $(id -u)')), 'the command and its children to be killed', 10_000);
+    // Already cancelled before it got a channel: not started at all.
+    const early = await exec.exec('touch', ['/tmp/never-created-by-patrol'], { signal: AbortSignal.abort() });
+    expect(early).toMatchObject({ timedOut: true, stderr: expect.stringContaining('cancelled') });
+    expect(sshd.runAsUser('test -e /tmp/never-created-by-patrol && echo yes || echo no').trim()).toBe('no');
+  });
+
   test('a timed-out plugin that started children leaves none of them behind', async () => {
     const exec = pool.executor(target);
     const r = await exec.exec('sh', ['-c', 'sleep 302 & sleep 303 & echo started; echo warming up >&2; wait'], { timeoutMs: 800 });

@@ -79,8 +79,14 @@ describe('system.log-pattern', () => {
     await runCheck(logPattern, ctx, params);
     appendFileSync(log, `${'ERROR early\n'.repeat(50)}ERROR late\n`);
     const r = await runCheck(logPattern, ctx, params);
-    expect(r.metrics![0]!.fields.bytes_skipped).toBe(600 + 11 - 100);
-    expect(r.summary).toContain('skipped 511 bytes');
+    // The last 100 bytes start 7 bytes into an "ERROR early" line: that tail is skipped too, never a line.
+    expect(r.metrics![0]!.fields).toMatchObject({ bytes_skipped: 600 + 11 - 100 + 5, bytes_read: 95, matches: 8 });
+    expect(r.summary).toContain('skipped 516 bytes');
+
+    // Skipping that ends exactly at a line start drops no line.
+    appendFileSync(log, 'ERROR x\n'.repeat(20));
+    const exact = await runCheck(logPattern, ctx, { ...params, maxReadBytes: 80 });
+    expect(exact.metrics![0]!.fields).toMatchObject({ bytes_skipped: 80, bytes_read: 80, matches: 10 });
   });
 
   test('a missing file is UNKNOWN; a bad regex is refused with the assignment', async () => {

@@ -1,14 +1,49 @@
 import { z } from 'zod';
 
 /**
- * How a database check gets its password: straight in the params (from the agent's config file) or, better,
- * from an environment variable named in the params, so the secret never travels in an assignment frame.
+ * How a database check gets its password: from an environment variable named in the params (`passwordEnv`),
+ * set on the agent host in the agent's environment file (`agent.env` in its install folder, read by the
+ * systemd unit and by start.sh). The variable's name travels in assignment frames, the secret never does.
+ * A literal `password` still works when a check is run directly (tests, a future agent-side config), but the
+ * collector refuses it in templates and overrides and strips any stored one before it builds an assignment.
  */
 export const PasswordParams = {
   password: z.string().optional(),
   /** Name of an environment variable that holds the password; wins over `password`. */
   passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
 };
+
+/**
+ * Parameters of the database checks whose value is a secret: never stored on the collector, never in a frame.
+ * (`username` of Redis ACLs and `user` are names, not secrets; `passwordEnv` holds only a variable's name.)
+ */
+export const SECRET_PARAMS: readonly string[] = ['password'];
+
+/** The secret parameters present in a parameter object (whatever their value, even empty). */
+export function secretParamsIn(params: Readonly<Record<string, unknown>>): string[] {
+  return SECRET_PARAMS.filter((k) => Object.hasOwn(params, k));
+}
+
+/** The parameters without their secrets, and which ones were taken out. */
+export function withoutSecrets(params: Readonly<Record<string, unknown>>): { params: Record<string, unknown>; removed: string[] } {
+  const removed = secretParamsIn(params);
+  if (!removed.length) return { params: { ...params }, removed };
+  return { params: Object.fromEntries(Object.entries(params).filter(([k]) => !removed.includes(k))), removed };
+}
+
+/**
+ * Why these parameters cannot be stored on the collector, or undefined. The message names the parameter and
+ * the way to do it instead, never the value.
+ */
+export function secretParamsProblem(params: Readonly<Record<string, unknown>>): string | undefined {
+  const found = secretParamsIn(params);
+  if (!found.length) return undefined;
+  return (
+    `'${found.join("', '")}' is not accepted: a password kept on the collector would travel to the agent in every config frame. ` +
+    `Put it in the agent's environment file on that host (agent.env in the agent's install folder, mode 0600), e.g. PG_MONITOR_PASSWORD=..., ` +
+    `and give the variable's name instead: "passwordEnv": "PG_MONITOR_PASSWORD" (docs/install-agent.md, "Database credentials")`
+  );
+}
 
 export type PasswordSource = { password?: string; passwordEnv?: string };
 

@@ -40,7 +40,10 @@ export function findBuiltinTemplate(id: string): CheckTemplate | undefined {
   return BUILTIN_TEMPLATES.find((t) => t.id === id);
 }
 
-/** What a host gets while no template is assigned to it or to its tags: what its kind of host can run. */
+/**
+ * The template every host of a kind runs besides its tags' templates (what its kind of host can run), unless
+ * the host's own template list is set: that list is exact and replaces it.
+ */
 export function defaultTemplateFor(kind: 'agent' | 'ssh' | 'snmp'): string {
   return kind === 'snmp' ? 'network-device' : 'linux-base';
 }

@@ -19,16 +19,21 @@ export interface ResolvedAssignment {
 }
 
 /**
- * A host's checks: templates given to the host, then templates of its tags (within its customer), or its
- * kind's default template when there are none; per-host overrides merged over each check's parameters.
- * `what` tries a change before it is stored (other template ids, other overrides).
+ * A host's checks, the way Zabbix users expect linking a template to work (it adds checks, it takes none away):
+ * its kind's default template (`linux-base`, `network-device` for SNMP devices), then the templates of its tags
+ * (within its customer). A host whose own template list is set runs exactly that list instead of the default
+ * (it may or may not name the default), plus its tags' templates; an empty list means "not set". First
+ * template wins a check name; per-host overrides are merged over each check's parameters. `what` tries a
+ * change before it is stored (another own list, other overrides).
  */
 export function resolveAssignment(db: Db, host: Host, what: { hostTemplateIds?: readonly string[]; overrides?: HostOverrides } = {}): ResolvedAssignment {
+  const own = what.hostTemplateIds ?? hostTemplateIds(db, host.id);
   const wanted: Array<{ id: string; via: TemplateVia }> = [
-    ...(what.hostTemplateIds ?? hostTemplateIds(db, host.id)).map((id) => ({ id, via: { kind: 'host' } as TemplateVia })),
+    ...(own.length
+      ? own.map((id) => ({ id, via: { kind: 'host' } as TemplateVia }))
+      : [{ id: defaultTemplateFor(host.kind), via: { kind: 'default' } as TemplateVia }]),
     ...templateIdsForTags(db, host.customerId, host.tags).map((t) => ({ id: t.templateId, via: { kind: 'tag', tag: t.tag } as TemplateVia })),
   ];
-  if (!wanted.length) wanted.push({ id: defaultTemplateFor(host.kind), via: { kind: 'default' } });
   const templates: ResolvedAssignment['templates'] = [];
   const byName = new Map<string, CheckAssignment>();
   for (const w of wanted) {

@@ -1,8 +1,9 @@
 import type { CheckAssignment } from '../../shared/assignment.js';
 
 /**
- * The checks every agent host gets until a template says otherwise: the figures an inspection engineer
- * looks at first. 60 s is the usual interval of Zabbix and Checkmk agents.
+ * The checks every agent and SSH host gets (the default template; tag templates add to it, only a host's own
+ * template list can leave it out): the figures an inspection engineer looks at first. 60 s is the usual
+ * interval of Zabbix and Checkmk agents.
  */
 export const LINUX_BASE: readonly CheckAssignment[] = [
   { name: 'system.cpu', checkId: 'system.cpu', params: {}, intervalSec: 60, timeoutSec: 20 },

@@ -195,7 +195,11 @@ export function hostAssignmentRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     return c.json(assignmentView(db, host));
   });
 
-  /** Replace the host's own templates and/or its overrides; what is left out stays. Pushed to its agent at once. */
+  /**
+   * Replace the host's own templates and/or its overrides; what is left out stays. Pushed to its agent at once.
+   * An own list is exact: it replaces the default template (name it to keep it); `templates: []` clears the
+   * list, back to the default. Tag templates apply either way.
+   */
   app.put('/:id/assignments', async (c) => {
     if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins assign checks' }, 403);
     const host = getHost(db, c.req.param('id'), c.get('customerIds'));

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { withoutSecrets } from '../../checks/database/credentials.js';
 import { CheckAssignmentSchema, type CheckAssignment } from '../../shared/assignment.js';
+import { createLogger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
 import { BUILTIN_TEMPLATES, findBuiltinTemplate, type CheckTemplate } from './builtin-templates.js';
@@ -17,9 +19,32 @@ interface TemplateRow {
 }
 
 const StoredChecks = z.array(CheckAssignmentSchema);
+const log = createLogger('assignment');
+
+/**
+ * Secrets stored before the API refused them (a database `password`) are dropped on every read, so no
+ * assignment, config frame, API answer or page can carry them. Warned once per template or host and check
+ * (the poller reads assignments every few seconds), naming where it is and never the value.
+ */
+const warnedSecrets = new Set<string>();
+
+function dropSecrets(params: Record<string, unknown>, where: { template: string } | { host: string }, check: string): Record<string, unknown> {
+  const { params: clean, removed } = withoutSecrets(params);
+  if (!removed.length) return params;
+  const key = `${'template' in where ? `template ${where.template}` : `host ${where.host}`}\n${check}`;
+  if (!warnedSecrets.has(key)) {
+    warnedSecrets.add(key);
+    log.warn(
+      { ...where, check, params: removed },
+      'stored check parameters hold a secret; it is never sent to agents: store the password in the agent host\'s agent.env and use passwordEnv, then save this again',
+    );
+  }
+  return clean;
+}
 
 function toTemplate(r: TemplateRow): CheckTemplate {
-  return { id: r.id, customerId: r.customer_id, name: r.name, description: r.description, checks: StoredChecks.parse(JSON.parse(r.checks)), builtin: false };
+  const checks = StoredChecks.parse(JSON.parse(r.checks)).map((c) => ({ ...c, params: dropSecrets(c.params, { template: r.id }, c.name) }));
+  return { id: r.id, customerId: r.customer_id, name: r.name, description: r.description, checks, builtin: false };
 }
 
 /** Built-in templates, then the user templates the caller may see (shared ones and their customers'). */
@@ -140,7 +165,7 @@ export function hostOverrides(db: Db, hostId: string): HostOverrides {
     check_name: string;
     params: string;
   }>;
-  return Object.fromEntries(rows.map((r) => [r.check_name, JSON.parse(r.params) as Record<string, unknown>]));
+  return Object.fromEntries(rows.map((r) => [r.check_name, dropSecrets(JSON.parse(r.params) as Record<string, unknown>, { host: hostId }, r.check_name)]));
 }
 
 export function setHostOverrides(db: Db, hostId: string, overrides: HostOverrides): void {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Start the Patrol agent as a plain background process (hosts without systemd).
 # Node.js: $PATROL_NODE, else the path in ./node-path (written by `patrol deploy`), else `node` on PATH.
+# Environment for checks (database passwords): ./agent.env if present (see below).
 #
 #   start.sh               start it (also clears the "stopped on purpose" marker left by stop.sh)
 #   start.sh --from-cron   what the crontab lines of `patrol deploy` run (@reboot and a watchdog every 5 minutes):
@@ -40,6 +41,18 @@ running() {
 if running; then
   [ "$FROM_CRON" = yes ] || echo "patrol-agent already running (pid $PID)"
   exit 0
+fi
+# Secrets of checks (database passwords that templates name with passwordEnv): the file the systemd unit reads
+# too (EnvironmentFile=), NAME='value' lines, exported to the agent. Never printed; only its mode is checked.
+ENVFILE="$DIR/agent.env"
+if [ -f "$ENVFILE" ]; then
+  MODE_OWNER=$(ls -ln "$ENVFILE" | awk '{ print substr($1, 2, 9), $3 }')
+  if [ "$MODE_OWNER" != "rw------- $(id -u)" ] && [ "$MODE_OWNER" != "r-------- $(id -u)" ]; then
+    echo "patrol-agent: warning: $ENVFILE holds secrets: make it mode 0600 and owned by $(id -un) (chmod 600, chown)" | tee -a "$DIR/log/agent.log" >&2
+  fi
+  set -a
+  . "$ENVFILE"
+  set +a
 fi
 NODE=${PATROL_NODE:-}
 if [ -z "$NODE" ] && [ -f "$DIR/node-path" ]; then NODE=$(cat "$DIR/node-path"); fi

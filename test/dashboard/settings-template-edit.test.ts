@@ -122,8 +122,8 @@ test('deleting asks first: the confirmation names the template, the tags and hos
   const row = (id: string) => p.locator(`#delete-hosts tr[data-host-id="${id}"] td`);
   expect(await row(web1!.id).nth(2).textContent()).toBe('Tag web');
   expect(await row(enrolled.hostId).nth(2).textContent()).toBe('given to the host');
-  // Nothing else assigned: they fall back to the default template.
-  expect(await row(web1!.id).nth(3).textContent()).toBe('its default template: linux-base');
+  // Their kind's default template stays (tag templates add to it), so that is what they keep.
+  expect(await row(web1!.id).nth(3).textContent()).toBe('linux-base');
   // Names are text, never markup.
   expect(await row(xss!.id).first().textContent()).toBe(XSS_NAME);
   expect(await p.locator('main img').count()).toBe(0);

@@ -113,7 +113,8 @@ function assignmentForm(db: Db, host: Host, t: Translate): Html {
     <h3>${host.name} <small>${host.kind}</small></h3>
     <fieldset><legend>${t('checks.hostTemplates')}</legend>
       ${listTemplates(db, [host.customerId]).map(
-        (tp) => html`<label class="inline"><input type="checkbox" name="templates" value="${tp.id}"${own.has(tp.id) ? ' checked' : ''}> ${tp.name}</label> `,
+        // Without a list of its own the host runs its kind's default: shown ticked, so ticking another adds to it.
+        (tp) => html`<label class="inline"><input type="checkbox" name="templates" value="${tp.id}"${own.has(tp.id) || (own.size === 0 && usingDefault?.id === tp.id) ? ' checked' : ''}> ${tp.name}</label> `,
       )}
       ${viaTag.length ? html`<p><small>${t('checks.viaTag')}: ${viaTag.map((tp) => `${tp.name} (${tp.via.kind === 'tag' ? tp.via.tag : ''})`).join(', ')}</small></p>` : ''}
       ${usingDefault ? html`<p><small>${t('checks.usingDefault')}: ${usingDefault.name}</small></p>` : ''}

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import type { EventEmitter } from 'node:events';
 import type * as snmp from 'snmp-native';
+import { defineCheck, type CheckOutcome } from '../define.js';
+import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
+import { followLinks, linkKeys, type LinkMemory } from './snmp-links.js';
+import { getMany, walkColumn } from './snmp-walk.js';
 
 /** ASN.1 type tag of Counter64 (snmp-native's DataTypes.Counter64), kept here so the module loads lazily. */
 const COUNTER64 = 0x46;
-import { defineCheck, type CheckOutcome } from '../define.js';
-import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 
 /** Numeric OIDs: devices and pollers rarely have MIB files, and names would need them. */
 const OID = {
@@ -19,11 +22,15 @@ const OID = {
   hrStorageTable: '.1.3.6.1.2.1.25.2.3.1',
 };
 /** Columns of ifTable (IF-MIB) and ifXTable. */
-const IF = { descr: 2, speed: 5, adminStatus: 7, operStatus: 8, inOctets: 10, inDiscards: 13, inErrors: 14, outOctets: 16, outDiscards: 19, outErrors: 20 };
+const IF = { index: 1, descr: 2, speed: 5, adminStatus: 7, operStatus: 8, inOctets: 10, inDiscards: 13, inErrors: 14, outOctets: 16, outDiscards: 19, outErrors: 20 };
 const IFX = { name: 1, hcInOctets: 6, hcOutOctets: 10, highSpeed: 15, alias: 18 };
 const HR_STORAGE = { type: 2, descr: 3, units: 4, size: 5, used: 6 };
 const HR_STORAGE_RAM = '1.3.6.1.2.1.25.2.1.2';
+/** hrStorageOther: net-snmp lists "Memory buffers" and "Cached memory" with this type. */
+const HR_STORAGE_OTHER = '1.3.6.1.2.1.25.2.1.1';
 const OPER_STATUS = ['', 'up', 'down', 'testing', 'unknown', 'dormant', 'notPresent', 'lowerLayerDown'];
+/** Lost links named one by one in the summary; more are counted there and listed in the details. */
+const LOST_LINKS_NAMED = 5;
 /** TimeTicks (and so sysUpTime) are 32-bit hundredths of a second: they wrap after about 497 days. */
 const TICKS_WRAP = 2 ** 32;
 
@@ -48,6 +55,16 @@ const Params = z.object({
   memCritPct: z.number().min(0).max(100).default(95),
   /** How long a restart stays a WARNING after it is seen, so that a ticket rule with openAfter > 1 sees it. */
   rebootWarnMinutes: z.number().nonnegative().default(30),
+  /**
+   * Interfaces that must be up (uplinks, server and firewall ports): regexes on ifName, ifDescr or ifAlias.
+   * One of them not up is CRITICAL on every poll, also when it was never seen up or is admin down.
+   */
+  criticalInterfaces: RegexList.default([]),
+  /**
+   * What another interface is when its link broke (up at an earlier poll, down now, until it is back). WARNING
+   * by default: on an access switch a port goes down whenever the PC on it is switched off.
+   */
+  linkLostStatus: z.enum(['WARNING', 'CRITICAL']).default('WARNING'),
 });
 type SnmpParams = z.infer<typeof Params>;
 
@@ -58,11 +75,15 @@ interface DeviceSnapshot {
   ifaces: Record<string, { name: string; bits: 32 | 64; inOctets: string; outOctets: string; errors: string; discards: string }>;
 }
 
-export interface InterfaceRow {
+/** The names of one ifTable row, which decide whether the check watches it. */
+export interface InterfaceNames {
   index: string;
   name: string;
   descr: string;
   alias: string;
+}
+
+export interface InterfaceRow extends InterfaceNames {
   adminUp: boolean;
   operStatus: number;
   speedBps: number;
@@ -95,10 +116,13 @@ export default defineCheck({
     });
     const onAbort = () => session.close();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
+    // snmp-native emits an answer it cannot decode as an 'error' event; with no listener that would throw out of
+    // the socket handler and end the process. Logged here; the request then times out like a lost packet.
+    (session as unknown as EventEmitter).on('error', (err: Error) => ctx.log.warn({ err, device: where }, 'undecodable SNMP answer'));
     try {
-      let scalars: snmp.VarBind[];
+      let scalars: Map<string, snmp.VarBind>;
       try {
-        scalars = await getAll(session, [OID.sysDescr, OID.sysUpTime, OID.sysName, OID.hrSystemUptime]);
+        scalars = await getMany(session, [OID.sysDescr, OID.sysUpTime, OID.sysName, OID.hrSystemUptime]);
       } catch (err) {
         if (ctx.signal.aborted) return { status: 'UNKNOWN', summary: `SNMP poll of ${where} aborted at the check timeout` };
         if (/timeout/i.test((err as Error).message)) {
@@ -106,23 +130,24 @@ export default defineCheck({
         }
         return { status: 'CRITICAL', summary: `SNMP request to ${where} failed: ${(err as Error).message}` };
       }
-      const scalar = (oid: string) => scalars.find((v) => '.' + v.oid.join('.') === oid && !isNoValue(v));
-      const sysUp = scalar(OID.sysUpTime);
+      const sysUp = scalars.get(OID.sysUpTime);
       if (!sysUp) return { status: 'UNKNOWN', summary: `${where} answers SNMP but has no sysUpTime` };
-      const hrUp = scalar(OID.hrSystemUptime);
+      const hrUp = scalars.get(OID.hrSystemUptime);
       const uptimeTicks = Number((hrUp ?? sysUp).value);
-      const ifTable = await walk(session, OID.ifTable);
-      const ifXTable = await walk(session, OID.ifXTable);
+      const include = p.interfaces.map((s) => new RegExp(s));
+      const exclude = p.excludeInterfaces.map((s) => new RegExp(s));
+      const watched = (i: InterfaceNames) => (include.length === 0 || nameMatches(i, include)) && !nameMatches(i, exclude);
+      const interfaces = await readInterfaces(session, watched);
       // HOST-RESOURCES-MIB is optional on network gear: an empty walk means "not there", never an error.
-      const cpuLoads = (await walk(session, OID.hrProcessorLoad)).map((v) => Number(v.value));
-      const storage = await walk(session, OID.hrStorageTable);
+      const cpuLoads = (await walkColumn(session, OID.hrProcessorLoad)).map((v) => Number(v.value));
+      const ram = await readRam(session);
       return judge(ctx.now(), p, {
-        sysName: String(scalar(OID.sysName)?.value ?? p.host),
+        sysName: String(scalars.get(OID.sysName)?.value ?? p.host),
         uptimeTicks,
         uptimeSource: hrUp ? 'hrSystemUptime' : 'sysUpTime',
-        interfaces: interfaceRows(ifTable, ifXTable),
+        interfaces,
         cpuLoads,
-        ram: ramFigures(storage),
+        ram,
       }, ctx.state);
     } catch (err) {
       if (ctx.signal.aborted) return { status: 'UNKNOWN', summary: `SNMP poll of ${where} aborted at the check timeout` };
@@ -157,25 +182,44 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     problems.push(`device restarted (up ${formatDuration(uptimeSec)})`);
   }
 
-  const include = p.interfaces.map((s) => new RegExp(s));
-  const exclude = p.excludeInterfaces.map((s) => new RegExp(s));
-  const matches = (i: InterfaceRow, list: RegExp[]) => list.some((r) => r.test(i.name) || r.test(i.descr));
-  const ifaces = poll.interfaces.filter((i) => (include.length === 0 || matches(i, include)) && !matches(i, exclude));
-  if (include.length > 0 && ifaces.length === 0) {
+  // The poll read only the watched interfaces (`interfaces`, `excludeInterfaces`).
+  const ifaces = poll.interfaces;
+  if (p.interfaces.length > 0 && ifaces.length === 0) {
     statuses.push('UNKNOWN');
     problems.push(`no interface matches ${p.interfaces.join(', ')}`);
   }
+  const critical = p.criticalInterfaces.map((s) => new RegExp(s));
+  const namedCritical = (i: InterfaceNames, r: RegExp) => r.test(i.name) || r.test(i.descr) || r.test(i.alias);
+  const isCritical = (i: InterfaceNames) => critical.some((r) => namedCritical(i, r));
+  // A pattern that names nothing is a typo or an interface gone from the table: either way the check cannot judge it.
+  const missingCritical = critical.filter((r) => !ifaces.some((i) => namedCritical(i, r))).map((r) => r.source);
+  if (missingCritical.length > 0) {
+    statuses.push('UNKNOWN');
+    problems.push(`no interface matches criticalInterfaces ${missingCritical.join(', ')}`);
+  }
+  const keys = linkKeys(ifaces);
+  const links = followLinks(
+    state.get<Record<string, LinkMemory>>('links'),
+    ifaces.map((i) => ({ key: keys.get(i.index) ?? i.name, adminUp: i.adminUp, operStatus: i.operStatus })),
+    now,
+  );
+  state.set('links', links.memory);
   const elapsedSec = prev ? (now - prev.at) / 1000 : 0;
   const metrics: NonNullable<CheckOutcome['metrics']> = [];
   let totalIn = 0;
   let totalOut = 0;
   let withRates = 0;
   let down = 0;
+  let lost = 0;
+  const lostLinks: Array<{ name: string; text: string }> = [];
   for (const i of ifaces) {
+    const link = links.verdicts.get(keys.get(i.index) ?? i.name) ?? { noLink: false, lost: false };
+    const operName = OPER_STATUS[i.operStatus] ?? String(i.operStatus);
     const fields: Record<string, number | string | boolean> = {
       admin_up: i.adminUp,
       oper_up: i.operStatus === 1,
-      oper_status: OPER_STATUS[i.operStatus] ?? String(i.operStatus),
+      oper_status: operName,
+      link_lost: link.lost,
       in_octets: Number(i.inOctets),
       out_octets: Number(i.outOctets),
       errors: Number(i.errors),
@@ -183,10 +227,15 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
       counter_bits: i.bits,
     };
     if (i.speedBps > 0) fields.speed_bps = i.speedBps;
-    if (i.adminUp && (i.operStatus === 2 || i.operStatus === 7)) {
-      down += 1;
+    if (link.noLink) down += 1;
+    if (link.lost) lost += 1;
+    if (isCritical(i) && i.operStatus !== 1) {
       statuses.push('CRITICAL');
-      problems.push(`${i.name} is ${OPER_STATUS[i.operStatus]} (admin up)`);
+      problems.push(`${i.name} is ${i.adminUp ? operName : 'admin down'} (critical interface)`);
+    } else if (link.lost && link.lostAt !== undefined) {
+      statuses.push(p.linkLostStatus);
+      const when = link.lostAt >= now ? 'since the last poll' : `${formatDuration((now - link.lostAt) / 1000)} ago`;
+      lostLinks.push({ name: i.name, text: `${i.name} is ${operName} (link lost ${when})` });
     }
     const before = prev?.ifaces[i.index];
     // After a restart every counter began again from 0: a "wrap" would be a made-up figure.
@@ -221,6 +270,11 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     }
     metrics.push({ measurement: 'snmp_interface', tags: { device: p.host, ifname: i.name, ifindex: i.index }, fields });
   }
+  // After a power cut in an office half the ports of a switch can go down at once: the summary names a few,
+  // the details all of them.
+  if (lostLinks.length > LOST_LINKS_NAMED) {
+    problems.push(`${lostLinks.length} links lost: ${lostLinks.slice(0, LOST_LINKS_NAMED).map((l) => l.name).join(', ')} and ${lostLinks.length - LOST_LINKS_NAMED} more`);
+  } else problems.push(...lostLinks.map((l) => l.text));
   state.set('snapshot', {
     at: now,
     uptimeTicks: poll.uptimeTicks,
@@ -236,6 +290,7 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     restarted,
     interfaces: ifaces.length,
     interfaces_down: down,
+    links_lost: lost,
   };
   const extras: string[] = [];
   if (poll.cpuLoads.length > 0) {
@@ -259,12 +314,15 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
 
   const upCount = ifaces.filter((i) => i.operStatus === 1).length;
   const adminDown = ifaces.filter((i) => !i.adminUp).length;
+  // Admin up without link and never seen up: empty ports, shown but not judged.
+  const neverUp = down - lost;
   const rates = prev && !restarted ? `, in ${mbit(totalIn)} out ${mbit(totalOut)} Mbit/s over ${withRates}` : ' (rates from the next run)';
   const summary = problems.length
     ? problems.join(', ')
-    : `${poll.sysName} up ${formatDuration(uptimeSec)}, ${ifaces.length} interfaces (${upCount} up, ${adminDown} admin down)${rates}` +
+    : `${poll.sysName} up ${formatDuration(uptimeSec)}, ${ifaces.length} interfaces (${upCount} up, ${adminDown} admin down${neverUp > 0 ? `, ${neverUp} never up` : ''})${rates}` +
       (extras.length ? `, ${extras.join(', ')}` : '');
-  return { status: worstStatus(statuses), summary, metrics };
+  const details = lostLinks.length > LOST_LINKS_NAMED ? lostLinks.map((l) => l.text).join('\n') : undefined;
+  return { status: worstStatus(statuses), summary, ...(details ? { details } : {}), metrics };
 }
 
 /**
@@ -291,60 +349,81 @@ export function deviceRestarted(prevTicks: number, curTicks: number, elapsedMs: 
   return Math.abs(curTicks - (expected - TICKS_WRAP)) > 6000 + elapsedMs / 100;
 }
 
-/** ifTable and ifXTable walks, joined by ifIndex; 64-bit HC octet counters where the device has them. */
-export function interfaceRows(ifTable: snmp.VarBind[], ifXTable: snmp.VarBind[]): InterfaceRow[] {
-  const t = byColumn(ifTable, OID.ifTable);
-  const x = byColumn(ifXTable, OID.ifXTable);
-  const rows: InterfaceRow[] = [];
-  for (const [index, descrVb] of t.get(IF.descr) ?? new Map<string, snmp.VarBind>()) {
-    const col = (m: Map<number, Map<string, snmp.VarBind>>, c: number) => {
-      const v = m.get(c)?.get(index);
-      return v && !isNoValue(v) ? v : undefined;
-    };
-    const hcIn = col(x, IFX.hcInOctets);
-    const hcOut = col(x, IFX.hcOutOctets);
-    const hc = hcIn !== undefined && hcOut !== undefined && hcIn.type === COUNTER64;
-    const highSpeed = Number(col(x, IFX.highSpeed)?.value ?? 0);
-    const descr = String(descrVb.value ?? '');
-    rows.push({
-      index,
-      name: String(col(x, IFX.name)?.value ?? '') || descr || `if${index}`,
-      descr,
-      alias: String(col(x, IFX.alias)?.value ?? ''),
-      adminUp: Number(col(t, IF.adminStatus)?.value) === 1,
-      operStatus: Number(col(t, IF.operStatus)?.value ?? 4),
+/**
+ * The watched rows of ifTable and ifXTable, asked for by name instead of walking both tables (41 columns, one
+ * GetNext per value): one GetBulk walk of ifIndex, a GET of each row's names (ifDescr, ifName, ifAlias), and
+ * for the rows `watched` keeps a GET of the columns the check uses. The 32-bit octet counters are asked only
+ * of rows without 64-bit HC counters.
+ */
+async function readInterfaces(session: snmp.Session, watched: (i: InterfaceNames) => boolean): Promise<InterfaceRow[]> {
+  const indexDepth = oidDepth(OID.ifTable) + 1;
+  const indexes = (await walkColumn(session, column(OID.ifTable, IF.index))).map((v) => v.oid.slice(indexDepth).join('.'));
+  const ifCell = (c: number, index: string) => `${column(OID.ifTable, c)}.${index}`;
+  const ifxCell = (c: number, index: string) => `${column(OID.ifXTable, c)}.${index}`;
+  const names = await getMany(session, indexes.flatMap((ix) => [ifCell(IF.descr, ix), ifxCell(IFX.name, ix), ifxCell(IFX.alias, ix)]));
+  // Old devices without ifXTable answer noSuchObject for every ifName: then its columns are not asked again.
+  const hasIfX = indexes.some((ix) => names.has(ifxCell(IFX.name, ix)));
+  const rows = indexes
+    .map((index): InterfaceNames => {
+      const descr = String(names.get(ifCell(IF.descr, index))?.value ?? '');
+      return {
+        index,
+        name: String(names.get(ifxCell(IFX.name, index))?.value ?? '') || descr || `if${index}`,
+        descr,
+        alias: String(names.get(ifxCell(IFX.alias, index))?.value ?? ''),
+      };
+    })
+    .filter(watched);
+  const ifColumns = [IF.speed, IF.adminStatus, IF.operStatus, IF.inDiscards, IF.inErrors, IF.outDiscards, IF.outErrors];
+  const ifxColumns = hasIfX ? [IFX.hcInOctets, IFX.hcOutOctets, IFX.highSpeed] : [];
+  const values = await getMany(session, rows.flatMap((r) => [...ifColumns.map((c) => ifCell(c, r.index)), ...ifxColumns.map((c) => ifxCell(c, r.index))]));
+  const hc = (index: string) => values.get(ifxCell(IFX.hcInOctets, index))?.type === COUNTER64 && values.has(ifxCell(IFX.hcOutOctets, index));
+  const octets32 = await getMany(session, rows.filter((r) => !hc(r.index)).flatMap((r) => [ifCell(IF.inOctets, r.index), ifCell(IF.outOctets, r.index)]));
+  return rows.map((r) => {
+    const ifv = (c: number) => values.get(ifCell(c, r.index)) ?? octets32.get(ifCell(c, r.index));
+    const ifxv = (c: number) => values.get(ifxCell(c, r.index));
+    const highSpeed = Number(ifxv(IFX.highSpeed)?.value ?? 0);
+    const bits = hc(r.index) ? 64 : 32;
+    return {
+      ...r,
+      adminUp: Number(ifv(IF.adminStatus)?.value) === 1,
+      operStatus: Number(ifv(IF.operStatus)?.value ?? 4),
       // ifSpeed is a 32-bit gauge that tops out at 4.29 Gbit/s; ifHighSpeed is in Mbit/s.
-      speedBps: highSpeed > 0 ? highSpeed * 1_000_000 : Number(col(t, IF.speed)?.value ?? 0),
-      bits: hc ? 64 : 32,
-      inOctets: counterValue(hc ? hcIn : col(t, IF.inOctets)),
-      outOctets: counterValue(hc ? hcOut : col(t, IF.outOctets)),
-      errors: counterValue(col(t, IF.inErrors)) + counterValue(col(t, IF.outErrors)),
-      discards: counterValue(col(t, IF.inDiscards)) + counterValue(col(t, IF.outDiscards)),
-    });
-  }
-  return rows;
+      speedBps: highSpeed > 0 ? highSpeed * 1_000_000 : Number(ifv(IF.speed)?.value ?? 0),
+      bits,
+      inOctets: counterValue(bits === 64 ? ifxv(IFX.hcInOctets) : ifv(IF.inOctets)),
+      outOctets: counterValue(bits === 64 ? ifxv(IFX.hcOutOctets) : ifv(IF.outOctets)),
+      errors: counterValue(ifv(IF.inErrors)) + counterValue(ifv(IF.outErrors)),
+      discards: counterValue(ifv(IF.inDiscards)) + counterValue(ifv(IF.outDiscards)),
+    };
+  });
 }
 
 /**
  * RAM from hrStorageTable: the hrStorageRam row, in bytes (allocation units times counts). net-snmp on Linux
  * counts page cache and buffers as used; it also lists them as rows of their own, and those are taken off, so
- * the figure is what programs hold (as `free` shows it), not a box that is always "full".
+ * the figure is what programs hold (as `free` shows it), not a box that is always "full". One walk of the type
+ * column, then a GET of the RAM and "other" rows only (not the disks).
  */
-function ramFigures(storage: snmp.VarBind[]): { totalBytes: number; usedBytes: number } | null {
-  const cols = byColumn(storage, OID.hrStorageTable);
-  const bytes = (index: string, column: number) =>
-    Number(cols.get(HR_STORAGE.units)?.get(index)?.value ?? 0) * Number(cols.get(column)?.get(index)?.value ?? 0);
-  let ram: { totalBytes: number; usedBytes: number } | null = null;
-  let reclaimable = 0;
-  for (const [index, typeVb] of cols.get(HR_STORAGE.type) ?? new Map<string, snmp.VarBind>()) {
-    const descr = String(cols.get(HR_STORAGE.descr)?.get(index)?.value ?? '');
-    if (descr === 'Memory buffers' || descr === 'Cached memory') reclaimable += bytes(index, HR_STORAGE.used);
-    if (!ram && Array.isArray(typeVb.value) && typeVb.value.join('.') === HR_STORAGE_RAM) {
-      const totalBytes = bytes(index, HR_STORAGE.size);
-      if (totalBytes > 0) ram = { totalBytes, usedBytes: bytes(index, HR_STORAGE.used) };
-    }
-  }
-  return ram && { totalBytes: ram.totalBytes, usedBytes: Math.max(0, ram.usedBytes - reclaimable) };
+async function readRam(session: snmp.Session): Promise<{ totalBytes: number; usedBytes: number } | null> {
+  const depth = oidDepth(OID.hrStorageTable) + 1;
+  const types = await walkColumn(session, column(OID.hrStorageTable, HR_STORAGE.type));
+  const typeOf = (v: snmp.VarBind) => (Array.isArray(v.value) ? v.value.join('.') : '');
+  const ramRows = types.filter((v) => typeOf(v) === HR_STORAGE_RAM).map((v) => v.oid.slice(depth).join('.'));
+  if (ramRows.length === 0) return null;
+  const otherRows = types.filter((v) => typeOf(v) === HR_STORAGE_OTHER).map((v) => v.oid.slice(depth).join('.'));
+  const cell = (c: number, index: string) => `${column(OID.hrStorageTable, c)}.${index}`;
+  const values = await getMany(session, [
+    ...ramRows.flatMap((ix) => [cell(HR_STORAGE.units, ix), cell(HR_STORAGE.size, ix), cell(HR_STORAGE.used, ix)]),
+    ...otherRows.flatMap((ix) => [cell(HR_STORAGE.descr, ix), cell(HR_STORAGE.units, ix), cell(HR_STORAGE.used, ix)]),
+  ]);
+  const bytes = (index: string, c: number) => Number(values.get(cell(HR_STORAGE.units, index))?.value ?? 0) * Number(values.get(cell(c, index))?.value ?? 0);
+  const ram = ramRows.map((ix) => ({ totalBytes: bytes(ix, HR_STORAGE.size), usedBytes: bytes(ix, HR_STORAGE.used) })).find((r) => r.totalBytes > 0);
+  if (!ram) return null;
+  const reclaimable = otherRows
+    .filter((ix) => ['Memory buffers', 'Cached memory'].includes(String(values.get(cell(HR_STORAGE.descr, ix))?.value ?? '')))
+    .reduce((sum, ix) => sum + bytes(ix, HR_STORAGE.used), 0);
+  return { totalBytes: ram.totalBytes, usedBytes: Math.max(0, ram.usedBytes - reclaimable) };
 }
 
 /** Exact counter value: snmp-native decodes Counter64 into a float, which loses the low digits past 2^53. */
@@ -354,32 +433,16 @@ function counterValue(v: snmp.VarBind | undefined): bigint {
   return BigInt(Math.max(0, Math.trunc(Number(v.value) || 0)));
 }
 
-/** column number -> row index (the OID part after the column, e.g. "3") -> varbind. */
-function byColumn(vbs: snmp.VarBind[], tableOid: string): Map<number, Map<string, snmp.VarBind>> {
-  const depth = tableOid.split('.').filter(Boolean).length;
-  const out = new Map<number, Map<string, snmp.VarBind>>();
-  for (const v of vbs) {
-    const column = v.oid[depth];
-    const index = v.oid.slice(depth + 1).join('.');
-    if (column === undefined || !index) continue;
-    let m = out.get(column);
-    if (!m) out.set(column, (m = new Map()));
-    m.set(index, v);
-  }
-  return out;
+function column(tableOid: string, c: number): string {
+  return `${tableOid}.${c}`;
 }
 
-function isNoValue(v: snmp.VarBind): boolean {
-  return v.value === 'noSuchObject' || v.value === 'noSuchInstance' || v.value === 'endOfMibView' || v.value === null;
+function oidDepth(oid: string): number {
+  return oid.split('.').filter(Boolean).length;
 }
 
-/** abortOnError: without it snmp-native swallows a timeout and answers an empty list. */
-function getAll(session: snmp.Session, oids: string[]): Promise<snmp.VarBind[]> {
-  return new Promise((resolve, reject) => session.getAll({ oids, abortOnError: true }, (err, vbs) => (err ? reject(err) : resolve(vbs))));
-}
-
-function walk(session: snmp.Session, oid: string): Promise<snmp.VarBind[]> {
-  return new Promise((resolve, reject) => session.getSubtree({ oid }, (err, vbs) => (err ? reject(err) : resolve(vbs ?? []))));
+function nameMatches(i: InterfaceNames, list: RegExp[]): boolean {
+  return list.some((r) => r.test(i.name) || r.test(i.descr));
 }
 
 function isRegex(s: string): boolean {

@@ -77,6 +77,8 @@ export class Agent {
         system: localSystemProbe(exec),
         stateFor: (name) => this.checkStates.stateFor(name),
         log: createLogger('checks', { agentId: creds.agentId }),
+        // system.clock with reference "collector": the estimate from the latest hello -> welcome.
+        collectorClockOffset: () => this.link?.collectorClock ?? null,
       },
       (r) => this.submit(r),
     );
@@ -98,6 +100,7 @@ export class Agent {
       onConfig: (checks) => this.applyChecks(checks),
       onRunNow: (requestId) => void this.runNow(requestId),
       ca,
+      now: this.now,
     });
     this.restartFlushTimer();
     this.link.start();

@@ -9,6 +9,7 @@ import {
 } from '../shared/protocol.js';
 import type { HostFacts } from '../shared/host-facts.js';
 import type { CheckAssignment } from '../shared/assignment.js';
+import type { CollectorClockOffset } from '../checks/define.js';
 import { createLogger } from '../shared/logger.js';
 import { Backoff } from './backoff.js';
 import type { Spool } from './spool.js';
@@ -31,6 +32,8 @@ export interface LinkOptions {
   retryDelayMs?: number;
   /** PEM of a private CA that signed the collector's certificate (wss:// to a self-signed collector). */
   ca?: Buffer;
+  /** This host's clock, for the collector clock estimate (the agent's injected clock). */
+  now?: () => number;
 }
 
 /**
@@ -52,6 +55,13 @@ export class CollectorLink {
   /** Batches below this were spooled before the current connection: the backlog to replay. */
   private backlogEnd = 0;
   private preferLive = true;
+  /** When this connection's hello went out, on this host's clock. */
+  private helloSentAt?: number;
+  /**
+   * The collector's clock against ours, from the latest hello -> welcome exchange (kept after a disconnect: clocks
+   * drift slowly, and the next welcome replaces it). Undefined until the first welcome.
+   */
+  collectorClock?: CollectorClockOffset;
   /** Why the last connection attempt failed; surfaced in logs and status. */
   lastError = '';
   acked = 0;
@@ -79,6 +89,7 @@ export class CollectorLink {
     this.ws = ws;
     ws.on('open', () => {
       log.info({ url: this.opts.url }, 'connected to collector');
+      this.helloSentAt = this.now();
       ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentId: this.opts.agentId, version: this.opts.version, facts: this.opts.facts() }));
     });
     ws.on('unexpected-response', (_req, res) => {
@@ -115,6 +126,7 @@ export class CollectorLink {
   private onFrame(f: CollectorFrame): void {
     switch (f.type) {
       case 'welcome':
+        this.measureClock(f.serverTime);
         this.welcomed = true;
         this.backlogEnd = this.opts.spool.nextSeq();
         this.backoff.reset();
@@ -148,6 +160,23 @@ export class CollectorLink {
           this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
           this.schedulePump(this.pauseUntil - Date.now());
         }
+    }
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /**
+   * The collector stamped serverTime between our hello and its welcome; taking the midpoint of that round trip as
+   * the moment it did (as NTP does) leaves an error of at most half the round trip.
+   */
+  private measureClock(serverTime: number): void {
+    const receivedAt = this.now();
+    const sentAt = this.helloSentAt ?? receivedAt;
+    this.collectorClock = { offsetMs: serverTime - (sentAt + receivedAt) / 2, rttMs: receivedAt - sentAt, measuredAt: receivedAt };
+    if (Math.abs(this.collectorClock.offsetMs) > 2000) {
+      log.warn({ offsetMs: Math.round(this.collectorClock.offsetMs), rttMs: this.collectorClock.rttMs }, 'this host clock differs from the collector clock');
     }
   }
 

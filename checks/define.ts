@@ -40,9 +40,25 @@ export interface CheckState {
   set(key: string, value: unknown): void;
 }
 
+/** The agent's estimate of how far the collector's clock is from its own. */
+export interface CollectorClockOffset {
+  /** Collector clock minus this host's clock (positive: the host is behind). */
+  offsetMs: number;
+  /** Round trip of the hello -> welcome exchange it was measured on; the estimate is good to half of it. */
+  rttMs: number;
+  /** When it was measured, on this host's clock (epoch ms). */
+  measuredAt: number;
+}
+
 export interface CheckContext {
   /** Epoch milliseconds; injected so tests control time. */
   now(): number;
+  /**
+   * Given where checks run in an agent: its latest estimate of the collector's clock against its own (null
+   * until the first welcome). Absent where the collector itself runs the check (agentless hosts): there the
+   * check's own clock is the collector's.
+   */
+  collectorClockOffset?(): CollectorClockOffset | null;
   exec: Executor;
   /** Facts about the host (collected by the agent or the remote poller). */
   host: HostFacts;

@@ -1,10 +1,10 @@
 import type { CheckAssignment } from '../shared/assignment.js';
-import type { CheckResult } from '../shared/check-result.js';
+import { cutForWire, cutSummary, MAX_DETAILS_BYTES, type CheckResult } from '../shared/check-result.js';
 import type { HostFacts } from '../shared/host-facts.js';
 import type { Logger } from '../shared/logger.js';
 import { MetricSchema, type Metric } from '../shared/metric.js';
 import { formatZodError } from '../shared/protocol.js';
-import type { CheckState, Executor } from './define.js';
+import type { CheckDefinition, CheckState, CollectorClockOffset, Executor } from './define.js';
 import { findCheck } from './index.js';
 import type { SystemProbe } from './system/probe.js';
 
@@ -18,6 +18,8 @@ export interface CheckRuntime {
   log: Logger;
   /** Tags on every metric, e.g. { host: 'db1' }. */
   baseTags?: Record<string, string>;
+  /** An agent's estimate of the collector's clock (CheckContext.collectorClockOffset); absent in the collector. */
+  collectorClockOffset?(): CollectorClockOffset | null;
 }
 
 /**
@@ -25,16 +27,24 @@ export interface CheckRuntime {
  * a hung check, a bad parameter or an exception all become UNKNOWN with a clear summary.
  */
 export async function runAssignment(a: CheckAssignment, rt: CheckRuntime): Promise<CheckResult> {
+  return runCheckDefinition(findCheck(a.checkId), a, rt);
+}
+
+/** runAssignment with the check's definition given (the registry's, or a test's own). */
+export async function runCheckDefinition(def: CheckDefinition | undefined, a: CheckAssignment, rt: CheckRuntime): Promise<CheckResult> {
   const startedAt = rt.now();
   const t0 = performance.now();
-  const finish = (r: Pick<CheckResult, 'status' | 'summary' | 'details' | 'metrics'>): CheckResult => ({
+  // Cut to the wire limits here, for every check: one result over them would make the collector refuse the whole
+  // batch, and with it every other result of that flush.
+  const finish = ({ summary, details, ...r }: Pick<CheckResult, 'status' | 'summary' | 'details' | 'metrics'>): CheckResult => ({
     name: a.name,
     checkId: a.checkId,
     startedAt,
     durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
     ...r,
+    summary: cutSummary(summary),
+    ...(details === undefined ? {} : { details: cutForWire(details, MAX_DETAILS_BYTES) }),
   });
-  const def = findCheck(a.checkId);
   if (!def) return finish({ status: 'UNKNOWN', summary: `unknown check type '${a.checkId}'`, metrics: [] });
   const params = def.params.safeParse(a.params);
   if (!params.success) {
@@ -53,7 +63,17 @@ export async function runAssignment(a: CheckAssignment, rt: CheckRuntime): Promi
   try {
     const outcome = await Promise.race([
       def.run(
-        { now: rt.now, exec: rt.exec, host: rt.host, system: rt.system, state: rt.stateFor(a.name), log, signal: controller.signal, baseTags },
+        {
+          now: rt.now,
+          exec: rt.exec,
+          host: rt.host,
+          system: rt.system,
+          state: rt.stateFor(a.name),
+          log,
+          signal: controller.signal,
+          baseTags,
+          ...(rt.collectorClockOffset ? { collectorClockOffset: rt.collectorClockOffset } : {}),
+        },
         params.data,
       ),
       timeout,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { shq, type RemoteShell } from './remote-shell.js';
 import type { ServiceKind } from './host-probe.js';
+import { agentLogTail, agentRunning, agentSentence, type InstallTarget } from './agent-install.js';
 
 /**
  * Reading what an installed agent holds on its host: agent.json (where it connects) and the credentials
@@ -14,6 +15,7 @@ export const InstalledConfigSchema = z.looseObject({
   stateDir: z.string().min(1).optional(),
   name: z.string().optional(),
   enroll: z.string().optional(),
+  caFile: z.string().optional(),
 });
 export type InstalledConfig = z.infer<typeof InstalledConfigSchema>;
 
@@ -48,4 +50,36 @@ export async function readInstalledIdentity(shell: RemoteShell, stateDir: string
   const parsed = CredentialsIdSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path} on the host is damaged (no agentId)`);
   return parsed.data;
+}
+
+/**
+ * After a start with a fresh enrollment token: wait until the agent has traded it for its key (credentials.json
+ * appears), and return who it enrolled as. Rejects at once, with the agent's own sentence from its log, when it
+ * stopped without enrolling (a mistyped, used or expired token; the collector unreachable), else after timeoutMs.
+ */
+export async function waitForEnrollment(
+  shell: RemoteShell,
+  t: Pick<InstallTarget, 'installDir' | 'kind'>,
+  stateDir: string,
+  o: { timeoutMs: number; everyMs?: number },
+): Promise<InstalledIdentity> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    const identity = await readInstalledIdentity(shell, stateDir, t.kind);
+    if (identity) return identity;
+    const running = await agentRunning(shell, t);
+    // It may have enrolled and then stopped between the two looks.
+    const late = running ? undefined : await readInstalledIdentity(shell, stateDir, t.kind);
+    if (late) return late;
+    if (!running || Date.now() >= deadline) {
+      const said = agentSentence(await agentLogTail(shell, t));
+      const where = t.kind === 'systemd' ? 'journalctl -u patrol-agent' : `${t.installDir}/log/agent.log`;
+      throw new Error(
+        running
+          ? `the agent did not enroll within ${Math.round(o.timeoutMs / 1000)} s${said ? `: ${said}` : ` (see ${where})`}`
+          : `the agent stopped without enrolling: ${said ?? `see ${where}`}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, o.everyMs ?? 500));
+  }
 }

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBundleFile, type AgentBundle } from './bundle.js';
 import type { ServiceKind } from './host-probe.js';
-import { shq, type RemoteShell } from './remote-shell.js';
+import { RemoteCommandError, shq, type RemoteShell } from './remote-shell.js';
 
 /**
  * The install steps on one host, as shell run over SSH. Layout under installDir: the bundle's files
- * (patrol-agent.mjs, VERSION, unit, scripts), agent.json (0600), node-path, service-kind; for the plain
- * background service also state/, run/ and log/. Under systemd the state lives in /var/lib/patrol-agent.
+ * (patrol-agent.mjs, VERSION, unit, scripts), agent.json (0600), node-path, service-kind, ca.pem (0644, with
+ * --ca-file); for the plain background service also state/, run/ and log/. Under systemd the state lives in
+ * /var/lib/patrol-agent.
  */
 export interface InstallTarget {
   installDir: string;
@@ -23,6 +24,20 @@ export interface AgentConfigFile {
   enroll?: string;
   name: string;
   stateDir: string;
+  /** The CA certificate of a collector with a private-CA certificate (caFileFor). */
+  caFile?: string;
+}
+
+/** What deploy writes besides the bundle: agent.json, and the collector's CA certificate when one is given. */
+export interface AgentSettings {
+  config: Readonly<Record<string, unknown>>;
+  /** PEM text for installDir/ca.pem. */
+  caPem?: string;
+}
+
+/** Where deploy puts the collector's CA certificate (agent.json names it as caFile). */
+export function caFileFor(installDir: string): string {
+  return `${installDir}/ca.pem`;
 }
 
 const UNIT = '/etc/systemd/system/patrol-agent.service';
@@ -73,7 +88,12 @@ function copyBundleFiles(unpacked: string, dir: string): string {
 export function renderUnit(template: string, t: Pick<InstallTarget, 'nodePath' | 'installDir'>): string {
   return template
     .split('\n')
-    .map((line) => (line.startsWith('ExecStart=') ? line.replaceAll('/usr/bin/node', t.nodePath).replaceAll('/opt/patrol-agent/', `${t.installDir}/`) : line))
+    .map((line) => {
+      if (line.startsWith('ExecStart=')) return line.replaceAll('/usr/bin/node', t.nodePath).replaceAll('/opt/patrol-agent/', `${t.installDir}/`);
+      // The secrets file (agent.env) lives in installDir too.
+      if (line.startsWith('EnvironmentFile=')) return line.replaceAll('/opt/patrol-agent/', `${t.installDir}/`);
+      return line;
+    })
     .join('\n');
 }
 
@@ -99,9 +119,35 @@ async function prepareInstallDir(shell: RemoteShell, t: InstallTarget): Promise<
 export async function startService(shell: RemoteShell, t: InstallTarget): Promise<void> {
   if (t.kind === 'systemd') {
     await shell.run('systemctl enable --now patrol-agent.service && systemctl restart patrol-agent.service', { root: true, what: 'starting the systemd service' });
-  } else {
-    await shell.run(shq(`${t.installDir}/start.sh`), { what: 'starting the agent' });
+    return;
   }
+  const r = await shell.exec(shq(`${t.installDir}/start.sh`));
+  if (r.code === 0) return;
+  // start.sh prints the log's last lines when the agent exits at once; the agent's own sentence is the reason.
+  const said = agentSentence(`${r.stdout}\n${r.stderr}`);
+  throw new RemoteCommandError(`starting the agent failed: ${said ?? (r.stderr.trim().split('\n').slice(-3).join(' | ') || `start.sh exit ${r.code ?? 'signal'}`)}`);
+}
+
+/** The last line the agent's CLI wrote about why it stopped (`patrol-agent: ...`), from a piece of its log. */
+export function agentSentence(log: string): string | undefined {
+  const lines = log.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('patrol-agent: '));
+  return lines.at(-1)?.slice(0, 400);
+}
+
+/** The end of the agent's log on the host (background: log/agent.log; systemd: the journal), for a failure's reason. */
+export async function agentLogTail(shell: RemoteShell, t: Pick<InstallTarget, 'installDir' | 'kind'>): Promise<string> {
+  const r =
+    t.kind === 'systemd'
+      ? await shell.exec('journalctl -u patrol-agent.service -n 40 --no-pager -o cat', { root: true })
+      : await shell.exec(`tail -n 40 ${shq(`${t.installDir}/log/agent.log`)}`);
+  return r.code === 0 ? r.stdout : '';
+}
+
+/** Whether the agent process runs now (systemd: the unit is active). */
+export async function agentRunning(shell: RemoteShell, t: Pick<InstallTarget, 'installDir' | 'kind'>): Promise<boolean> {
+  if (t.kind === 'systemd') return (await shell.exec('systemctl is-active --quiet patrol-agent.service')).code === 0;
+  const pid = shq(`${t.installDir}/run/patrol-agent.pid`);
+  return (await shell.exec(`[ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null`)).code === 0;
 }
 
 export async function stopService(shell: RemoteShell, t: InstallTarget): Promise<void> {
@@ -112,8 +158,8 @@ export async function stopService(shell: RemoteShell, t: InstallTarget): Promise
   }
 }
 
-/** A fresh install: files, config with the enrollment token, service, start. */
-export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget, config: AgentConfigFile): Promise<void> {
+/** A fresh install: files, config with the enrollment token (and the CA certificate), service, start. */
+export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget, config: AgentConfigFile, caPem?: string): Promise<void> {
   const root = t.kind === 'systemd';
   await prepareInstallDir(shell, t);
   await withStaging(shell, bundle, async (unpacked, staging) => {
@@ -135,10 +181,17 @@ export async function installAgent(shell: RemoteShell, bundle: AgentBundle, t: I
       });
     }
     // 0600: the enrollment token (and the collector address) are for the agent's eyes only.
-    await placeConfig(shell, staging, t, { ...config });
+    await placeSettings(shell, staging, t, { config: { ...config }, caPem });
     if (t.kind === 'systemd') await installUnit(shell, bundle, staging, t);
   });
   await startService(shell, t);
+}
+
+/** agent.json, and ca.pem (0644: a certificate is public) when given, from a staging folder into place. */
+async function placeSettings(shell: RemoteShell, staging: string, t: InstallTarget, s: AgentSettings): Promise<void> {
+  const root = t.kind === 'systemd';
+  if (s.caPem !== undefined) await placeFile(shell, staging, 'ca.pem', s.caPem, caFileFor(t.installDir), '644', root ? 'root' : undefined, root);
+  await placeConfig(shell, staging, t, s.config);
 }
 
 /** agent.json (0600, the agent's user) from a staging folder into place. */
@@ -147,28 +200,44 @@ async function placeConfig(shell: RemoteShell, staging: string, t: InstallTarget
   await placeFile(shell, staging, 'agent.json', `${JSON.stringify(config, null, 2)}\n`, `${t.installDir}/agent.json`, '600', root ? 'patrol' : undefined, root);
 }
 
+/** The CA certificate deploy put on the host, or undefined. */
+export async function readInstalledCa(shell: RemoteShell, installDir: string): Promise<string | undefined> {
+  const r = await shell.exec(`cat ${shq(caFileFor(installDir))}`);
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * Remove a stopped agent's credentials (its key was revoked: it enrolled into the wrong customer), so the next
+ * start needs a fresh token. Under systemd the unit is also disabled, so a reboot does not start it meanwhile.
+ */
+export async function forgetEnrollment(shell: RemoteShell, t: InstallTarget, stateDir: string): Promise<void> {
+  if (t.kind === 'systemd') await shell.run('systemctl disable patrol-agent.service', { root: true, what: 'disabling the systemd service' });
+  await shell.run(`rm -f ${shq(`${stateDir}/credentials.json`)}`, { root: t.kind === 'systemd', what: 'removing the agent credentials' });
+}
+
 /**
  * Replace the bundle and restart; the state folder (agent key) and the spool stay. agent.json stays too,
- * unless `config` is given (the collector moved): then it is rewritten while the agent is stopped.
+ * unless `settings` are given (the collector moved, a new CA, a fresh token): then they are rewritten while the
+ * agent is stopped.
  */
-export async function upgradeAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget, config?: Readonly<Record<string, unknown>>): Promise<void> {
+export async function upgradeAgent(shell: RemoteShell, bundle: AgentBundle, t: InstallTarget, settings?: AgentSettings): Promise<void> {
   const root = t.kind === 'systemd';
   await withStaging(shell, bundle, async (unpacked, staging) => {
     await stopService(shell, t);
     await shell.run(copyBundleFiles(unpacked, t.installDir), { root, what: `replacing the bundle in ${t.installDir}` });
-    if (config) await placeConfig(shell, staging, t, config);
+    if (settings) await placeSettings(shell, staging, t, settings);
     if (t.kind === 'systemd') await installUnit(shell, bundle, staging, t);
   });
   await startService(shell, t);
 }
 
-/** Same version, new agent.json (the collector moved): stop, rewrite, start. State and spool stay. */
-export async function reconfigureAgent(shell: RemoteShell, t: InstallTarget, config: Readonly<Record<string, unknown>>): Promise<void> {
+/** Same version, new agent.json (the collector moved, a new CA, a fresh token): stop, rewrite, start. State and spool stay. */
+export async function reconfigureAgent(shell: RemoteShell, t: InstallTarget, settings: AgentSettings): Promise<void> {
   const staging = (await shell.run('mktemp -d /tmp/patrol-deploy.XXXXXXXX', { what: 'creating an upload folder' })).trim();
   try {
     await shell.run(`chmod 755 ${shq(staging)}`, { what: 'preparing the upload folder' });
     await stopService(shell, t);
-    await placeConfig(shell, staging, t, config);
+    await placeSettings(shell, staging, t, settings);
   } finally {
     await shell.exec(`rm -rf ${shq(staging)}`);
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,8 +14,20 @@ export interface AgentBundle {
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-export function defaultBundlePath(version: string): string {
-  return join(ROOT, 'dist', `patrol-agent-${version}.tar.gz`);
+/**
+ * The tarball `npm run build:agent` made last for this package version: dist/patrol-agent-<version>+<hash>.tar.gz
+ * (or one built with an explicit --version equal to it). When there is none, the plain name, for the error.
+ */
+export function defaultBundlePath(packageVersion: string, distDir = join(ROOT, 'dist')): string {
+  const plain = `patrol-agent-${packageVersion}.tar.gz`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(distDir).filter((n) => n === plain || (n.startsWith(`patrol-agent-${packageVersion}+`) && n.endsWith('.tar.gz')));
+  } catch {
+    // no dist folder yet
+  }
+  const newest = names.map((n) => ({ path: join(distDir, n), mtimeMs: statSync(join(distDir, n)).mtimeMs })).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+  return newest?.path ?? join(distDir, plain);
 }
 
 /** Look inside the tarball (system tar) for its folder and VERSION; the file name is not trusted. */

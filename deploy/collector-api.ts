@@ -1,24 +1,41 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 
 /**
  * The few collector API calls `patrol deploy` makes, with HTTP Basic auth (PATROL_USER / PATROL_PASSWORD):
- * list hosts (to see a deployed agent come online), mint enrollment tokens (one per new host) and revoke the
- * key of an agent that is uninstalled.
+ * list hosts (to see a deployed agent come online), look up and mint enrollment tokens (one per new host, of
+ * the host's customer), set a host's tags, and revoke the key of an agent that is uninstalled or enrolled into
+ * the wrong customer. node:http(s) rather than fetch: it takes the private CA of a collector's own certificate.
  */
 const HostViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   customerId: z.string(),
   connected: z.boolean(),
+  tags: z.array(z.string()).default([]),
   agentVersion: z.string().nullable().optional(),
   lastSeenAt: z.number().nullable().optional(),
+  /** Set once its agent key was revoked: the collector no longer takes this agent. */
+  retiredAt: z.number().nullable().optional(),
 });
 export type CollectorHostView = z.infer<typeof HostViewSchema>;
+
+const TokenRecordSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  expiresAt: z.number(),
+  usedAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+});
+export type EnrollmentTokenRecord = z.infer<typeof TokenRecordSchema>;
 
 export interface CollectorApiOptions {
   url: string;
   user?: string;
   password?: string;
+  /** PEM of the CA that signed the collector's certificate (https with a private CA). */
+  ca?: Buffer;
 }
 
 /** ws://host:8080/agent -> http://host:8080 (wss -> https): where the API lives when not told. */
@@ -27,6 +44,19 @@ export function apiUrlFromCollector(collectorUrl: string): string {
   u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
   u.pathname = u.pathname.replace(/\/agent\/?$/, '');
   return u.toString().replace(/\/$/, '');
+}
+
+/** Node's codes for a certificate the client does not trust (a private CA, self-signed, wrong name). */
+const UNTRUSTED_CERT = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+export class CollectorApiError extends Error {
+  override name = 'CollectorApiError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 export class CollectorApi {
@@ -39,46 +69,92 @@ export class CollectorApi {
     return Boolean(this.opts.user && this.opts.password);
   }
 
-  private async call(path: string, init: RequestInit = {}): Promise<unknown> {
-    if (!this.hasCredentials) throw new Error('the collector API needs PATROL_USER and PATROL_PASSWORD');
+  private send(method: string, url: URL, payload: string | undefined): Promise<{ status: number; text: string }> {
     const auth = Buffer.from(`${this.opts.user}:${this.opts.password}`).toString('base64');
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}${path}`, {
-        ...init,
-        headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-        signal: AbortSignal.timeout(10_000),
+    const headers: Record<string, string | number> = { authorization: `Basic ${auth}`, accept: 'application/json' };
+    if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, ca: this.opts.ca, timeout: 10_000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
       });
+      req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  private async call(method: string, path: string, payload?: unknown): Promise<unknown> {
+    if (!this.hasCredentials) throw new CollectorApiError('the collector API needs PATROL_USER and PATROL_PASSWORD');
+    let res: { status: number; text: string };
+    try {
+      res = await this.send(method, new URL(`${this.base}${path}`), payload === undefined ? undefined : JSON.stringify(payload));
     } catch (err) {
-      throw new Error(`cannot reach the collector API at ${this.base}: ${(err as Error).message}`);
+      const e = err as NodeJS.ErrnoException;
+      const hint = UNTRUSTED_CERT.test(e.code ?? '') ? ' (give --ca-file with the CA certificate that signed the collector\'s certificate)' : '';
+      throw new CollectorApiError(`cannot reach the collector API at ${this.base}: ${e.message}${hint}`);
     }
-    const body: unknown = await res.json().catch(() => undefined);
-    if (!res.ok) {
+    let body: unknown;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      body = undefined;
+    }
+    if (res.status < 200 || res.status >= 300) {
       const reason = body && typeof body === 'object' && 'error' in body ? String(body.error) : `HTTP ${res.status}`;
-      throw new Error(`collector API ${init.method ?? 'GET'} ${path}: ${reason}`);
+      throw new CollectorApiError(`collector API ${method} ${path}: ${reason}`, res.status);
     }
     return body;
   }
 
   async listHosts(): Promise<CollectorHostView[]> {
-    return z.object({ hosts: z.array(HostViewSchema) }).parse(await this.call('/api/hosts')).hosts;
+    return z.object({ hosts: z.array(HostViewSchema) }).parse(await this.call('GET', '/api/hosts')).hosts;
   }
 
-  /** The agent's key stops working at once; its live connection is dropped by the collector. */
+  async getHost(hostId: string): Promise<CollectorHostView> {
+    return z.object({ host: HostViewSchema }).parse(await this.call('GET', `/api/hosts/${encodeURIComponent(hostId)}`)).host;
+  }
+
+  /** Replace the host's tags (templates assigned by tag follow; the collector pushes them to the agent). */
+  async setHostTags(hostId: string, tags: readonly string[]): Promise<void> {
+    await this.call('PATCH', `/api/hosts/${encodeURIComponent(hostId)}`, { tags });
+  }
+
+  /** The agent's key stops working at once; its live connection is dropped and its host retired by the collector. */
   async revokeAgent(agentId: string): Promise<void> {
-    const body = await this.call(`/api/agents/${encodeURIComponent(agentId)}/revoke`, { method: 'POST', body: '{}' });
+    const body = await this.call('POST', `/api/agents/${encodeURIComponent(agentId)}/revoke`, {});
     z.object({ revoked: z.literal(true) }).parse(body);
   }
 
   async createEnrollmentToken(customerId: string, note: string): Promise<string> {
-    const body = await this.call('/api/enrollment-tokens', { method: 'POST', body: JSON.stringify({ customerId, note: note.slice(0, 200), ttlHours: 1 }) });
+    const body = await this.call('POST', '/api/enrollment-tokens', { customerId, note: note.slice(0, 200), ttlHours: 1 });
     return z.object({ token: z.string() }).parse(body).token;
   }
+
+  /** Which customer a token enrolls into, and whether it still works; undefined when the collector does not know it (to this user). */
+  async lookupEnrollmentToken(token: string): Promise<EnrollmentTokenRecord | undefined> {
+    try {
+      return z.object({ token: TokenRecordSchema }).parse(await this.call('POST', '/api/enrollment-tokens/lookup', { token })).token;
+    } catch (err) {
+      if (err instanceof CollectorApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+}
+
+class RetiredHostError extends Error {
+  override name = 'RetiredHostError';
 }
 
 export interface WaitOnlineOptions {
   name: string;
   customerId: string;
+  /** The host id the agent enrolled with (its credentials.json), when known: matched instead of the name. */
+  hostId?: string;
   version: string;
   timeoutMs: number;
   everyMs?: number;
@@ -87,7 +163,7 @@ export interface WaitOnlineOptions {
 }
 
 /**
- * Poll until the collector lists the host (by name, within the customer) as connected with the expected
+ * Poll until the collector lists the host (by id, else by name within the customer) as connected with the expected
  * agent version. Rejects with what was last seen, so "online under another customer" or "old version still
  * connected" reads as such.
  */
@@ -98,10 +174,13 @@ export async function waitUntilOnline(api: CollectorApi, o: WaitOnlineOptions): 
   let lastSeen = 'not listed by the collector';
   for (;;) {
     try {
-      const hosts = (await api.listHosts()).filter((h) => h.name === o.name);
+      const hosts = o.hostId ? [await api.getHost(o.hostId)] : (await api.listHosts()).filter((h) => h.name === o.name);
       const mine = hosts.find((h) => h.customerId === o.customerId && h.connected && h.agentVersion === o.version);
       if (mine) return mine;
       const near = hosts.find((h) => h.customerId === o.customerId) ?? hosts[0];
+      if (near?.retiredAt) {
+        throw new RetiredHostError(`the collector retired host ${near.id} (its agent key was revoked): run --uninstall, then deploy again to enroll it afresh`);
+      }
       if (near) {
         lastSeen = near.customerId !== o.customerId
           ? `listed under customer ${near.customerId}, not ${o.customerId}`
@@ -110,6 +189,7 @@ export async function waitUntilOnline(api: CollectorApi, o: WaitOnlineOptions): 
             : 'listed but not connected';
       }
     } catch (err) {
+      if (err instanceof RetiredHostError) throw err;
       lastSeen = (err as Error).message;
     }
     if (now() >= deadline) throw new Error(`agent not online after ${Math.round(o.timeoutMs / 1000)} s: ${lastSeen}`);

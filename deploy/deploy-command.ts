@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -23,6 +24,7 @@ const DeployFlagsSchema = z
     apiUrl: z.url().optional(),
     wait: z.boolean().default(true),
     onlineTimeout: z.coerce.number().positive().default(90),
+    caFile: z.string().min(1).optional(),
   })
   .refine((f) => !(f.upgrade && f.uninstall), { message: '--upgrade and --uninstall do not go together' });
 
@@ -33,14 +35,15 @@ export function registerDeployCommand(program: Command): void {
     .description('install the Patrol agent on the hosts of an inventory over SSH (idempotent), or --upgrade / --uninstall it')
     .requiredOption('--inventory <file>', 'hosts.yaml: host, port, user, key, customer, tags, role, [name, installDir, sudo, nodePath]')
     .requiredOption('--collector <url>', 'collector URL the agents connect to, e.g. wss://collector:8443/agent')
-    .option('--enroll-token <token>', 'enrollment token (works once: further new hosts get one minted through the API)')
+    .option('--enroll-token <token>', "enrollment token (works once, and only for a host of the token's customer: other new hosts get one minted through the API)")
     .option('--concurrency <n>', 'hosts worked on at the same time (default 5)')
     .option('--upgrade', 'replace an installed agent of another version and restart it; point it at --collector if that changed (key, state and spool kept)')
     .option('--uninstall', "revoke the agent's key on the collector, then stop the agent and remove everything deploy installed")
     .option('--known-hosts <file>', 'pinned SSH host keys (default ~/.config/patrol/known_hosts.json)')
-    .option('--bundle <file>', `agent tarball (default dist/patrol-agent-${PATROL_VERSION}.tar.gz from npm run build:agent)`)
+    .option('--bundle <file>', `agent tarball (default: the newest dist/patrol-agent-${PATROL_VERSION}+<hash>.tar.gz from npm run build:agent)`)
+    .option('--ca-file <pem>', "CA certificate that signed the collector's TLS certificate (wss:// with a private CA): put on every host as installDir/ca.pem, named in agent.json, and trusted by deploy's own API calls")
     .option('--api-url <url>', 'collector API base URL (env PATROL_URL; default from --collector); auth: PATROL_USER / PATROL_PASSWORD')
-    .option('--no-wait', 'do not wait for the collector to list the agents online')
+    .option('--no-wait', "do not wait for the collector to list the agents online (nor set the inventory's tags on it)")
     .option('--online-timeout <sec>', 'how long to wait for each agent to come online (default 90)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = DeployFlagsSchema.safeParse({ ...raw, apiUrl: raw.apiUrl ?? process.env.PATROL_URL });
@@ -50,15 +53,21 @@ export function registerDeployCommand(program: Command): void {
       }
       const f = parsed.data;
       const mode: DeployMode = f.uninstall ? 'uninstall' : f.upgrade ? 'upgrade' : 'install';
-      let hosts, bundle;
+      let hosts, bundle, caPem;
       try {
         hosts = loadInventory(f.inventory);
         bundle = openBundle(f.bundle ?? defaultBundlePath(PATROL_VERSION));
+        caPem = f.caFile === undefined ? undefined : readCaFile(f.caFile);
       } catch (err) {
         console.error(`patrol deploy: ${(err as Error).message}`);
         process.exit(2);
       }
-      const api = new CollectorApi({ url: f.apiUrl ?? apiUrlFromCollector(f.collector), user: process.env.PATROL_USER, password: process.env.PATROL_PASSWORD });
+      const api = new CollectorApi({
+        url: f.apiUrl ?? apiUrlFromCollector(f.collector),
+        user: process.env.PATROL_USER,
+        password: process.env.PATROL_PASSWORD,
+        ca: caPem === undefined ? undefined : Buffer.from(caPem),
+      });
       if (mode !== 'uninstall' && f.wait && !api.hasCredentials) {
         console.error('patrol deploy: set PATROL_USER and PATROL_PASSWORD (to see the agents come online), or pass --no-wait');
         process.exit(2);
@@ -70,6 +79,7 @@ export function registerDeployCommand(program: Command): void {
         mode,
         collectorUrl: f.collector,
         enrollToken: f.enrollToken,
+        caPem,
         api,
         knownHosts: new KnownHosts(f.knownHosts),
         concurrency: f.concurrency,
@@ -80,4 +90,17 @@ export function registerDeployCommand(program: Command): void {
       console.log(formatResultTable(results));
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
     });
+}
+
+/** The --ca-file PEM, checked to hold a certificate (and no private key: it is copied to every host, 0644). */
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read --ca-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--ca-file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error(`--ca-file ${path} holds a private key: give the CA certificate alone`);
+  return pem;
 }

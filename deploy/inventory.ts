@@ -7,6 +7,9 @@ import { z } from 'zod';
 /** An absolute POSIX path without spaces or quotes: it goes into shell commands and the systemd unit. */
 const RemotePath = z.string().regex(/^\/[A-Za-z0-9._/-]*$/, 'an absolute path of letters, digits and . _ - /');
 
+/** A tag as the collector takes it (PATCH /api/hosts/:id). */
+const Tag = z.string().regex(/^[\w.:-]{1,64}$/, 'a tag of letters, digits and _ . : - (at most 64)');
+
 export const InventoryHostSchema = z.object({
   /** Address to SSH to. */
   host: z.string().min(1),
@@ -15,8 +18,10 @@ export const InventoryHostSchema = z.object({
   /** Private key file (relative to the inventory file, or ~/...). */
   key: z.string().min(1),
   customer: z.string().min(1),
-  tags: z.array(z.string()).default([]),
-  role: z.string().optional(),
+  /** The host's tags on the collector (templates are assigned by tag); left out: deploy leaves its tags alone. */
+  tags: z.array(Tag).max(49).optional(),
+  /** Becomes the tag `role:<role>`. */
+  role: z.string().regex(/^[\w.:-]{1,59}$/, 'letters, digits and _ . : - (at most 59)').optional(),
   /** The name the agent reports and the collector lists it under; default: the host's own `hostname`. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a host name (letters, digits, . _ -)').optional(),
   installDir: RemotePath.default('/opt/patrol-agent'),
@@ -30,6 +35,15 @@ export const InventoryHostSchema = z.object({
 export type InventoryHost = z.infer<typeof InventoryHostSchema>;
 
 export const InventorySchema = z.object({ hosts: z.array(InventoryHostSchema).min(1, 'the inventory lists no hosts') });
+
+/**
+ * The tags deploy gives the host on the collector: the inventory's tags, then `role:<role>`; undefined when the
+ * entry names neither (the host's tags are then managed on the collector alone).
+ */
+export function collectorTags(h: Pick<InventoryHost, 'tags' | 'role'>): string[] | undefined {
+  if (h.tags === undefined && h.role === undefined) return undefined;
+  return [...new Set([...(h.tags ?? []), ...(h.role ? [`role:${h.role}`] : [])])];
+}
 
 /** The label a host has in progress lines and the result table. */
 export function hostLabel(h: InventoryHost): string {

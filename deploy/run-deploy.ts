@@ -2,12 +2,26 @@ import { existsSync } from 'node:fs';
 import type { NodeSSH } from 'node-ssh';
 import { connectPinned, HostKeyMismatchError, type KnownHosts } from '../shared/ssh-connect.js';
 import { createLogger } from '../shared/logger.js';
-import { ensureCronLines, installAgent, reconfigureAgent, startService, stateDirFor, uninstallAgent, upgradeAgent, type InstallTarget } from './agent-install.js';
-import { readInstalledConfig, readInstalledIdentity } from './agent-files.js';
+import {
+  caFileFor,
+  ensureCronLines,
+  forgetEnrollment,
+  installAgent,
+  readInstalledCa,
+  reconfigureAgent,
+  startService,
+  stateDirFor,
+  stopService,
+  uninstallAgent,
+  upgradeAgent,
+  type AgentSettings,
+  type InstallTarget,
+} from './agent-install.js';
+import { readInstalledConfig, readInstalledIdentity, waitForEnrollment, type InstalledIdentity } from './agent-files.js';
 import type { AgentBundle } from './bundle.js';
-import { waitUntilOnline, type CollectorApi } from './collector-api.js';
+import { waitUntilOnline, type CollectorApi, type CollectorHostView, type EnrollmentTokenRecord } from './collector-api.js';
 import { hostProblem, probeHost, type HostFacts, type ServiceKind } from './host-probe.js';
-import { hostLabel, type InventoryHost } from './inventory.js';
+import { collectorTags, hostLabel, type InventoryHost } from './inventory.js';
 import { mapWithLimit } from './map-with-limit.js';
 import { RemoteShell } from './remote-shell.js';
 
@@ -15,7 +29,8 @@ const log = createLogger('deploy');
 
 export type DeployMode = 'install' | 'upgrade' | 'uninstall';
 
-export type DeployAction = 'installed' | 'upgraded' | 'reconfigured' | 'unchanged' | 'started' | 'uninstalled' | 'absent';
+/** `enrolled`: an installed agent that had never enrolled got a fresh token and enrolled now. */
+export type DeployAction = 'installed' | 'upgraded' | 'reconfigured' | 'enrolled' | 'unchanged' | 'started' | 'uninstalled' | 'absent';
 
 export interface HostResult {
   host: string;
@@ -32,35 +47,88 @@ export interface DeployOptions {
   bundle: AgentBundle;
   mode: DeployMode;
   collectorUrl: string;
-  /** Used for the first host that needs enrolling (tokens work once); others get one minted via the API. */
+  /** Used once, for a host of the token's customer (tokens work once); others get one minted via the API. */
   enrollToken?: string;
+  /** PEM of the CA that signed the collector's certificate (--ca-file): put on every host as installDir/ca.pem. */
+  caPem?: string;
   api: CollectorApi;
   knownHosts: KnownHosts;
   concurrency: number;
-  /** Skip waiting for the collector to list the agent online. */
+  /** Skip waiting for the collector to list the agent online (and so setting its tags). */
   noWait?: boolean;
   onlineTimeoutMs: number;
   progress(host: string, message: string): void;
 }
 
-/** Hands out enrollment tokens: the host's own, then --enroll-token once, then one minted per host. */
-function tokenSource(o: DeployOptions) {
-  let sharedUnused = o.enrollToken !== undefined;
-  return async (h: InventoryHost): Promise<string> => {
-    if (h.enrollToken) return h.enrollToken;
-    if (sharedUnused && o.enrollToken) {
-      sharedUnused = false;
-      return o.enrollToken;
+/** Why a token the collector knows cannot enroll anything now, or undefined when it can. */
+function tokenUnusable(t: EnrollmentTokenRecord, now: number): string | undefined {
+  if (t.revokedAt !== null) return 'was revoked';
+  if (t.usedAt !== null) return 'was used already (tokens work once)';
+  if (t.expiresAt <= now) return 'has expired';
+  return undefined;
+}
+
+/**
+ * Hands out enrollment tokens, each only to a host of the token's own customer: the host's `enrollToken`, else
+ * --enroll-token once, else one minted through the API for the host's customer. With API credentials a given
+ * token's customer is looked up on the collector before any host gets it. Without them it cannot be known
+ * beforehand: the token then goes to the first host that needs one, and the customer the agent enrolled into
+ * is checked afterwards (enforceCustomer), as it is for every agent.
+ */
+class TokenSource {
+  private sharedLookup?: Promise<EnrollmentTokenRecord | undefined>;
+  private sharedHandedOut = false;
+
+  constructor(private readonly o: DeployOptions) {}
+
+  private lookup(token: string): Promise<EnrollmentTokenRecord | undefined> {
+    return this.o.api.lookupEnrollmentToken(token).catch((err: Error) => {
+      throw new Error(`cannot check the enrollment token's customer: ${err.message}`);
+    });
+  }
+
+  async forHost(h: InventoryHost, say: (m: string) => void): Promise<string> {
+    const { api } = this.o;
+    if (h.enrollToken) {
+      if (!api.hasCredentials) return h.enrollToken;
+      const record = await this.lookup(h.enrollToken);
+      if (record && record.customerId !== h.customer) {
+        throw new Error(`the inventory's enrollToken of this host enrolls into customer ${record.customerId}, but its customer is ${h.customer}: fix the inventory`);
+      }
+      const unusable = record ? tokenUnusable(record, Date.now()) : 'is not recognised by the collector';
+      if (!unusable) return h.enrollToken;
+      say(`the inventory's enrollToken ${unusable}: minting a token for ${h.customer}`);
+      return this.mint(h);
     }
-    if (!o.api.hasCredentials) {
+    if (this.o.enrollToken !== undefined && !this.sharedHandedOut) {
+      if (!api.hasCredentials) {
+        this.sharedHandedOut = true;
+        return this.o.enrollToken;
+      }
+      this.sharedLookup ??= this.lookup(this.o.enrollToken);
+      const record = await this.sharedLookup;
+      const unusable = record ? tokenUnusable(record, Date.now()) : 'is not recognised by the collector (mistyped, or of a customer this API user does not serve)';
+      // Checked and taken in one synchronous step: hosts deployed at the same time never both get it.
+      if (!unusable && record!.customerId === h.customer && !this.sharedHandedOut) {
+        this.sharedHandedOut = true;
+        return this.o.enrollToken;
+      }
+      if (unusable) say(`--enroll-token ${unusable}: minting a token for ${h.customer}`);
+      else if (record!.customerId !== h.customer) say(`--enroll-token is for customer ${record!.customerId}: minting a token for ${h.customer}`);
+    }
+    return this.mint(h);
+  }
+
+  private mint(h: InventoryHost): Promise<string> {
+    if (!this.o.api.hasCredentials) {
       throw new Error(
-        o.enrollToken
+        this.o.enrollToken
           ? 'an enrollment token works once and --enroll-token was used by another host: give PATROL_USER/PATROL_PASSWORD so deploy can mint one per host, or enrollToken per host in the inventory'
           : 'no enrollment token: pass --enroll-token, give enrollToken in the inventory, or PATROL_USER/PATROL_PASSWORD to mint one',
       );
     }
-    return o.api.createEnrollmentToken(h.customer, `patrol deploy ${hostLabel(h)}`);
-  };
+    return this.o.api.createEnrollmentToken(h.customer, `patrol deploy ${hostLabel(h)}`);
+  }
 }
 
 function sshFailureReason(err: unknown, h: InventoryHost): string {
@@ -72,8 +140,8 @@ function sshFailureReason(err: unknown, h: InventoryHost): string {
 
 /**
  * Before an uninstall removes the agent's state (and with it the only copy of its id), revoke its key on
- * the collector, so a copy of the key left anywhere is worthless. A failed revocation removes nothing: the
- * run can be repeated. Returns the note for the result table.
+ * the collector, so a copy of the key left anywhere is worthless (the collector retires its host too). A failed
+ * revocation removes nothing: the run can be repeated. Returns the note for the result table.
  */
 async function revokeInstalledAgent(shell: RemoteShell, h: InventoryHost, facts: HostFacts, o: DeployOptions, say: (m: string) => void): Promise<string> {
   const kind = facts.installedKind;
@@ -92,7 +160,44 @@ async function revokeInstalledAgent(shell: RemoteShell, h: InventoryHost, facts:
   return `agent key ${agentId} revoked on the collector`;
 }
 
-async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: InventoryHost) => Promise<string>): Promise<HostResult> {
+/**
+ * Tenancy: an agent enrolled into another customer than its inventory entry streams one customer's host into
+ * another's view. Stop it at once, revoke its key (its host on the collector is retired with it) and remove its
+ * credentials, so the next run enrolls it under the right customer. Without API credentials, or when the
+ * revocation fails, the agent stays stopped and keeps its credentials, so a later run can still revoke the key.
+ * Returns the failure reason, or undefined when the customer is right.
+ */
+async function enforceCustomer(
+  shell: RemoteShell,
+  h: InventoryHost,
+  target: InstallTarget,
+  stateDir: string,
+  identity: InstalledIdentity,
+  o: DeployOptions,
+  say: (m: string) => void,
+): Promise<string | undefined> {
+  if (identity.customerId === h.customer) return undefined;
+  const { agentId } = identity;
+  say(`the agent is enrolled under customer ${identity.customerId}, not ${h.customer}: stopping it and revoking its key`);
+  await stopService(shell, target);
+  let revoked: string;
+  if (!o.api.hasCredentials) {
+    revoked = `its key ${agentId} is NOT revoked (no PATROL_USER/PATROL_PASSWORD): run again with them, or POST /api/agents/${agentId}/revoke`;
+  } else {
+    try {
+      await o.api.revokeAgent(agentId);
+      await forgetEnrollment(shell, target, stateDir);
+      revoked = `its key ${agentId} is revoked and its host there retired; run deploy again to enroll it under ${h.customer}`;
+    } catch (err) {
+      revoked = `revoking its key ${agentId} failed (${(err as Error).message}): run again, or POST /api/agents/${agentId}/revoke`;
+    }
+  }
+  return `the agent enrolled into customer ${identity.customerId}, but the inventory says ${h.customer}: agent stopped, ${revoked}`;
+}
+
+const sameTags = (a: readonly string[], b: readonly string[]) => [...new Set(a)].sort().join('\n') === [...new Set(b)].sort().join('\n');
+
+async function deployOne(h: InventoryHost, o: DeployOptions, tokens: TokenSource): Promise<HostResult> {
   const label = hostLabel(h);
   const say = (m: string) => o.progress(label, m);
   if (!existsSync(h.key)) return { host: label, ok: false, reason: `SSH key file ${h.key} not found` };
@@ -128,33 +233,71 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
     }
     const target: InstallTarget = { installDir: h.installDir, nodePath: facts.nodePath, kind, loginUser: h.user };
     const want = o.bundle.version;
-    let action: DeployAction;
-    let note: string | undefined;
-    // An installed agent that connects elsewhere than --collector says (the collector moved).
-    const installed = facts.installedVersion ? await readInstalledConfig(shell, h.installDir, kind) : undefined;
-    const moved = installed && installed.collector !== o.collectorUrl ? installed : undefined;
-    const movedConfig = moved ? { ...moved, collector: o.collectorUrl } : undefined;
-    if (moved) note = `collector ${moved.collector} -> ${o.collectorUrl}: agent.json rewritten, key and state kept`;
+    const failed = (reason: string, version = facts.installedVersion): HostResult => ({ host: label, ok: false, reason, version, service: kind });
+    const caFile = caFileFor(h.installDir);
+    const notes: string[] = [];
 
+    // What is there already: where it connects, with which CA, and whether (and as whom) it ever enrolled.
+    const installed = facts.installedVersion ? await readInstalledConfig(shell, h.installDir, kind) : undefined;
+    const stateDir = installed?.stateDir ?? stateDirFor(target);
+    let identity = facts.installedVersion ? await readInstalledIdentity(shell, stateDir, kind) : undefined;
+    if (identity) {
+      const wrong = await enforceCustomer(shell, h, target, stateDir, identity, o, say);
+      if (wrong) return failed(wrong);
+    }
+    const changes: string[] = [];
+    if (installed && installed.collector !== o.collectorUrl) changes.push(`collector ${installed.collector} -> ${o.collectorUrl}`);
+    let caPem: string | undefined;
+    if (installed && o.caPem !== undefined && (installed.caFile !== caFile || (await readInstalledCa(shell, h.installDir))?.trim() !== o.caPem.trim())) {
+      caPem = o.caPem;
+      changes.push(installed.caFile === undefined ? `CA certificate ${caFile} added` : `CA certificate ${caFile} replaced`);
+    }
+    const config: Record<string, unknown> = { name, stateDir, ...installed, collector: o.collectorUrl, ...(o.caPem !== undefined ? { caFile } : {}) };
+    const changed = changes.length ? `${changes.join(', ')}: agent.json rewritten, key and state kept` : undefined;
+
+    let action: DeployAction;
+    let tokenWritten = false;
     if (!facts.installedVersion) {
       say(`installing agent ${want} into ${h.installDir} (${kind})`);
-      const token = await nextToken(h);
-      await installAgent(shell, o.bundle, target, { collector: o.collectorUrl, enroll: token, name, stateDir: stateDirFor(target) });
+      const token = await tokens.forHost(h, say);
+      const fresh = { collector: o.collectorUrl, enroll: token, name, stateDir: stateDirFor(target), ...(o.caPem !== undefined ? { caFile } : {}) };
+      await installAgent(shell, o.bundle, target, fresh, o.caPem);
       action = 'installed';
+      tokenWritten = true;
     } else if (facts.installedVersion !== want) {
-      if (o.mode !== 'upgrade') {
-        return { host: label, ok: false, reason: `agent ${facts.installedVersion} is installed: run with --upgrade to replace it with ${want}`, version: facts.installedVersion, service: kind };
+      if (o.mode !== 'upgrade') return failed(`agent ${facts.installedVersion} is installed: run with --upgrade to replace it with ${want}`);
+      let settings: AgentSettings | undefined = changes.length ? { config, caPem } : undefined;
+      if (!identity) {
+        say('the agent never enrolled (no credentials.json): writing a fresh enrollment token');
+        settings = { config: { ...config, enroll: await tokens.forHost(h, say) }, caPem };
+        tokenWritten = true;
       }
-      say(`upgrading ${facts.installedVersion} -> ${want} (state and spool kept)${moved ? `, collector -> ${o.collectorUrl}` : ''}`);
-      await upgradeAgent(shell, o.bundle, target, movedConfig);
+      say(`upgrading ${facts.installedVersion} -> ${want} (state and spool kept)${changes.length ? `, ${changes.join(', ')}` : ''}`);
+      await upgradeAgent(shell, o.bundle, target, settings);
       action = 'upgraded';
-    } else if (moved && movedConfig) {
+      if (changed) notes.push(changed);
+    } else if (!identity) {
+      // A first install that never enrolled (a mistyped or expired token, the collector unreachable then): the
+      // token in agent.json is spent or wrong, and restarting alone would fail the same way.
+      say('the agent never enrolled (no credentials.json): stopping it, writing a fresh enrollment token, starting it');
+      await reconfigureAgent(shell, target, { config: { ...config, enroll: await tokens.forHost(h, say) }, caPem });
+      action = 'enrolled';
+      tokenWritten = true;
+      if (changes.length) notes.push(changes.join(', '));
+    } else if (changes.length) {
       if (o.mode !== 'upgrade') {
-        return { host: label, ok: false, reason: `the agent connects to ${moved.collector}: run with --upgrade to move it to ${o.collectorUrl}`, version: want, service: kind };
+        const moved = installed && installed.collector !== o.collectorUrl;
+        return failed(
+          moved
+            ? `the agent connects to ${installed.collector}: run with --upgrade to move it to ${o.collectorUrl}`
+            : `${changes.join(', ')} for the agent: run with --upgrade to apply it`,
+          want,
+        );
       }
-      say(`moving the agent to ${o.collectorUrl} (state and spool kept)`);
-      await reconfigureAgent(shell, target, movedConfig);
+      say(`${changes.join(', ')} (state and spool kept)`);
+      await reconfigureAgent(shell, target, { config, caPem });
       action = 'reconfigured';
+      if (changed) notes.push(changed);
     } else if (facts.running) {
       action = 'unchanged';
     } else {
@@ -166,15 +309,29 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
     // Background mode: the login user's crontab brings the agent back after a reboot or a crash.
     const cron = await ensureCronLines(shell, target);
     if (cron.changed) say('crontab: start after a reboot, and a watchdog every 5 minutes');
-    if (cron.note) say(cron.note);
-    note = [note, cron.note].filter(Boolean).join('; ') || undefined;
+    if (cron.note) {
+      say(cron.note);
+      notes.push(cron.note);
+    }
 
+    if (tokenWritten) {
+      say('waiting for the agent to enroll');
+      identity = await waitForEnrollment(shell, target, stateDir, { timeoutMs: o.onlineTimeoutMs });
+      const wrong = await enforceCustomer(shell, h, target, stateDir, identity, o, say);
+      if (wrong) return failed(wrong, want);
+      say(`enrolled under customer ${identity.customerId} (host ${identity.hostId})`);
+    }
+
+    const tags = collectorTags(h);
     if (!o.noWait) {
       say(`waiting for the collector to list "${name}" online`);
-      await waitUntilOnline(o.api, { name, customerId: h.customer, version: want, timeoutMs: o.onlineTimeoutMs });
+      const online = await waitUntilOnline(o.api, { name, customerId: h.customer, hostId: identity?.hostId, version: want, timeoutMs: o.onlineTimeoutMs });
+      if (tags) notes.push(...(await applyTags(o.api, online, tags, say)));
+    } else if (tags) {
+      notes.push('tags not set (--no-wait)');
     }
     say(`${action}${o.noWait ? '' : ', online'}`);
-    return { host: label, ok: true, action, version: want, service: kind, reason: note };
+    return { host: label, ok: true, action, version: want, service: kind, reason: notes.join('; ') || undefined };
   } catch (err) {
     log.debug({ host: label, err }, 'deploy step failed');
     return { host: label, ok: false, reason: (err as Error).message };
@@ -183,11 +340,23 @@ async function deployOne(h: InventoryHost, o: DeployOptions, nextToken: (h: Inve
   }
 }
 
+/** The inventory's tags (and role) on the collector's host, so templates assigned by tag reach it. Returns notes. */
+async function applyTags(api: CollectorApi, host: CollectorHostView, tags: string[], say: (m: string) => void): Promise<string[]> {
+  if (sameTags(host.tags, tags)) return [];
+  say(`tags on the collector: ${host.tags.join(', ') || '(none)'} -> ${tags.join(', ') || '(none)'}`);
+  try {
+    await api.setHostTags(host.id, tags);
+  } catch (err) {
+    throw new Error(`the agent is online, but setting its tags failed: ${(err as Error).message}`);
+  }
+  return [`tags set: ${tags.join(', ') || '(none)'}`];
+}
+
 /** Deploy (install, upgrade or uninstall) to every host, at most `concurrency` at a time; one result per host, in inventory order. */
 export async function runDeploy(o: DeployOptions): Promise<HostResult[]> {
-  const nextToken = tokenSource(o);
+  const tokens = new TokenSource(o);
   return mapWithLimit(o.hosts, Math.max(1, o.concurrency), async (h) => {
-    const r = await deployOne(h, o, nextToken);
+    const r = await deployOne(h, o, tokens);
     if (!r.ok) o.progress(r.host, `failed: ${r.reason}`);
     return r;
   });

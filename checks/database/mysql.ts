@@ -25,6 +25,11 @@ const Params = z.object({
   bufferPoolHitWarnPct: z.number().min(0).max(100).default(95),
   bufferPoolHitCritPct: z.number().min(0).max(100).default(90),
   bufferPoolMinRequests: z.number().int().nonnegative().default(1000),
+  /**
+   * Read the replica status. Its privilege (REPLICATION CLIENT on MySQL, REPLICA MONITOR on MariaDB 10.5+) is
+   * missing: UNKNOWN naming it. false: a standalone server whose monitoring user is not meant to have it.
+   */
+  checkReplica: z.boolean().default(true),
   /** Replica: Seconds_Behind_Master/Source. */
   replicaLagWarnSec: z.number().nonnegative().default(60),
   replicaLagCritSec: z.number().nonnegative().default(300),
@@ -74,7 +79,7 @@ export default defineCheck({
       const query = async (sql: string): Promise<Row[]> => (await untilAborted(ctx.signal, conn.promise().query({ sql, timeout: timeoutMs })))[0] as Row[];
       const status = nameValues(await query('SHOW GLOBAL STATUS'));
       const vars = nameValues(await query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN ('max_connections', 'version')`));
-      const replica = await replicaStatus(query);
+      const replica = p.checkReplica ? await replicaStatus(query) : null;
       return judge(ctx.now(), p, connectMs, status, vars, replica, ctx.state.get<CounterSnapshot>('counters'), (s) => ctx.state.set('counters', s));
     } catch (err) {
       const summary = ctx.signal.aborted ? `no answer from ${where} in time` : scrub(`MySQL ${where} failed during the check: ${(err as Error).message}`);
@@ -92,7 +97,7 @@ function judge(
   connectMs: number,
   st: Map<string, string>,
   vars: Map<string, string>,
-  replica: Row | null | 'no privilege',
+  replica: Row | null | NoPrivilege,
   prev: CounterSnapshot | undefined,
   remember: (s: CounterSnapshot) => void,
 ): CheckOutcome {
@@ -157,8 +162,12 @@ function judge(
   }
 
   let replicaText = '';
-  if (replica === 'no privilege') {
+  const notes: string[] = [];
+  if (replica && 'missingPrivilege' in replica) {
+    // Not "no replica": a replica whose threads stopped would look healthy. Say what the user lacks.
     fields.replica = 'unknown';
+    statuses.push('UNKNOWN');
+    notes.push(`replication status: user ${p.user} lacks the ${replica.missingPrivilege} privilege`);
   } else if (replica) {
     const io = String(replica.Replica_IO_Running ?? replica.Slave_IO_Running ?? '');
     const sql = String(replica.Replica_SQL_Running ?? replica.Slave_SQL_Running ?? '');
@@ -184,24 +193,43 @@ function judge(
     : `${fields.version} up, connect ${connectMs.toFixed(1)} ms, ${threads}/${maxConn} connections` +
       (typeof fields.slow_queries_per_min === 'number' ? `, ${fields.slow_queries_per_min} slow queries/min` : ' (rates from the next run)') +
       replicaText;
-  return { status, summary, metrics: [{ measurement: 'mysql', fields }] };
+  return {
+    status,
+    summary: notes.length && !problems.length ? `${summary} (not available: ${notes.join('; ')})` : summary,
+    ...(notes.length ? { details: notes.join('\n') } : {}),
+    metrics: [{ measurement: 'mysql', fields }],
+  };
+}
+
+/** The monitoring user may not read the replica status; the privilege it needs, as the server named it. */
+interface NoPrivilege {
+  missingPrivilege: string;
 }
 
 /**
  * The replica status row, null when the server is no replica. SHOW REPLICA STATUS is MySQL 8.0.22+ and
  * MariaDB 10.5+; older servers only know SHOW SLAVE STATUS.
  */
-async function replicaStatus(query: (sql: string) => Promise<Row[]>): Promise<Row | null | 'no privilege'> {
+async function replicaStatus(query: (sql: string) => Promise<Row[]>): Promise<Row | null | NoPrivilege> {
   for (const sql of ['SHOW REPLICA STATUS', 'SHOW SLAVE STATUS']) {
     try {
       return (await query(sql))[0] ?? null;
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_ERROR') return 'no privilege';
+      if (code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_ERROR') return { missingPrivilege: neededPrivilege((err as Error).message) };
       if (code !== 'ER_PARSE_ERROR') throw err;
     }
   }
   return null;
+}
+
+/**
+ * "Access denied; you need (at least one of) the REPLICA MONITOR privilege(s) for this operation" (MariaDB 10.5+),
+ * "... the SUPER, REPLICATION CLIENT privilege(s) ..." (MySQL): the server's own words, as the privilege differs.
+ */
+function neededPrivilege(message: string): string {
+  const named = /you need \(at least one of\) the (.+?) privilege/i.exec(message)?.[1];
+  return named ? named.replace(/, /g, ' or ') : 'REPLICATION CLIENT';
 }
 
 function nameValues(rows: Row[]): Map<string, string> {

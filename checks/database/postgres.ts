@@ -110,6 +110,17 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
   await client.query(p.testQuery);
   fields.query_ms = round(performance.now() - tq);
 
+  // The queries below name things of PostgreSQL 10 (backend_type, the *_wal_* functions and columns); on 9.x they
+  // would fail as if privileges were missing. Say so instead.
+  const server = (
+    await client.query<{ num: number; version: string }>(
+      `SELECT current_setting('server_version_num')::int AS num, split_part(current_setting('server_version'), ' ', 1) AS version`,
+    )
+  ).rows[0];
+  fields.version = server.version;
+  const unsupported = unsupportedVersion(server.num, server.version);
+  if (unsupported) return { status: 'UNKNOWN', summary: unsupported, metrics: [{ measurement: 'postgres', fields }] };
+
   const info = (
     await client.query<{ version: string; max: number; used: number; standby: boolean }>(
       `SELECT split_part(current_setting('server_version'), ' ', 1) AS version, current_setting('max_connections')::int AS max,
@@ -254,6 +265,15 @@ async function primaryReplicas(
     statuses.push('CRITICAL');
     problems.push(`${streaming} of ${p.minReplicas} expected replicas streaming`);
   }
+}
+
+/** server_version_num of the oldest release the check's queries work on (10.0). */
+export const MIN_SERVER_VERSION_NUM = 100_000;
+
+/** Why the check cannot judge this server, or null when it can. `versionNum` is server_version_num (90624 = 9.6.24). */
+export function unsupportedVersion(versionNum: number, version: string): string | null {
+  if (versionNum >= MIN_SERVER_VERSION_NUM) return null;
+  return `PostgreSQL ${version} is not supported: needs 10 or newer (the server is up; connect and test query answered)`;
 }
 
 function round(n: number): number {

@@ -10,9 +10,10 @@ const NTP_EPOCH_OFFSET_SEC = 2_208_988_800;
  * Clock offset of the host. Two references:
  * - `server`: an NTP server, asked with one SNTP (RFC 4330) client request from where the check runs;
  *   offset = ((t1 - t0) + (t2 - t3)) / 2.
- * - `collector`: the host's clock read with `date` through the executor, against the clock of the
- *   process running the check (ctx.now()); this is the collector's clock when the collector runs the
- *   check over SSH, for hosts that may not reach any NTP server.
+ * - `collector`, for hosts that may not reach any NTP server. In an agent: the agent's estimate from the
+ *   collector's `serverTime` in its welcome and the hello -> welcome round trip (ctx.collectorClockOffset).
+ *   Where the collector runs the check over SSH (no such estimate in the context): the host's clock read
+ *   with `date` through the executor, against the clock running the check, which is the collector's.
  * Positive offset: the host is behind the reference.
  */
 export default defineCheck({
@@ -39,6 +40,12 @@ export default defineCheck({
       } catch (err) {
         return { status: 'UNKNOWN', summary: `no NTP answer from ${against}: ${(err as Error).message}` };
       }
+    } else if (ctx.collectorClockOffset) {
+      against = 'the collector clock';
+      const estimate = ctx.collectorClockOffset();
+      if (!estimate) return { status: 'UNKNOWN', summary: 'not connected to the collector yet' };
+      offsetMs = estimate.offsetMs;
+      rttMs = estimate.rttMs;
     } else {
       against = 'the collector clock';
       const before = ctx.now();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { defineCheck, type Executor } from '../define.js';
+import { defineCheck, type ExecResult, type Executor } from '../define.js';
 import { InventoryFactsSchema, type InventoryDisk, type InventoryFacts, type InventoryNic } from '../../shared/inventory.js';
+import { MAX_DETAILS_BYTES, wireTextBytes } from '../../shared/check-result.js';
 import { isRealFilesystem } from './probe.js';
 
 /**
@@ -8,13 +9,17 @@ import { isRealFilesystem } from './probe.js';
  * NICs and addresses, and versions of chosen packages. Always OK (a fact it cannot read is null); the
  * facts go into `details` as JSON (shared/inventory.ts) for the collector to diff and date.
  * Meant to run at start and daily (intervalSec 86400).
+ * Virtual interfaces (container veth pairs, CNI and Docker bridges, tun/tap) are left out: a Kubernetes node has
+ * hundreds, they come and go with every pod, and would flood both the details and the dated change history.
+ * The JSON is kept under the wire limit for details (it cannot be cut like text): lists that would pass it are
+ * shortened, and the summary says so.
  */
 export default defineCheck({
   id: 'system.inventory',
   title: { en: 'Inventory', zh: '资产信息' },
   params: z.object({
     /** Packages whose installed version is recorded (dpkg, or rpm where there is no dpkg). */
-    packages: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/, 'a package name')).default([
+    packages: z.array(z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/, 'a package name')).max(500).default([
       'openssl', 'openssh-server', 'bash', 'libc6', 'glibc', 'systemd', 'sudo',
     ]),
   }),
@@ -34,7 +39,7 @@ export default defineCheck({
     ]);
     const cpu = parseCpuinfo(cpuinfo ?? '');
     const memKb = /^MemTotal:\s+(\d+) kB/m.exec(meminfo ?? '')?.[1];
-    const facts: InventoryFacts = InventoryFactsSchema.parse({
+    const gathered: InventoryFacts = InventoryFactsSchema.parse({
       hostname: hostname?.trim() || ctx.host.hostname,
       os: parseOsRelease(osRelease ?? '') ?? (ctx.host.os || null),
       kernel: kernel?.trim() || null,
@@ -46,20 +51,29 @@ export default defineCheck({
       filesystems: filesystems
         .filter((f) => isRealFilesystem(f.fsType, f.mount))
         .map((f) => ({ mount: f.mount, device: f.device, fsType: f.fsType, sizeBytes: f.sizeBytes })),
-      nics,
+      nics: nics.physical,
       packages,
     });
-    const installed = Object.values(facts.packages).filter((v) => v !== null).length;
+    const { facts, json, cuts } = fitInventory(gathered, MAX_DETAILS_BYTES);
+    const installed = Object.values(gathered.packages).filter((v) => v !== null).length;
+    const virtual = nics.virtualCount ? ` (${nics.virtualCount} virtual left out)` : '';
     return {
       status: 'OK',
       summary: `${facts.os ?? 'unknown OS'}, kernel ${facts.kernel ?? '?'}, ${facts.cpuCores ?? '?'} cores, ${
         facts.memoryBytes ? (facts.memoryBytes / 2 ** 30).toFixed(1) : '?'
-      } GiB, ${facts.disks.length} disks, ${facts.nics.length} NICs, ${installed}/${p.packages.length} packages found`,
-      details: JSON.stringify(facts),
+      } GiB, ${gathered.disks.length} disks, ${gathered.nics.length} NICs${virtual}, ${installed}/${p.packages.length} packages found` +
+        (cuts.length ? `; too big for the details limit, listed only ${cuts.join(', ')}` : ''),
+      details: json,
       metrics: [
         {
           measurement: 'inventory',
-          fields: { cpu_cores: facts.cpuCores ?? 0, memory_bytes: facts.memoryBytes ?? 0, disks: facts.disks.length, nics: facts.nics.length },
+          fields: {
+            cpu_cores: facts.cpuCores ?? 0,
+            memory_bytes: facts.memoryBytes ?? 0,
+            disks: gathered.disks.length,
+            nics: gathered.nics.length,
+            virtual_nics: nics.virtualCount,
+          },
         },
       ],
     };
@@ -121,12 +135,35 @@ const IpAddrSchema = z.array(
     mtu: z.number().optional(),
     operstate: z.string().optional(),
     link_type: z.string().optional(),
+    /** With `ip -d`: the driver kind (veth, bridge, tun, vxlan, ...); absent for hardware NICs. */
+    linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
     addr_info: z.array(z.object({ local: z.string().optional(), prefixlen: z.number().optional() })).default([]),
   }),
 );
 
-async function readNics(x: Executor): Promise<InventoryNic[]> {
-  const out = await run(x, 'ip', ['-j', 'addr', 'show']);
+/**
+ * Names that container runtimes, CNI plugins and libvirt give their interfaces: veth ends of pods and containers,
+ * Calico's cali*, flannel, CNI/Docker/libvirt bridges (cni0, docker0, br-<network id>, virbr0), Kubernetes'
+ * kube-ipvs0/kube-bridge, Cilium, Weave, LXC/LXD, libvirt's vnet taps, and tun/tap devices. A bridge an
+ * administrator set up (br0 with the host's address) keeps its name and stays listed.
+ */
+const VIRTUAL_NIC_NAME = /^(veth|cali|flannel|cni|docker\d|br-[0-9a-f]{6,}|virbr|kube-|cilium|lxc|lxd|weave|vxlan|genev|vnet\d|tun\d|tap|ifb\d)/;
+
+/** Kinds (ip -d) that are always virtual plumbing; a bridge, bond or VLAN may be real configuration and is judged by name. */
+const VIRTUAL_NIC_KINDS = new Set(['veth', 'tun', 'vxlan', 'geneve', 'ifb', 'ipip', 'ip6tnl', 'gre', 'gretap', 'sit', 'vti', 'nlmon']);
+
+export function isVirtualNic(name: string, kind?: string): boolean {
+  return VIRTUAL_NIC_NAME.test(name) || (kind !== undefined && VIRTUAL_NIC_KINDS.has(kind));
+}
+
+async function readNics(x: Executor): Promise<{ physical: InventoryNic[]; virtualCount: number }> {
+  const all = await listNics(x);
+  const physical = all.filter((n) => !isVirtualNic(n.name, n.kind)).map(({ kind: _kind, ...nic }) => nic);
+  return { physical, virtualCount: all.length - physical.length };
+}
+
+async function listNics(x: Executor): Promise<Array<InventoryNic & { kind?: string }>> {
+  const out = await run(x, 'ip', ['-d', '-j', 'addr', 'show']);
   if (out) {
     const parsed = IpAddrSchema.safeParse(safeJson(out));
     if (parsed.success) {
@@ -138,10 +175,11 @@ async function readNics(x: Executor): Promise<InventoryNic[]> {
           mtu: n.mtu ?? null,
           state: n.operstate ?? null,
           addresses: n.addr_info.filter((a) => a.local).map((a) => `${a.local}/${a.prefixlen ?? ''}`),
+          kind: n.linkinfo?.info_kind,
         }));
     }
   }
-  // No iproute2 (minimal images): names only, from /proc/net/dev.
+  // No iproute2, or one without JSON (minimal images, CentOS 7): names only, from /proc/net/dev.
   const dev = await readText(x, '/proc/net/dev');
   return (dev ?? '')
     .split('\n')
@@ -151,12 +189,56 @@ async function readNics(x: Executor): Promise<InventoryNic[]> {
     .map((name) => ({ name, mac: null, mtu: null, state: null, addresses: [] }));
 }
 
-async function readPackages(x: Executor, names: string[]): Promise<Record<string, string | null>> {
+/**
+ * The fact set as JSON that fits `maxBytes` inside a frame (wireTextBytes). Past it, the longest lists (NICs,
+ * file systems, disks, packages) lose entries from their end until it fits; `cuts` says what was kept of what.
+ */
+export function fitInventory(facts: InventoryFacts, maxBytes: number): { facts: InventoryFacts; json: string; cuts: string[] } {
+  let json = JSON.stringify(facts);
+  if (wireTextBytes(json) <= maxBytes) return { facts, json, cuts: [] };
+  const lists = {
+    NICs: [...facts.nics] as unknown[],
+    'file systems': [...facts.filesystems] as unknown[],
+    disks: [...facts.disks] as unknown[],
+    packages: Object.entries(facts.packages) as unknown[],
+  };
+  const total = Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.length])) as Record<keyof typeof lists, number>;
+  const build = (): InventoryFacts => ({
+    ...facts,
+    nics: lists.NICs as InventoryNic[],
+    filesystems: lists['file systems'] as InventoryFacts['filesystems'],
+    disks: lists.disks as InventoryDisk[],
+    packages: Object.fromEntries(lists.packages as Array<[string, string | null]>),
+  });
+  const itemBytes = (v: unknown) => wireTextBytes(JSON.stringify(v)) + 1;
+  let over = wireTextBytes(json) - maxBytes;
+  // Each round drops from the list that is longest in bytes, by its entries' own sizes, then measures again.
+  while (over > 0) {
+    const sizes = Object.entries(lists).map(([k, v]) => [k, v.reduce<number>((n, item) => n + itemBytes(item), 0)] as const);
+    const [longest, bytes] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    if (bytes === 0) break; // nothing left to drop: only the scalars remain, which are small
+    const list = lists[longest as keyof typeof lists];
+    while (over > 0 && list.length) over -= itemBytes(list.pop());
+    json = JSON.stringify(build());
+    over = wireTextBytes(json) - maxBytes;
+  }
+  const cuts = (Object.keys(lists) as Array<keyof typeof lists>)
+    .filter((k) => lists[k].length < total[k])
+    .map((k) => `${lists[k].length} of ${total[k]} ${k}`);
+  return { facts: build(), json, cuts };
+}
+
+/**
+ * Installed versions of the named packages: dpkg where there is dpkg, else rpm. "No dpkg" looks different by
+ * where it runs: locally spawn fails (code null); over SSH the remote shell answers 127 (not found) or 126 (not
+ * executable) with "not found" / "No such file or directory" on stderr.
+ */
+export async function readPackages(x: Executor, names: string[]): Promise<Record<string, string | null>> {
   const versions: Record<string, string | null> = Object.fromEntries(names.map((n) => [n, null]));
   if (names.length === 0) return versions;
   // dpkg-query exits 1 when one name is unknown but still prints the others.
   const dpkg = await x.exec('dpkg-query', ['-W', '-f', '${Package}\\t${Version}\\t${db:Status-Abbrev}\\n', ...names], { timeoutMs: 20_000 });
-  if (dpkg.code !== null && dpkg.stdout) {
+  if (!dpkgMissing(dpkg)) {
     for (const line of dpkg.stdout.split('\n')) {
       const [name, version, status] = line.split('\t');
       // "ii " = installed; "rc " = removed with config left, which is not installed.
@@ -164,13 +246,19 @@ async function readPackages(x: Executor, names: string[]): Promise<Record<string
     }
     return versions;
   }
-  if (dpkg.code !== null) return versions;
   const rpm = await x.exec('rpm', ['-q', '--qf', '%{NAME}\\t%{VERSION}-%{RELEASE}\\n', ...names], { timeoutMs: 20_000 });
   for (const line of rpm.stdout.split('\n')) {
     const [name, version] = line.split('\t');
     if (name && name in versions && version) versions[name] = version;
   }
   return versions;
+}
+
+function dpkgMissing(r: ExecResult): boolean {
+  if (r.code === null && !r.timedOut) return true;
+  if (r.code === 126 || r.code === 127) return true;
+  // dpkg-query's own "no packages found matching x" (exit 1) is dpkg answering, not dpkg missing.
+  return r.code !== 0 && !r.stdout && /dpkg-query: (command )?not found|dpkg-query: No such file or directory|No such file or directory.*dpkg-query/i.test(r.stderr);
 }
 
 function safeJson(text: string): unknown {

@@ -37,10 +37,26 @@ export function formatCountdown(dueAt: number, now: number): string {
   return `${sign}${m}m`;
 }
 
-/** Only same-site paths may be a redirect target (no "//evil.example" or "https://..."). */
+const LOCAL = 'http://local.invalid';
+
+/**
+ * Only a path on this site may be a redirect target. Browsers read a Location loosely: they drop tabs and
+ * newlines anywhere, take `\` for `/`, and treat `//host` as another site, so `/\t/evil.example` and
+ * `/\evil.example` lead away. Any control character or backslash is refused outright; the rest is resolved as
+ * a URL against a stand-in origin, must stay on it, and comes back re-serialised (percent-encoded, dot
+ * segments gone) so that what the browser reads is what was checked.
+ */
 export function safeLocalPath(p: string | undefined, fallback = '/'): string {
-  if (!p || !p.startsWith('/') || p.startsWith('//') || p.startsWith('/\\')) return fallback;
-  return p;
+  if (!p || !p.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(p)) return fallback;
+  let u: URL;
+  try {
+    u = new URL(p, LOCAL);
+  } catch {
+    return fallback;
+  }
+  // "/.//evil.example" resolves to the path "//evil.example", which a browser would read as a host.
+  if (u.origin !== LOCAL || u.pathname.startsWith('//')) return fallback;
+  return u.pathname + u.search + u.hash;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { setPassword, type Role } from '../db/users.js';
+import { endSessions, setPassword, type Role } from '../db/users.js';
 
 /** A user as the admin's users page shows it: disabled ones too, with the customers an engineer serves. */
 export interface UserRecord {
@@ -41,8 +41,10 @@ export interface UserChange {
   customerId: string | null;
   /** Engineers only; cleared for other roles (admins see everything, customers their own). */
   serves: string[];
-  /** Empty: keep the password. */
+  /** Empty: keep the password. A new one ends the user's sessions (see setPassword). */
   newPassword: string;
+  /** The editor's own session cookie when they change their own password: that session stays. */
+  keepSessionId?: string;
 }
 
 /** Role, customer, served customers and optionally the password, in one transaction. */
@@ -59,7 +61,7 @@ export function updateUserRecord(db: Db, id: string, ch: UserChange): void {
       const insert = db.prepare('INSERT INTO user_customers (user_id, customer_id) VALUES (?, ?)');
       for (const c of new Set(ch.serves)) insert.run(id, c);
     }
-    if (ch.newPassword) setPassword(db, id, ch.newPassword);
+    if (ch.newPassword) setPassword(db, id, ch.newPassword, { keepSessionId: ch.keepSessionId });
   })();
 }
 
@@ -67,6 +69,6 @@ export function updateUserRecord(db: Db, id: string, ch: UserChange): void {
 export function setUserDisabled(db: Db, id: string, disabled: boolean, now: number): void {
   db.transaction(() => {
     db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(disabled ? now : null, id);
-    if (disabled) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+    if (disabled) endSessions(db, id);
   })();
 }

@@ -46,6 +46,21 @@ export function listEnrollmentTokens(db: Db, customerIds?: readonly string[]): E
   return customerIds ? rows.filter((r) => customerIds.includes(r.customerId)) : rows;
 }
 
+/**
+ * The record of an enrollment token, found by the token itself (never stored; its hash is), or undefined when
+ * unknown or of a customer not in customerIds. Used before handing a token to a host, to check its customer.
+ */
+export function findEnrollmentToken(db: Db, token: string, customerIds?: readonly string[]): EnrollmentToken | undefined {
+  const row = db
+    .prepare(
+      `SELECT id, customer_id AS customerId, note, created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt,
+              revoked_at AS revokedAt FROM enrollment_tokens WHERE token_hash = ?`,
+    )
+    .get(hashSecret(token)) as EnrollmentToken | undefined;
+  if (!row || (customerIds && !customerIds.includes(row.customerId))) return undefined;
+  return row;
+}
+
 export function revokeEnrollmentToken(db: Db, id: string, now: number, customerIds?: readonly string[]): boolean {
   const t = listEnrollmentTokens(db, customerIds).find((r) => r.id === id);
   if (!t) return false;
@@ -90,13 +105,6 @@ export function authenticateAgent(db: Db, agentKey: string): AgentIdentity | und
     .prepare('SELECT id, customer_id, host_id FROM agents WHERE key_hash = ? AND revoked_at IS NULL')
     .get(hashSecret(agentKey)) as { id: string; customer_id: string; host_id: string } | undefined;
   return row ? { agentId: row.id, customerId: row.customer_id, hostId: row.host_id } : undefined;
-}
-
-export function revokeAgent(db: Db, agentId: string, now: number, customerIds?: readonly string[]): boolean {
-  const row = db.prepare('SELECT customer_id FROM agents WHERE id = ?').get(agentId) as { customer_id: string } | undefined;
-  if (!row || (customerIds && !customerIds.includes(row.customer_id))) return false;
-  db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, agentId);
-  return true;
 }
 
 export interface AgentRecord {

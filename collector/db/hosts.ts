@@ -18,6 +18,8 @@ export interface Host {
   lastSeenAt: number | null;
   connected: boolean;
   createdAt: number;
+  /** When its agent key was revoked (the host was decommissioned); null while it is monitored. */
+  retiredAt: number | null;
 }
 
 interface HostRow {
@@ -32,6 +34,7 @@ interface HostRow {
   last_seen_at: number | null;
   connected: number;
   created_at: number;
+  retired_at: number | null;
 }
 
 function toHost(r: HostRow): Host {
@@ -47,6 +50,7 @@ function toHost(r: HostRow): Host {
     lastSeenAt: r.last_seen_at,
     connected: r.connected === 1,
     createdAt: r.created_at,
+    retiredAt: r.retired_at,
   };
 }
 
@@ -69,10 +73,22 @@ export function getHost(db: Db, id: string, customerIds?: readonly string[]): Ho
   return toHost(r);
 }
 
-export function listHosts(db: Db, customerIds?: readonly string[]): Host[] {
+export interface ListHostsOptions {
+  /**
+   * Also list hosts retired at or after this time (0: every retired host). Left out: only hosts monitored now,
+   * which is what the overview, the silence check and new inspections want; a view of a past period passes
+   * the period's start so a host decommissioned since still appears in it.
+   */
+  includeRetiredSince?: number;
+}
+
+export function listHosts(db: Db, customerIds?: readonly string[], opts: ListHostsOptions = {}): Host[] {
   const rows = db
-    .prepare(`SELECT * FROM hosts WHERE ${customerFilter('customer_id')} ORDER BY customer_id, name`)
-    .all(customerParam(customerIds)) as HostRow[];
+    .prepare(
+      `SELECT * FROM hosts WHERE ${customerFilter('customer_id')}
+         AND (retired_at IS NULL OR (@retiredSince IS NOT NULL AND retired_at >= @retiredSince)) ORDER BY customer_id, name`,
+    )
+    .all({ ...customerParam(customerIds), retiredSince: opts.includeRetiredSince ?? null }) as HostRow[];
   return rows.map(toHost);
 }
 
@@ -115,4 +131,49 @@ export function deleteHost(db: Db, hostId: string): boolean {
     if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return false;
     throw err;
   }
+}
+
+/**
+ * Mark a host decommissioned (its agent key was revoked): it leaves the host lists and the silence check. The
+ * first retirement time stays; a host once retired is never monitored again (re-enrolling makes a new host).
+ */
+export function markHostRetired(db: Db, hostId: string, now: number): void {
+  db.prepare('UPDATE hosts SET retired_at = COALESCE(retired_at, ?), connected = 0 WHERE id = ?').run(now, hostId);
+}
+
+/** Records that tell what happened while the host was monitored: they outlive it, so it cannot be deleted. */
+const HISTORY_OF_HOST: ReadonlyArray<{ sql: string; what: (n: number) => string }> = [
+  { sql: 'SELECT COUNT(*) AS n FROM tickets WHERE host_id = ?', what: (n) => `${n} ticket${n === 1 ? '' : 's'}` },
+  { sql: 'SELECT COUNT(*) AS n FROM inspection_hosts WHERE host_id = ?', what: (n) => `${n} inspection result${n === 1 ? '' : 's'}` },
+];
+
+/** Records that only describe the host as it was (latest states, inventory, its revoked keys): they go with it. */
+const STATE_OF_HOST = [
+  'DELETE FROM check_states WHERE host_id = ?',
+  'DELETE FROM alert_states WHERE host_id = ?',
+  'DELETE FROM host_metric_fields WHERE host_id = ?',
+  'DELETE FROM host_inventory WHERE host_id = ?',
+  'DELETE FROM inventory_changes WHERE host_id = ?',
+  "DELETE FROM maintenance_windows WHERE scope = 'host' AND host_id = ?",
+  'DELETE FROM agents WHERE host_id = ? AND revoked_at IS NOT NULL',
+];
+
+export type DeleteRetiredOutcome = { removed: true } | { removed: false; keptBy: string[] };
+
+/**
+ * Remove a retired host for good, with everything that only described it. Refused (nothing removed) while
+ * tickets or inspection results name it: the reports of the periods it was monitored still need them, and a
+ * retired host is listed nowhere anyway.
+ */
+export function deleteRetiredHost(db: Db, hostId: string): DeleteRetiredOutcome {
+  return db.transaction((): DeleteRetiredOutcome => {
+    const keptBy = HISTORY_OF_HOST.flatMap((h) => {
+      const { n } = db.prepare(h.sql).get(hostId) as { n: number };
+      return n > 0 ? [h.what(n)] : [];
+    });
+    if (keptBy.length) return { removed: false, keptBy };
+    for (const sql of STATE_OF_HOST) db.prepare(sql).run(hostId);
+    db.prepare('DELETE FROM hosts WHERE id = ? AND retired_at IS NOT NULL').run(hostId);
+    return { removed: true };
+  })();
 }

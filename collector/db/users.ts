@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Db } from './database.js';
-import { hashPassword, verifyPassword } from '../auth/secrets.js';
+import { hashPassword, hashSecret, verifyPassword } from '../auth/secrets.js';
 
 export type Role = 'admin' | 'engineer' | 'customer';
 
@@ -40,8 +40,24 @@ export function createUser(
   return getUser(db, id)!;
 }
 
-export function setPassword(db: Db, userId: string, password: string): void {
-  db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hashPassword(password), userId);
+/**
+ * A new password ends the user's sessions: whoever holds an old cookie (the reason for a reset, often) is out
+ * at once, not when the cookie expires. `keepSessionId` (a cookie value) spares the session of a user changing
+ * their own password. Setting the password it already is changes nothing (the collector re-applies
+ * PATROL_ADMIN_PASSWORD at every start, which must not log the admin out).
+ */
+export function setPassword(db: Db, userId: string, password: string, opts: { keepSessionId?: string } = {}): void {
+  const row = db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string } | undefined;
+  if (!row || verifyPassword(password, row.password_hash)) return;
+  db.transaction(() => {
+    db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hashPassword(password), userId);
+    endSessions(db, userId, opts.keepSessionId);
+  })();
+}
+
+/** Delete every session of a user (but the one of `keepSessionId`, a cookie value; sessions store its SHA-256). */
+export function endSessions(db: Db, userId: string, keepSessionId?: string): number {
+  return db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?').run(userId, keepSessionId ? hashSecret(keepSessionId) : null).changes;
 }
 
 export function getUser(db: Db, id: string): User | undefined {
@@ -60,11 +76,55 @@ export function findUserByName(db: Db, username: string): User | undefined {
     .get(username) as User | undefined;
 }
 
-/** Check a username and password; undefined when either is wrong (no hint which). */
+function storedHash(db: Db, username: string): { id: string; password_hash: string } | undefined {
+  return db.prepare('SELECT id, password_hash FROM users WHERE username = ? AND disabled_at IS NULL').get(username) as
+    | { id: string; password_hash: string }
+    | undefined;
+}
+
+let dummyHash: string | undefined;
+/**
+ * What an unknown (or disabled) user's password is checked against, so that answering "no such user" costs the
+ * same scrypt as a wrong password: a fast answer would tell which user names exist. No password matches it
+ * (the expected hash is zeros); its cost parameter is the one stored users have.
+ */
+function hashForUnknownUser(db: Db): string {
+  if (!dummyHash) {
+    const some = db.prepare("SELECT password_hash FROM users WHERE password_hash LIKE 'scrypt$%' LIMIT 1").get() as { password_hash: string } | undefined;
+    const n = some?.password_hash.split('$')[1] ?? String(hashPassword('x').split('$')[1]);
+    dummyHash = `scrypt$${n}$${randomBytes(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+  }
+  return dummyHash;
+}
+
+/**
+ * Check a username and password; undefined when either is wrong (no hint which, not even in the time taken).
+ * Blocks the event loop for one scrypt: request handlers use verifyCredentials (through the password gate).
+ */
 export function checkCredentials(db: Db, username: string, password: string): User | undefined {
-  const row = db
-    .prepare('SELECT id, password_hash FROM users WHERE username = ? AND disabled_at IS NULL')
-    .get(username) as { id: string; password_hash: string } | undefined;
-  if (!row || !verifyPassword(password, row.password_hash)) return undefined;
-  return getUser(db, row.id);
+  const row = storedHash(db, username);
+  const ok = verifyPassword(password, row?.password_hash ?? hashForUnknownUser(db));
+  return row && ok ? getUser(db, row.id) : undefined;
+}
+
+/** checkCredentials with scrypt in libuv's thread pool, so the event loop keeps serving while it runs. */
+export async function verifyCredentials(db: Db, username: string, password: string): Promise<User | undefined> {
+  const row = storedHash(db, username);
+  const ok = await verifyPasswordAsync(password, row?.password_hash ?? hashForUnknownUser(db));
+  // Read again: the user may have been disabled or given a new password while scrypt ran.
+  const after = storedHash(db, username);
+  return row && ok && after?.password_hash === row.password_hash ? getUser(db, row.id) : undefined;
+}
+
+/** verifyPassword (collector/auth/secrets.ts) with the same stored format, without blocking. */
+function verifyPasswordAsync(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, saltB64, hashB64] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !saltB64 || !hashB64) return Promise.resolve(false);
+  const expected = Buffer.from(hashB64, 'base64');
+  return new Promise((resolve, reject) => {
+    scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, { N: Number(n) }, (err, actual) => {
+      if (err) reject(err);
+      else resolve(timingSafeEqual(actual, expected));
+    });
+  });
 }

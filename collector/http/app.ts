@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import { visibleCustomerIds } from '../db/users.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { createLogger } from '../../shared/logger.js';
-import type { Authenticator } from './basic-auth.js';
+import { LoginThrottled, type Authenticator } from './basic-auth.js';
 import { enrollRoutes } from './routes/enroll.js';
 import { hostRoutes } from './routes/hosts.js';
 import { agentRoutes } from './routes/agents.js';
@@ -51,7 +51,14 @@ export function createApp(deps: AppDeps): Hono {
   const api = new Hono<AppEnv>();
   const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
     for (const auth of deps.authenticators) {
-      const user = await auth(c);
+      let user;
+      try {
+        user = await auth(c, deps.now());
+      } catch (err) {
+        if (!(err instanceof LoginThrottled)) throw err;
+        c.header('Retry-After', String(err.retryAfterSec));
+        return c.json({ error: 'too many failed logins for this user from this address', retryAfterSec: err.retryAfterSec }, 429);
+      }
       if (user) {
         c.set('user', user);
         c.set('customerIds', visibleCustomerIds(deps.db, user));

@@ -51,7 +51,11 @@ export const ChannelInputSchema = z.intersection(
 );
 export type ChannelInput = z.input<typeof ChannelInputSchema>;
 
-/** What list/get return: the secret is never included, only whether one is stored. */
+/**
+ * What list/get return: the secret is never included, only whether one is stored. Webhook header values are
+ * shown as STORED_HEADER and the secret parts of URLs as URL_MASK (see viewConfig); both may be sent back unchanged
+ * in a PATCH, which then keeps the stored value.
+ */
 export type ChannelView = ChannelConfig & {
   id: string;
   customerId: string | null;
@@ -93,7 +97,121 @@ function toChannel(r: Row): ChannelWithSecret {
 
 function hideSecret(c: ChannelWithSecret): ChannelView {
   const { secret: _secret, ...view } = c;
-  return view;
+  return { ...view, ...viewConfig(view) } as ChannelView;
+}
+
+/** A webhook header's value as list/get show it: only its name is told (headers carry tokens: Authorization). */
+export const STORED_HEADER = '(stored)';
+/** A secret part of a URL (query values, a robot's path token, a password) as list/get show it. */
+export const URL_MASK = '****';
+
+/**
+ * Robot URLs whose last path segment is the token (Feishu/Lark `/open-apis/bot/v2/hook/<token>`, Slack
+ * `/services/T.../B.../<token>`); DingTalk (`?access_token=`) and WeCom (`?key=`) carry it in the query.
+ */
+const TOKEN_IN_PATH = [/^\/open-apis\/bot\/v2\/hook\/[^/]+$/, /^\/services\/[^/]+\/[^/]+\/[^/]+$/];
+
+function viewConfig(c: ChannelConfig): Pick<ChannelConfig, 'config'> {
+  if (c.kind === 'email') return { config: c.config };
+  const config = { ...c.config, url: maskUrl(c.config.url) };
+  if (c.kind === 'webhook') return { config: { ...config, headers: Object.fromEntries(Object.keys(c.config.headers).map((name) => [name, STORED_HEADER])) } };
+  return { config };
+}
+
+/**
+ * The URL with every query value, a robot's path token and any password replaced by URL_MASK: the admin still
+ * sees which service and robot it is, a staff member reading the list cannot post to it. Unchanged (same text)
+ * when there is nothing to mask.
+ */
+export function maskUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return URL_MASK;
+  }
+  let masked = false;
+  if (u.password) {
+    u.password = URL_MASK;
+    masked = true;
+  }
+  if (u.search.length > 1) {
+    const q = new URLSearchParams();
+    for (const [name, value] of u.searchParams) q.append(name, value ? URL_MASK : value);
+    u.search = q.toString();
+    masked = true;
+  }
+  if (TOKEN_IN_PATH.some((re) => re.test(u.pathname))) {
+    u.pathname = u.pathname.replace(/[^/]+$/, URL_MASK);
+    masked = true;
+  }
+  return masked ? u.toString() : url;
+}
+
+/** A PATCH value that cannot be right: a masked placeholder with nothing stored behind it. */
+export class ChannelConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChannelConfigError';
+  }
+}
+
+/**
+ * The URL a PATCH means: the masked form of the stored URL as GET showed it keeps the stored one; an edited URL
+ * that still has masked parts (the host changed, `access_token=****` left alone) gets them from the stored URL.
+ */
+export function unmaskUrl(sent: string, stored: string): string {
+  if (sent === maskUrl(stored)) return stored;
+  if (!sent.includes(URL_MASK)) return sent;
+  let u: URL;
+  let s: URL;
+  try {
+    u = new URL(sent);
+    s = new URL(stored);
+  } catch {
+    return sent; // not a URL: the config schema says so
+  }
+  const missing = (what: string) => new ChannelConfigError(`url: ${what} is masked (${URL_MASK}) and there is no stored value for it; type the real one`);
+  if (u.password === URL_MASK) {
+    if (!s.password) throw missing('the password');
+    u.password = s.password;
+  }
+  if ([...u.searchParams.values()].includes(URL_MASK)) {
+    const storedValues = new Map<string, string[]>();
+    for (const [name, value] of s.searchParams) storedValues.set(name, [...(storedValues.get(name) ?? []), value]);
+    const q = new URLSearchParams();
+    for (const [name, value] of u.searchParams) {
+      if (value !== URL_MASK) q.append(name, value);
+      else {
+        const real = storedValues.get(name)?.shift();
+        if (real === undefined) throw missing(`query parameter ${name}`);
+        q.append(name, real);
+      }
+    }
+    u.search = q.toString();
+  }
+  if (u.pathname.endsWith(`/${URL_MASK}`)) {
+    if (!TOKEN_IN_PATH.some((re) => re.test(s.pathname))) throw missing('the path token');
+    u.pathname = u.pathname.slice(0, -URL_MASK.length) + s.pathname.slice(s.pathname.lastIndexOf('/') + 1);
+  }
+  return u.toString();
+}
+
+/**
+ * Webhook headers a PATCH sends: a value of STORED_HEADER keeps the stored value of that header (names match
+ * case-insensitively, as in HTTP); anything else is the new value; headers left out are dropped, so `{}` clears.
+ */
+function keepStoredHeaders(sent: unknown, stored: Record<string, string>): unknown {
+  if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) return sent; // the schema refuses it
+  const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(
+    Object.entries(sent).map(([name, value]) => {
+      if (value !== STORED_HEADER) return [name, value];
+      const real = storedByName.get(name.toLowerCase());
+      if (real === undefined) throw new ChannelConfigError(`headers.${name}: "${STORED_HEADER}" keeps a stored value, and none is stored for this header`);
+      return [name, real];
+    }),
+  );
 }
 
 /**
@@ -171,6 +289,10 @@ export const ChannelPatchSchema = z
   .object({
     name: z.string().min(1).max(200).optional(),
     enabled: z.boolean().optional(),
+    /**
+     * Merged into the stored config. A webhook's `headers`: left out keeps them, given replaces them (a value of
+     * STORED_HEADER keeps that one), `{}` clears them. A `url` still masked as GET showed it keeps the stored URL.
+     */
     config: z.record(z.string(), z.unknown()).optional(),
     /** undefined keeps the stored secret; null clears it. */
     secret: z.string().max(1000).nullable().optional(),
@@ -190,7 +312,10 @@ export function updateChannel(db: Db, id: string, patch: z.input<typeof ChannelP
   const p = ChannelPatchSchema.parse(patch);
   const customerId = p.customerId === undefined ? current.customerId : p.customerId;
   if (customerId !== current.customerId) assertCustomer(db, customerId, customerIds);
-  const next = ChannelConfigSchema.parse({ kind: current.kind, config: { ...current.config, ...(p.config ?? {}) } });
+  const sent = { ...(p.config ?? {}) };
+  if (current.kind !== 'email' && typeof sent.url === 'string') sent.url = unmaskUrl(sent.url, current.config.url);
+  if (current.kind === 'webhook' && sent.headers !== undefined) sent.headers = keepStoredHeaders(sent.headers, current.config.headers);
+  const next = ChannelConfigSchema.parse({ kind: current.kind, config: { ...current.config, ...sent } });
   db.prepare('UPDATE notification_channels SET name = ?, enabled = ?, config = ?, secret = ?, customer_id = ? WHERE id = ?').run(
     p.name ?? current.name,
     (p.enabled ?? current.enabled) ? 1 : 0,

@@ -1,6 +1,10 @@
 import type { Db } from '../db/database.js';
-import { onDutyUserIds, type Tier } from '../tickets/oncall.js';
-import type { Ticket } from '../tickets/ticket-store.js';
+import { createLogger } from '../../shared/logger.js';
+import { recipientsOf } from '../tickets/contacts.js';
+import { notifyTargetFor, type NotifyTarget, type Tier } from '../tickets/oncall.js';
+import { addEvent, SYSTEM_ACTOR, type Ticket } from '../tickets/ticket-store.js';
+
+const log = createLogger('notify.outbox');
 
 export type NotificationKind = 'problem' | 'recovery' | 'escalation' | 'reopen' | 'severity';
 
@@ -25,7 +29,9 @@ export interface NotificationItem {
  * coalesced into one message by the notifier; nothing is sent from here.
  */
 export function enqueueNotification(db: Db, ticket: Ticket, kind: NotificationKind, now: number, tier: Tier = ticket.tier): void {
-  const recipients = onDutyUserIds(db, tier, ticket.customerId, now);
+  const target = notifyTargetFor(db, tier, ticket.customerId, now);
+  if (target.emptyTiers.length > 0) recordFallback(db, ticket, kind, tier, target, now);
+  const recipients = target.userIds;
   const item: NotificationItem = {
     ticketId: ticket.id,
     number: ticket.number,
@@ -43,6 +49,27 @@ export function enqueueNotification(db: Db, ticket: Ticket, kind: NotificationKi
   db.prepare(
     'INSERT INTO notification_outbox (customer_id, host_id, ticket_id, kind, tier, recipients, item, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(ticket.customerId, ticket.hostId, ticket.id, kind, tier, JSON.stringify(recipients), JSON.stringify(item), now);
+}
+
+/** Nobody on duty in the asked tier: say so in the log (naming the tier) and on the ticket (naming who was told instead). */
+function recordFallback(db: Db, ticket: Ticket, kind: NotificationKind, tier: Tier, target: NotifyTarget, now: number): void {
+  const people = recipientsOf(db, target.userIds);
+  const names = people.map((r) => r.name);
+  const empty = target.emptyTiers.map((k) => `L${k}`).join(', ');
+  const instead = target.fromTier === null ? 'admins' : `L${target.fromTier}`;
+  // E-mail channels need an address; say so here rather than only in a failed delivery.
+  const noMail = people.length > 0 && people.every((r) => !r.email) ? ' (none of them has an e-mail address)' : '';
+  const message = names.length
+    ? `nobody on duty at ${empty}; ${kind} message goes to ${instead} instead: ${names.join(', ')}${noMail}`
+    : `nobody on duty at ${empty} and no admin to fall back to: the ${kind} message has no recipients`;
+  log.warn({ ticket: ticket.number, customerId: ticket.customerId, emptyTier: `L${tier}`, emptyTiers: target.emptyTiers, notified: instead, recipients: names }, message);
+  addEvent(db, ticket, {
+    at: now,
+    actor: SYSTEM_ACTOR,
+    kind: 'notify-fallback',
+    message,
+    data: { kind, tier, emptyTiers: target.emptyTiers, fromTier: target.fromTier, recipients: names },
+  });
 }
 
 /** Drop a ticket's problem items still waiting in the queue (it recovered before anyone was told). Returns how many. */

@@ -7,22 +7,33 @@ import { getInventory, listInventoryChanges } from '../inventory/inventory-track
 import { listTickets, type Ticket } from '../tickets/ticket-store.js';
 import { getContract } from '../tickets/contracts.js';
 import { calendarElapsedMs } from '../tickets/calendar.js';
-import { periodBounds } from './calendar.js';
 import { evaluateFindings } from './findings.js';
 import { customerMetricFigures } from './host-figures.js';
 import type { InspectionRecord } from './inspection.js';
 import { healthScore, InspectionReportSchema, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
 
+/** What a report covers and which inspection it is for (report-window.ts works it out). */
+export interface ReportScope {
+  from: number;
+  to: number;
+  /** Quarter of the inspection date, e.g. "2026Q3". */
+  period: string;
+  inspectionKey?: string | null;
+  holiday?: string | null;
+  inspectionDate?: string | null;
+  firstReport?: boolean;
+}
+
 export interface BuildReportOptions {
   db: Db;
   store: MetricsStore;
   customerId: string;
-  period: string;
+  scope: ReportScope;
   lang: ReportLang;
   now: number;
   engineer?: string;
   inspection?: InspectionRecord;
-  previous?: { reportId: string; period: string; healthScore: number; findings: number } | null;
+  previous?: { reportId: string; period: string; healthScore: number; findings: number; inspectionKey: string | null; holiday: string | null } | null;
   /** Metrics-store queries in flight (each covers all the customer's hosts); default 3. */
   queryConcurrency?: number;
 }
@@ -41,17 +52,18 @@ function downMinutes(tickets: readonly Ticket[], hostId: string, from: number, t
   return ms / MIN;
 }
 
-/** Build the report of one customer's period from the metrics store, the relational store and the inspection. */
+/**
+ * Build the report of one customer's window from the metrics store, the relational store and the
+ * inspection. Every figure (tickets, availability, trends, inventory changes) covers [from, to).
+ */
 export async function buildInspectionReport(o: BuildReportOptions): Promise<InspectionReport> {
   const { db, customerId } = o;
-  const bounds = periodBounds(o.period);
-  // A report generated before the quarter ends covers the quarter so far.
-  const to = Math.min(bounds.to, o.now);
-  const from = bounds.from;
+  const { from, to } = o.scope;
   const customer = getCustomer(db, customerId);
   if (!customer) throw new Error(`no customer '${customerId}'`);
   const contract = getContract(db, customerId);
-  const hosts = listHosts(db, [customerId]);
+  // A host decommissioned during the window was still looked after in it.
+  const hosts = listHosts(db, [customerId], { includeRetiredSince: from });
   const allTickets = listTickets(db, { customerIds: [customerId], customerId, now: o.now, limit: 1_000_000 });
   const inspected = new Map((o.inspection?.hosts ?? []).map((h) => [h.hostId, h]));
 
@@ -150,12 +162,16 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
     cover: {
       customerId,
       customerName: customer.name,
-      period: o.period,
+      period: o.scope.period,
       periodFrom: from,
       periodTo: to,
       engineer: o.engineer ?? '',
       generatedAt: o.now,
       inspectionAt: o.inspection?.startedAt ?? null,
+      inspectionKey: o.scope.inspectionKey ?? null,
+      holiday: o.scope.holiday ?? null,
+      inspectionDate: o.scope.inspectionDate ?? null,
+      firstReport: o.scope.firstReport ?? false,
     },
     summary: {
       healthScore: healthScore(findings),

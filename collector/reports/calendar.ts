@@ -17,9 +17,13 @@ const lunar = createRequire(import.meta.url)('lunar-javascript') as LunarModule;
 
 export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
-/** Defaults: the inspection runs a week before its holiday, the report is due a week after the inspection. */
+/** Defaults: the inspection runs a week before its holiday (the contract's inspectionDaysBefore), the report is due a week after the inspection. */
 export const DEFAULT_DAYS_BEFORE = 7;
 export const REPORT_DUE_DAYS = 7;
+/** Local hour of the inspection day at which the inspection starts (engineers are in). */
+export const INSPECTION_HOUR = 9;
+/** A contract's first report covers this many months before its inspection (there is no earlier one to start from). */
+export const FIRST_REPORT_MONTHS = 3;
 
 /** Spring Festival: the first day of the first lunar month, as a Gregorian date. */
 export function springFestival(year: number): string {
@@ -52,6 +56,14 @@ export function addDays(date: string, days: number): string {
   return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 }
 
+/** Add calendar months to a YYYY-MM-DD date; a day the month lacks becomes its last day (Nov 30 - 3 months = Aug 30, May 31 - 3 = Feb 28). */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const first = new Date(Date.UTC(y!, m! - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  return `${first.getUTCFullYear()}-${pad(first.getUTCMonth() + 1)}-${pad(Math.min(d!, lastDay))}`;
+}
+
 /** The local date of an instant in a zone. */
 export function localDate(t: number, tz = DEFAULT_TIMEZONE): string {
   const p = zonedParts(t, tz);
@@ -65,13 +77,17 @@ export function startOfLocalDate(date: string, tz = DEFAULT_TIMEZONE): number {
 }
 
 export interface InspectionDate {
-  /** Stable key, e.g. "national-day-2026" or "custom-2026-08-15". */
+  /**
+   * Stable key of one inspection: the holiday and its year, e.g. "national-day-2026", "spring-festival-2027"
+   * (the holiday's year: "new-year-2027" is inspected in December 2026), or "custom-2026-08-15". Reports,
+   * inspection runs and the calendar status are keyed by it, so two inspections in one quarter stay apart.
+   */
   key: string;
   holiday: string;
   holidayDate: string;
   inspectionDate: string;
   reportDueDate: string;
-  /** The report period (quarter) the inspection belongs to, e.g. "2026Q3". */
+  /** The quarter of the inspection date, e.g. "2026Q3": a label and a list filter, not the report's window. */
   period: string;
 }
 
@@ -96,22 +112,108 @@ export function inspectionsOfYear(inspections: readonly Inspection[], year: numb
   return out.sort((a, b) => a.inspectionDate.localeCompare(b.inspectionDate));
 }
 
+/** When an inspection starts: its local date at INSPECTION_HOUR. */
+export function inspectionStartsAt(d: Pick<InspectionDate, 'inspectionDate'>, tz = DEFAULT_TIMEZONE, hour = INSPECTION_HOUR): number {
+  const [y, m, day] = d.inspectionDate.split('-').map(Number);
+  return zonedToUtc(y!, m!, day!, hour, 0, tz);
+}
+
+/** Every inspection of a contract whose holiday falls in the years from..to, in date order. */
+function inspectionsOfYears(inspections: readonly Inspection[], from: number, to: number, daysBefore: number): InspectionDate[] {
+  const out: InspectionDate[] = [];
+  for (let y = from; y <= to; y++) out.push(...inspectionsOfYear(inspections, y, daysBefore));
+  return out.sort((a, b) => a.inspectionDate.localeCompare(b.inspectionDate) || a.key.localeCompare(b.key));
+}
+
+/** The contract's inspection with this key ("may-day-2026", "custom-2026-08-15"), if the contract has it. */
+export function findInspection(inspections: readonly Inspection[], key: string, daysBefore = DEFAULT_DAYS_BEFORE): InspectionDate | undefined {
+  const year = /^custom-(\d{4})-\d{2}-\d{2}$/.exec(key)?.[1] ?? /-(\d{4})$/.exec(key)?.[1];
+  if (!year) return undefined;
+  return inspectionsOfYear(inspections, Number(year), daysBefore).find((d) => d.key === key);
+}
+
+/** The contract's inspection just before `d` (looking back three years), if there is one. */
+export function previousInspection(inspections: readonly Inspection[], d: InspectionDate, daysBefore = DEFAULT_DAYS_BEFORE): InspectionDate | undefined {
+  const year = Number(d.inspectionDate.slice(0, 4));
+  return inspectionsOfYears(inspections, year - 3, year + 1, daysBefore)
+    .filter((p) => p.inspectionDate < d.inspectionDate)
+    .at(-1);
+}
+
+export interface NominalWindow {
+  /** Start of the window: the previous inspection's start, or 3 months before this one for a contract's first. */
+  from: number;
+  /** This inspection's start. */
+  to: number;
+  first: boolean;
+  previous: InspectionDate | null;
+}
+
+/**
+ * The window a report covers by the calendar alone: from the previous inspection of the contract to this
+ * one, so consecutive reports meet and every day falls in exactly one report. The contract's first report
+ * (no inspection before, or the one before fell before `sinceDate`, when the customer was taken on)
+ * covers the FIRST_REPORT_MONTHS before its inspection. The recorded runs and reports refine this
+ * (report-window.ts).
+ */
+export function nominalWindow(
+  inspections: readonly Inspection[],
+  d: InspectionDate,
+  opts: { daysBefore?: number; sinceDate?: string; tz?: string } = {},
+): NominalWindow {
+  const tz = opts.tz ?? DEFAULT_TIMEZONE;
+  const to = inspectionStartsAt(d, tz);
+  const previous = previousInspection(inspections, d, opts.daysBefore) ?? null;
+  if (previous && (opts.sinceDate === undefined || previous.inspectionDate >= opts.sinceDate)) {
+    return { from: inspectionStartsAt(previous, tz), to, first: false, previous };
+  }
+  return { from: inspectionStartsAt({ inspectionDate: addMonths(d.inspectionDate, -FIRST_REPORT_MONTHS) }, tz), to, first: true, previous };
+}
+
+/**
+ * The inspection a quarter names (`patrol report --period 2026Q4`, the API's `period`): of the inspections
+ * dated in that quarter, the earliest already held that has no signed-off report, else the latest held,
+ * else (none held yet) the first coming.
+ */
+export function inspectionOfQuarter(
+  inspections: readonly Inspection[],
+  period: string,
+  opts: { daysBefore?: number; today: string; signed: ReadonlySet<string> },
+): InspectionDate | undefined {
+  const year = Number(period.slice(0, 4));
+  const inQuarter = inspectionsOfYears(inspections, year, year + 1, opts.daysBefore ?? DEFAULT_DAYS_BEFORE).filter((d) => d.period === period);
+  const held = inQuarter.filter((d) => d.inspectionDate <= opts.today);
+  if (held.length) return held.find((d) => !opts.signed.has(d.key)) ?? held.at(-1);
+  return inQuarter[0];
+}
+
+/**
+ * The inspection that a report or run stored before keys existed (it has only a quarter) belongs to: the
+ * latest inspection of that quarter that had begun by `at`, else the quarter's first.
+ */
+export function legacyInspectionOf(inspections: readonly Inspection[], period: string, at: number, daysBefore = DEFAULT_DAYS_BEFORE): InspectionDate | undefined {
+  const year = Number(period.slice(0, 4));
+  const inQuarter = inspectionsOfYears(inspections, year, year + 1, daysBefore).filter((d) => d.period === period);
+  return inQuarter.filter((d) => inspectionStartsAt(d) <= at).at(-1) ?? inQuarter[0];
+}
+
 export type InspectionStatus = 'upcoming' | 'due' | 'overdue' | 'done';
 
 export interface CalendarEntry extends InspectionDate {
   status: InspectionStatus;
-  /** The signed-off report of this period, when there is one. */
+  /** The signed-off report of this inspection, when there is one. */
   reportId: string | null;
 }
 
 /**
  * Upcoming, due and overdue inspections around `now`: every inspection from `lookBackDays` ago to
- * `lookAheadDays` ahead. "done" = a signed-off report of its period exists; "due" = inspected, report not
+ * `lookAheadDays` ahead. "done" = a signed-off report of that inspection exists; "due" = inspected, report not
  * yet signed off and still inside the week; "overdue" = past the report due date without a sign-off.
  */
 export function inspectionCalendar(opts: {
   inspections: readonly Inspection[];
   now: number;
+  /** Inspection key -> id of its signed-off report. */
   signedReports: ReadonlyMap<string, string>;
   daysBefore?: number;
   lookBackDays?: number;
@@ -126,7 +228,7 @@ export function inspectionCalendar(opts: {
   return all
     .filter((d) => d.inspectionDate >= from && d.inspectionDate <= to)
     .map((d) => {
-      const reportId = opts.signedReports.get(d.period) ?? null;
+      const reportId = opts.signedReports.get(d.key) ?? null;
       const status: InspectionStatus = reportId ? 'done' : d.inspectionDate > today ? 'upcoming' : today <= d.reportDueDate ? 'due' : 'overdue';
       return { ...d, status, reportId };
     });

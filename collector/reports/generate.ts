@@ -2,12 +2,12 @@ import { createLogger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { buildInspectionReport } from './build-report.js';
-import { previousPeriod } from './calendar.js';
-import type { InspectionRecord } from './inspection.js';
+import { latestInspection, type InspectionRecord } from './inspection.js';
 import type { ReportLang } from './model.js';
 import { renderReportHtml } from './render-html.js';
 import { renderReportPdf } from './render-pdf.js';
 import { latestReportOf, loadReport, saveReport, storeHtml, storePdf, storedPdf, type ReportRecord } from './report-store.js';
+import { reportWindow, resolveInspection } from './report-window.js';
 
 const log = createLogger('reports');
 
@@ -20,34 +20,60 @@ export interface ReportDeps {
   chromiumPath?: string;
 }
 
-/** Build, render and store one report (a new row in the history every time). */
-export async function generateReport(
-  deps: ReportDeps,
-  o: { customerId: string; period: string; lang: ReportLang; pdf?: boolean; engineer?: string; inspection?: InspectionRecord },
-): Promise<ReportRecord> {
+export interface GenerateOptions {
+  customerId: string;
+  /** The calendar inspection ("national-day-2026"); else the inspection's run names it; else `period`. */
+  inspectionKey?: string;
+  /** A quarter ("2026Q3"): its inspection as inspectionOfQuarter picks it. */
+  period?: string;
+  lang: ReportLang;
+  pdf?: boolean;
+  engineer?: string;
+  /** The inspection run (snapshot); by default the latest one recorded for the inspection. */
+  inspection?: InspectionRecord;
+}
+
+/**
+ * Build, render and store one report (a new row in the history every time). Throws ReportTargetError when
+ * the contract has no such inspection or its window has not begun.
+ */
+export async function generateReport(deps: ReportDeps, o: GenerateOptions): Promise<ReportRecord> {
   const started = Date.now();
-  const prevRec = latestReportOf(deps.db, o.customerId, previousPeriod(o.period), o.lang) ?? latestReportOf(deps.db, o.customerId, previousPeriod(o.period));
+  const now = deps.now();
+  const target = resolveInspection(deps.db, o.customerId, { inspectionKey: o.inspectionKey ?? o.inspection?.inspectionKey ?? undefined, period: o.period }, now);
+  // The snapshot decides "hosts inspected" and "not reachable at inspection", whoever asks for the report.
+  const run = o.inspection ?? latestInspection(deps.db, o.customerId, target);
+  const window = reportWindow(deps.db, o.customerId, target, now, run);
+  const prevRec = window.previousKey ? (latestReportOf(deps.db, o.customerId, window.previousKey, o.lang) ?? latestReportOf(deps.db, o.customerId, window.previousKey)) : undefined;
   const previous = prevRec
     ? (() => {
         const r = loadReport(deps.db, prevRec);
-        return { reportId: prevRec.id, period: prevRec.period, healthScore: r.summary.healthScore, findings: r.findings.length };
+        return { reportId: prevRec.id, period: prevRec.period, healthScore: r.summary.healthScore, findings: r.findings.length, inspectionKey: prevRec.inspectionKey, holiday: r.cover.holiday };
       })()
     : null;
   const report = await buildInspectionReport({
     db: deps.db,
     store: deps.store,
     customerId: o.customerId,
-    period: o.period,
+    scope: {
+      from: window.from,
+      to: window.to,
+      period: target.period,
+      inspectionKey: target.key,
+      holiday: target.holiday,
+      inspectionDate: target.inspectionDate,
+      firstReport: window.first,
+    },
     lang: o.lang,
-    now: deps.now(),
+    now,
     engineer: o.engineer,
-    inspection: o.inspection,
+    inspection: run,
     previous,
   });
   const html = renderReportHtml(report);
   const pdf = o.pdf ? await renderReportPdf(html, { executablePath: deps.chromiumPath }) : undefined;
-  const rec = saveReport(deps.db, deps.dataDir, { report, inspectionId: o.inspection?.id ?? null, html, pdf });
-  log.info({ customer: o.customerId, period: o.period, lang: o.lang, report: rec.id, ms: Date.now() - started, findings: report.findings.length }, 'inspection report generated');
+  const rec = saveReport(deps.db, deps.dataDir, { report, inspectionId: run?.id ?? null, html, pdf });
+  log.info({ customer: o.customerId, inspection: target.key, from: window.from, to: window.to, lang: o.lang, report: rec.id, ms: Date.now() - started, findings: report.findings.length }, 'inspection report generated');
   return rec;
 }
 

@@ -8,6 +8,7 @@ import type { IngestListener } from '../ingest/listener.js';
 import type { ReceivedResult } from '../../shared/protocol.js';
 import { parseLine } from '../../shared/line-protocol.js';
 import { z } from 'zod';
+import { addDays, localDate, quarterOf, startOfLocalDate, type InspectionDate } from './calendar.js';
 
 const log = createLogger('reports.inspection');
 
@@ -28,6 +29,8 @@ export interface InspectionHost {
 export interface InspectionRecord {
   id: string;
   customerId: string;
+  /** The calendar inspection this run is for ("national-day-2026"); null for a run made before keys existed. */
+  inspectionKey: string | null;
   period: string;
   startedAt: number;
   finishedAt: number | null;
@@ -95,15 +98,27 @@ export async function runInspection(opts: {
   hub: RunNowHub;
   answers: InspectionAnswers;
   customerId: string;
-  period: string;
+  /** The calendar inspection this run is for; its quarter is the period. */
+  inspection?: Pick<InspectionDate, 'key' | 'period'>;
+  /** Without `inspection`: the quarter only (a run not tied to a calendar inspection). */
+  period?: string;
   now: () => number;
   timeoutMs?: number;
 }): Promise<InspectionRecord> {
   const { db } = opts;
   const id = randomUUID();
   const startedAt = opts.now();
+  const inspectionKey = opts.inspection?.key ?? null;
+  const period = opts.inspection?.period ?? opts.period ?? quarterOf(localDate(startedAt));
   const hosts = listHosts(db, [opts.customerId]);
-  db.prepare('INSERT INTO inspections (id, customer_id, period, started_at, hosts_asked) VALUES (?, ?, ?, ?, ?)').run(id, opts.customerId, opts.period, startedAt, hosts.length);
+  db.prepare('INSERT INTO inspections (id, customer_id, period, inspection_key, started_at, hosts_asked) VALUES (?, ?, ?, ?, ?, ?)').run(
+    id,
+    opts.customerId,
+    period,
+    inspectionKey,
+    startedAt,
+    hosts.length,
+  );
 
   const outcome = await Promise.all(
     hosts.map(async (h): Promise<InspectionHost> => {
@@ -129,15 +144,17 @@ export async function runInspection(opts: {
     for (const o of outcome) insert.run(id, o.hostId, opts.customerId, o.answered ? 1 : 0, o.reason, JSON.stringify(o.results), o.answeredAt);
     db.prepare('UPDATE inspections SET finished_at = ?, hosts_answered = ? WHERE id = ?').run(finishedAt, outcome.filter((o) => o.answered).length, id);
   })();
-  log.info({ customer: opts.customerId, period: opts.period, asked: hosts.length, answered: outcome.filter((o) => o.answered).length }, 'inspection recorded');
-  return { id, customerId: opts.customerId, period: opts.period, startedAt, finishedAt, hosts: outcome };
+  log.info({ customer: opts.customerId, inspection: inspectionKey, period, asked: hosts.length, answered: outcome.filter((o) => o.answered).length }, 'inspection recorded');
+  return { id, customerId: opts.customerId, inspectionKey, period, startedAt, finishedAt, hosts: outcome };
 }
 
 const StoredResults = z.array(CheckResultSchema);
 
 /** An inspection of a customer (tenancy: another customer's id is "not found"). */
 export function getInspection(db: Db, id: string, customerIds?: readonly string[]): InspectionRecord | undefined {
-  const row = db.prepare('SELECT id, customer_id AS customerId, period, started_at AS startedAt, finished_at AS finishedAt FROM inspections WHERE id = ?').get(id) as
+  const row = db
+    .prepare('SELECT id, customer_id AS customerId, inspection_key AS inspectionKey, period, started_at AS startedAt, finished_at AS finishedAt FROM inspections WHERE id = ?')
+    .get(id) as
     | Omit<InspectionRecord, 'hosts'>
     | undefined;
   if (!row || (customerIds && !customerIds.includes(row.customerId))) return undefined;
@@ -153,8 +170,23 @@ export function getInspection(db: Db, id: string, customerIds?: readonly string[
   return { ...row, hosts };
 }
 
-/** The latest inspection of a customer's period, if any. */
-export function latestInspection(db: Db, customerId: string, period: string): InspectionRecord | undefined {
-  const row = db.prepare('SELECT id FROM inspections WHERE customer_id = ? AND period = ? ORDER BY started_at DESC LIMIT 1').get(customerId, period) as { id: string } | undefined;
+/**
+ * The latest recorded run of a calendar inspection, if any. A run recorded before keys existed counts
+ * when it started between the inspection day and its report due date.
+ */
+export function latestInspection(db: Db, customerId: string, inspection: InspectionDate): InspectionRecord | undefined {
+  const row = db
+    .prepare(
+      `SELECT id FROM inspections WHERE customer_id = @customerId
+         AND (inspection_key = @key OR (inspection_key IS NULL AND period = @period AND started_at >= @from AND started_at < @to))
+       ORDER BY started_at DESC LIMIT 1`,
+    )
+    .get({
+      customerId,
+      key: inspection.key,
+      period: inspection.period,
+      from: startOfLocalDate(inspection.inspectionDate),
+      to: startOfLocalDate(addDays(inspection.reportDueDate, 1)),
+    }) as { id: string } | undefined;
   return row ? getInspection(db, row.id) : undefined;
 }

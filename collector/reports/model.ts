@@ -148,12 +148,22 @@ export const InspectionReportSchema = z.object({
   cover: z.object({
     customerId: z.string(),
     customerName: z.string(),
+    /** The quarter of the inspection date (a label and list filter; the window below is what is covered). */
     period: z.string(),
+    /** The window the report covers: from the previous inspection (or 3 months back for a first report) to this one. */
     periodFrom: z.number(),
     periodTo: z.number(),
     engineer: z.string(),
     generatedAt: z.number(),
     inspectionAt: z.number().nullable(),
+    // Reports stored before reports were keyed by inspection lack these; they read as null/false.
+    /** The calendar inspection, e.g. "national-day-2026". */
+    inspectionKey: z.string().nullable().default(null),
+    /** The holiday id ("national-day") or a custom inspection's name. */
+    holiday: z.string().nullable().default(null),
+    inspectionDate: z.string().nullable().default(null),
+    /** The contract's first report: it covers the months before the inspection, there being no earlier one. */
+    firstReport: z.boolean().default(false),
   }),
   summary: z.object({
     healthScore: z.number(),
@@ -162,7 +172,14 @@ export const InspectionReportSchema = z.object({
     hostsUnreachable: z.array(z.string()),
     findingsByRisk: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
     previous: z
-      .object({ reportId: z.string(), period: z.string(), healthScore: z.number(), findings: z.number() })
+      .object({
+        reportId: z.string(),
+        period: z.string(),
+        healthScore: z.number(),
+        findings: z.number(),
+        inspectionKey: z.string().nullable().default(null),
+        holiday: z.string().nullable().default(null),
+      })
       .nullable(),
   }),
   hosts: z.array(HostSectionSchema),

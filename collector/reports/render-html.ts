@@ -49,6 +49,16 @@ export function periodName(period: string, lang: ReportLang): string {
   return lang === 'zh' ? `${y}年第${['一', '二', '三', '四'][q - 1]}季度` : `Q${q} ${y}`;
 }
 
+/** "2026年国庆节前巡检" / "National Day 2026 inspection"; the quarter for a report stored before inspections had keys. */
+export function inspectionName(r: { period: string; inspectionKey: string | null; holiday: string | null }, lang: ReportLang): string {
+  if (!r.inspectionKey) return periodName(r.period, lang);
+  const L = labels(lang);
+  const custom = /^custom-(\d{4})-\d{2}-\d{2}$/.exec(r.inspectionKey);
+  if (custom) return L.inspectionName(r.holiday && r.holiday !== 'custom' ? r.holiday : r.inspectionKey.slice(7), custom[1]!, false);
+  const holiday = r.inspectionKey.replace(/-\d{4}$/, '');
+  return L.inspectionName(L.holidays[holiday] ?? holiday, r.inspectionKey.slice(-4), true);
+}
+
 function table(head: string[], rows: string[][], numeric: number[] = []): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
   const tr = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('');
@@ -154,22 +164,26 @@ export function renderReportHtml(r: InspectionReport): string {
   const L = labels(r.lang);
   const c = r.cover;
   const s = r.summary;
-  const title = `${L.title} ${c.customerName} ${periodName(c.period, r.lang)}`;
+  const name = inspectionName(c, r.lang);
+  const title = `${L.title} ${c.customerName} ${name}`;
   const parts: string[] = [];
   parts.push(`<!DOCTYPE html><html lang="${r.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">`);
   // No request may leave the page: a CSP that allows only inline style and data: images.
   parts.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   parts.push(`<title>${esc(title)}</title><style>${CSS}</style></head><body>`);
 
-  parts.push(`<section class="cover"><h1>${esc(L.title)}</h1><p style="font-size:20px">${esc(c.customerName)} · ${esc(periodName(c.period, r.lang))}</p><dl>`);
-  for (const [k, v] of [
-    [L.customer, `${c.customerName} (${c.customerId})`],
-    [L.period, `${fmtTime(c.periodFrom, false)} – ${fmtTime(c.periodTo - 1, false)}`],
-    [L.inspectedAt, fmtTime(c.inspectionAt)],
-    [L.engineer, c.engineer || '-'],
-    [L.generated, fmtTime(c.generatedAt)],
+  parts.push(`<section class="cover"><h1>${esc(L.title)}</h1><p style="font-size:20px">${esc(c.customerName)} · ${esc(name)}</p><dl>`);
+  // The window to the minute: consecutive reports meet at an inspection, which starts mid-morning.
+  const window = `${fmtTime(c.periodFrom)} – ${fmtTime(c.periodTo)}${c.firstReport ? ` (${L.firstReport})` : ''}`;
+  for (const [k, v, id] of [
+    [L.customer, `${c.customerName} (${c.customerId})`, 'cover-customer'],
+    [L.period, window, 'cover-window'],
+    [L.inspectedAt, c.inspectionAt !== null ? fmtTime(c.inspectionAt) : (c.inspectionDate ?? '-'), 'cover-inspected'],
+    [L.engineer, c.engineer || '-', 'cover-engineer'],
+    [L.signedOffCover, r.signOff ? `${r.signOff.name} ${fmtTime(r.signOff.at)}` : L.draft, 'cover-sign-off'],
+    [L.generated, fmtTime(c.generatedAt), 'cover-generated'],
   ] as const)
-    parts.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
+    parts.push(`<dt>${esc(k)}</dt><dd id="${id}">${esc(v)}</dd>`);
   parts.push('</dl></section>');
 
   parts.push(`<h2>${esc(L.summary)}</h2>`);
@@ -186,7 +200,7 @@ export function renderReportHtml(r: InspectionReport): string {
   parts.push(
     `<p>${esc(L.sinceLast)}: ${
       s.previous
-        ? esc(`${periodName(s.previous.period, r.lang)} — ${L.previousScore} ${s.previous.healthScore} (${s.healthScore - s.previous.healthScore >= 0 ? '+' : ''}${s.healthScore - s.previous.healthScore}), ${L.previousFindings} ${s.previous.findings} → ${total}`)
+        ? esc(`${inspectionName({ period: s.previous.period, inspectionKey: s.previous.inspectionKey, holiday: s.previous.holiday }, r.lang)} — ${L.previousScore} ${s.previous.healthScore} (${s.healthScore - s.previous.healthScore >= 0 ? '+' : ''}${s.healthScore - s.previous.healthScore}), ${L.previousFindings} ${s.previous.findings} → ${total}`)
         : esc(L.noPrevious)
     }</p>`,
   );

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
+import { getContract } from '../tickets/contracts.js';
+import { findInspection, legacyInspectionOf, startOfLocalDate } from './calendar.js';
 import { InspectionReportSchema, type InspectionReport, type ReportLang } from './model.js';
 
 /**
@@ -14,7 +16,16 @@ import { InspectionReportSchema, type InspectionReport, type ReportLang } from '
 export interface ReportRecord {
   id: string;
   customerId: string;
+  /** The quarter of its inspection (list filter). */
   period: string;
+  /**
+   * The calendar inspection it reports on ("spring-festival-2027"). Reports stored before keys existed get
+   * the inspection of their quarter they were made for (see legacyInspectionOf); null if the contract has none.
+   */
+  inspectionKey: string | null;
+  /** The window covered; null for reports stored before windows were kept. */
+  windowFrom: number | null;
+  windowTo: number | null;
   lang: ReportLang;
   inspectionId: string | null;
   generatedAt: number;
@@ -27,12 +38,26 @@ export interface ReportRecord {
   signOffNote: string;
 }
 
-const SELECT = `SELECT id, customer_id AS customerId, period, lang, inspection_id AS inspectionId, generated_at AS generatedAt,
+const SELECT = `SELECT id, customer_id AS customerId, period, inspection_key AS inspectionKey, window_from AS windowFrom, window_to AS windowTo,
+  lang, inspection_id AS inspectionId, generated_at AS generatedAt,
   health_score AS healthScore, files_dir AS filesDir, has_pdf AS hasPdf, signed_off_by AS signedOffBy,
   signed_off_name AS signedOffName, signed_off_at AS signedOffAt, sign_off_note AS signOffNote FROM reports`;
 
 type Row = Omit<ReportRecord, 'hasPdf'> & { hasPdf: number };
-const toRecord = (r: Row): ReportRecord => ({ ...r, hasPdf: r.hasPdf === 1 });
+
+/** Rows to records; a row without an inspection key gets the one of its quarter (contracts read once per customer). */
+function toRecords(db: Db, rows: readonly Row[]): ReportRecord[] {
+  const contracts = new Map<string, ReturnType<typeof getContract>>();
+  return rows.map((r) => {
+    let inspectionKey = r.inspectionKey;
+    if (inspectionKey === null) {
+      const contract = contracts.get(r.customerId) ?? getContract(db, r.customerId);
+      contracts.set(r.customerId, contract);
+      inspectionKey = legacyInspectionOf(contract.inspections, r.period, r.generatedAt, contract.inspectionDaysBefore)?.key ?? null;
+    }
+    return { ...r, inspectionKey, hasPdf: r.hasPdf === 1 };
+  });
+}
 
 export const reportsDir = (dataDir: string) => join(dataDir, 'reports');
 
@@ -47,42 +72,65 @@ export function saveReport(
   writeFileSync(join(dir, 'report.json'), JSON.stringify(r.report, null, 2));
   writeFileSync(join(dir, 'report.html'), r.html);
   if (r.pdf) writeFileSync(join(dir, 'report.pdf'), r.pdf);
+  const cover = r.report.cover;
   db.prepare(
-    `INSERT INTO reports (id, customer_id, period, lang, inspection_id, generated_at, health_score, files_dir, has_pdf)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, r.report.cover.customerId, r.report.cover.period, r.report.lang, r.inspectionId, r.report.cover.generatedAt, r.report.summary.healthScore, dir, r.pdf ? 1 : 0);
+    `INSERT INTO reports (id, customer_id, period, inspection_key, window_from, window_to, lang, inspection_id, generated_at, health_score, files_dir, has_pdf)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, cover.customerId, cover.period, cover.inspectionKey ?? null, cover.periodFrom, cover.periodTo, r.report.lang, r.inspectionId, cover.generatedAt, r.report.summary.healthScore, dir, r.pdf ? 1 : 0);
   return getReportRecord(db, id)!;
 }
 
 /** A report by id; with customerIds, another customer's report is "not found". */
 export function getReportRecord(db: Db, id: string, customerIds?: readonly string[]): ReportRecord | undefined {
   const r = db.prepare(`${SELECT} WHERE id = @id AND ${customerFilter('customer_id')}`).get({ id, ...customerParam(customerIds) }) as Row | undefined;
-  return r ? toRecord(r) : undefined;
+  return r ? toRecords(db, [r])[0] : undefined;
 }
 
-export function listReports(db: Db, opts: { customerIds?: readonly string[]; customerId?: string; period?: string }): ReportRecord[] {
-  return (
-    db
-      .prepare(
-        `${SELECT} WHERE ${customerFilter('customer_id')} AND (@customerId IS NULL OR customer_id = @customerId)
-         AND (@period IS NULL OR period = @period) ORDER BY generated_at DESC, id`,
-      )
-      .all({ ...customerParam(opts.customerIds), customerId: opts.customerId ?? null, period: opts.period ?? null }) as Row[]
-  ).map(toRecord);
+export interface ReportFilter {
+  customerIds?: readonly string[];
+  customerId?: string;
+  /** Quarter of the inspection, e.g. "2026Q4". */
+  period?: string;
+  inspectionKey?: string;
+  /** Only signed-off reports (what a customer user may see). */
+  signedOnly?: boolean;
 }
 
-/** The newest report of the period before `period` (for "change since the last report"). */
-export function latestReportOf(db: Db, customerId: string, period: string, lang?: ReportLang): ReportRecord | undefined {
-  const r = db
-    .prepare(`${SELECT} WHERE customer_id = ? AND period = ? AND (? IS NULL OR lang = ?) ORDER BY signed_off_at IS NULL, generated_at DESC LIMIT 1`)
-    .get(customerId, period, lang ?? null, lang ?? null) as Row | undefined;
-  return r ? toRecord(r) : undefined;
+/** Reports, newest first. */
+export function listReports(db: Db, opts: ReportFilter): ReportRecord[] {
+  const rows = db
+    .prepare(
+      `${SELECT} WHERE ${customerFilter('customer_id')} AND (@customerId IS NULL OR customer_id = @customerId)
+       AND (@period IS NULL OR period = @period) AND (@signedOnly = 0 OR signed_off_at IS NOT NULL)
+       AND (@key IS NULL OR inspection_key = @key OR inspection_key IS NULL) ORDER BY generated_at DESC, id`,
+    )
+    .all({ ...customerParam(opts.customerIds), customerId: opts.customerId ?? null, period: opts.period ?? null, signedOnly: opts.signedOnly ? 1 : 0, key: opts.inspectionKey ?? null }) as Row[];
+  // Unkeyed (old) rows were let through above; their key is known only now.
+  return toRecords(db, rows).filter((r) => opts.inspectionKey === undefined || r.inspectionKey === opts.inspectionKey);
 }
 
-/** period -> id of a signed-off report, for the inspection calendar's "done". */
-export function signedReportsByPeriod(db: Db, customerId: string): Map<string, string> {
-  const rows = db.prepare('SELECT period, id FROM reports WHERE customer_id = ? AND signed_off_at IS NOT NULL ORDER BY signed_off_at').all(customerId) as Array<{ period: string; id: string }>;
-  return new Map(rows.map((r) => [r.period, r.id]));
+/** The report that stands for an inspection: a signed-off one first, then the newest (optionally in one language). */
+export function latestReportOf(db: Db, customerId: string, inspectionKey: string, lang?: ReportLang): ReportRecord | undefined {
+  return listReports(db, { customerId, inspectionKey })
+    .filter((r) => lang === undefined || r.lang === lang)
+    .sort((a, b) => Number(a.signedOffAt === null) - Number(b.signedOffAt === null) || b.generatedAt - a.generatedAt)[0];
+}
+
+/**
+ * Inspection key -> id of its (latest) signed-off report, for the inspection calendar's "done". A report
+ * made and signed before its inspection day does not count: the inspection is still to be made.
+ */
+export function signedReportsByInspection(db: Db, customerId: string): Map<string, string> {
+  const contract = getContract(db, customerId);
+  const signed = listReports(db, { customerId, signedOnly: true }).sort((a, b) => a.signedOffAt! - b.signedOffAt!);
+  const out = new Map<string, string>();
+  for (const r of signed) {
+    if (r.inspectionKey === null) continue;
+    const inspection = findInspection(contract.inspections, r.inspectionKey, contract.inspectionDaysBefore);
+    if (r.windowTo !== null && inspection && r.windowTo < startOfLocalDate(inspection.inspectionDate)) continue;
+    out.set(r.inspectionKey, r.id);
+  }
+  return out;
 }
 
 /** The stored figures with the current remarks and sign-off merged in. */
@@ -91,10 +139,13 @@ export function loadReport(db: Db, rec: ReportRecord): InspectionReport {
   const remarks = new Map(
     (db.prepare('SELECT finding_id AS findingId, remark FROM report_remarks WHERE report_id = ?').all(rec.id) as Array<{ findingId: string; remark: string }>).map((r) => [r.findingId, r.remark]),
   );
+  const signOff = rec.signedOffAt !== null ? { name: rec.signedOffName ?? '', at: rec.signedOffAt, note: rec.signOffNote } : null;
   return {
     ...base,
+    // A scheduled report is made by no one; the engineer who signs it off is the one who answers for it.
+    cover: { ...base.cover, engineer: base.cover.engineer || signOff?.name || '' },
     findings: base.findings.map((f) => ({ ...f, remark: remarks.get(f.id) ?? null })),
-    signOff: rec.signedOffAt !== null ? { name: rec.signedOffName ?? '', at: rec.signedOffAt, note: rec.signOffNote } : null,
+    signOff,
   };
 }
 

@@ -9,11 +9,11 @@ import { currentHtml, currentPdf, generateReport, type ReportDeps } from './gene
 import { ReportLangSchema } from './model.js';
 import { ChromiumMissingError } from './render-pdf.js';
 import { getReportRecord, listReports, loadReport, setRemark, signOff, type ReportRecord } from './report-store.js';
+import { ReportTargetError } from './report-window.js';
 
-export interface ReportRouteDeps extends ReportDeps {
-  /** Days before its holiday that an inspection runs (default 7). */
-  daysBefore?: number;
-}
+export type ReportRouteDeps = ReportDeps;
+
+const InspectionKeySchema = z.string().regex(/^[a-z-]+-\d{4}(-\d{2}-\d{2})?$/, 'an inspection like national-day-2026 or custom-2026-08-15');
 
 const view = (r: ReportRecord, customerName?: string) => ({
   id: r.id,
@@ -21,18 +21,22 @@ const view = (r: ReportRecord, customerName?: string) => ({
   customerName: customerName ?? r.customerId,
   pdfStored: r.hasPdf,
   period: r.period,
+  inspectionKey: r.inspectionKey,
+  window: r.windowFrom !== null && r.windowTo !== null ? { from: r.windowFrom, to: r.windowTo } : null,
   lang: r.lang,
   generatedAt: r.generatedAt,
   healthScore: r.healthScore,
   inspectionId: r.inspectionId,
+  status: r.signedOffAt !== null ? ('signed-off' as const) : ('draft' as const),
   signedOff: r.signedOffAt !== null ? { by: r.signedOffName, at: r.signedOffAt, note: r.signOffNote } : null,
   downloads: { html: `/api/reports/${r.id}/html`, pdf: `/api/reports/${r.id}/pdf`, json: `/api/reports/${r.id}/json` },
 });
 
 /**
  * /api/reports. Tenancy: every lookup takes the caller's visible customers, and a report of another
- * customer answers 404, exactly like one that does not exist. Customer users may read and download;
- * generating, remarks and sign-off are for engineers and admins.
+ * customer answers 404, exactly like one that does not exist. Customer users see only signed-off reports
+ * (a draft is "not found" to them, in lists and downloads alike); engineers and admins see drafts too and
+ * alone may generate, remark and sign off.
  */
 export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
@@ -41,20 +45,31 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     return (!ids || ids.includes(customerId)) && getCustomer(deps.db, customerId) !== undefined;
   };
   const staffOnly = (c: Context<AppEnv>) => (c.get('user').role === 'customer' ? c.json({ error: 'only engineers and admins can do this' }, 403) : undefined);
-  const find = (c: Context<AppEnv>) => getReportRecord(deps.db, c.req.param('id') ?? '', c.get('customerIds'));
+  const isCustomer = (c: Context<AppEnv>) => c.get('user').role === 'customer';
+  const find = (c: Context<AppEnv>) => {
+    const rec = getReportRecord(deps.db, c.req.param('id') ?? '', c.get('customerIds'));
+    return rec && (rec.signedOffAt !== null || !isCustomer(c)) ? rec : undefined;
+  };
   const notFound = (c: Context<AppEnv>) => c.json({ error: 'report not found' }, 404);
 
   r.get('/', (c) => {
-    const q = parseQuery(c, z.object({ customer: z.string().optional(), period: PeriodSchema.optional() }));
+    const q = parseQuery(c, z.object({ customer: z.string().optional(), period: PeriodSchema.optional(), inspection: InspectionKeySchema.optional() }));
     if (!q.ok) return q.res;
-    return c.json({ reports: listReports(deps.db, { customerIds: c.get('customerIds'), customerId: q.data.customer, period: q.data.period }).map((rec) => view(rec, getCustomer(deps.db, rec.customerId)?.name)) });
+    const recs = listReports(deps.db, {
+      customerIds: c.get('customerIds'),
+      customerId: q.data.customer,
+      period: q.data.period,
+      inspectionKey: q.data.inspection,
+      signedOnly: isCustomer(c),
+    });
+    return c.json({ reports: recs.map((rec) => view(rec, getCustomer(deps.db, rec.customerId)?.name)) });
   });
 
   r.get('/calendar', (c) => {
     const q = parseQuery(c, z.object({ customer: z.string().min(1) }));
     if (!q.ok) return q.res;
     if (!visible(c, q.data.customer)) return c.json({ error: 'customer not found' }, 404);
-    const entries = customerInspectionCalendar(deps.db, q.data.customer, deps.now(), deps.daysBefore);
+    const entries = customerInspectionCalendar(deps.db, q.data.customer, deps.now());
     return c.json({
       customerId: q.data.customer,
       inspections: entries,
@@ -67,22 +82,39 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
   r.post('/', async (c) => {
     const denied = staffOnly(c);
     if (denied) return denied;
-    // `customerId` is what the dashboard's form sends; `customer` matches the CLI's flag.
+    // `customerId` is what the dashboard's form sends; `customer` matches the CLI's flag. The report is of
+    // one inspection: named (`inspection`), or the one of a quarter (`period`, see inspectionOfQuarter).
     const body = await parseJson(
       c,
       z
-        .object({ customer: z.string().min(1).optional(), customerId: z.string().min(1).optional(), period: PeriodSchema, lang: ReportLangSchema.default('zh'), pdf: z.boolean().default(false) })
+        .object({
+          customer: z.string().min(1).optional(),
+          customerId: z.string().min(1).optional(),
+          inspection: InspectionKeySchema.optional(),
+          period: PeriodSchema.optional(),
+          lang: ReportLangSchema.default('zh'),
+          pdf: z.boolean().default(false),
+        })
         .transform((b) => ({ ...b, customer: b.customer ?? b.customerId ?? '' }))
-        .refine((b) => b.customer !== '', { message: 'customer: required' }),
+        .refine((b) => b.customer !== '', { message: 'customer: required' })
+        .refine((b) => b.inspection !== undefined || b.period !== undefined, { message: 'inspection or period: required' }),
     );
     if (!body.ok) return body.res;
     if (!visible(c, body.data.customer)) return c.json({ error: 'customer not found' }, 404);
     const user = c.get('user');
     try {
-      const rec = await generateReport(deps, { customerId: body.data.customer, period: body.data.period, lang: body.data.lang, pdf: body.data.pdf, engineer: user.displayName || user.username });
-      return c.json(view(rec), 201);
+      const rec = await generateReport(deps, {
+        customerId: body.data.customer,
+        inspectionKey: body.data.inspection,
+        period: body.data.period,
+        lang: body.data.lang,
+        pdf: body.data.pdf,
+        engineer: user.displayName || user.username,
+      });
+      return c.json(view(rec, getCustomer(deps.db, rec.customerId)?.name), 201);
     } catch (err) {
       if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
+      if (err instanceof ReportTargetError) return c.json({ error: err.message }, 400);
       throw err;
     }
   });
@@ -141,7 +173,8 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     const user = c.get('user');
     const res = signOff(deps.db, rec, { id: user.id, name: user.displayName || user.username }, body.data.note, deps.now());
     if (!res.ok) return c.json({ error: res.message }, 409);
-    return c.json(view(getReportRecord(deps.db, rec.id)!));
+    const signed = getReportRecord(deps.db, rec.id)!;
+    return c.json(view(signed, getCustomer(deps.db, signed.customerId)?.name));
   });
 
   return r;

@@ -2,7 +2,7 @@ import { createLogger } from '../../shared/logger.js';
 import { listCustomers } from '../db/customers.js';
 import { getContract } from '../tickets/contracts.js';
 import { existsSync } from 'node:fs';
-import { inspectionsOfYear, localDate, startOfLocalDate, type InspectionDate } from './calendar.js';
+import { INSPECTION_HOUR, inspectionStartsAt, inspectionsOfYear, localDate, startOfLocalDate, type InspectionDate } from './calendar.js';
 import { generateReport, type ReportDeps } from './generate.js';
 import { runInspection, type InspectionAnswers, type RunNowHub } from './inspection.js';
 import { listReports } from './report-store.js';
@@ -13,23 +13,24 @@ const log = createLogger('reports.schedule');
 export interface ScheduleDeps extends ReportDeps {
   hub: RunNowHub;
   answers: InspectionAnswers;
-  daysBefore?: number;
-  /** Local hour of the inspection day at which the run starts (default 9: engineers are in). */
+  /** Local hour of the inspection day at which the run starts (default INSPECTION_HOUR, 9: engineers are in). */
   inspectionHour?: number;
   answerTimeoutMs?: number;
 }
 
-/** Inspections whose day has come (and whose report week has not passed) that have no report since that day. */
-export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'daysBefore' | 'inspectionHour'>, now: number): Array<{ customerId: string; inspection: InspectionDate }> {
+/**
+ * Inspections whose day has come (and whose report week has not passed) that have no report made since
+ * that day. Each customer's contract says how many days before its holiday an inspection runs.
+ */
+export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'inspectionHour'>, now: number): Array<{ customerId: string; inspection: InspectionDate }> {
   const today = localDate(now);
   const year = Number(today.slice(0, 4));
   const out: Array<{ customerId: string; inspection: InspectionDate }> = [];
   for (const customer of listCustomers(deps.db)) {
     const contract = getContract(deps.db, customer.id);
-    for (const d of [year, year + 1].flatMap((y) => inspectionsOfYear(contract.inspections, y, deps.daysBefore))) {
-      const startsAt = startOfLocalDate(d.inspectionDate) + (deps.inspectionHour ?? 9) * 3600_000;
-      if (now < startsAt || today > d.reportDueDate) continue;
-      const done = listReports(deps.db, { customerId: customer.id, period: d.period }).some((r) => r.generatedAt >= startOfLocalDate(d.inspectionDate));
+    for (const d of [year, year + 1].flatMap((y) => inspectionsOfYear(contract.inspections, y, contract.inspectionDaysBefore))) {
+      if (now < inspectionStartsAt(d, undefined, deps.inspectionHour ?? INSPECTION_HOUR) || today > d.reportDueDate) continue;
+      const done = listReports(deps.db, { customerId: customer.id, inspectionKey: d.key }).some((r) => r.generatedAt >= startOfLocalDate(d.inspectionDate));
       if (!done) out.push({ customerId: customer.id, inspection: d });
     }
   }
@@ -54,9 +55,10 @@ export function createReportScheduler(deps: ScheduleDeps): { tick(now: number): 
       running = (async () => {
         for (const { customerId, inspection } of todo) {
           try {
-            const record = await runInspection({ db: deps.db, hub: deps.hub, answers: deps.answers, customerId, period: inspection.period, now: deps.now, timeoutMs: deps.answerTimeoutMs });
+            const record = await runInspection({ db: deps.db, hub: deps.hub, answers: deps.answers, customerId, inspection, now: deps.now, timeoutMs: deps.answerTimeoutMs });
             const pdf = existsSync(deps.chromiumPath ?? process.env.PATROL_CHROMIUM ?? DEFAULT_CHROMIUM);
-            await generateReport(deps, { customerId, period: inspection.period, lang: 'zh', pdf, inspection: record, engineer: '' });
+            // No engineer yet: the cover names whoever signs it off.
+            await generateReport(deps, { customerId, inspectionKey: inspection.key, lang: 'zh', pdf, inspection: record, engineer: '' });
           } catch (err) {
             log.error({ err, customer: customerId, inspection: inspection.key }, 'scheduled inspection failed; will retry');
           }

@@ -45,3 +45,25 @@ export function staffWhoMaySee(db: Db, customerId: string, userIds: readonly str
       .all({ ids: JSON.stringify(userIds), customerId }) as Array<{ id: string }>
   ).map((r) => r.id);
 }
+
+/** Admins (they see every customer), for notifications nobody on any rota could take. */
+export function adminIds(db: Db): string[] {
+  return (db.prepare("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY created_at").all() as Array<{ id: string }>).map((r) => r.id);
+}
+
+export interface AssignableStaff {
+  id: string;
+  username: string;
+  name: string;
+  role: 'admin' | 'engineer';
+}
+
+/** Who may be given a ticket of this customer: admins and the engineers serving it (the same rule as assign()). */
+export function assignableStaff(db: Db, customerId: string): AssignableStaff[] {
+  return db
+    .prepare(
+      `SELECT id, username, COALESCE(NULLIF(display_name, ''), username) AS name, role FROM users WHERE disabled_at IS NULL AND (role = 'admin' OR
+         (role = 'engineer' AND id IN (SELECT user_id FROM user_customers WHERE customer_id = ?))) ORDER BY name`,
+    )
+    .all(customerId) as AssignableStaff[];
+}

@@ -30,19 +30,29 @@ export const InspectionSchema = z.union([
 ]);
 export type Inspection = z.infer<typeof InspectionSchema>;
 
-export const ContractSchema = z.object({
-  targets: z
-    .object({ P1: TargetSchema, P2: TargetSchema, P3: TargetSchema, P4: TargetSchema })
-    .default(DEFAULT_TARGETS),
-  calendar: CalendarSchema.default({ kind: '7x24' }),
-  /** Days after recovery/resolution after which an unconfirmed ticket closes by itself. */
-  autoCloseDays: z.number().int().min(1).max(365).default(7),
-  /** Consecutive non-OK runs before a ticket opens. */
-  openAfter: z.number().int().min(1).max(100).default(2),
-  /** A problem that recurs within this many minutes of recovery reopens its ticket. */
-  reopenWindowMin: z.number().int().min(0).max(525_600).default(1440),
-  inspections: z.array(InspectionSchema).max(12).default(['new-year', 'two-sessions', 'may-day', 'national-day']),
-});
+export const ContractSchema = z
+  .object({
+    targets: z
+      .object({ P1: TargetSchema, P2: TargetSchema, P3: TargetSchema, P4: TargetSchema })
+      .default(DEFAULT_TARGETS),
+    calendar: CalendarSchema.default({ kind: '7x24' }),
+    /** Days after recovery/resolution after which an unconfirmed ticket closes by itself. */
+    autoCloseDays: z.number().int().min(1).max(365).default(7),
+    /** Consecutive non-OK runs before a ticket opens. */
+    openAfter: z.number().int().min(1).max(100).default(2),
+    /** A problem that recurs within this many minutes of recovery reopens its ticket. */
+    reopenWindowMin: z.number().int().min(0).max(525_600).default(1440),
+    inspections: z.array(InspectionSchema).max(12).default(['new-year', 'two-sessions', 'may-day', 'national-day']),
+    /** Days before its holiday that a named-holiday inspection runs (a custom date is the inspection day itself). */
+    inspectionDaysBefore: z.number().int().min(0).max(90).default(7),
+    /** Flapping starts when the weighted share of state changes over the last 21 results reaches this (Nagios: 50). */
+    flapHighPct: z.number().int().min(1).max(100).default(50),
+    /** ...and stops only below this (Nagios: 25); the gap keeps the flag from flapping itself. */
+    flapLowPct: z.number().int().min(0).max(99).default(25),
+    /** At most one automatic reopen message (and the recovery after it) per ticket in this many minutes; 0 = no limit. */
+    reopenNotifyMin: z.number().int().min(0).max(1440).default(30),
+  })
+  .refine((c) => c.flapLowPct < c.flapHighPct, { message: 'flapLowPct must be below flapHighPct', path: ['flapLowPct'] });
 export type Contract = z.infer<typeof ContractSchema>;
 export type ContractInput = z.input<typeof ContractSchema>;
 
@@ -61,6 +71,10 @@ interface ContractRow {
   open_after: number;
   reopen_window_min: number;
   inspections: string;
+  inspection_days_before: number;
+  flap_high_pct: number;
+  flap_low_pct: number;
+  reopen_notify_min: number;
   updated_at: number;
 }
 
@@ -75,6 +89,10 @@ export function getContract(db: Db, customerId: string): StoredContract {
     openAfter: r.open_after,
     reopenWindowMin: r.reopen_window_min,
     inspections: JSON.parse(r.inspections),
+    inspectionDaysBefore: r.inspection_days_before,
+    flapHighPct: r.flap_high_pct,
+    flapLowPct: r.flap_low_pct,
+    reopenNotifyMin: r.reopen_notify_min,
   });
   return { ...c, customerId, stored: true, updatedAt: r.updated_at };
 }
@@ -83,11 +101,14 @@ export function getContract(db: Db, customerId: string): StoredContract {
 export function setContract(db: Db, customerId: string, input: ContractInput, now: number): StoredContract {
   const c = ContractSchema.parse(input);
   db.prepare(
-    `INSERT INTO contracts (customer_id, targets, calendar, auto_close_days, open_after, reopen_window_min, inspections, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO contracts (customer_id, targets, calendar, auto_close_days, open_after, reopen_window_min, inspections,
+       inspection_days_before, flap_high_pct, flap_low_pct, reopen_notify_min, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(customer_id) DO UPDATE SET targets = excluded.targets, calendar = excluded.calendar,
        auto_close_days = excluded.auto_close_days, open_after = excluded.open_after,
-       reopen_window_min = excluded.reopen_window_min, inspections = excluded.inspections, updated_at = excluded.updated_at`,
+       reopen_window_min = excluded.reopen_window_min, inspections = excluded.inspections,
+       inspection_days_before = excluded.inspection_days_before, flap_high_pct = excluded.flap_high_pct, flap_low_pct = excluded.flap_low_pct,
+       reopen_notify_min = excluded.reopen_notify_min, updated_at = excluded.updated_at`,
   ).run(
     customerId,
     JSON.stringify(c.targets),
@@ -96,6 +117,10 @@ export function setContract(db: Db, customerId: string, input: ContractInput, no
     c.openAfter,
     c.reopenWindowMin,
     JSON.stringify(c.inspections),
+    c.inspectionDaysBefore,
+    c.flapHighPct,
+    c.flapLowPct,
+    c.reopenNotifyMin,
     now,
   );
   return getContract(db, customerId);

@@ -4,10 +4,16 @@ import type { Status } from '../../shared/status.js';
  * Nagios-style flap detection: over the last 21 results (20 possible changes), each change is weighted
  * from 0.8 (oldest) to 1.2 (newest) so that recent changes count more; the sum over 20 is the flap
  * share. Flapping starts at or above the high mark and stops only below the low mark (hysteresis).
+ * The marks come from the customer's contract; Nagios' 50 % / 25 % are the defaults.
  */
 export const FLAP_WINDOW = 21;
 export const FLAP_HIGH_PCT = 50;
 export const FLAP_LOW_PCT = 25;
+
+export interface FlapThresholds {
+  flapHighPct: number;
+  flapLowPct: number;
+}
 
 export function flapPercent(history: readonly Status[]): number {
   const h = history.slice(-FLAP_WINDOW);
@@ -25,8 +31,12 @@ export function flapPercent(history: readonly Status[]): number {
 }
 
 /** The next flapping flag given the current one and the history including the newest result. */
-export function nextFlapping(wasFlapping: boolean, history: readonly Status[]): boolean {
+export function nextFlapping(
+  wasFlapping: boolean,
+  history: readonly Status[],
+  marks: FlapThresholds = { flapHighPct: FLAP_HIGH_PCT, flapLowPct: FLAP_LOW_PCT },
+): boolean {
   const pct = flapPercent(history);
-  if (!wasFlapping) return pct >= FLAP_HIGH_PCT;
-  return pct >= FLAP_LOW_PCT;
+  if (!wasFlapping) return pct >= marks.flapHighPct;
+  return pct >= marks.flapLowPct;
 }

@@ -4,6 +4,7 @@ import type { Status } from '../../shared/status.js';
 import { cancelQueuedProblem, enqueueNotification, problemInFlight } from '../notify/outbox.js';
 import { addCalendarMinutes } from './calendar.js';
 import { getContract, type Severity, type StoredContract } from './contracts.js';
+import { recoveryMessageOwed } from './reopen-messages.js';
 import { addEvent, getTicket, insertTicket, updateTicket, SYSTEM_ACTOR, type Actor, type Ticket, type TicketKind } from './ticket-store.js';
 
 /**
@@ -54,13 +55,32 @@ export function openTicket(
   return ticket;
 }
 
-/** WARNING -> CRITICAL on the same ticket: stricter targets counted from when it opened. */
+/**
+ * A deadline under a stricter severity. One already decided (answered, on site, restored) is history and
+ * stays as it was: raising the severity later must not turn an on-time response into a late one. One still
+ * running only tightens: the stricter target counted from the opening, or from the raise when that instant
+ * has already passed (nobody can answer in the past), and never later than it was.
+ */
+function tightened(currentDueAt: number, decidedAt: number | null, fromOpenedAt: number, fromRaiseAt: number, now: number): number {
+  if (decidedAt !== null) return currentDueAt;
+  return Math.min(currentDueAt, fromOpenedAt > now ? fromOpenedAt : fromRaiseAt);
+}
+
+/** WARNING -> CRITICAL on the same ticket: deadlines still running tighten; those already met stay. */
 export function raiseSeverity(db: Db, ticket: Ticket, severity: Severity, now: number): Ticket {
   const contract = getContract(db, ticket.customerId);
-  const due = slaDueTimes(contract, severity, ticket.openedAt);
+  const fromOpened = slaDueTimes(contract, severity, ticket.openedAt);
+  const fromRaise = slaDueTimes(contract, severity, now);
+  const due = {
+    responseDueAt: ticket.responseNotApplicable
+      ? ticket.responseDueAt
+      : tightened(ticket.responseDueAt, ticket.acknowledgedAt, fromOpened.responseDueAt, fromRaise.responseDueAt, now),
+    onsiteDueAt: tightened(ticket.onsiteDueAt, ticket.onsiteAt, fromOpened.onsiteDueAt, fromRaise.onsiteDueAt, now),
+    restoreDueAt: tightened(ticket.restoreDueAt, ticket.restoredAt, fromOpened.restoreDueAt, fromRaise.restoreDueAt, now),
+  };
   const nextEscalationAt =
     ticket.state === 'open' && ticket.tier === 1 && ticket.nextEscalationAt !== null
-      ? Math.min(ticket.nextEscalationAt, due.responseDueAt)
+      ? Math.min(ticket.nextEscalationAt, Math.max(due.responseDueAt, now))
       : ticket.nextEscalationAt;
   updateTicket(db, ticket.id, { severity, ...due, nextEscalationAt }, now);
   addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'severity', message: `${ticket.severity} -> ${severity}`, data: { from: ticket.severity, to: severity } });
@@ -69,23 +89,54 @@ export function raiseSeverity(db: Db, ticket: Ticket, severity: Severity, now: n
   return updated;
 }
 
-/** Checks OK again: the ticket becomes recovered; a recovery message only if the problem message went out. */
-export function markRecovered(db: Db, ticket: Ticket, now: number, message: string): Ticket {
-  updateTicket(db, ticket.id, { state: 'recovered', recoveredAt: now, restoredAt: ticket.restoredAt ?? now, nextEscalationAt: null }, now);
-  addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'recovered', message });
-  const updated = getTicket(db, ticket.id, { now })!;
-  if (updated.problemNotified) enqueueNotification(db, updated, 'recovery', now);
-  else {
-    cancelQueuedProblem(db, ticket.id);
-    // The problem message is out but its delivery is still being retried: queue the recovery anyway; the
-    // notifier holds it until the problem is delivered, and drops it if that delivery fails for good.
-    if (problemInFlight(db, ticket.id)) enqueueNotification(db, updated, 'recovery', now);
-  }
-  return updated;
+/** A problem-side message of the ticket left the queue at some point (was flushed towards the channels). */
+function problemEverFlushed(db: Db, ticketId: string): boolean {
+  const r = db
+    .prepare("SELECT EXISTS (SELECT 1 FROM notification_outbox WHERE ticket_id = ? AND state = 'flushed' AND kind IN ('problem', 'reopen', 'severity', 'escalation')) AS flushed")
+    .get(ticketId) as { flushed: number };
+  return r.flushed === 1;
 }
 
+/**
+ * Checks OK again: the ticket becomes recovered. A recovery message only if the problem message went out
+ * (and, after a held-back reopen, only if people were not already last told "recovered"). A ticket that
+ * recovers while its problem message still waited in the queue was never announced: the message is dropped
+ * and, if nobody answered it anyway, its response is "not applicable" rather than missed.
+ */
+export function markRecovered(db: Db, ticket: Ticket, now: number, message: string): Ticket {
+  updateTicket(db, ticket.id, { state: 'recovered', recoveredAt: now, restoredAt: ticket.restoredAt ?? now, nextEscalationAt: null }, now);
+  const data: Record<string, unknown> = {};
+  if (ticket.problemNotified) {
+    if (recoveryMessageOwed(db, ticket.id)) enqueueNotification(db, getTicket(db, ticket.id, { now })!, 'recovery', now);
+    else data.messageHeldBack = 'the reopen before it was not announced (rate limit)';
+  } else {
+    const cancelled = cancelQueuedProblem(db, ticket.id);
+    // The problem message is out but its delivery is still being retried: queue the recovery anyway; the
+    // notifier holds it until the problem is delivered, and drops it if that delivery fails for good.
+    if (problemInFlight(db, ticket.id)) enqueueNotification(db, getTicket(db, ticket.id, { now })!, 'recovery', now);
+    else if (cancelled > 0 && ticket.acknowledgedAt === null && !problemEverFlushed(db, ticket.id)) {
+      updateTicket(db, ticket.id, { responseNotApplicable: true }, now);
+      data.responseNotApplicable = true;
+    }
+  }
+  addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'recovered', message, data });
+  return getTicket(db, ticket.id, { now })!;
+}
+
+/** The latest time service came back in the current episode (recovered, then perhaps resolved later). */
+export function lastRestoredAt(t: Ticket): number | null {
+  const times = [t.recoveredAt, t.resolvedAt, t.restoredAt].filter((v): v is number => v !== null);
+  return times.length ? Math.max(...times) : null;
+}
+
+/**
+ * Not solved after all. The restore time is cleared, so the restore target is judged on the final restore
+ * (the earlier ones stay in the events). A ticket whose response was "not applicable" was never announced:
+ * its response clock starts now, with the reopen message.
+ */
 export function reopenTicket(db: Db, ticket: Ticket, actor: Actor, now: number, reason: string, notify: boolean): Ticket {
   const contract = getContract(db, ticket.customerId);
+  const freshResponseDueAt = addCalendarMinutes(contract.calendar, now, contract.targets[ticket.severity].respondMin);
   updateTicket(
     db,
     ticket.id,
@@ -94,14 +145,22 @@ export function reopenTicket(db: Db, ticket: Ticket, actor: Actor, now: number, 
       reopenCount: ticket.reopenCount + 1,
       recoveredAt: null,
       resolvedAt: null,
+      restoredAt: null,
       closedAt: null,
       closedBy: null,
       // The escalation clock restarts: the on-duty tier has a fresh response period for the recurrence.
-      nextEscalationAt: ticket.tier < 3 ? addCalendarMinutes(contract.calendar, now, contract.targets[ticket.severity].respondMin) : null,
+      nextEscalationAt: ticket.tier < 3 ? freshResponseDueAt : null,
+      ...(ticket.responseNotApplicable ? { responseNotApplicable: false, responseDueAt: freshResponseDueAt } : {}),
     },
     now,
   );
-  addEvent(db, ticket, { at: now, actor, kind: 'reopened', message: reason });
+  addEvent(db, ticket, {
+    at: now,
+    actor,
+    kind: 'reopened',
+    message: reason,
+    data: { previous: { recoveredAt: ticket.recoveredAt, resolvedAt: ticket.resolvedAt, restoredAt: ticket.restoredAt, closedAt: ticket.closedAt }, notified: notify },
+  });
   const updated = getTicket(db, ticket.id, { now })!;
   if (notify) enqueueNotification(db, updated, 'reopen', now);
   return updated;

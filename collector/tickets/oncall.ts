@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from './calendar.js';
-import { staffWhoMaySee } from './contacts.js';
+import { adminIds, staffWhoMaySee } from './contacts.js';
 
 export type Tier = 1 | 2 | 3;
 
@@ -92,4 +92,28 @@ export function onDutyUserIds(db: Db, tier: Tier, customerId: string, t: number)
     .filter((s) => s.tier === tier && (s.customerId === null || s.customerId === customerId) && activeAt(s, t))
     .map((s) => s.userId);
   return staffWhoMaySee(db, customerId, [...new Set(candidates)]);
+}
+
+/** Who a tier's notification goes to, and from where they came when that tier had nobody on duty. */
+export interface NotifyTarget {
+  userIds: string[];
+  /** The tier the people were found in; null when they are the admins (no tier from the asked one up had anyone). */
+  fromTier: Tier | null;
+  /** Tiers asked first that had nobody on duty (empty when the asked tier answered). */
+  emptyTiers: Tier[];
+}
+
+/**
+ * The asked tier's on-duty people; if nobody is on duty there, the next tier up, and so on; if all are empty,
+ * the admins who may see the customer. An escalation must reach someone: a P1 escalating into an empty rota
+ * would otherwise be a message with no recipients.
+ */
+export function notifyTargetFor(db: Db, tier: Tier, customerId: string, t: number): NotifyTarget {
+  const emptyTiers: Tier[] = [];
+  for (let k = tier; k <= 3; k++) {
+    const userIds = onDutyUserIds(db, k as Tier, customerId, t);
+    if (userIds.length > 0) return { userIds, fromTier: k as Tier, emptyTiers };
+    emptyTiers.push(k as Tier);
+  }
+  return { userIds: staffWhoMaySee(db, customerId, adminIds(db)), fromTier: null, emptyTiers };
 }

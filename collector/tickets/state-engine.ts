@@ -7,8 +7,10 @@ import { worstStatus, type Status } from '../../shared/status.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getContract, type StoredContract } from './contracts.js';
 import { FLAP_WINDOW, nextFlapping } from './flapping.js';
-import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
+import { autoClose, escalate, lastRestoredAt, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
 import { activeWindowsForHost } from './maintenance.js';
+import { hostProblemKey, isReachabilityResult, reachabilityFailing } from './reachability.js';
+import { announceHeldReopens, reopenMessageAllowed } from './reopen-messages.js';
 import { isMoreSevere, severityOf } from './severity.js';
 import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
 
@@ -47,7 +49,9 @@ const DEFAULT_INTERVAL_SEC = 60;
 /**
  * Turns the stream of check results into tickets: one per problem, flapping marked not multiplied,
  * root cause (host unreachable) over symptoms, maintenance respected. Suppression only ever blocks
- * opening (and reopening) a ticket; recoveries always go through.
+ * opening (and reopening) a ticket; recoveries always go through. A host is unreachable when its agent
+ * went silent (judged by tick) or, for an agentless host, when the collector's own reachability result
+ * (ssh.reachable) is not OK: both give the one host ticket, keyed `host:<id>`.
  */
 export class TicketStateEngine implements IngestListener {
   private readonly db: Db;
@@ -70,7 +74,8 @@ export class TicketStateEngine implements IngestListener {
       this.log.warn({ host: ingested.hostId }, 'results for an unknown host ignored');
       return;
     }
-    const ordered = [...results].sort((a, b) => a.startedAt - b.startedAt);
+    // At the same instant the reachability result goes first: it decides whether the checks' failures are news.
+    const ordered = [...results].sort((a, b) => a.startedAt - b.startedAt || Number(isReachabilityResult(b)) - Number(isReachabilityResult(a)));
     const contract = getContract(this.db, host.customerId);
     this.db.transaction(() => {
       for (const r of ordered) this.onResult(host, contract, r, now);
@@ -92,6 +97,7 @@ export class TicketStateEngine implements IngestListener {
       this.judgeSilence(now);
       this.escalateOverdue(now);
       this.autoCloseOld(now);
+      announceHeldReopens(this.db, now);
     })();
   }
 
@@ -145,9 +151,14 @@ export class TicketStateEngine implements IngestListener {
     const prev = this.loadAlert(host.id, r.name);
     // A replayed spool result older than what we already judged is history, not news.
     if (prev && r.startedAt <= prev.lastResultAt) return;
+    const reach = isReachabilityResult(r);
+    if (!reach && r.status === 'UNKNOWN' && reachabilityFailing(this.db, host.id)) {
+      this.notRunWhileUnreachable(host, r, prev, now);
+      return;
+    }
     const bad = r.status !== 'OK';
     const history = [...(prev?.history ?? []), r.status].slice(-FLAP_WINDOW);
-    const flapping = nextFlapping(prev?.flapping ?? false, history);
+    const flapping = nextFlapping(prev?.flapping ?? false, history, contract);
     const state: AlertState = {
       lastStatus: r.status,
       consecutiveBad: bad ? (prev?.consecutiveBad ?? 0) + 1 : 0,
@@ -159,7 +170,12 @@ export class TicketStateEngine implements IngestListener {
     // A child logger per result would cost more than judging the result; made only when there is news.
     const log = { info: (o: object, m: string) => this.log.info({ host: host.id, check: r.name, ...o }, m), debug: (o: object, m: string) => this.log.debug({ host: host.id, check: r.name, ...o }, m) };
 
-    let ticket = state.ticketId ? getTicket(this.db, state.ticketId, { now }) : undefined;
+    // The host's one unreachable ticket, whether the silence rule or an earlier reachability result opened it.
+    let ticket = reach
+      ? findUnclosedTicket(this.db, hostProblemKey(host.id), now)
+      : state.ticketId
+        ? getTicket(this.db, state.ticketId, { now })
+        : undefined;
     if (ticket?.state === 'closed') ticket = undefined;
 
     if (ticket && ACTIVE_STATES.includes(ticket.state)) {
@@ -167,24 +183,27 @@ export class TicketStateEngine implements IngestListener {
     } else if (bad || flapping) {
       const persistent = state.consecutiveBad >= contract.openAfter || (flapping && !(prev?.flapping ?? false));
       if (persistent) {
-        const blockedBy = this.suppression(host, now);
+        const blockedBy = this.suppression(host, now, reach);
         if (blockedBy) {
           log.debug({ blockedBy }, 'ticket held back');
         } else {
-          const restored = ticket?.restoredAt ?? ticket?.resolvedAt ?? null;
+          // The window runs from the latest recovery or resolution, not the first one of the ticket.
+          const restored = ticket ? lastRestoredAt(ticket) : null;
           const recurrence = ticket && restored !== null && now - restored <= contract.reopenWindowMin * 60_000;
           // A flap can start on an OK result: the ticket carries the worst status of the window.
           const worstSeen = bad ? r.status : worstStatus(history);
           const worst: Exclude<Status, 'OK'> = worstSeen === 'OK' ? 'WARNING' : worstSeen;
           if (ticket && recurrence) {
-            ticket = reopenTicket(this.db, ticket, SYSTEM_ACTOR, now, `recurred: ${r.summary}`, !ticket.flapping);
+            const announce = reopenMessageAllowed(this.db, ticket.id, now, contract.reopenNotifyMin);
+            const reason = `recurred: ${r.summary}${announce || ticket.flapping ? '' : ' (message held back: reopened again within the notification limit)'}`;
+            ticket = reopenTicket(this.db, ticket, SYSTEM_ACTOR, now, reason, !ticket.flapping && announce);
             this.syncResult(ticket, r, flapping, now);
           } else {
             ticket = openTicket(this.db, {
               host,
-              kind: 'check',
-              checkName: r.name,
-              checkId: r.checkId,
+              kind: reach ? 'host-unreachable' : 'check',
+              checkName: reach ? null : r.name,
+              checkId: reach ? null : r.checkId,
               status: worst,
               summary: r.summary,
               severity: severityOf(worst, host.criticality),
@@ -196,6 +215,19 @@ export class TicketStateEngine implements IngestListener {
           state.ticketId = ticket.id;
         }
       }
+    }
+    this.saveAlert(host, r.name, state);
+  }
+
+  /**
+   * A check the poller could not run because the host is unreachable: the host ticket carries the problem.
+   * Not counted towards opening (or flapping); a live ticket of the check notes it and keeps its status.
+   */
+  private notRunWhileUnreachable(host: Host, r: CheckResultHead, prev: AlertState | undefined, now: number): void {
+    const state: AlertState = prev ? { ...prev, lastResultAt: r.startedAt } : { lastStatus: 'OK', consecutiveBad: 0, history: [], flapping: false, lastResultAt: r.startedAt, ticketId: null };
+    const ticket = state.ticketId ? getTicket(this.db, state.ticketId, { now }) : undefined;
+    if (ticket && ACTIVE_STATES.includes(ticket.state)) {
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: { status: r.status, startedAt: r.startedAt } });
     }
     this.saveAlert(host, r.name, state);
   }
@@ -220,18 +252,22 @@ export class TicketStateEngine implements IngestListener {
       return;
     }
     updateTicket(this.db, ticket.id, { status: 'OK', summary: r.summary }, now);
-    markRecovered(this.db, getTicket(this.db, ticket.id, { now })!, now, r.summary);
+    markRecovered(this.db, getTicket(this.db, ticket.id, { now })!, now, ticket.kind === 'host-unreachable' ? `host reachable again: ${r.summary}` : r.summary);
   }
 
   private syncResult(ticket: Ticket, r: CheckResultHead, flapping: boolean, now: number): void {
     updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, flapping, occurrences: ticket.occurrences + 1 }, now);
+    // Flapping can start on the very result that reopens the ticket: the timeline says so as well.
+    if (flapping !== ticket.flapping) addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: flapping ? 'flapping-started' : 'flapping-stopped' });
   }
 
-  /** Why a new ticket of this host may not open now, if it may not. */
-  private suppression(host: Host, now: number): 'maintenance' | 'host-unreachable' | undefined {
+  /** Why a new ticket of this host may not open now, if it may not. The host ticket itself yields only to maintenance. */
+  private suppression(host: Host, now: number, isHostProblem = false): 'maintenance' | 'host-unreachable' | undefined {
     if (activeWindowsForHost(this.db, host, now).length > 0) return 'maintenance';
-    const parent = findUnclosedTicket(this.db, `host:${host.id}`, now);
+    if (isHostProblem) return undefined;
+    const parent = findUnclosedTicket(this.db, hostProblemKey(host.id), now);
     if (parent && ACTIVE_STATES.includes(parent.state)) return 'host-unreachable';
+    if (reachabilityFailing(this.db, host.id)) return 'host-unreachable';
     return undefined;
   }
 
@@ -240,10 +276,12 @@ export class TicketStateEngine implements IngestListener {
       if (host.lastSeenAt === null) continue; // never seen: nothing to miss yet
       const intervalSec = this.opts.hostIntervalSec?.(host.id) ?? DEFAULT_INTERVAL_SEC;
       const silent = now - host.lastSeenAt > SILENT_AFTER_INTERVALS * intervalSec * 1000;
-      const existing = findUnclosedTicket(this.db, `host:${host.id}`, now);
+      const existing = findUnclosedTicket(this.db, hostProblemKey(host.id), now);
       const live = existing && ACTIVE_STATES.includes(existing.state) ? existing : undefined;
       if (!silent) {
-        if (live) markRecovered(this.db, live, now, 'host reporting again');
+        // Results arriving is not enough for an agentless host: the poller reports every round, also the
+        // rounds where it could not log in. Those recover the ticket through their reachability result.
+        if (live && !reachabilityFailing(this.db, host.id)) markRecovered(this.db, live, now, 'host reporting again');
         continue;
       }
       if (live) continue;
@@ -252,7 +290,7 @@ export class TicketStateEngine implements IngestListener {
       if (activeWindowsForHost(this.db, host, now).length > 0) continue;
       const contract = getContract(this.db, host.customerId);
       const summary = `no data since ${new Date(host.lastSeenAt).toISOString()} (${SILENT_AFTER_INTERVALS} x ${intervalSec} s)`;
-      const restored = existing?.restoredAt ?? null;
+      const restored = existing ? lastRestoredAt(existing) : null;
       if (existing && restored !== null && now - restored <= contract.reopenWindowMin * 60_000) {
         reopenTicket(this.db, existing, SYSTEM_ACTOR, now, summary, true);
       } else {

@@ -42,6 +42,23 @@ function act(
   })();
 }
 
+/**
+ * The first response, when an action other than acknowledge gives it (resolving, taking the ticket): the
+ * fields to set and the event that records it. Nothing when someone already responded, or when no response
+ * was owed (the ticket recovered before anyone was told of it).
+ */
+function firstResponse(ctx: ActionContext, t: Ticket, how: string): { acknowledgedAt: number; acknowledgedBy: string } | undefined {
+  if (t.acknowledgedAt !== null || t.responseNotApplicable) return undefined;
+  addEvent(ctx.db, t, {
+    at: ctx.now,
+    actor: actorOf(ctx.user),
+    kind: 'acknowledged',
+    message: how,
+    data: { responseMs: ctx.now - t.openedAt, responseMet: ctx.now <= t.responseDueAt },
+  });
+  return { acknowledgedAt: ctx.now, acknowledgedBy: ctx.user.id };
+}
+
 function conflict(t: Ticket, what: string): ActionResult {
   return { ok: false, error: 'conflict', message: `cannot ${what} a ticket that is ${t.state}` };
 }
@@ -146,13 +163,20 @@ export function recordOnsite(ctx: ActionContext, id: string, opts: { at?: number
   });
 }
 
-/** Give the ticket to an engineer who serves this customer (or an admin). */
+/**
+ * Give the ticket to an engineer who serves this customer (or an admin). Taking an unanswered ticket
+ * oneself is answering it: like acknowledge, it records the response and stops escalation.
+ */
 export function assign(ctx: ActionContext, id: string, assigneeId: string): ActionResult {
   return act(ctx, id, { staffOnly: true }, (t) => {
     if (staffWhoMaySee(ctx.db, t.customerId, [assigneeId]).length === 0) {
       return { ok: false, error: 'invalid', message: 'the assignee must be an engineer serving this customer, or an admin' };
     }
-    updateTicket(ctx.db, t.id, { assigneeId }, ctx.now);
+    const self = assigneeId === ctx.user.id;
+    const response = self ? firstResponse(ctx, t, 'took the ticket') : undefined;
+    const answers = self && t.state === 'open';
+    if (answers && !response) addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'acknowledged', message: 'took the ticket' });
+    updateTicket(ctx.db, t.id, { assigneeId, ...response, ...(answers ? { state: 'acknowledged' as const, nextEscalationAt: null } : {}) }, ctx.now);
     addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'assigned', data: { from: t.assigneeId, to: assigneeId } });
     return { ok: true };
   });
@@ -166,11 +190,12 @@ export function comment(ctx: ActionContext, id: string, text: string): ActionRes
   });
 }
 
-/** The engineer says it is fixed; only the customer can then close it. */
+/** The engineer says it is fixed (a response too, if nobody answered before); only the customer can then close it. */
 export function resolve(ctx: ActionContext, id: string, note = ''): ActionResult {
   return act(ctx, id, { staffOnly: true }, (t) => {
     if (!ACTIVE_STATES.includes(t.state) && t.state !== 'recovered') return conflict(t, 'resolve');
-    updateTicket(ctx.db, t.id, { state: 'resolved', resolvedAt: ctx.now, restoredAt: t.restoredAt ?? ctx.now, nextEscalationAt: null }, ctx.now);
+    const response = firstResponse(ctx, t, 'resolved');
+    updateTicket(ctx.db, t.id, { state: 'resolved', resolvedAt: ctx.now, restoredAt: t.restoredAt ?? ctx.now, nextEscalationAt: null, ...response }, ctx.now);
     addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'resolved', message: note });
     return { ok: true };
   });

@@ -38,7 +38,7 @@ export interface Ticket {
   inProgressAt: number | null;
   recoveredAt: number | null;
   resolvedAt: number | null;
-  /** First time service came back (recovered or resolved). */
+  /** When service came back (recovered or resolved); cleared on reopen, so it is the final restore. */
   restoredAt: number | null;
   closedAt: number | null;
   closedBy: string | null;
@@ -51,6 +51,8 @@ export interface Ticket {
   restoreDueAt: number;
   nextEscalationAt: number | null;
   problemNotified: boolean;
+  /** Recovered before any problem message reached anyone: there was nothing to respond to. */
+  responseNotApplicable: boolean;
   cause: string;
   actions: string;
   prevention: string;
@@ -59,8 +61,13 @@ export interface Ticket {
 }
 
 export interface TicketSla {
-  /** true/false once decided; null while still running and not yet late. */
+  /** true/false once decided; null while still running and not yet late, and when not applicable. */
   responseMet: boolean | null;
+  /**
+   * The ticket recovered before its problem message was delivered to anyone (a blip whose message was
+   * cancelled): no response was owed, so it is neither met nor missed and not counted in SLA figures.
+   */
+  responseNotApplicable: boolean;
   /**
    * Judged only once an arrival is recorded: on-site work is needed for some faults only, so a ticket
    * nobody went out for is not "missed" (null).
@@ -118,6 +125,7 @@ interface TicketRow {
   restore_due_at: number;
   next_escalation_at: number | null;
   problem_notified: number;
+  response_na: number;
   cause: string;
   actions: string;
   prevention: string;
@@ -130,7 +138,8 @@ function met(doneAt: number | null, dueAt: number, now: number): boolean | null 
 }
 
 function toTicket(r: TicketRow, now: number): Ticket {
-  const responseMet = met(r.acknowledged_at, r.response_due_at, now);
+  const responseNotApplicable = r.response_na === 1;
+  const responseMet = responseNotApplicable ? null : met(r.acknowledged_at, r.response_due_at, now);
   const restoreMet = met(r.restored_at ?? r.closed_at, r.restore_due_at, now);
   const onsiteMet = r.onsite_at === null ? null : r.onsite_at <= r.onsite_due_at;
   return {
@@ -169,11 +178,12 @@ function toTicket(r: TicketRow, now: number): Ticket {
     restoreDueAt: r.restore_due_at,
     nextEscalationAt: r.next_escalation_at,
     problemNotified: r.problem_notified === 1,
+    responseNotApplicable,
     cause: r.cause,
     actions: r.actions,
     prevention: r.prevention,
     updatedAt: r.updated_at,
-    sla: { responseMet, onsiteMet, restoreMet, breached: responseMet === false || onsiteMet === false || restoreMet === false },
+    sla: { responseMet, responseNotApplicable, onsiteMet, restoreMet, breached: responseMet === false || onsiteMet === false || restoreMet === false },
   };
 }
 
@@ -267,7 +277,7 @@ export function listTickets(db: Db, f: TicketFilter): Ticket[] {
          AND (@customerId IS NULL OR t.customer_id = @customerId)
          AND (@hostId IS NULL OR t.host_id = @hostId)
          AND (@breached IS NULL OR @breached = (
-               COALESCE(t.acknowledged_at, @now) > t.response_due_at
+               (t.response_na = 0 AND COALESCE(t.acknowledged_at, @now) > t.response_due_at)
                OR COALESCE(t.restored_at, t.closed_at, @now) > t.restore_due_at
                OR COALESCE(t.onsite_at > t.onsite_due_at, 0)))
        ORDER BY t.opened_at DESC, t.number DESC LIMIT @limit OFFSET @offset`,
@@ -311,6 +321,7 @@ const COLUMNS: Record<string, string> = {
   restoreDueAt: 'restore_due_at',
   nextEscalationAt: 'next_escalation_at',
   problemNotified: 'problem_notified',
+  responseNotApplicable: 'response_na',
   cause: 'cause',
   actions: 'actions',
   prevention: 'prevention',

@@ -120,7 +120,7 @@ export function currentQuarter(now = Date.now()): string {
   return `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
 }
 
-/** Generate an inspection report through /api/reports as a logged-in engineer (session cookie + CSRF header). */
+/** Generate an inspection report through /api/reports as a logged-in engineer (session cookie + CSRF header), and sign it off. */
 export async function generateReport(url: string, session: { cookie: string; csrf: string }, customerId: string): Promise<string> {
   const res = await fetch(`${url}/api/reports`, {
     method: 'POST',
@@ -128,5 +128,13 @@ export async function generateReport(url: string, session: { cookie: string; csr
     body: JSON.stringify({ customerId, period: currentQuarter(), lang: 'en' }),
   });
   if (res.status !== 201) throw new Error(`report generation: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  const id = ((await res.json()) as { id: string }).id;
+  // Customers see a report only once an engineer signed it off: the stories here are about reading it.
+  const signed = await fetch(`${url}/api/reports/${id}/sign-off`, {
+    method: 'POST',
+    headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (signed.status !== 200) throw new Error(`report sign-off: HTTP ${signed.status} ${await signed.text()}`);
+  return id;
 }

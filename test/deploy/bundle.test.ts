@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
 import { openBundle, readBundleFile } from '../../deploy/bundle.js';
@@ -69,10 +69,14 @@ describe('agent bundle', () => {
       expect(unit.split('\n')).toContain(line);
     }
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/patrol-agent\/patrol-agent\.mjs --config \/opt\/patrol-agent\/agent\.json$/m);
-    // patrol deploy points ExecStart at the host's Node.js and install folder.
+    // Secrets of checks (database passwords named by passwordEnv) come from the install folder's agent.env, if there.
+    expect(unit.split('\n')).toContain('EnvironmentFile=-/opt/patrol-agent/agent.env');
+    // patrol deploy points ExecStart at the host's Node.js and install folder, and the env file at that folder.
     const rendered = renderUnit(unit, { nodePath: '/usr/local/bin/node', installDir: '/srv/patrol' });
     expect(rendered).toMatch(/^ExecStart=\/usr\/local\/bin\/node \/srv\/patrol\/patrol-agent\.mjs --config \/srv\/patrol\/agent\.json$/m);
-    expect(rendered.split('\n').filter((l, i) => l !== unit.split('\n')[i])).toHaveLength(1);
+    expect(rendered.split('\n')).toContain('EnvironmentFile=-/srv/patrol/agent.env');
+    // Only those two lines change.
+    expect(rendered.split('\n').filter((l, i) => l !== unit.split('\n')[i])).toHaveLength(2);
     const example = JSON.parse(readFileSync(join(unpacked, 'agent.json.example'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(example).sort()).toEqual(['collector', 'enroll', 'name', 'spoolLimitMb', 'stateDir']);
   });
@@ -98,6 +102,50 @@ describe('agent bundle', () => {
     expect(byHand.status).toBe(1);
     expect(existsSync(marker)).toBe(false);
     expect(spawnSync('sh', [join(unpacked, 'start.sh'), '--bogus'], { encoding: 'utf8' }).status).toBe(2);
+  });
+
+  test('start.sh exports agent.env to the agent (the file the unit reads), values as written, and warns when others may read it', () => {
+    const envFile = join(unpacked, 'agent.env');
+    const out = join(host.path, 'env-seen.json');
+    // Stands in for Node.js: records what the agent would find in process.env, then exits.
+    const fakeNode = join(host.path, 'fake-node.mjs');
+    writeFileSync(
+      fakeNode,
+      `#!${process.execPath}\nimport { writeFileSync } from 'node:fs';\n` +
+        `writeFileSync(process.env.PATROL_TEST_ENV_OUT, JSON.stringify({ pg: process.env.PG_MONITOR_PASSWORD ?? null, other: process.env.OTHER_SECRET ?? null, argv: process.argv.slice(2) }));\n`,
+    );
+    chmodSync(fakeNode, 0o755);
+    const start = () => {
+      rmSync(out, { force: true });
+      const r = spawnSync('sh', [join(unpacked, 'start.sh')], { encoding: 'utf8', env: { ...process.env, PATROL_NODE: fakeNode, PATROL_TEST_ENV_OUT: out } });
+      expect(r.status).toBe(1); // the stand-in exits at once, as start.sh then reports
+      return { stderr: r.stderr, seen: JSON.parse(readFileSync(out, 'utf8')) as { pg: string | null; other: string | null; argv: string[] } };
+    };
+    try {
+      rmSync(envFile, { force: true });
+      const without = start();
+      expect(without.seen).toMatchObject({ pg: null, other: null, argv: [join(unpacked, 'patrol-agent.mjs'), '--config', join(unpacked, 'agent.json')] });
+
+      writeFileSync(envFile, `# database passwords for checks\nPG_MONITOR_PASSWORD='s3cr;t $HOME "x"'\nOTHER_SECRET=plain\n`, { mode: 0o600 });
+      chmodSync(envFile, 0o600);
+      const loaded = start();
+      expect(loaded.seen).toMatchObject({ pg: 's3cr;t $HOME "x"', other: 'plain' });
+      expect(loaded.stderr).not.toContain('warning');
+
+      chmodSync(envFile, 0o644);
+      const readable = start();
+      expect(readable.seen.pg).toBe('s3cr;t $HOME "x"');
+      expect(readable.stderr).toContain(`warning: ${envFile} holds secrets: make it mode 0600`);
+      expect(readable.stderr).not.toContain('s3cr;t');
+      if (process.getuid?.() === 0) {
+        // 0600 but another user's: that user could change what the agent runs with.
+        chmodSync(envFile, 0o600);
+        chownSync(envFile, 65534, 65534);
+        expect(start().stderr).toContain('holds secrets: make it mode 0600 and owned by root');
+      }
+    } finally {
+      rmSync(envFile, { force: true });
+    }
   });
 
   test('uninstall.sh removes crontab lines with the same filter deploy uses; an unsafe folder never reaches a crontab line', () => {

@@ -8,10 +8,12 @@ import { stringify } from 'yaml';
 import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
 import { CRON_NO_CRONTAB, cronLines, cronSetupScript } from '../../deploy/agent-install.js';
 import { startCollector, type Collector } from '../../collector/server.js';
+import { remoteChecks } from '../../collector/remote/plugin.js';
 import { loadCollectorConfig } from '../../collector/config.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createUser } from '../../collector/db/users.js';
 import { createEnrollmentToken, listAgents, listEnrollmentTokens } from '../../collector/db/agents.js';
+import { getHost } from '../../collector/db/hosts.js';
 import type { CheckAssignment } from '../../shared/assignment.js';
 import { startSshd, processesOf, type RunningSshd } from '../helpers/sshd.js';
 import { ensureDebianPackage } from '../helpers/system-packages.js';
@@ -58,7 +60,8 @@ describe('patrol deploy over SSH', () => {
     collector = await startCollector({
       config: loadCollectorConfig(undefined, { port: collectorPort, dataDir: collectorData.path, batchIntervalSec: 0.5 }),
       assignments: { forHost: () => FAST_ASSIGNMENT },
-      plugins: [],
+      // For PATCH /api/hosts/:id, which deploy sets the inventory's tags with.
+      plugins: [remoteChecks],
     });
     collectorPort = collector.port;
   }
@@ -297,7 +300,7 @@ describe('patrol deploy over SSH', () => {
     const r = await patrol(['--inventory', inventory, '--upgrade', '--no-wait', ...commonArgs(v2)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const h of hosts) expect(row(r.stdout, h.name).slice(0, 4)).toEqual([h.name, 'ok', 'upgraded', '0.9.0-test.2']);
-    expect(row(r.stdout, 'host1')[5]).toBe(`collector ${oldCollectorUrl} -> ${newCollectorUrl}: agent.json rewritten, key and state kept`);
+    expect(row(r.stdout, 'host1')[5]).toBe(`collector ${oldCollectorUrl} -> ${newCollectorUrl}: agent.json rewritten, key and state kept; tags not set (--no-wait)`);
     hosts.forEach((h, i) => {
       expect(pidOf(h)).not.toBe(oldPids[i]);
       // Only the address changed; the enrolled identity is the same.
@@ -401,6 +404,10 @@ describe('patrol deploy over SSH', () => {
     hosts.forEach((h, i) => expect(row(r.stdout, h.name)).toEqual([h.name, 'ok', 'uninstalled', '0.9.0-test.2', 'background', `agent key ${agentIds[i]} revoked on the collector`]));
     const agents = listAgents(collector!.db);
     for (const id of agentIds) expect(agents.find((a) => a.id === id)?.revokedAt).toEqual(expect.any(Number));
+    // Their hosts are retired: gone from the host list (and so from the silence check), kept for history.
+    const retiredHostIds = agentIds.map((id) => agents.find((a) => a.id === id)!.hostId);
+    expect((await apiHosts()).filter((x) => retiredHostIds.includes(x.id))).toEqual([]);
+    for (const id of retiredHostIds) expect(getHost(collector!.db, id)?.retiredAt).toEqual(expect.any(Number));
     for (const h of hosts) expect(existsSync(h.installDir)).toBe(false);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     // Patrol's crontab lines are gone; the line host2's user had before stays.
@@ -474,7 +481,7 @@ describe('patrol deploy over SSH', () => {
     writeFileSync(inv, stringify({ hosts: [inventoryEntry(h)] }));
     const r = await patrol(['--inventory', inv, ...commonArgs(v1)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(row(r.stdout, h.name)).toEqual([h.name, 'ok', 'installed', '0.9.0-test.1', 'background', CRON_NO_CRONTAB]);
+    expect(row(r.stdout, h.name)).toEqual([h.name, 'ok', 'installed', '0.9.0-test.1', 'background', `${CRON_NO_CRONTAB}; tags set: test, role:app`]);
     expect(r.stdout).toContain('no crontab: the agent will not restart after a reboot');
     expect(alive(pidOf(h))).toBe(true);
     expect(crontabOf(sshd)).toEqual([]);

@@ -1,14 +1,18 @@
 import { describe, expect, test } from 'vitest';
-import { parseInventory } from '../../deploy/inventory.js';
+import { collectorTags, parseInventory } from '../../deploy/inventory.js';
 import { nodeVersionProblem } from '../../deploy/node-version.js';
 import { formatResultTable } from '../../deploy/result-table.js';
 import { apiUrlFromCollector, CollectorApi, waitUntilOnline } from '../../deploy/collector-api.js';
 import { mapWithLimit } from '../../deploy/map-with-limit.js';
+import { defaultBundlePath } from '../../deploy/bundle.js';
+import { utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('inventory', () => {
   test('a host gets defaults, and a relative key path is taken from the inventory folder', () => {
     const [h] = parseInventory('hosts:\n  - { host: db01, user: ops, key: keys/id_ed25519, customer: acme }\n', '/etc/patrol');
-    expect(h).toEqual({ host: 'db01', port: 22, user: 'ops', key: '/etc/patrol/keys/id_ed25519', customer: 'acme', tags: [], installDir: '/opt/patrol-agent', sudo: false });
+    expect(h).toEqual({ host: 'db01', port: 22, user: 'ops', key: '/etc/patrol/keys/id_ed25519', customer: 'acme', installDir: '/opt/patrol-agent', sudo: false });
   });
 
   test('a mistake names the entry and the field', () => {
@@ -18,6 +22,22 @@ describe('inventory', () => {
 
   test('an install folder that could break a shell command is refused', () => {
     expect(() => parseInventory('- { host: a, user: ops, key: k, customer: c, installDir: "/opt/x; rm -rf /" }\n', '/x')).toThrow(/installDir/);
+  });
+
+  test('tags and role become the host\'s tags on the collector; without either, deploy leaves its tags alone', () => {
+    const [tagged, roleOnly, neither] = parseInventory(
+      '- { host: a, user: ops, key: k, customer: c, tags: [db, prod], role: postgres }\n- { host: b, user: ops, key: k, customer: c, role: web }\n- { host: c, user: ops, key: k, customer: c }\n',
+      '/x',
+    );
+    expect(collectorTags(tagged!)).toEqual(['db', 'prod', 'role:postgres']);
+    expect(collectorTags(roleOnly!)).toEqual(['role:web']);
+    expect(collectorTags(neither!)).toBeUndefined();
+    expect(collectorTags({ tags: [] })).toEqual([]);
+  });
+
+  test('a tag the collector would refuse is refused in the inventory, naming the entry', () => {
+    expect(() => parseInventory('- { host: a, user: ops, key: k, customer: c, tags: ["has space"] }\n', '/x', 'hosts.yaml')).toThrow(/hosts\.0\.tags\.0: a tag of letters/);
+    expect(() => parseInventory('- { host: a, user: ops, key: k, customer: c, role: "db/main" }\n', '/x', 'hosts.yaml')).toThrow(/hosts\.0\.role/);
   });
 
   test('the same host and folder twice is refused', () => {
@@ -78,4 +98,23 @@ test('at most N hosts are worked on at once, results in inventory order', async 
   });
   expect(out).toEqual([50, 10, 40, 20, 30]);
   expect(most).toBe(2);
+});
+
+test('without --bundle deploy takes the newest build of the package version, whatever its content hash', () => {
+  const dist = tempDir('dist');
+  try {
+    expect(defaultBundlePath('0.1.0', dist.path)).toBe(join(dist.path, 'patrol-agent-0.1.0.tar.gz')); // none yet: named in the error
+    const built = (name: string, ageSec: number) => {
+      writeFileSync(join(dist.path, name), '');
+      const t = Date.now() / 1000 - ageSec;
+      utimesSync(join(dist.path, name), t, t);
+    };
+    built('patrol-agent-0.1.0+aaaaaaaaaa.tar.gz', 300);
+    built('patrol-agent-0.1.0+bbbbbbbbbb.tar.gz', 10);
+    built('patrol-agent-0.2.0+cccccccccc.tar.gz', 1);
+    built('patrol-agent-0.1.0-test.tar.gz', 1);
+    expect(defaultBundlePath('0.1.0', dist.path)).toBe(join(dist.path, 'patrol-agent-0.1.0+bbbbbbbbbb.tar.gz'));
+  } finally {
+    dist.remove();
+  }
 });

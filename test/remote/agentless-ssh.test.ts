@@ -10,6 +10,7 @@ import { LINUX_BASE } from '../../collector/assignment/linux-base.js';
 import { SshConnectionPool, remoteCommandLine, type SshTarget } from '../../collector/remote/ssh-executor.js';
 import { createLogger } from '../../shared/logger.js';
 import { startSshd, type RunningSshd } from '../helpers/sshd.js';
+import { withStableInterfaces } from '../helpers/host-interfaces.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/ports.js';
 import { memoryState } from '../helpers/check-context.js';
@@ -58,9 +59,9 @@ describe('agentless host over SSH: the same system figures as on the host itself
     const lt = await local.cpuTimes();
     // Cumulative CPU time since boot: the two reads are a moment apart, so within a few seconds per core.
     expect(Math.abs(rt.idle + rt.iowait - (lt.idle + lt.iowait))).toBeLessThan(10_000);
-    const ifaces = await remote.interfaces();
-    const kernel = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
-    expect(new Set(ifaces.map((i) => i.iface))).toEqual(new Set(kernel));
+    const { result: ifaces, stable } = await withStableInterfaces(() => remote.interfaces());
+    const listed = new Set(ifaces.map((i) => i.iface));
+    expect(stable.filter((i) => !listed.has(i))).toEqual([]);
     const lo = ifaces.find((i) => i.iface === 'lo');
     expect(lo?.up).toBe(null); // the kernel says "unknown" for loopback
   });

@@ -68,8 +68,14 @@ describe('reports API', () => {
     expect(body.report.cover.engineer).toBe('王工');
     diskFindingId = body.report.findings.find((f) => f.rule === 'disk')!.id;
     expect(readdirSync(join(c.dataDir, 'reports', 'acme', reportId)).sort()).toEqual(['report.html', 'report.json']);
-    const list = (await (await call('cust-a', 'GET', '/?customer=acme')).json()) as { reports: Array<{ id: string; customerName: string }> };
-    expect(list.reports.map((r) => [r.id, r.customerName])).toEqual([[reportId, 'ACME 有限公司']]);
+    const list = (await (await call('eng-a', 'GET', '/?customer=acme')).json()) as { reports: Array<{ id: string; customerName: string; status: string; inspectionKey: string }> };
+    expect(list.reports.map((r) => [r.id, r.customerName, r.status, r.inspectionKey])).toEqual([[reportId, 'ACME 有限公司', 'draft', 'national-day-2026']]);
+  });
+
+  test('the customer sees no draft: not in the list, 404 on every download, until it is signed off', async () => {
+    const list = (await (await call('cust-a', 'GET', '/?customer=acme')).json()) as { reports: unknown[] };
+    expect(list.reports).toEqual([]);
+    for (const p of ['', '/html', '/json', '/pdf']) expect((await call('cust-a', 'GET', `/${reportId}${p}`)).status).toBe(404);
   });
 
   test("customer B never gets customer A's report: 404 on every route, nothing in lists", async () => {
@@ -82,8 +88,7 @@ describe('reports API', () => {
     expect((await call('eng-b', 'PUT', `/${reportId}/remarks/${encodeURIComponent(diskFindingId)}`, { remark: 'x' })).status).toBe(404);
     expect((await call('eng-b', 'POST', `/${reportId}/sign-off`, {})).status).toBe(404);
     expect((await call('eng-b', 'POST', '/', { customer: 'acme', period: PERIOD })).status).toBe(404);
-    // The customer's own users may read but not change.
-    expect((await call('cust-a', 'GET', `/${reportId}/json`)).status).toBe(200);
+    // The customer's own users may not change a report (and do not see it as a draft).
     expect((await call('cust-a', 'PUT', `/${reportId}/remarks/${encodeURIComponent(diskFindingId)}`, { remark: 'x' })).status).toBe(403);
   });
 
@@ -106,6 +111,11 @@ describe('reports API', () => {
     const json = (await (await call('eng-a', 'GET', `/${reportId}/json`)).json()) as { signOff: { name: string; note: string }; findings: Array<{ id: string; remark: string | null }> };
     expect(json.signOff).toMatchObject({ name: '王工', note: '同意' });
     expect(json.findings.find((f) => f.id === diskFindingId)!.remark).toBe(remark);
+    // Signed off: now the customer sees it, and the cover names the engineer who signed.
+    const list = (await (await call('cust-a', 'GET', '/?customer=acme')).json()) as { reports: Array<{ id: string; signedOff: { by: string } }> };
+    expect(list.reports.map((r) => [r.id, r.signedOff.by])).toEqual([[reportId, '王工']]);
+    expect((await call('cust-a', 'GET', `/${reportId}/json`)).status).toBe(200);
+    expect(await (await call('cust-a', 'GET', `/${reportId}/html`)).text()).toMatch(/<dd id="cover-sign-off">王工 \d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/dd>/);
   });
 
   test('the calendar shows National Day 2026 done once its report is signed, New Year next', async () => {
@@ -133,6 +143,13 @@ describe('reports API', () => {
     expect(text).toContain('统计口径');
   }, 60_000);
 
+  test('an inspection the contract lacks, or none named, is a 400 with the reason', async () => {
+    const wrong = await call('eng-a', 'POST', '/', { customer: 'acme', inspection: 'spring-festival-2026' });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toBe("no inspection 'spring-festival-2026' in acme's contract");
+    expect((await call('eng-a', 'POST', '/', { customer: 'acme' })).status).toBe(400);
+  });
+
   test('an English report on request', async () => {
     const res = await call('eng-a', 'POST', '/', { customerId: 'acme', period: PERIOD, lang: 'en' });
     expect(res.status).toBe(201);
@@ -154,7 +171,7 @@ describe('reports API', () => {
       const result = { name: 'system.cpu', checkId: 'system.cpu', status: 'WARNING', summary: 'cpu 85%', startedAt: NOW, durationMs: 3, metrics: [] };
       agent.sendRaw(JSON.stringify({ type: 'batch', seq: 1, requestId: f.requestId, results: [result], metrics: [] }));
     });
-    const inspection = await runInspection({ db: c.db, hub: c.hub, answers, customerId: 'acme', period: PERIOD, now: () => NOW, timeoutMs: 10_000 });
+    const inspection = await runInspection({ db: c.db, hub: c.hub, answers, customerId: 'acme', inspection: { key: 'national-day-2026', period: PERIOD }, now: () => NOW, timeoutMs: 10_000 });
     agent.close();
     const byHost = new Map(inspection.hosts.map((h) => [h.hostId, h]));
     expect(byHost.get(web1.hostId)).toMatchObject({ answered: true, results: [expect.objectContaining({ summary: 'cpu 85%' })] });
@@ -168,8 +185,16 @@ describe('reports API', () => {
     expect(report.findings.filter((f) => f.rule === 'unreachable').map((f) => f.hostName).sort()).toEqual(['db1', 'web2']);
     const web1Section = report.hosts.find((h) => h.name === 'web1')!;
     expect(web1Section.checks).toEqual([expect.objectContaining({ name: 'system.cpu', status: 'WARNING', fresh: true })]);
-    // Change since the last report: the signed 2026Q3 report is of the same period, so no previous quarter.
+    // Change since the last report: the signed report is of the same inspection; none was made of May Day.
     expect(report.summary.previous).toBeNull();
+
+    // A report asked for through the API uses the same snapshot: the latest run of that inspection.
+    const made = await call('eng-a', 'POST', '/', { customer: 'acme', inspection: 'national-day-2026', lang: 'en' });
+    expect(made.status).toBe(201);
+    const viaApi = ((await (await call('eng-a', 'GET', `/${((await made.json()) as { id: string }).id}`)).json()) as { report: typeof report }).report;
+    expect(viaApi.cover).toMatchObject({ inspectionAt: NOW, periodTo: NOW, inspectionKey: 'national-day-2026' });
+    expect(viaApi.summary).toMatchObject({ hostsTotal: 3, hostsInspected: 1 });
+    expect(viaApi.summary.hostsUnreachable.sort()).toEqual(['db1', 'web2']);
 
     function web2Id(): string {
       return inspection.hosts.find((h) => h.hostId !== web1.hostId && !h.answered && c.db.prepare('SELECT name FROM hosts WHERE id = ?').pluck().get(h.hostId) === 'web2')!.hostId;

@@ -64,7 +64,7 @@ describe('holiday calendar', () => {
       ['national-day-2026', 'overdue'],
       ['new-year-2027', 'upcoming'],
     ]);
-    const signed = inspectionCalendar({ ...base, inspections: [...base.inspections], signedReports: new Map([['2026Q3', 'r1']]) });
+    const signed = inspectionCalendar({ ...base, inspections: [...base.inspections], signedReports: new Map([['national-day-2026', 'r1']]) });
     expect(signed[0]).toMatchObject({ status: 'done', reportId: 'r1' });
     // Two days after the inspection the report is due, not yet overdue.
     const dueNow = zonedToUtc(2026, 9, 26, 8, 0, 'Asia/Shanghai');

@@ -5,6 +5,7 @@ import { influx1MetricsStore } from '../../collector/metrics/influx1-store.js';
 import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
 import type { MetricsStore } from '../../collector/metrics/store.js';
 import { buildInspectionReport } from '../../collector/reports/build-report.js';
+import { periodBounds } from '../../collector/reports/calendar.js';
 import type { InspectionReport } from '../../collector/reports/model.js';
 import { startInfluxDb, type RunningInfluxDb } from '../helpers/influxdb.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -28,6 +29,8 @@ const ROOT_DAYS_FULL = (100 - ROOT_LAST) / 0.2; // 160
 const DATA_DAYS_FULL = (100 - DATA_LAST) / 0.4; // 60
 // Quarter 2026Q3 in Beijing time is 92 days; the host was unreachable 360 minutes of it.
 const AVAILABILITY = 100 * (1 - DOWN_MINUTES / (92 * 1440));
+/** The window: the whole quarter 2026Q3 (Beijing time), as if its inspections were on the quarter's edges. */
+const quarter = { from: periodBounds(PERIOD).from, to: periodBounds(PERIOD).to, period: PERIOD };
 
 function expectQuarterFigures(r: InspectionReport) {
   const h = r.hosts[0]!;
@@ -102,7 +105,7 @@ describe.each([
     await store.init();
     db = openDatabase(join(dir.path, 'patrol.db'));
     await seedQuarter(db, store);
-    report = await buildInspectionReport({ db, store, customerId: 'acme', period: PERIOD, lang: 'zh', now: NOW, engineer: '张工' });
+    report = await buildInspectionReport({ db, store, customerId: 'acme', scope: quarter, lang: 'zh', now: NOW, engineer: '张工' });
   });
 
   afterAll(async () => {
@@ -116,11 +119,11 @@ describe.each([
     expectQuarterFigures(report);
   });
 
-  test('a report made mid-quarter covers the quarter so far, and the cover names customer, period and engineer', async () => {
-    const mid = await buildInspectionReport({ db, store, customerId: 'acme', period: PERIOD, lang: 'en', now: SAMPLE_START + 30 * DAY, engineer: 'Zhang' });
+  test('a window that ends mid-quarter counts only its own samples and tickets; the cover names customer, window and engineer', async () => {
+    const mid = await buildInspectionReport({ db, store, customerId: 'acme', scope: { ...quarter, to: SAMPLE_START + 30 * DAY }, lang: 'en', now: NOW, engineer: 'Zhang' });
     expect(mid.hosts[0]!.cpu.count).toBe(30 * 24);
     expect(mid.hosts[0]!.memory.max).toBe(MEM_SPIKE_HOUR < 30 * 24 ? 95 : 60);
     expect(mid.tickets.total).toBe(TICKETS.filter((t) => t.openedDay < 30).length);
-    expect(report.cover).toMatchObject({ customerName: 'ACME 有限公司', period: PERIOD, engineer: '张工' });
+    expect(report.cover).toMatchObject({ customerName: 'ACME 有限公司', period: PERIOD, periodFrom: quarter.from, periodTo: quarter.to, engineer: '张工' });
   });
 });

@@ -4,6 +4,7 @@ import { ensureCustomer } from '../../collector/db/customers.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { zonedToUtc } from '../../collector/tickets/calendar.js';
 import { inspectionsToRun } from '../../collector/reports/schedule.js';
+import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';
 import { saveReport } from '../../collector/reports/report-store.js';
 import type { InspectionReport } from '../../collector/reports/model.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -36,4 +37,24 @@ test('the inspection starts at 09:00 on its day (a week before the holiday) and 
 test('a custom inspection date runs on that day; past the report week a missed inspection is no longer started', () => {
   expect(inspectionsToRun({ db }, bj(9, 10, 12)).map((d) => [d.customerId, d.inspection.key])).toEqual([['globex', 'custom-2026-09-10']]);
   expect(inspectionsToRun({ db }, bj(9, 18, 12)).filter((d) => d.customerId === 'globex')).toEqual([]);
+});
+
+test("the contract's inspectionDaysBefore moves the inspection day for the scheduler and the calendar alike", () => {
+  setContract(db, 'acme', { inspectionDaysBefore: 10 }, 0);
+  // National Day 2026 - 10 days = Sep 21.
+  expect(inspectionsToRun({ db }, bj(9, 21, 8)).filter((d) => d.customerId === 'acme')).toEqual([]);
+  expect(inspectionsToRun({ db }, bj(9, 21, 9)).filter((d) => d.customerId === 'acme').map((d) => [d.inspection.key, d.inspection.inspectionDate])).toEqual([['national-day-2026', '2026-09-21']]);
+  const entry = customerInspectionCalendar(db, 'acme', bj(9, 22, 12)).find((e) => e.key === 'national-day-2026');
+  expect(entry).toMatchObject({ inspectionDate: '2026-09-21', reportDueDate: '2026-09-28', status: 'due' });
+});
+
+test('two inspections in one quarter each run: a report of the first does not count for the second', () => {
+  // 2027: Spring Festival Feb 6 -> Jan 30; Two Sessions Mar 3 -> Feb 24 (both 2027Q1).
+  setContract(db, 'acme', { inspections: ['spring-festival', 'two-sessions'] }, 0);
+  const at = (m: number, d: number, h: number) => zonedToUtc(2027, m, d, h, 0, 'Asia/Shanghai');
+  const report = (key: string, generatedAt: number) =>
+    ({ cover: { customerId: 'acme', period: '2027Q1', inspectionKey: key, periodFrom: 0, periodTo: generatedAt, generatedAt }, lang: 'zh', summary: { healthScore: 100 } }) as unknown as InspectionReport;
+  saveReport(db, dir.path, { report: report('spring-festival-2027', at(1, 30, 9)), inspectionId: null, html: '<p>x</p>' });
+  expect(inspectionsToRun({ db }, at(1, 30, 10)).filter((d) => d.customerId === 'acme')).toEqual([]);
+  expect(inspectionsToRun({ db }, at(2, 24, 9)).filter((d) => d.customerId === 'acme').map((d) => d.inspection.key)).toEqual(['two-sessions-2027']);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { createEnrollmentToken, revokeAgent, revokeEnrollmentToken } from '../../collector/db/agents.js';
+import { createEnrollmentToken, revokeEnrollmentToken } from '../../collector/db/agents.js';
+import { revokeAgent } from '../../collector/tickets/host-retirement.js';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { RawAgent } from '../helpers/raw-agent.js';
 

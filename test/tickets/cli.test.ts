@@ -7,7 +7,12 @@ import { checkCredentials, visibleCustomerIds } from '../../collector/db/users.j
 import { ticketRoutes } from '../../collector/http/routes/tickets.js';
 import { registerTicketCommands } from '../../collector/cli/tickets-command.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
+import { findTicket, getTicket } from '../../collector/tickets/ticket-store.js';
+import { addMaintenance } from '../../collector/tickets/maintenance.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { makeWorld, result, MIN, type World } from './world.js';
 
 let world: World;
@@ -108,4 +113,58 @@ test('patrol tickets onsite: records the arrival (a first response too) and show
   const show = await patrol('acme-it', 'show', 'INC-2026-000002');
   expect(show.out).toContain(`arrived ${arrival.slice(0, 16).replace('T', ' ')}Z (missed)`);
   expect(show.out).toMatch(/LIN\s+onsite\s+badge at reception/);
+});
+
+test('patrol tickets start, assign by username, set-report and report (Markdown to a file, HTML to stdout)', async () => {
+  const engine = new TicketStateEngine({ db: world.db, now: world.clock.now, reconnectGraceMs: 0 });
+  for (let i = 0; i < 2; i++) {
+    world.clock.advance(MIN);
+    engine.onResults({ hostId: world.acmeHost.id, customerId: 'acme' }, [result('system.load', 'CRITICAL', world.clock.now(), 'load 42')], world.clock.now());
+  }
+  const number = 'INC-2026-000003';
+
+  const unknown = await patrol('lin', 'assign', number, 'bob');
+  expect(unknown.exitCode).toBe(1);
+  expect(unknown.err).toContain('no engineer or admin "bob" may take this ticket; choose one of: admin, lin, wang, zhao');
+  expect((await patrol('acme-it', 'assign', number, 'lin')).err).toContain('403');
+  const assigned = await patrol('lin', 'assign', number, 'wang');
+  expect(assigned.exitCode).toBe(0);
+  expect(assigned.out).toContain(`${number}  P1  open`);
+  expect(getTicket(world.db, findTicket(world.db, number, { now: world.clock.now() })!.id, { now: world.clock.now() })!.assigneeId).toBe(world.users.l2.id);
+
+  const started = await patrol('wang', 'start', number, '--note', 'looking at the load');
+  expect(started.out).toContain(`${number}  P1  in_progress`);
+
+  expect((await patrol('wang', 'set-report', number)).err).toContain('give --cause, --actions or --prevention');
+  const set = await patrol('wang', 'set-report', number, '--cause', 'a runaway backup job', '--actions', 'killed it; moved it to 02:00', '--prevention', 'ionice for backups');
+  expect(set.out).toBe(`${number}  report updated: cause, actions, prevention\n`);
+
+  const dir = tempDir('cli-report');
+  try {
+    const file = join(dir.path, 'report.md');
+    const md = await patrol('lin', 'report', number, '--format', 'md', '--lang', 'en', '--out', file);
+    expect(md.exitCode).toBe(0);
+    expect(md.out).toMatch(/^wrote .*report\.md \(\d+ bytes\)\n$/);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(`Fault-handling report ${number}`);
+    expect(text).toContain('a runaway backup job');
+    expect(text).toContain('ionice for backups');
+  } finally {
+    dir.remove();
+  }
+  const html = await patrol('acme-it', 'report', number, '--format', 'html');
+  expect(html.out).toContain('<html');
+  expect(html.out).toContain('故障处理报告');
+  expect((await patrol('lin', 'report', number, '--format', 'pdf')).err).toContain('--format: md or html');
+  expect((await patrol('beta-it', 'report', number)).err).toContain('404');
+});
+
+test('patrol tickets list starts with the maintenance windows in force that the user may see', async () => {
+  const now = world.clock.now();
+  addMaintenance(world.db, { customerId: 'acme', scope: 'host', hostId: world.acmeHost.id, startsAt: now - MIN, endsAt: now + 90 * MIN, reason: 'RAID rebuild' }, null, now);
+  addMaintenance(world.db, { customerId: 'acme', scope: 'tag', tag: 'oracle', startsAt: now + 60 * MIN, endsAt: now + 120 * MIN }, null, now); // later: not shown
+  const list = await patrol('lin', 'list');
+  expect(list.out.split('\n')[0]).toBe(`maintenance now: host db01 until ${new Date(now + 90 * MIN).toISOString().slice(0, 16).replace('T', ' ')}Z (RAID rebuild)`);
+  expect(list.out.split('\n')[1]).toMatch(/^NUMBER\s+SEV/);
+  expect((await patrol('beta-it', 'list')).out).toBe('no tickets\n');
 });

@@ -114,8 +114,10 @@ describe('lifecycle over HTTP', () => {
     const reopened = await call('acme-it', 'POST', `/api/tickets/${id}/reopen`, { reason: 'again' });
     expect(reopened.json!.ticket).toMatchObject({ state: 'open', reopenCount: 1 });
     const events = (await call('lin', 'GET', `/api/tickets/${id}`)).json!.events.map((e: { kind: string; actorName: string }) => `${e.kind}:${e.actorName}`);
+    // No rota in this world: every message falls back to the admins, and the ticket says so.
     expect(events).toEqual([
       'opened:system',
+      'notify-fallback:system',
       'result:system',
       'acknowledged:LIN',
       'assigned:LIN',
@@ -123,6 +125,7 @@ describe('lifecycle over HTTP', () => {
       'resolved:WANG',
       'closed:acme-it',
       'reopened:acme-it',
+      'notify-fallback:system',
     ]);
   });
 
@@ -233,6 +236,8 @@ describe('maintenance, contracts, on-call, channels', () => {
     expect(created.status).toBe(201);
     const list = await call('acme-it', 'GET', '/api/tickets');
     expect(list.json!.maintenance.map((m: { reason: string }) => m.reason)).toEqual(['patching']);
+    // described for the banner: what it covers in words and until when
+    expect(list.json!.maintenance[0]).toMatchObject({ scope: 'host', hostName: 'db01', customerName: 'ACME Bank', until: now + 3600_000 });
     expect((await call('beta-it', 'GET', '/api/tickets')).json!.maintenance).toEqual([]);
     expect((await call('lin', 'DELETE', `/api/maintenance/${created.json!.window.id}`)).status).toBe(204);
   });
@@ -244,6 +249,27 @@ describe('maintenance, contracts, on-call, channels', () => {
     expect((await call('admin', 'PUT', '/api/contracts/acme', { openAfter: 0 })).status).toBe(400);
     const put = await call('admin', 'PUT', '/api/contracts/acme', { openAfter: 3, calendar: { kind: 'business' }, inspections: ['spring-festival', { date: '2026-09-20', name: 'pre-audit' }] });
     expect(put.json!.contract).toMatchObject({ stored: true, openAfter: 3, calendar: { kind: 'business', start: '09:00', timezone: 'Asia/Shanghai' } });
+  });
+
+  test('contracts: the flapping marks (Nagios 50/25 by default) and the reopen message limit; the low mark must be below the high one', async () => {
+    expect((await call('admin', 'GET', '/api/contracts/acme')).json!.contract).toMatchObject({ flapHighPct: 50, flapLowPct: 25, reopenNotifyMin: 30 });
+    const bad = await call('admin', 'PUT', '/api/contracts/acme', { flapHighPct: 20, flapLowPct: 30 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('flapLowPct must be below flapHighPct');
+    expect((await call('admin', 'PUT', '/api/contracts/acme', { flapHighPct: 101 })).status).toBe(400);
+    expect((await call('admin', 'PUT', '/api/contracts/acme', { reopenNotifyMin: -1 })).status).toBe(400);
+    const put = await call('admin', 'PUT', '/api/contracts/acme', { flapHighPct: 30, flapLowPct: 15, reopenNotifyMin: 60 });
+    expect(put.status).toBe(200);
+    expect((await call('lin', 'GET', '/api/contracts/acme')).json!.contract).toMatchObject({ stored: true, flapHighPct: 30, flapLowPct: 15, reopenNotifyMin: 60 });
+  });
+
+  test('who may be assigned a ticket: staff serving its customer and admins; tenancy as for the ticket', async () => {
+    const r = await call('lin', 'GET', `/api/tickets/${acmeTicket.number}/assignees`);
+    expect(r.status).toBe(200);
+    expect(r.json!.assignees.map((a: { username: string }) => a.username)).toEqual(['admin', 'lin', 'wang', 'zhao']);
+    expect(r.json!.assignees[1]).toEqual({ id: world.users.l1.id, username: 'lin', name: 'LIN', role: 'engineer' });
+    expect((await call('bob', 'GET', `/api/tickets/${acmeTicket.number}/assignees`)).status).toBe(404);
+    expect((await call('acme-it', 'GET', `/api/tickets/${acmeTicket.number}/assignees`)).status).toBe(403);
   });
 
   test('on-call: admins edit the rota, staff ask who is on duty', async () => {

@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
-import { createEnrollmentToken, listAgents, listEnrollmentTokens, revokeAgent, revokeEnrollmentToken } from '../../db/agents.js';
+import { createEnrollmentToken, listAgents, listEnrollmentTokens, revokeEnrollmentToken } from '../../db/agents.js';
+import { revokeAgent } from '../../tickets/host-retirement.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
 import { listHosts } from '../../db/hosts.js';
 import type { DashEnv } from '../env.js';
@@ -27,7 +28,8 @@ export function agentRoutes(deps: { db: Db; now(): number; onAgentRevoked(agentI
     const lang = c.get('lang');
     const ids = c.get('customerIds');
     const now = deps.now();
-    const hosts = new Map(listHosts(db, ids).map((h) => [h.id, h]));
+    // Revoked agents retired their hosts: still named here.
+    const hosts = new Map(listHosts(db, ids, { includeRetiredSince: 0 }).map((h) => [h.id, h]));
     const customers = listCustomers(db, ids);
     const tokenState = (tk: ReturnType<typeof listEnrollmentTokens>[number]) =>
       tk.revokedAt ? t('agents.revoked') : tk.usedAt ? t('agents.used') : tk.expiresAt <= now ? t('overview.overdue') : '';

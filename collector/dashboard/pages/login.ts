@@ -1,16 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
-import { checkCredentials } from '../../db/users.js';
+import { clientIp, passwordGate } from '../../http/password-gate.js';
 import { createLogger } from '../../../shared/logger.js';
 import { CSRF_FIELD, LOGIN_CSRF_COOKIE, SESSION_COOKIE, type DashEnv } from '../env.js';
 import { LANG_COOKIE } from '../i18n/index.js';
 import { page } from '../layout.js';
 import { safeLocalPath } from '../format.js';
-import { clearLoginFailures, isLoginBlocked, recordLoginFailure, throttleKey } from '../login-throttle.js';
 import { createSession, deleteSession, findSession, newRandomToken, tokensEqual } from '../sessions.js';
 import { clearSessionCookie, cookieIsSecure, setSessionCookie } from '../session-auth.js';
 
@@ -22,15 +20,6 @@ const LoginForm = z.object({
   [CSRF_FIELD]: z.string().min(1),
   next: z.string().max(2000).optional(),
 });
-
-/** The peer address (no proxy header is trusted: a client could otherwise pick a fresh "address" per guess). */
-function clientIp(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 type Problem = 'failed' | 'blocked' | 'expired' | undefined;
 
@@ -60,6 +49,7 @@ function loginPage(c: Context<DashEnv>, problem: Problem, status: 200 | 400 | 40
 
 export function loginRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db, now } = deps;
+  const gate = passwordGate(db);
   const app = new Hono<DashEnv>();
 
   app.get('/login', (c) => {
@@ -72,19 +62,19 @@ export function loginRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const form = LoginForm.safeParse(await c.req.parseBody());
     if (!form.success) return loginPage(c, 'failed', 400);
     if (!tokensEqual(form.data[CSRF_FIELD], getCookie(c, LOGIN_CSRF_COOKIE) ?? '\0')) return loginPage(c, 'expired', 400);
-    const key = throttleKey(form.data.username, clientIp(c));
     const at = now();
-    if (isLoginBlocked(db, key, at)) {
-      log.warn({ username: form.data.username, ip: clientIp(c) }, 'login refused: too many failures');
+    const ip = clientIp(c);
+    const check = await gate.check(form.data.username, form.data.password, ip, at);
+    if (check.outcome === 'throttled') {
+      log.warn({ username: form.data.username, ip }, 'login refused: too many failures');
+      c.header('Retry-After', String(check.retryAfterSec));
       return loginPage(c, 'blocked', 429);
     }
-    const user = checkCredentials(db, form.data.username, form.data.password);
-    if (!user) {
-      recordLoginFailure(db, key, at);
-      log.info({ username: form.data.username, ip: clientIp(c) }, 'login failed');
+    if (check.outcome === 'wrong') {
+      log.info({ username: form.data.username, ip }, 'login failed');
       return loginPage(c, 'failed', 401);
     }
-    clearLoginFailures(db, key);
+    const { user } = check;
     const { sessionId } = createSession(db, user.id, at);
     setSessionCookie(c, sessionId);
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });

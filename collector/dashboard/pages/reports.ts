@@ -2,41 +2,122 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
+import type { CalendarEntry } from '../../reports/calendar.js';
+import { labels as reportLabels } from '../../reports/labels.js';
+import { inspectionName } from '../../reports/render-html.js';
+import { getReportRecord, loadReport } from '../../reports/report-store.js';
+import { INSPECTION_HOLIDAYS } from '../../tickets/contracts.js';
 import type { DashEnv } from '../env.js';
-import { calendarTable, visibleCalendars } from '../inspection-view.js';
-import { page } from '../layout.js';
+import { formatTime, TIME_ZONE } from '../format.js';
+import type { Translate } from '../i18n/index.js';
+import { calendarTable, holidayLabel, visibleCalendars, type CustomerCalendar } from '../inspection-view.js';
+import { page, type Html } from '../layout.js';
 
-/** This quarter, like 2026Q4 (in the service company's zone, +08:00). */
-function currentPeriod(now: number): string {
-  const d = new Date(now + 8 * 3600_000);
-  return `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+/** The inspection a customer's report is most likely wanted for: the earliest still to report on, else the latest done, else the next. */
+function preferredInspection(entries: readonly CalendarEntry[]): string | undefined {
+  return (
+    entries.find((e) => e.status === 'overdue' || e.status === 'due')?.key ??
+    entries.filter((e) => e.status === 'done').at(-1)?.key ??
+    entries.find((e) => e.status === 'upcoming')?.key
+  );
+}
+
+/** Labels the client script needs to build the list (holiday names, status words), in the page language. */
+function listLabels(t: Translate): string {
+  return JSON.stringify({
+    holidays: { ...Object.fromEntries(INSPECTION_HOLIDAYS.map((h) => [h, t(`holiday.${h}`)])), custom: t('holiday.custom') },
+    draft: t('reports.draft'),
+    signedOffBy: t('reports.signedOffBy'),
+    review: t('reports.review'),
+    remarkSaved: t('reports.remarkSaved'),
+    generating: t('reports.generating'),
+    none: t('reports.noneYet'),
+    error: t('common.error'),
+  });
+}
+
+/** The generate form: the inspection list follows the chosen customer (the client hides the others' options). */
+function generateForm(calendars: readonly CustomerCalendar[], t: Translate): Html {
+  return html`<form class="filters" id="report-generate" data-api="/api/reports">
+    <label>${t('common.customer')} <select name="customerId">${calendars.map((cal) => html`<option value="${cal.customer.id}">${cal.customer.name}</option>`)}</select></label>
+    <label>${t('reports.inspection')} <select name="inspection" required>${calendars.map((cal) => {
+      const preferred = preferredInspection(cal.entries);
+      return cal.entries.map(
+        (e) => html`<option value="${e.key}" data-customer="${cal.customer.id}" ${e.key === preferred ? html`data-default="1"` : ''}>${holidayLabel(e, t)} · ${e.inspectionDate} (${t(`inspections.status.${e.status}`)})</option>`,
+      );
+    })}</select></label>
+    <label>${t('reports.lang')} <select name="lang"><option value="zh">中文</option><option value="en">English</option></select></label>
+    <button type="submit" id="report-generate-button">${t('reports.generate')}</button>
+    <span id="report-generating" role="status" hidden>${t('reports.generating')}</span>
+  </form>
+  <p class="flash error" id="report-error" role="alert" hidden></p>`;
+}
+
+/** An engineer's review of a draft: a remark per finding and the sign-off; a signed report shows who signed. */
+function reviewPanel(db: Db, id: string, customerIds: string[] | undefined, lang: 'zh' | 'en', t: Translate): Html {
+  const rec = getReportRecord(db, id, customerIds);
+  if (!rec) return html`<section id="report-review"><p class="flash error" role="alert">${t('reports.notFound')}</p></section>`;
+  const report = loadReport(db, rec);
+  const c = report.cover;
+  const risk = reportLabels(lang);
+  const head = html`<h2>${t('reports.reviewTitle')}: ${c.customerName} · ${inspectionName(c, lang)}</h2>
+    <p>${t('reports.window')}: <span id="review-window">${formatTime(c.periodFrom, lang)} – ${formatTime(c.periodTo, lang)}</span>${c.firstReport ? html` (${t('reports.first')})` : ''}
+      · <a href="/api/reports/${rec.id}/html">HTML</a></p>`;
+  if (report.signOff) {
+    return html`<section id="report-review" data-report="${rec.id}" data-status="signed-off">${head}
+      <p class="flash done" id="review-signed">${t('reports.signedOffNotice')} ${report.signOff.name} · ${formatTime(report.signOff.at, lang)}${report.signOff.note ? html` · ${report.signOff.note}` : ''}</p>
+      ${report.findings.length
+        ? html`<table><thead><tr><th>${t('reports.risk')}</th><th>${t('common.host')}</th><th>${t('reports.finding')}</th><th>${t('reports.remark')}</th></tr></thead><tbody>${report.findings.map(
+            (f) => html`<tr data-finding="${f.id}"><td>${risk[f.risk]}</td><td>${f.hostName}</td><td>${f.title}</td><td>${f.remark ?? ''}</td></tr>`,
+          )}</tbody></table>`
+        : ''}
+    </section>`;
+  }
+  return html`<section id="report-review" data-report="${rec.id}" data-status="draft" data-api="/api/reports/${rec.id}">${head}
+    ${report.findings.length
+      ? html`<table id="review-findings"><thead><tr><th>${t('reports.risk')}</th><th>${t('common.host')}</th><th>${t('reports.finding')}</th><th>${t('reports.recommendation')}</th><th>${t('reports.remark')}</th></tr></thead>
+        <tbody>${report.findings.map(
+          (f) => html`<tr data-finding="${f.id}"><td class="risk-${f.risk}">${risk[f.risk]}</td><td>${f.hostName}</td><td>${f.title}<br><small>${f.detail}</small></td><td>${f.recommendation}</td>
+            <td><textarea rows="2" cols="40" maxlength="4000" data-finding="${f.id}" data-saved="${f.remark ?? ''}">${f.remark ?? ''}</textarea><br>
+              <button type="button" class="save-remark" data-finding="${f.id}">${t('reports.saveRemark')}</button> <small class="remark-status" role="status"></small></td></tr>`,
+        )}</tbody></table>`
+      : html`<p>${t('reports.noFindings')}</p>`}
+    <p><label>${t('reports.signOffNote')} <input id="sign-off-note" maxlength="4000" size="50"></label>
+      <button type="button" id="sign-off" class="primary">${t('reports.signOff')}</button></p>
+    <p><small>${t('reports.signOffHint')}</small></p>
+    <p class="flash error" id="review-error" role="alert" hidden></p>
+  </section>`;
 }
 
 /**
  * The reports page is a shell: the client script lists, generates and links reports through the reports
- * API (/api/reports, tenancy enforced there). When that API is not installed the page says so. Below the
- * list, the inspection calendar of each customer the user may see, rendered here from the same source.
+ * API (/api/reports, tenancy and "customers see signed-off reports only" enforced there). When that API is
+ * not installed the page says so. Engineers open a draft (?review=ID) to remark on findings and sign it
+ * off. Below the list, the inspection calendar of each customer the user may see, from the same source.
  */
 export function reportRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
   app.get('/reports', (c) => {
     const t = c.get('t');
-    const customers = listCustomers(deps.db, c.get('customerIds'));
+    const customerIds = c.get('customerIds');
+    const customers = listCustomers(deps.db, customerIds);
     const staff = c.get('user').role !== 'customer';
+    const calendars = visibleCalendars(deps.db, customerIds, deps.now());
+    const review = staff ? c.req.query('review') : undefined;
     const body = html`
-      ${staff
-        ? html`<form class="filters" id="report-generate" data-api="/api/reports">
-            <label>${t('common.customer')} <select name="customerId">${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
-            <label>${t('reports.period')} <input name="period" value="${currentPeriod(deps.now())}" pattern="\\d{4}Q[1-4]" required></label>
-            <label>Lang <select name="lang"><option value="zh">中文</option><option value="en">English</option></select></label>
-            <button type="submit">${t('reports.generate')}</button></form>`
-        : ''}
+      ${staff ? generateForm(calendars, t) : ''}
+      <form class="filters" id="report-filters">
+        <label>${t('common.customer')} <select name="customer"><option value="">${t('common.allCustomers')}</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
+        <label>${t('reports.period')} <input name="period" placeholder="${t('reports.anyPeriod')}" pattern="\\d{4}Q[1-4]" size="10"></label>
+        <button type="submit">${t('common.filter')}</button>
+      </form>
       <p class="flash error" id="reports-missing" hidden>${t('reports.missing')}</p>
-      <table id="report-list" data-api="/api/reports">
-        <thead><tr><th>${t('common.customer')}</th><th>${t('reports.period')}</th><th>Lang</th><th>${t('reports.generated')}</th><th>${t('tickets.download')}</th></tr></thead>
+      <table id="report-list" data-api="/api/reports" data-staff="${staff ? '1' : ''}" data-tz="${TIME_ZONE}" data-labels="${listLabels(t)}">
+        <thead><tr><th>${t('common.customer')}</th><th>${t('reports.inspection')}</th><th>${t('reports.window')}</th><th>${t('reports.lang')}</th><th>${t('reports.generated')}</th><th>${t('reports.status')}</th><th>${t('tickets.download')}</th></tr></thead>
         <tbody></tbody></table>
+      ${review ? reviewPanel(deps.db, review, customerIds, c.get('lang'), t) : ''}
       <h2>${t('inspections.title')}</h2>
-      <div id="inspection-calendars">${visibleCalendars(deps.db, c.get('customerIds'), deps.now()).map((cal) => calendarTable(cal, t))}</div>`;
+      <div id="inspection-calendars">${calendars.map((cal) => calendarTable(cal, t))}</div>`;
     return page(c, t('reports.title'), body);
   });
   return app;

@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
-import type { DashEnv } from '../env.js';
+import { SESSION_COOKIE, type DashEnv } from '../env.js';
 import { formatTime } from '../format.js';
 import { csrfField, page, postButton } from '../layout.js';
 import { getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../user-admin.js';
@@ -89,7 +90,15 @@ export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEn
     const unknown = d.serves.find((id) => !getCustomer(db, id));
     if (unknown) return back(c, u.id, `no customer ${unknown}`);
     if (d.password && d.password.length < 10) return back(c, u.id, 'password: at least 10 characters');
-    updateUserRecord(db, u.id, { displayName: d.displayName || u.username, role: d.role, customerId: d.customerId || null, serves: d.serves, newPassword: d.password });
+    updateUserRecord(db, u.id, {
+      displayName: d.displayName || u.username,
+      role: d.role,
+      customerId: d.customerId || null,
+      serves: d.serves,
+      newPassword: d.password,
+      // An admin changing their own password stays logged in here; their other sessions end.
+      keepSessionId: u.id === c.get('user').id ? getCookie(c, SESSION_COOKIE) : undefined,
+    });
     return back(c, u.id);
   });
 

@@ -80,7 +80,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const users = db
       .prepare('SELECT id, username, role, customer_id AS customerId, display_name AS displayName, created_at AS createdAt FROM users WHERE disabled_at IS NULL ORDER BY username')
       .all() as Array<{ id: string; username: string; role: string; customerId: string | null; displayName: string; createdAt: number }>;
-    const hostNames = new Map(listHosts(db).map((h) => [h.id, h.name]));
+    const hostNames = new Map(listHosts(db, undefined, { includeRetiredSince: 0 }).map((h) => [h.id, h.name]));
     const customerSelect = (name: string, withNone: boolean) =>
       html`<select name="${name}">${withNone ? html`<option value="">-</option>` : ''}${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select>`;
     const body = html`${settingsNav(c, 'general')}

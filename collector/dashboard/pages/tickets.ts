@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { getUser } from '../../db/users.js';
+import { assignableStaff } from '../../tickets/contacts.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
+import { maintenanceNow, type MaintenanceNow } from '../../tickets/maintenance-now.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import {
   acknowledge,
@@ -62,14 +64,18 @@ const ACTIONS: Record<string, (ctx: ActionContext, id: string, f: ActionFormData
   report: (ctx, id, f) => updateReportFields(ctx, id, { cause: f.cause ?? '', actions: f.actions ?? '', prevention: f.prevention ?? '' }),
 };
 
-/** Staff who may be assigned a ticket of this customer: admins and the engineers serving it. */
-function assignableStaff(db: Db, customerId: string): Array<{ id: string; name: string }> {
-  return db
-    .prepare(
-      `SELECT id, COALESCE(NULLIF(display_name, ''), username) AS name FROM users WHERE disabled_at IS NULL AND (role = 'admin' OR
-         (role = 'engineer' AND id IN (SELECT user_id FROM user_customers WHERE customer_id = ?))) ORDER BY name`,
-    )
-    .all(customerId) as Array<{ id: string; name: string }>;
+/** "Maintenance now: host db01 until 11:00 (patching)", one line per window in force that the user may see. */
+function maintenanceBanner(windows: readonly MaintenanceNow[], t: Translate, lang: Lang): Html | '' {
+  if (windows.length === 0) return '';
+  const scope = (m: MaintenanceNow) =>
+    m.scope === 'host'
+      ? html`${t('tickets.maintenanceHost')} <b>${m.hostName ?? m.hostId}</b>`
+      : m.scope === 'tag'
+        ? html`${t('tickets.maintenanceTag')} <b>${m.tag}</b> (${m.customerName})`
+        : html`${t('tickets.maintenanceCustomer')} <b>${m.customerName}</b>`;
+  return html`<ul class="flash done maintenance-now" id="maintenance-now" role="status">${windows.map(
+    (m) => html`<li data-scope="${m.scope}">${t('tickets.maintenanceNow')}: ${scope(m)}${m.until === null ? '' : html` ${t('tickets.maintenanceUntil')} <time>${formatTime(m.until, lang)}</time>`}${m.reason ? html` · ${m.reason}` : ''}</li>`,
+  )}</ul>`;
 }
 
 /** The on-site facts row: when, who recorded it, and met/missed against the on-site due time. */
@@ -135,7 +141,7 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     });
     const opt = (value: string, label: string, current: string | undefined) =>
       html`<option value="${value}"${value === (current ?? '') ? ' selected' : ''}>${label}</option>`;
-    const body = html`<form method="get" action="/tickets" class="filters">
+    const body = html`${maintenanceBanner(maintenanceNow(db, now, ids), t, lang)}<form method="get" action="/tickets" class="filters">
         <label>${t('common.state')} <select name="state">${opt('', t('common.any'), f.state)}${TICKET_STATES.map((s) => opt(s, t(`state.${s}`), f.state))}</select></label>
         <label>${t('common.severity')} <select name="severity">${opt('', t('common.any'), f.severity)}${SEVERITIES.map((s) => opt(s, s, f.severity))}</select></label>
         <label>${t('common.customer')} <select name="customer">${opt('', t('common.allCustomers'), f.customer)}${listCustomers(db, ids).map((cu) => opt(cu.id, cu.name, f.customer))}</select></label>
@@ -170,7 +176,7 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <p class="summary">${tk.summary}</p>
       <table class="facts"><tbody>
         <tr><th>${t('tickets.opened')}</th><td>${formatTime(tk.openedAt, lang)}</td></tr>
-        <tr><th>${t('overview.responseDue')}</th><td>${formatTime(tk.responseDueAt, lang)}</td></tr>
+        <tr><th>${t('overview.responseDue')}</th><td>${formatTime(tk.responseDueAt, lang)}${tk.sla.responseNotApplicable ? html` · <span id="response-na">${t('tickets.responseNotApplicable')}</span>` : ''}</td></tr>
         <tr><th>${t('tickets.onsiteDue')}</th><td>${formatTime(tk.onsiteDueAt, lang)}</td></tr>
         <tr><th>${t('tickets.onsiteAt')}</th>${onsiteCell(db, tk, t, lang)}</tr>
         <tr><th>${t('overview.restoreDue')}</th><td>${formatTime(tk.restoreDueAt, lang)}</td></tr>

@@ -244,44 +244,185 @@
     return a;
   }
 
-  // Reports: the list and the generate form talk to /api/reports; a missing API is said, not hidden.
+  // Reports: the list (with customer and period filters), the generate form and an engineer's review of a
+  // draft (remarks, sign-off) talk to /api/reports; the API's error text is shown, a missing API is said.
   function reportsPage(table) {
     var api = table.getAttribute('data-api');
+    var staff = table.getAttribute('data-staff') === '1';
     var tbody = table.querySelector('tbody');
+    var L = {};
+    try { L = JSON.parse(table.getAttribute('data-labels') || '{}'); } catch (err) { L = {}; }
+    var filters = document.getElementById('report-filters');
+
+    function send(method, url, body) {
+      return fetch(url, {
+        method: method, credentials: 'same-origin',
+        headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      }).then(function (r) {
+        if (r.ok) return r.json().catch(function () { return {}; });
+        return r.json().catch(function () { return null; }).then(function (b) {
+          var e = new Error(apiErrorText(b, r.status)); e.status = r.status; throw e;
+        });
+      });
+    }
+    function showError(box, text) {
+      if (!box) return;
+      box.textContent = text ? (L.error ? L.error + ' ' : '') + text : '';
+      box.hidden = !text;
+    }
+    function inspectionText(key) {
+      if (!key) return '';
+      var custom = /^custom-(\d{4}-\d{2}-\d{2})$/.exec(key);
+      if (custom) return ((L.holidays || {}).custom || 'custom') + ' ' + custom[1];
+      var m = /^(.*)-(\d{4})$/.exec(key);
+      return m ? ((L.holidays || {})[m[1]] || m[1]) + ' ' + m[2] : key;
+    }
+    // Times in the service company's zone (as the server-rendered pages show them), not the browser's.
+    var tz = table.getAttribute('data-tz') || undefined;
+    function when(ms) {
+      if (!ms) return '';
+      try { return new Date(ms).toLocaleString(undefined, { timeZone: tz }); } catch (err) { return new Date(ms).toLocaleString(); }
+    }
+
     function load() {
-      return getJson(api).then(function (body) {
+      var q = [];
+      if (filters) {
+        if (filters.customer.value) q.push('customer=' + encodeURIComponent(filters.customer.value));
+        if (filters.period.value.trim()) q.push('period=' + encodeURIComponent(filters.period.value.trim()));
+      }
+      table.removeAttribute('data-loaded');
+      return getJson(api + (q.length ? '?' + q.join('&') : '')).then(function (body) {
         tbody.textContent = '';
-        (body.reports || []).forEach(function (r) {
+        var reports = body.reports || [];
+        reports.forEach(function (r) {
           var tr = document.createElement('tr');
           tr.setAttribute('data-report', r.id);
+          tr.setAttribute('data-status', r.status || (r.signedOff ? 'signed-off' : 'draft'));
           cell(tr, r.customerName || r.customerId);
-          cell(tr, r.period);
+          cell(tr, inspectionText(r.inspectionKey) || r.period);
+          cell(tr, r.window ? when(r.window.from) + ' – ' + when(r.window.to) : r.period);
           cell(tr, r.lang);
-          cell(tr, r.generatedAt ? new Date(r.generatedAt).toLocaleString() : '');
+          cell(tr, when(r.generatedAt));
+          var status = document.createElement('span');
+          if (r.signedOff) {
+            status.className = 'badge insp-done';
+            status.textContent = (L.signedOffBy || 'signed off by') + ' ' + (r.signedOff.by || '') + ' · ' + when(r.signedOff.at);
+          } else {
+            status.className = 'badge insp-due';
+            status.textContent = L.draft || 'draft';
+          }
+          var statusCell = document.createElement('span');
+          statusCell.appendChild(status);
+          if (staff && !r.signedOff) {
+            statusCell.appendChild(document.createTextNode(' '));
+            var review = link('/reports?review=' + encodeURIComponent(r.id) + '#report-review', L.review || 'Review');
+            review.className = 'review-link';
+            statusCell.appendChild(review);
+          }
+          cell(tr, statusCell);
           var links = document.createElement('span');
           links.appendChild(link(api + '/' + encodeURIComponent(r.id) + '/html', 'HTML'));
-          if (r.hasPdf !== false) { links.appendChild(document.createTextNode(' · ')); links.appendChild(link(api + '/' + encodeURIComponent(r.id) + '/pdf', 'PDF')); }
+          links.appendChild(document.createTextNode(' · '));
+          links.appendChild(link(api + '/' + encodeURIComponent(r.id) + '/pdf', 'PDF'));
+          links.appendChild(document.createTextNode(' · '));
+          links.appendChild(link(api + '/' + encodeURIComponent(r.id) + '/json', 'JSON'));
           cell(tr, links);
           tbody.appendChild(tr);
         });
-        table.setAttribute('data-loaded', String((body.reports || []).length));
+        if (!reports.length) {
+          var tr = document.createElement('tr');
+          var td = document.createElement('td');
+          td.colSpan = 7;
+          td.textContent = L.none || '';
+          tr.appendChild(td);
+          tbody.appendChild(tr);
+        }
+        table.setAttribute('data-loaded', String(reports.length));
       }).catch(function (err) {
         if (err.status === 404) document.getElementById('reports-missing').hidden = false;
         table.setAttribute('data-loaded', 'error');
       });
     }
+
+    if (filters) {
+      filters.addEventListener('submit', function (ev) { ev.preventDefault(); load(); });
+      filters.customer.addEventListener('change', load);
+    }
+
+    // Generating takes up to ~30 s: the button is disabled and says so meanwhile; a refusal shows the API's reason.
     var form = document.getElementById('report-generate');
     if (form) {
+      var button = document.getElementById('report-generate-button');
+      var busy = document.getElementById('report-generating');
+      var errorBox = document.getElementById('report-error');
+      var showInspections = function () {
+        var first = null, preferred = null;
+        Array.prototype.forEach.call(form.inspection.options, function (o) {
+          var mine = o.getAttribute('data-customer') === form.customerId.value;
+          o.hidden = !mine;
+          o.disabled = !mine;
+          if (mine && !first) first = o;
+          if (mine && o.getAttribute('data-default') === '1') preferred = o;
+        });
+        var sel = form.inspection.options[form.inspection.selectedIndex];
+        if (!sel || sel.disabled) form.inspection.value = (preferred || first || { value: '' }).value;
+      };
+      form.customerId.addEventListener('change', showInspections);
+      showInspections();
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
-        var body = { customerId: form.customerId.value, period: form.period.value, lang: form.lang.value };
-        fetch(form.getAttribute('data-api'), {
-          method: 'POST', credentials: 'same-origin',
-          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-          body: JSON.stringify(body),
-        }).then(function (r) {
-          if (r.status === 404) document.getElementById('reports-missing').hidden = false;
+        showError(errorBox, '');
+        button.disabled = true;
+        busy.hidden = false;
+        form.setAttribute('data-busy', '1');
+        var body = { customerId: form.customerId.value, inspection: form.inspection.value, lang: form.lang.value };
+        send('POST', form.getAttribute('data-api'), body).then(function (r) {
+          form.setAttribute('data-generated', r.id || '');
           return load();
+        }, function (err) {
+          showError(errorBox, err.message);
+        }).then(function () {
+          button.disabled = false;
+          busy.hidden = true;
+          form.removeAttribute('data-busy');
+        });
+      });
+    }
+
+    // Review of a draft: each remark is saved on its own; "Sign off" saves any remark still changed first.
+    var panel = document.getElementById('report-review');
+    if (panel && panel.getAttribute('data-status') === 'draft') {
+      var base = panel.getAttribute('data-api');
+      var reviewError = document.getElementById('review-error');
+      var saveRemark = function (area) {
+        var finding = area.getAttribute('data-finding');
+        var status = area.parentNode.querySelector('.remark-status');
+        return send('PUT', base + '/remarks/' + encodeURIComponent(finding), { remark: area.value }).then(function () {
+          area.setAttribute('data-saved', area.value);
+          if (status) status.textContent = L.remarkSaved || 'saved';
+        });
+      };
+      panel.querySelectorAll('button.save-remark').forEach(function (btn) {
+        btn.addEventListener('click', function () {
+          showError(reviewError, '');
+          var area = panel.querySelector('textarea[data-finding="' + CSS.escape(btn.getAttribute('data-finding')) + '"]');
+          btn.disabled = true;
+          saveRemark(area).catch(function (err) { showError(reviewError, err.message); }).then(function () { btn.disabled = false; });
+        });
+      });
+      var signButton = document.getElementById('sign-off');
+      signButton.addEventListener('click', function () {
+        showError(reviewError, '');
+        signButton.disabled = true;
+        var changed = Array.prototype.filter.call(panel.querySelectorAll('textarea[data-finding]'), function (a) { return a.value !== a.getAttribute('data-saved'); });
+        changed.reduce(function (p, a) { return p.then(function () { return saveRemark(a); }); }, Promise.resolve()).then(function () {
+          return send('POST', base + '/sign-off', { note: document.getElementById('sign-off-note').value });
+        }).then(function () {
+          goAfterSave('/reports?review=' + encodeURIComponent(panel.getAttribute('data-report')) + '#report-review');
+        }, function (err) {
+          showError(reviewError, err.message);
+          signButton.disabled = false;
         });
       });
     }

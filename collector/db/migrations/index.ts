@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { migration as core } from './001-core.js';
+import { migration as hostRetired } from './002-host-retired.js';
 import { migration as tickets } from './010-tickets.js';
 import { migration as contracts } from './011-contracts.js';
 import { migration as oncall } from './012-oncall.js';
@@ -10,13 +11,15 @@ import { migration as checkAssignment } from './041-assignment.js';
 import { migration as remoteHosts } from './042-remote-hosts.js';
 import { migration as remoteResultQueue } from './043-remote-result-queue.js';
 import { migration as reports } from './030-reports.js';
+import { migration as reportWindows } from './031-report-windows.js';
 import { migration as sessions } from './020-sessions.js';
 import { migration as metricCatalog } from './021-metric-catalog.js';
 import { migration as ticketOnsite } from './015-ticket-onsite.js';
+import { migration as ticketSlaFlapping } from './016-ticket-sla-flapping.js';
 
 /**
  * Every migration, in order. Version ranges are reserved per area so parallel work never collides:
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows];

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../context.js';
 import type { Db } from '../../db/database.js';
-import { createEnrollmentToken, listAgents, listEnrollmentTokens, revokeAgent, revokeEnrollmentToken } from '../../db/agents.js';
+import { createEnrollmentToken, findEnrollmentToken, listAgents, listEnrollmentTokens, revokeEnrollmentToken } from '../../db/agents.js';
+import { revokeAgentAndRetireHost } from '../../tickets/host-retirement.js';
 import { getCustomer } from '../../db/customers.js';
 import { parseJson } from '../params.js';
 
@@ -12,6 +13,8 @@ const NewTokenSchema = z.object({
   note: z.string().max(200).default(''),
 });
 
+const TokenLookupSchema = z.object({ token: z.string().min(10).max(200) });
+
 /** Enrollment tokens and agent keys; customer users may look but not change. */
 export function agentRoutes(deps: { db: Db; now(): number; onAgentRevoked(agentId: string): void }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -20,14 +23,26 @@ export function agentRoutes(deps: { db: Db; now(): number; onAgentRevoked(agentI
 
   app.get('/agents', (c) => c.json({ agents: listAgents(db, c.get('customerIds')) }));
 
+  // The key stops working and the agent's host is retired (see revokeAgentAndRetireHost).
   app.post('/agents/:id/revoke', (c) => {
     if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins revoke agents' }, 403);
-    if (!revokeAgent(db, c.req.param('id'), now(), c.get('customerIds'))) return c.json({ error: 'agent not found' }, 404);
-    deps.onAgentRevoked(c.req.param('id'));
-    return c.json({ revoked: true });
+    const r = revokeAgentAndRetireHost(db, c.req.param('id'), now(), c.get('customerIds'));
+    if (!r) return c.json({ error: 'agent not found' }, 404);
+    deps.onAgentRevoked(r.agentId);
+    return c.json({ revoked: true, hostId: r.hostId, hostRetired: true, ticketsResolved: r.ticketsResolved });
   });
 
   app.get('/enrollment-tokens', (c) => c.json({ tokens: listEnrollmentTokens(db, c.get('customerIds')) }));
+
+  // Which customer a token enrolls into, before it is handed to a host (`patrol deploy`). POST: the token is a
+  // secret and stays out of URLs and access logs. Read-only: the token is not used.
+  app.post('/enrollment-tokens/lookup', async (c) => {
+    const body = await parseJson(c, TokenLookupSchema);
+    if (!body.ok) return body.res;
+    const record = findEnrollmentToken(db, body.data.token, c.get('customerIds'));
+    if (!record) return c.json({ error: 'enrollment token not recognised' }, 404);
+    return c.json({ token: record });
+  });
 
   app.post('/enrollment-tokens', async (c) => {
     if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins create tokens' }, 403);

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../context.js';
 import type { Db } from '../../db/database.js';
-import { getHost, listHosts, type Host } from '../../db/hosts.js';
+import { deleteRetiredHost, getHost, listHosts, type Host } from '../../db/hosts.js';
 import { listCheckStates, type CheckStateRow } from '../../db/check-states.js';
 import { getCustomer } from '../../db/customers.js';
 import type { MetricsStore } from '../../metrics/store.js';
@@ -23,6 +23,8 @@ function hostView(h: Host, checks: CheckStateRow[], customerName: string) {
     connected: h.connected,
     lastSeenAt: h.lastSeenAt,
     agentVersion: h.agentVersion,
+    /** Set when its agent key was revoked: decommissioned, kept for the history of the time it was monitored. */
+    retiredAt: h.retiredAt,
     facts: h.facts,
   };
 }
@@ -41,17 +43,24 @@ const SeriesQuerySchema = z.object({
   where: z.string().optional(),
 });
 
+const HostListQuerySchema = z.object({
+  /** `include`: also retired hosts (decommissioned; left out by default). */
+  retired: z.enum(['include', 'exclude']).default('exclude'),
+});
+
 export function hostRoutes(deps: { db: Db; store: MetricsStore }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { db, store } = deps;
 
   app.get('/', (c) => {
+    const q = parseQuery(c, HostListQuerySchema);
+    if (!q.ok) return q.res;
     const customerIds = c.get('customerIds');
     const states = listCheckStates(db, { customerIds });
     const byHost = new Map<string, CheckStateRow[]>();
     for (const s of states) byHost.set(s.hostId, [...(byHost.get(s.hostId) ?? []), s]);
     const names = new Map<string, string>();
-    const hosts = listHosts(db, customerIds).map((h) => {
+    const hosts = listHosts(db, customerIds, q.data.retired === 'include' ? { includeRetiredSince: 0 } : {}).map((h) => {
       if (!names.has(h.customerId)) names.set(h.customerId, getCustomer(db, h.customerId)?.name ?? h.customerId);
       return hostView(h, byHost.get(h.id) ?? [], names.get(h.customerId)!);
     });
@@ -63,6 +72,26 @@ export function hostRoutes(deps: { db: Db; store: MetricsStore }): Hono<AppEnv> 
     if (!host) return c.json({ error: 'host not found' }, 404);
     const checks = listCheckStates(db, { hostId: host.id, customerIds: c.get('customerIds') });
     return c.json({ host: hostView(host, checks, getCustomer(db, host.customerId)?.name ?? host.customerId), checks });
+  });
+
+  /**
+   * Hosts with an agent: removed here once retired (their agent key revoked). Agentless hosts are the remote
+   * checks' routes (mounted after these), which this hands on to.
+   */
+  app.delete('/:id', async (c, next) => {
+    const host = getHost(db, c.req.param('id'), c.get('customerIds'));
+    if (!host) return c.json({ error: 'host not found' }, 404);
+    if (host.kind !== 'agent') return next();
+    const role = c.get('user').role;
+    if (role !== 'admin' && role !== 'engineer') return c.json({ error: 'only engineers and admins remove hosts' }, 403);
+    if (host.retiredAt === null) {
+      return c.json({ error: 'a host with an agent is removed by revoking its agent key first (patrol deploy --uninstall, or POST /api/agents/:id/revoke): that retires it' }, 409);
+    }
+    const r = deleteRetiredHost(db, host.id);
+    if (!r.removed) {
+      return c.json({ error: `the host is retired and listed nowhere; its record stays because the reports of the time it was monitored need its history (${r.keptBy.join(', ')})` }, 409);
+    }
+    return c.json({ removed: true });
   });
 
   app.get('/:id/series', async (c) => {

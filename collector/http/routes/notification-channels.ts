@@ -17,7 +17,10 @@ import { forbidden, isStaff, notFound, readBody, type TicketRouteDeps } from '..
 const customerRefused = (c: Context<AppEnv>, err: ChannelCustomerError) => c.json({ error: err.message }, err.problem === 'not-found' ? 404 : 403);
 
 /**
- * /api/notification-channels: webhooks, chat robots and SMTP. Staff read (secrets are never returned);
+ * /api/notification-channels: webhooks, chat robots and SMTP. Staff read, and no answer carries a secret: not the
+ * SMTP password or signing secret (only hasPassword/hasSecret), not a webhook header's value (its name with
+ * "(stored)"), not a URL's tokens (query values and robot path tokens as "****"; a PATCH sending that masked
+ * URL back keeps the stored one, and a webhook's headers are kept unless `config.headers` is sent);
  * admins create, change, delete and test. GET /deliveries is the delivery log. A channel's customer (null =
  * all customers) is set on create and may be changed by PATCH; a customer that does not exist or that the
  * caller does not see is 404 `customer not found`, and "all customers" is for unrestricted callers only.

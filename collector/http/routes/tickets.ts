@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { AppEnv } from '../context.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
-import { activeMaintenance } from '../../tickets/maintenance.js';
+import { assignableStaff } from '../../tickets/contacts.js';
+import { maintenanceNow } from '../../tickets/maintenance-now.js';
 import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext } from '../../tickets/ticket-actions.js';
 import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';
-import { actionResponse, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+import { actionResponse, forbidden, isStaff, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z
@@ -42,7 +43,10 @@ const ReportFields = z
   .refine((f) => Object.keys(f).length > 0, 'give cause, actions or prevention');
 const ReportQuery = z.object({ format: z.enum(['html', 'md']).default('html'), lang: z.enum(['zh', 'en']).default('zh') });
 
-/** /api/tickets: list, get, the lifecycle actions, the engineer's report fields and the report download. */
+/**
+ * /api/tickets: list (with the maintenance windows in force), get, the lifecycle actions, who may be
+ * assigned a ticket, the engineer's report fields and the report download.
+ */
 export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const ctxOf = (c: { get: (k: 'user' | 'customerIds') => unknown }): ActionContext => ({
@@ -68,13 +72,21 @@ export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
       offset: q.value.offset,
       now,
     });
-    return c.json({ tickets, maintenance: activeMaintenance(deps.db, now, customerIds) });
+    return c.json({ tickets, maintenance: maintenanceNow(deps.db, now, customerIds) });
   });
 
   app.get('/:id', (c) => {
     const t = findTicket(deps.db, c.req.param('id'), { customerIds: c.get('customerIds'), now: deps.now() });
     if (!t) return notFound(c);
     return c.json({ ticket: t, events: listEvents(deps.db, t.id) });
+  });
+
+  /** Staff who may be given this ticket (admins and the engineers serving its customer): the CLI's username lookup. */
+  app.get('/:id/assignees', (c) => {
+    const t = findTicket(deps.db, c.req.param('id'), { customerIds: c.get('customerIds'), now: deps.now() });
+    if (!t) return notFound(c);
+    if (!isStaff(c)) return forbidden(c);
+    return c.json({ assignees: assignableStaff(deps.db, t.customerId) });
   });
 
   /** One lifecycle action: validate the body, run the action as this user, answer with the ticket or the refusal. */

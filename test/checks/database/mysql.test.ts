@@ -78,6 +78,33 @@ describe('db.mysql against a real MariaDB', () => {
     expect(JSON.stringify(out)).not.toContain(wrong);
   });
 
+  test('a monitoring user without the replication privilege gets UNKNOWN naming it, not a silent "no replica"', async () => {
+    const admin = await connect();
+    const password = `mon-${Math.random().toString(36).slice(2)}`;
+    try {
+      // A monitoring login with no global privilege at all (USAGE): global status and variables are readable by
+      // anyone, the replica status is not. (Our admin user cannot GRANT: ALL PRIVILEGES without GRANT OPTION.)
+      await admin.query(`CREATE USER 'monitor'@'127.0.0.1' IDENTIFIED BY '${password}'`);
+    } finally {
+      await admin.end();
+    }
+    const limited = { host: server.host, port: server.port, user: 'monitor', password };
+    const out = await runCheck(mysqlCheck, testCheckContext(), limited);
+    expect(out.status).toBe('UNKNOWN');
+    // The privilege as this server names it (MariaDB 10.11: "SUPER or SLAVE MONITOR"; MySQL: REPLICATION CLIENT).
+    expect(out.summary).toMatch(/^10\.\d+\.\d+-MariaDB\S* up, connect [\d.]+ ms, \d+\/10 connections \(rates from the next run\) \(not available: replication status: user monitor lacks the [A-Za-z ]+ privilege\)$/);
+    expect(out.summary).toMatch(/lacks the (SUPER or )?(REPLICA MONITOR|SLAVE MONITOR|REPLICATION CLIENT) privilege/);
+    expect(out.details).toMatch(/^replication status: user monitor lacks the/);
+    expect(out.metrics?.[0].fields).toMatchObject({ up: 1, replica: 'unknown' });
+    expect(JSON.stringify(out)).not.toContain(password);
+    // A standalone server whose monitoring user is not meant to read replication: told so, it is OK.
+    const standalone = await runCheck(mysqlCheck, testCheckContext(), { ...limited, checkReplica: false });
+    expect(standalone.status).toBe('OK');
+    expect(standalone.metrics?.[0].fields).not.toHaveProperty('replica');
+    // The privileged user reads the status: no replica here, OK.
+    expect((await runCheck(mysqlCheck, testCheckContext(), params())).status).toBe('OK');
+  });
+
   test('connections near max_connections are CRITICAL, and a full server too', async () => {
     for (let i = 0; i < 8; i++) conns.push(await connect());
     const near = await runCheck(mysqlCheck, testCheckContext(), params());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
-import postgresCheck from '../../../checks/database/postgres.js';
+import postgresCheck, { MIN_SERVER_VERSION_NUM, unsupportedVersion } from '../../../checks/database/postgres.js';
 import { memoryState, runCheck, testCheckContext } from '../../helpers/check-context.js';
 import { startPostgres, type RunningPostgres } from '../../helpers/postgres.js';
 import { waitFor } from '../../helpers/ports.js';
@@ -163,5 +163,16 @@ describe('db.postgres replication between a real primary and standby', () => {
     }, 'the standby to notice');
     expect(orphan.status).toBe('WARNING');
     expect(orphan.summary).toMatch(/^standby is not streaming from its primary \(wal receiver: \w+\)$/);
+  });
+});
+
+describe('db.postgres on servers older than 10 (none can run here: the version rule alone)', () => {
+  test('9.x is UNKNOWN "not supported: needs 10 or newer"; 10 and later are judged', () => {
+    // server_version_num: 90624 = 9.6.24, the last 9.x release; backend_type and the *_wal_* names came with 10.
+    expect(unsupportedVersion(90624, '9.6.24')).toMatch(/^PostgreSQL 9\.6\.24 is not supported: needs 10 or newer/);
+    expect(unsupportedVersion(90400, '9.4.26')).toMatch(/^PostgreSQL 9\.4\.26 is not supported/);
+    expect(MIN_SERVER_VERSION_NUM).toBe(100000);
+    expect(unsupportedVersion(100000, '10.0')).toBeNull();
+    expect(unsupportedVersion(150008, '15.8')).toBeNull();
   });
 });

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { listReports } from '../../collector/reports/report-store.js';
+import { PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
+
+/**
+ * Issue 6 on the reports page, in headless Chromium against a real collector: generating shows that it
+ * runs and shows the API's refusal; an engineer remarks on findings and signs off by clicking; the
+ * customer sees only the signed-off report. The world's customers were taken on today, so acme's next
+ * inspection (New Year 2027, on Dec 25) is its first: its report can be made now, covering up to now,
+ * while the Two Sessions one after it has not begun.
+ */
+
+let world: DashboardWorld;
+let browser: Browser;
+const sessions: BrowserSession[] = [];
+
+async function session(user: string, password: string, locale = 'en-US'): Promise<BrowserSession> {
+  const s = await openSession(browser, { locale });
+  sessions.push(s);
+  await logIn(s, world.url, user, password);
+  return s;
+}
+
+beforeAll(async () => {
+  [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
+  // The host with the hostile name fills its /data disk: a finding whose host name must stay text.
+  const now = Date.now();
+  const tags = { customer: 'acme', host: world.xssHost.id, mount: '/data' };
+  await world.collector.store.write(Array.from({ length: 30 }, (_, i) => ({ measurement: 'disk', tags, fields: { used_pct: 92 }, time: now - (29 - i) * 60_000 })));
+});
+
+afterAll(async () => {
+  for (const s of sessions) await s.context.close();
+  await browser?.close();
+  await world?.collector.destroy();
+});
+
+describe('reports page', () => {
+  let signedId: string;
+
+  test('generating disables the button and says it runs; a refusal shows the API reason; the new draft is listed', async () => {
+    const s = await session('eng', PASSWORDS.eng);
+    await s.page.goto(`${world.url}/reports`);
+    await s.page.waitForSelector('#report-list[data-loaded]');
+    const button = s.page.locator('#report-generate-button');
+
+    // Two Sessions 2027 begins only at the New Year inspection (Dec 25): the API refuses it, and the page says why.
+    await s.page.selectOption('#report-generate select[name="inspection"]', 'two-sessions-2027');
+    await button.click();
+    await expect.poll(() => s.page.locator('#report-error').isVisible()).toBe(true);
+    expect(await s.page.locator('#report-error').innerText()).toMatch(/^The request failed: the window of inspection two-sessions-2027 has not begun yet/);
+    expect(await button.isDisabled()).toBe(false);
+    await screenshot(s.page, 'reports-generate-error');
+
+    // Hold the real request until the page has shown that it is busy (a report can take ~30 s).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await s.page.route('**/api/reports', async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.continue();
+    });
+    await s.page.selectOption('#report-generate select[name="inspection"]', 'new-year-2027');
+    await s.page.selectOption('#report-generate select[name="lang"]', 'en');
+    await button.click();
+    await expect.poll(() => button.isDisabled()).toBe(true);
+    expect(await s.page.locator('#report-generating').isVisible()).toBe(true);
+    expect(await s.page.locator('#report-error').isVisible()).toBe(false);
+    await screenshot(s.page, 'reports-generating');
+    release();
+    await s.page.waitForSelector('#report-generate[data-generated]');
+    expect(await button.isDisabled()).toBe(false);
+    expect(await s.page.locator('#report-generating').isVisible()).toBe(false);
+    const id = (await s.page.getAttribute('#report-generate', 'data-generated'))!;
+    await s.page.waitForSelector(`#report-list tr[data-report="${id}"]`);
+    const row = s.page.locator(`#report-list tr[data-report="${id}"]`);
+    expect(await row.getAttribute('data-status')).toBe('draft');
+    expect(await row.innerText()).toContain('New Year 2027');
+    // The browser logs the refused request itself; nothing else went wrong.
+    expect(s.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  test('an engineer writes remarks and signs off by clicking; the page and the report name who signed', async () => {
+    const s = await session('eng', PASSWORDS.eng);
+    // A second draft of the same inspection stays a draft: the customer must never see it.
+    const drafts = listReports(world.collector.db, { customerId: 'acme' });
+    expect(drafts.length).toBeGreaterThanOrEqual(1);
+    await s.page.goto(`${world.url}/reports`);
+    await s.page.waitForSelector('#report-list[data-loaded]');
+    await s.page.click(`#report-list tr[data-report="${drafts[0]!.id}"] a.review-link`);
+    await s.page.waitForSelector('#report-review[data-status="draft"]');
+    signedId = drafts[0]!.id;
+
+    const finding = s.page.locator(`#review-findings tr[data-finding="disk:${world.xssHost.id}:/data"]`);
+    // The hostile host name is text in the review table, not an element.
+    expect(await finding.innerText()).toContain(XSS_NAME);
+    const area = finding.locator('textarea');
+    await area.fill('Customer will extend /data <b>next week</b>');
+    await finding.locator('button.save-remark').click();
+    await expect.poll(() => finding.locator('.remark-status').innerText()).toBe('saved');
+    await s.page.fill('#sign-off-note', 'Reviewed with the customer');
+    await screenshot(s.page, 'reports-review-draft');
+    await s.page.click('#sign-off');
+    await s.page.waitForSelector('#report-review[data-status="signed-off"]');
+    expect(await s.page.locator('#review-signed').innerText()).toMatch(/^Signed off by Engineer Li · .* · Reviewed with the customer$/);
+    await s.page.waitForSelector('#report-list[data-loaded]');
+    const row = s.page.locator(`#report-list tr[data-report="${signedId}"]`);
+    expect(await row.getAttribute('data-status')).toBe('signed-off');
+    expect(await row.innerText()).toContain('signed off by Engineer Li');
+    await screenshot(s.page, 'reports-review-signed');
+
+    const html = await (await s.page.request.get(`${world.url}/api/reports/${signedId}/html`)).text();
+    expect(html).toMatch(/<dd id="cover-sign-off">Engineer Li \d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/dd>/);
+    expect(html).toContain('Customer will extend /data &lt;b&gt;next week&lt;/b&gt;');
+    expect(s.dialogs).toEqual([]);
+    expect(s.errors).toEqual([]);
+  });
+
+  test('the customer sees only the signed-off report, on the page and through the API', async () => {
+    // Another draft exists by now (made through the API as an engineer would).
+    const eng = await session('eng', PASSWORDS.eng);
+    const csrf = (await eng.page.getAttribute('meta[name="csrf-token"]', 'content'))!;
+    const made = await eng.page.request.post(`${world.url}/api/reports`, { headers: { 'x-csrf-token': csrf }, data: { customerId: 'acme', inspection: 'new-year-2027', lang: 'zh' } });
+    expect(made.status()).toBe(201);
+    const draftId = ((await made.json()) as { id: string }).id;
+
+    const s = await session('cust-a', PASSWORDS.custA, 'zh-CN');
+    await s.page.goto(`${world.url}/reports`);
+    await s.page.waitForSelector('#report-list[data-loaded]');
+    expect(await s.page.getAttribute('#report-list', 'data-loaded')).toBe('1');
+    expect(await s.page.locator('#report-list tr[data-report]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-report')))).toEqual([signedId]);
+    expect(await s.page.locator(`#report-list tr[data-report="${signedId}"]`).innerText()).toContain('签核人 Engineer Li');
+    // No staff controls for a customer.
+    expect(await s.page.locator('#report-generate, a.review-link, #report-review').count()).toBe(0);
+    await s.page.goto(`${world.url}/reports?review=${draftId}`);
+    expect(await s.page.locator('#report-review').count()).toBe(0);
+    for (const p of ['', '/html', '/json']) expect((await s.page.request.get(`${world.url}/api/reports/${draftId}${p}`)).status()).toBe(404);
+    expect((await s.page.request.get(`${world.url}/api/reports/${signedId}/html`)).status()).toBe(200);
+    await screenshot(s.page, 'reports-customer-signed-only');
+    expect(s.errors).toEqual([]);
+  });
+
+  test('the list filters by customer and quarter', async () => {
+    const s = await session('eng', PASSWORDS.eng);
+    await s.page.goto(`${world.url}/reports`);
+    await s.page.waitForSelector('#report-list[data-loaded]');
+    const all = Number(await s.page.getAttribute('#report-list', 'data-loaded'));
+    expect(all).toBeGreaterThanOrEqual(2);
+    await s.page.fill('#report-filters input[name="period"]', '2027Q1');
+    await s.page.click('#report-filters button[type="submit"]');
+    await expect.poll(() => s.page.getAttribute('#report-list', 'data-loaded')).toBe('0');
+    await s.page.fill('#report-filters input[name="period"]', '2026Q4');
+    await s.page.selectOption('#report-filters select[name="customer"]', 'acme');
+    await s.page.click('#report-filters button[type="submit"]');
+    await expect.poll(() => s.page.getAttribute('#report-list', 'data-loaded')).toBe(String(all));
+  });
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 import type { Db } from '../db/database.js';
 import { verifyCredentials, type User } from '../db/users.js';
 
@@ -72,23 +73,10 @@ export class PasswordGate {
    * user names must leave a core to the event loop (ingest, /health), and the libuv pool to file and DNS work.
    */
   private readonly maxScrypts = Math.max(1, availableParallelism() - 1);
-  private scrypts = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** scrypt runs in libuv's pool: leave a core for the event loop (agents, the dashboard) while guesses are checked. */
+  private readonly scrypts = new ConcurrencyLimit(Math.max(1, availableParallelism() - 1));
 
   constructor(private readonly db: Db) {}
-
-  private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.scrypts >= this.maxScrypts) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.scrypts++;
-    try {
-      return await work();
-    } finally {
-      // Hand the slot straight to the next in line (the count stays), or give it back.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.scrypts--;
-    }
-  }
 
   /** Seconds to wait when this attempt may not run now, else undefined. */
   throttled(username: string, password: string, ip: string, now: number): number | undefined {
@@ -107,7 +95,7 @@ export class PasswordGate {
     const attempt = attemptKey(key, password);
     const joined = this.running.get(attempt);
     if (joined) return joined;
-    const check = this.limited(() => verifyCredentials(this.db, username, password)).then((user) => {
+    const check = this.scrypts.run(() => verifyCredentials(this.db, username, password)).then((user) => {
       if (user) clearLoginFailures(this.db, key);
       else recordLoginFailure(this.db, key, now);
       return user;

@@ -15,7 +15,7 @@ import type { IngestedHost, IngestListener } from '../ingest/listener.js';
 import { ingestBatch } from '../ingest/ingest.js';
 import type { AssignmentSource } from '../assignment/source.js';
 import { RemoteCheckStates } from './check-state-store.js';
-import { ConcurrencyLimit } from './limit.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 import { DEFAULT_MAX_QUEUED_ROUNDS, RemoteResultQueue, type ResultQueueStats } from './result-queue.js';
 import { listRemoteHosts, type RemoteAccess, type RemoteHost } from './remote-hosts.js';
 import { SshConnectionPool, type SshTarget } from './ssh-executor.js';

@@ -3,7 +3,7 @@ import type { NodeSSH } from 'node-ssh';
 import type { ExecOptions, ExecResult, Executor } from '../../checks/define.js';
 import { connectPinned, type KnownHosts } from '../../shared/ssh-connect.js';
 import { createLogger } from '../../shared/logger.js';
-import { ConcurrencyLimit } from './limit.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 
 const log = createLogger('ssh-executor');
 

@@ -1,4 +1,4 @@
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { freePort } from './ports.js';
 
 export interface ReceivedMail {
@@ -8,6 +8,23 @@ export interface ReceivedMail {
   raw: string;
   subject: string;
   authUser: string | undefined;
+  /** The session was TLS (implicit or after STARTTLS) when the message came. */
+  secure: boolean;
+}
+
+/** Read one message from smtp-server's onData stream into what the tests look at. */
+export function receiveMail(stream: NodeJS.ReadableStream, session: SMTPServerSession): Promise<ReceivedMail> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', reject);
+    stream.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const subject = /^Subject: (.*(?:\r?\n[ \t].*)*)$/im.exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
+      const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      resolve({ from, to: session.envelope.rcptTo.map((r) => r.address), raw, subject, authUser: session.user as string | undefined, secure: session.secure });
+    });
+  });
 }
 
 export interface RunningSmtpServer {
@@ -32,15 +49,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; password: s
       return cb(new Error('invalid credentials'));
     },
     onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const subject = /^Subject: (.*(?:\r?\n[ \t].*)*)$/im.exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw, subject, authUser: session.user as string | undefined });
-        cb();
-      });
+      receiveMail(stream, session).then((m) => (mails.push(m), cb()), cb);
     },
   });
   const port = await freePort();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseFilesystems, parseMeminfo, parseNetDev, parseProcStatCpu } from '../../checks/system/proc-probe.js';
-import { ConcurrencyLimit } from '../../collector/remote/limit.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 import { shellQuote } from '../../collector/remote/ssh-executor.js';
 
 // Texts as an older or odder host prints them: what this machine cannot show the SSH tests.

@@ -14,6 +14,7 @@ import { createChannel, getChannel, updateChannel, type ChannelView } from '../.
 import { sendTestMessage } from '../../collector/notify/notifier.js';
 import { listTickets, type Ticket } from '../../collector/tickets/ticket-store.js';
 import { freePort } from '../helpers/ports.js';
+import { receiveMail, type ReceivedMail } from '../helpers/smtp-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { makeWorld, result, MIN, T0, type World } from './world.js';
 
@@ -28,15 +29,6 @@ const PASSWORD = 'Pw-9f3c1e-tls-only';
 let certDir: ReturnType<typeof tempDir>;
 let tlsKey: Buffer;
 let tlsCert: Buffer;
-
-interface ReceivedMail {
-  to: string[];
-  subject: string;
-  raw: string;
-  /** smtp-server's session.secure when DATA came in. */
-  secure: boolean;
-  authUser: string | undefined;
-}
 
 interface TlsSmtpServer {
   port: number;
@@ -78,14 +70,7 @@ async function startTlsSmtp(mode: { implicit: true } | { starttls: 'offered' | '
       return cb(new Error('invalid credentials'));
     },
     onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const subject = /^Subject: (.*(?:\r?\n[ \t].*)*)$/im.exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, raw, secure: session.secure, authUser: session.user as string | undefined });
-        cb();
-      });
+      receiveMail(stream, session).then((m) => (mails.push(m), cb()), cb);
     },
   };
   const server = new SMTPServer(options);

@@ -1,6 +1,7 @@
 /**
  * A counting semaphore: at most `max` holders at once, the rest wait in arrival order. The remote poller uses
- * one to touch only so many hosts at a time, and each SSH connection one to stay under sshd's MaxSessions.
+ * one to touch only so many hosts at a time, each SSH connection one to stay under sshd's MaxSessions, and the
+ * password check one to keep a core free for the event loop.
  */
 export class ConcurrencyLimit {
   private active = 0;

@@ -139,6 +139,7 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       responseTargetMin: target.respondMin,
       restoreTargetMin: target.restoreMin,
       responseMet: t.sla.responseMet,
+      responseNotApplicable: t.sla.responseNotApplicable === true,
       restoreMet: t.sla.restoreMet,
     };
   });

@@ -114,6 +114,8 @@ export const TicketLineSchema = z.object({
   responseTargetMin: z.number(),
   restoreTargetMin: z.number(),
   responseMet: z.boolean().nullable(),
+  /** Recovered before anyone was told (a blip): there was nothing to respond to. Absent in older reports. */
+  responseNotApplicable: z.boolean().default(false),
   restoreMet: z.boolean().nullable(),
 });
 export type TicketLine = z.infer<typeof TicketLineSchema>;

@@ -221,7 +221,7 @@ export function renderReportHtml(r: InspectionReport): string {
           esc(i.title),
           esc(i.severity),
           fmtTime(i.openedAt),
-          `${num(i.responseMin)} / ${esc(L.target)} ${i.responseTargetMin} · ${metText(i.responseMet)}`,
+          i.responseNotApplicable ? esc(L.notApplicable) : `${num(i.responseMin)} / ${esc(L.target)} ${i.responseTargetMin} · ${metText(i.responseMet)}`,
           `${num(i.restoreMin)} / ${esc(L.target)} ${i.restoreTargetMin} · ${metText(i.restoreMet)}`,
         ]),
       ),

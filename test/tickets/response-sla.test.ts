@@ -6,6 +6,7 @@ import { getTicket, listEvents, listTickets } from '../../collector/tickets/tick
 import { acknowledge, assign, resolve, startWork } from '../../collector/tickets/ticket-actions.js';
 import { buildFaultReport, renderFaultReportMarkdown } from '../../collector/tickets/fault-report.js';
 import { buildInspectionReport } from '../../collector/reports/build-report.js';
+import { renderReportHtml } from '../../collector/reports/render-html.js';
 import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
 import { visibleCustomerIds } from '../../collector/db/users.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -124,6 +125,11 @@ describe('a blip nobody was told about needs no response', () => {
         [blip.number, null],
       ]);
       expect(report.tickets.responseMetShare).toBe(0); // 0 of 1 decided, not 0 of 2 and not 1 of 2
+      expect(report.tickets.items.map((i) => i.responseNotApplicable)).toEqual([false, true]);
+      // The report says why there was no response, instead of "open".
+      const html = renderReportHtml(report);
+      const blipRow = html.slice(html.indexOf(blip.number), html.indexOf('</tr>', html.indexOf(blip.number)));
+      expect(blipRow).toContain('n/a (recovered before anyone was told)');
     } finally {
       await store.close();
       dir.remove();

@@ -11,10 +11,12 @@ interface StaticFile {
   type: string;
 }
 
-/** Read once at start: the client script, the stylesheet and uPlot (the dashboard's only client library). */
+/** Read once at start: the client script and its live worker, the stylesheet and uPlot (the dashboard's only client library). */
 function loadFiles(): Record<string, StaticFile> {
   return {
     'app.js': { body: readFileSync(here('app.js'), 'utf8'), type: 'text/javascript; charset=utf-8' },
+    // The SharedWorker that gives all tabs one live stream; a worker script must come from the page's origin.
+    'live-worker.js': { body: readFileSync(here('live-worker.js'), 'utf8'), type: 'text/javascript; charset=utf-8' },
     'app.css': { body: readFileSync(here('app.css'), 'utf8'), type: 'text/css; charset=utf-8' },
     'uPlot.iife.min.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'), type: 'text/javascript; charset=utf-8' },
     'uPlot.min.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'), type: 'text/css; charset=utf-8' },

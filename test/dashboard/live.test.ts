@@ -136,6 +136,9 @@ test('without a session the stream is refused, and a page whose stream fails fal
   expect(res.status).toBe(303);
   const s = await session('cust-a', PASSWORDS.custA);
   // A proxy that refuses event streams: EventSource gives up on a 502 and the page polls /live/states instead.
+  // page.route sees only the page's own requests: a SharedWorker's stream is not one, so this page goes without the
+  // worker (a browser lacking SharedWorker); the worker's fallback is tested with a real refusing proxy in live-tabs.
+  await s.context.addInitScript(() => delete (window as { SharedWorker?: unknown }).SharedWorker);
   await s.page.route('**/live/events', (route) => route.fulfill({ status: 502, body: 'no streams here' }));
   const polled = s.page.waitForRequest((r) => r.url().endsWith('/live/states'));
   await s.page.reload();

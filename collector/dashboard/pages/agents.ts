@@ -32,7 +32,7 @@ export function agentRoutes(deps: { db: Db; now(): number; onAgentRevoked(agentI
     const hosts = new Map(listHosts(db, ids, { includeRetiredSince: 0 }).map((h) => [h.id, h]));
     const customers = listCustomers(db, ids);
     const tokenState = (tk: ReturnType<typeof listEnrollmentTokens>[number]) =>
-      tk.revokedAt ? t('agents.revoked') : tk.usedAt ? t('agents.used') : tk.expiresAt <= now ? t('overview.overdue') : '';
+      tk.revokedAt ? t('agents.revoked') : tk.usedAt ? t('agents.used') : tk.expiresAt <= now ? t('agents.expired') : '';
     const shown: Html | '' = newToken
       ? html`<p class="flash done" id="new-token">${t('agents.tokenOnce')} <code>${newToken}</code></p>`
       : '';

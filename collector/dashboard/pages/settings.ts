@@ -8,10 +8,12 @@ import { createUser, findUserByName } from '../../db/users.js';
 import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
 import { sendTestMessage } from '../../notify/notifier.js';
 import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from '../../tickets/contracts.js';
-import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema } from '../../tickets/maintenance.js';
+import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema, type MaintenanceInput } from '../../tickets/maintenance.js';
+import type { WeeklySlot } from '../../tickets/calendar.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { DashEnv } from '../env.js';
-import { formatTime } from '../format.js';
+import { formatTime, parseLocalDateTime, TIME_ZONE } from '../format.js';
+import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 import { csrfField, page, postButton } from '../layout.js';
 import { settingsNav } from './settings-nav.js';
 
@@ -52,19 +54,40 @@ const NewEmailChannel = z.object({
   requireTls: checkbox,
   lang: z.enum(['zh', 'en']).default('zh'),
 });
-const NewWindow = z.object({
+/** What a maintenance window covers: the fields both window forms share. */
+const WindowTarget = z.object({
   customerId: z.string().min(1).max(100),
   scope: z.enum(['customer', 'host', 'tag']),
   hostId: z.string().max(100).default(''),
-  tag: z.string().max(100).default(''),
-  startsAt: z.string().min(1),
-  endsAt: z.string().min(1),
+  tag: z.string().trim().max(100).default(''),
   reason: z.string().max(500).default(''),
 });
+const NewWindow = WindowTarget.extend({
+  /** datetime-local values, read in the zone the pages show times in. */
+  startsAt: z.string().max(40).default(''),
+  endsAt: z.string().max(40).default(''),
+});
+const NewWeeklyWindow = WindowTarget.extend({
+  /** Ticked weekday boxes, 0 = Sunday; one box arrives as a string, several as an array. */
+  days: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().min(0).max(6)).max(7)),
+  start: z.string().max(10).default(''),
+  durationHours: z.coerce.number().int().min(0).max(24).catch(-1).default(0),
+  durationMinutes: z.coerce.number().int().min(0).max(59).catch(-1).default(0),
+});
+/** 24 h: a slot whose end equals its start runs round the clock (calendar.ts: end <= start runs into the next day). */
+const MAX_WEEKLY_MINUTES = 24 * 60;
+/** Monday first, as a week is read here; 0 = Sunday as calendar.ts counts. */
+const WEEKDAYS_SHOWN = [1, 2, 3, 4, 5, 6, 0] as const;
+const SCOPE_LABELS = { customer: 'settings.scopeCustomer', host: 'settings.scopeHost', tag: 'settings.scopeTag' } as const;
 
 const errorRedirect = (c: Context<DashEnv>, message: string) => c.redirect(`/settings?error=${encodeURIComponent(message)}`, 303);
-/** datetime-local carries no zone: read it as China Standard Time (+08:00, no DST), the zone pages show. */
-const localToMs = (s: string) => (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(s) ? Date.parse(`${s}:00+08:00`) : Date.parse(s));
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** "every Mon, Wed 02:00-04:00 (Asia/Shanghai)" in the page language. */
+function weeklyText(w: WeeklySlot, t: Translate, lang: Lang): string {
+  const days = WEEKDAYS_SHOWN.filter((d) => w.days.includes(d)).map((d) => t(`weekday.${d}`));
+  return `${t('settings.mwEvery')} ${days.join(lang === 'zh' ? '、' : ', ')} ${w.start}–${w.end} (${w.timezone})`;
+}
 
 /** Admin only: customers, users, notification channels (send a test), maintenance windows, contracts. */
 export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
@@ -83,6 +106,10 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const hostNames = new Map(listHosts(db, undefined, { includeRetiredSince: 0 }).map((h) => [h.id, h.name]));
     const customerSelect = (name: string, withNone: boolean) =>
       html`<select name="${name}">${withNone ? html`<option value="">-</option>` : ''}${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select>`;
+    const windowTargetFields = html`<label>${t('common.customer')} ${customerSelect('customerId', false)}</label>
+          <label>${t('settings.scope')} <select name="scope">${(['customer', 'host', 'tag'] as const).map((s) => html`<option value="${s}">${t(SCOPE_LABELS[s])}</option>`)}</select></label>
+          <label>${t('common.host')} <select name="hostId"><option value="">-</option>${[...hostNames].map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select></label>
+          <label>${t('common.tag')} <input name="tag" maxlength="100"></label>`;
     const body = html`${settingsNav(c, 'general')}
       <section id="customers"><h2>${t('settings.customers')}</h2>
         <table><tbody>${customers.map((cu) => html`<tr><td>${cu.id}</td><td>${cu.name}</td><td>${formatTime(cu.createdAt, lang)}</td></tr>`)}</tbody></table>
@@ -132,19 +159,29 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           <button type="submit">${t('common.add')}</button></form>
       </section>
       <section id="maintenance"><h2>${t('settings.maintenance')}</h2>
-        <table><tbody>${listMaintenance(db).map(
-          (w) => html`<tr><td>${getCustomer(db, w.customerId)?.name ?? w.customerId}</td><td>${w.scope} ${w.hostId ? hostNames.get(w.hostId) ?? w.hostId : ''}${w.tag ?? ''}</td>
-            <td>${w.weekly ? JSON.stringify(w.weekly) : `${formatTime(w.startsAt, lang)} - ${formatTime(w.endsAt, lang)}`}</td><td>${w.reason}</td>
+        <p>${t('settings.mwZoneHint').replace('{zone}', TIME_ZONE)}</p>
+        <table id="maintenance-list"><tbody>${listMaintenance(db).map(
+          (w) => html`<tr data-window="${w.id}"><td>${getCustomer(db, w.customerId)?.name ?? w.customerId}</td><td>${t(SCOPE_LABELS[w.scope])} ${w.hostId ? hostNames.get(w.hostId) ?? w.hostId : ''}${w.tag ?? ''}</td>
+            <td>${w.weekly ? weeklyText(w.weekly, t, lang) : `${formatTime(w.startsAt, lang)} - ${formatTime(w.endsAt, lang)}`}</td><td>${w.reason}</td>
             <td>${postButton(c, `/settings/maintenance/${w.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
         )}</tbody></table>
-        <form method="post" action="/settings/maintenance" class="filters">${csrfField(c)}
-          <label>${t('common.customer')} ${customerSelect('customerId', false)}</label>
-          <label>${t('settings.scope')} <select name="scope"><option>customer</option><option>host</option><option>tag</option></select></label>
-          <label>${t('common.host')} <select name="hostId"><option value="">-</option>${[...hostNames].map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select></label>
-          <label>${t('common.tag')} <input name="tag"></label>
+        <h3>${t('settings.mwOnce')}</h3>
+        <form method="post" action="/settings/maintenance" class="filters" id="maintenance-form">${csrfField(c)}
+          ${windowTargetFields}
           <label>${t('settings.starts')} <input name="startsAt" type="datetime-local" required></label>
           <label>${t('settings.ends')} <input name="endsAt" type="datetime-local" required></label>
-          <label>${t('tickets.reason')} <input name="reason"></label>
+          <label>${t('tickets.reason')} <input name="reason" maxlength="500"></label>
+          <button type="submit">${t('common.add')}</button></form>
+        <h3>${t('settings.mwWeekly')}</h3>
+        <form method="post" action="/settings/maintenance/weekly" class="filters" id="maintenance-weekly-form">${csrfField(c)}
+          ${windowTargetFields}
+          <span role="group" aria-label="${t('settings.mwWeekdays')}">${t('settings.mwWeekdays')} ${WEEKDAYS_SHOWN.map(
+            (d) => html`<label class="inline"><input type="checkbox" name="days" value="${d}"> ${t(`weekday.${d}`)}</label> `,
+          )}</span>
+          <label>${t('settings.mwStartTime')} <input name="start" type="time" required></label>
+          <label>${t('settings.mwDuration')} <input name="durationHours" type="number" min="0" max="24" value="1" aria-label="${t('settings.mwDuration')} (${t('settings.mwHours')})"> ${t('settings.mwHours')}</label>
+          <label><input name="durationMinutes" type="number" min="0" max="59" value="0" aria-label="${t('settings.mwDuration')} (${t('settings.mwMinutes')})"> ${t('settings.mwMinutes')}</label>
+          <label>${t('tickets.reason')} <input name="reason" maxlength="500"></label>
           <button type="submit">${t('common.add')}</button></form>
       </section>
       <section id="contracts"><h2>${t('settings.contracts')}</h2>
@@ -241,24 +278,54 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
 
   app.post('/settings/channels/:id/delete', (c) => (deleteChannel(db, c.req.param('id')) ? c.redirect('/settings?done=1#channels', 303) : c.text('not found', 404)));
 
-  app.post('/settings/maintenance', async (c) => {
-    const f = NewWindow.safeParse(await c.req.parseBody());
-    if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
-    const input = MaintenanceInputSchema.safeParse({
-      customerId: f.data.customerId,
-      scope: f.data.scope,
-      hostId: f.data.scope === 'host' ? f.data.hostId || null : null,
-      tag: f.data.scope === 'tag' ? f.data.tag || null : null,
-      startsAt: localToMs(f.data.startsAt),
-      endsAt: localToMs(f.data.endsAt),
-      reason: f.data.reason,
-    });
+  /** The window's target from either form, checked against this customer's hosts; a message key when it is not whole. */
+  function windowTarget(f: z.infer<typeof WindowTarget>): Pick<MaintenanceInput, 'customerId' | 'scope' | 'hostId' | 'tag' | 'reason'> | MessageKey {
+    if (f.scope === 'host' && !listHosts(db, [f.customerId]).some((h) => h.id === f.hostId)) return 'settings.mwErrHost';
+    if (f.scope === 'tag' && !f.tag) return 'settings.mwErrTag';
+    return { customerId: f.customerId, scope: f.scope, hostId: f.scope === 'host' ? f.hostId : null, tag: f.scope === 'tag' ? f.tag : null, reason: f.reason };
+  }
+
+  function saveWindow(c: Context<DashEnv>, candidate: MaintenanceInput): Response {
+    const input = MaintenanceInputSchema.safeParse(candidate);
     if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
-    if (input.data.hostId && !listHosts(db, [input.data.customerId]).some((h) => h.id === input.data.hostId)) {
-      return errorRedirect(c, 'that host does not belong to this customer');
-    }
+    if (!getCustomer(db, input.data.customerId)) return errorRedirect(c, `no customer ${input.data.customerId}`);
     addMaintenance(db, input.data, c.get('user').id, deps.now());
     return c.redirect('/settings?done=1#maintenance', 303);
+  }
+
+  app.post('/settings/maintenance', async (c) => {
+    const t = c.get('t');
+    const f = NewWindow.safeParse(await c.req.parseBody());
+    if (!f.success) return errorRedirect(c, f.error.issues[0]?.message ?? 'invalid');
+    const target = windowTarget(f.data);
+    if (typeof target === 'string') return errorRedirect(c, t(target));
+    // Typed as the page shows times: wall-clock time in PATROL_TIMEZONE, as the on-site arrival form reads it.
+    const startsAt = parseLocalDateTime(f.data.startsAt);
+    const endsAt = parseLocalDateTime(f.data.endsAt);
+    if (startsAt === undefined || endsAt === undefined) return errorRedirect(c, t('settings.mwErrTime'));
+    if (endsAt <= startsAt) return errorRedirect(c, t('settings.mwErrOrder'));
+    return saveWindow(c, { ...target, startsAt, endsAt });
+  });
+
+  app.post('/settings/maintenance/weekly', async (c) => {
+    const t = c.get('t');
+    const f = NewWeeklyWindow.safeParse(await c.req.parseBody({ all: true }));
+    if (!f.success) {
+      const issue = f.error.issues[0];
+      return errorRedirect(c, issue?.path[0] === 'days' ? t('settings.mwErrDays') : `${issue?.path.join('.')}: ${issue?.message ?? 'invalid'}`);
+    }
+    const target = windowTarget(f.data);
+    if (typeof target === 'string') return errorRedirect(c, t(target));
+    if (f.data.days.length === 0) return errorRedirect(c, t('settings.mwErrDays'));
+    const start = /^([01]\d|2[0-3]):([0-5]\d)(?::\d\d)?$/.exec(f.data.start.trim());
+    if (!start) return errorRedirect(c, t('settings.mwErrStart'));
+    const { durationHours: h, durationMinutes: m } = f.data;
+    const minutes = h * 60 + m;
+    if (h < 0 || m < 0 || minutes < 1 || minutes > MAX_WEEKLY_MINUTES) return errorRedirect(c, t('settings.mwErrDuration'));
+    const startMin = Number(start[1]) * 60 + Number(start[2]);
+    // The slot is kept in the zone it was typed in, so it stays at 02:00 local even if PATROL_TIMEZONE changes later.
+    const weekly: WeeklySlot = { days: [...new Set(f.data.days)].sort((a, b) => a - b), start: hhmm(startMin), end: hhmm((startMin + minutes) % 1440), timezone: TIME_ZONE };
+    return saveWindow(c, { ...target, weekly });
   });
 
   app.post('/settings/maintenance/:id/delete', (c) =>

@@ -21,10 +21,11 @@ import {
   type ActionContext,
   type ActionResult,
 } from '../../tickets/ticket-actions.js';
-import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket } from '../../tickets/ticket-store.js';
+import { HOST_RETIRED_NOTE } from '../../tickets/host-retirement.js';
+import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket, type TicketEvent } from '../../tickets/ticket-store.js';
 import type { DashEnv } from '../env.js';
 import { formatTime, parseLocalDateTime } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
+import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 import { csrfField, page, postButton, type Html } from '../layout.js';
 import { slaCountdown, ticketRow } from './overview.js';
 
@@ -48,21 +49,124 @@ const ActionForm = z.object({
 });
 type ActionFormData = z.infer<typeof ActionForm>;
 
-const ACTIONS: Record<string, (ctx: ActionContext, id: string, f: ActionFormData) => ActionResult> = {
+/** A refusal the page itself makes (the form was incomplete), named by the text it shows. */
+type FormRefusal = { ok: false; error: 'invalid'; message: string; key: MessageKey };
+const refuse = (key: MessageKey): FormRefusal => ({ ok: false, error: 'invalid', message: key, key });
+
+const ACTIONS: Record<string, (ctx: ActionContext, id: string, f: ActionFormData) => ActionResult | FormRefusal> = {
   acknowledge: (ctx, id, f) => acknowledge(ctx, id, f.note),
   start: (ctx, id, f) => startWork(ctx, id, f.note),
   assign: (ctx, id, f) => assign(ctx, id, f.assigneeId),
-  comment: (ctx, id, f) => (f.text.trim() ? comment(ctx, id, f.text) : { ok: false, error: 'invalid', message: 'empty comment' }),
+  comment: (ctx, id, f) => (f.text.trim() ? comment(ctx, id, f.text) : refuse('tickets.errEmptyComment')),
   resolve: (ctx, id, f) => resolve(ctx, id, f.note),
   onsite: (ctx, id, f) => {
     if (!f.at.trim()) return recordOnsite(ctx, id, { note: f.note });
     const at = parseLocalDateTime(f.at);
-    return at === undefined ? { ok: false, error: 'invalid', message: 'arrival time: use YYYY-MM-DDTHH:mm' } : recordOnsite(ctx, id, { at, note: f.note });
+    return at === undefined ? refuse('tickets.errArrivalFormat') : recordOnsite(ctx, id, { at, note: f.note });
   },
   'confirm-close': (ctx, id, f) => confirmClose(ctx, id, f.note),
-  reopen: (ctx, id, f) => (f.reason.trim() ? reopen(ctx, id, f.reason) : { ok: false, error: 'invalid', message: 'give a reason' }),
+  reopen: (ctx, id, f) => (f.reason.trim() ? reopen(ctx, id, f.reason) : refuse('tickets.errNoReason')),
   report: (ctx, id, f) => updateReportFields(ctx, id, { cause: f.cause ?? '', actions: f.actions ?? '', prevention: f.prevention ?? '' }),
 };
+
+/**
+ * The refusal in the page language. The ticket actions answer in English for the API and the CLI; which
+ * refusal it was follows from the action and the kind of error, so the page never shows their text.
+ */
+function refusalText(action: string, r: Exclude<ActionResult, { ok: true }> | FormRefusal, t: Translate, state: Ticket['state'] | undefined): string {
+  if ('key' in r) return t(r.key);
+  if (r.error === 'forbidden') return action === 'confirm-close' ? t('tickets.errCustomerOnly') : t('tickets.errStaffOnly');
+  if (r.error === 'invalid') return action === 'assign' ? t('tickets.errAssignee') : action === 'onsite' ? t('tickets.errArrivalRange') : r.message;
+  if (action === 'onsite' && state !== 'closed') return t('tickets.errOnsiteRecorded');
+  return t('tickets.errState').replace('{state}', state ? t(`state.${state}`) : '-');
+}
+
+/** Every event kind the ticket engine, the actions and the notifier write (a test keeps this list complete). */
+export const EVENT_KIND_LABELS: Record<string, MessageKey> = {
+  opened: 'event.opened',
+  result: 'event.result',
+  severity: 'event.severity',
+  escalated: 'event.escalated',
+  acknowledged: 'event.acknowledged',
+  onsite: 'event.onsite',
+  in_progress: 'event.in_progress',
+  assigned: 'event.assigned',
+  comment: 'event.comment',
+  recovered: 'event.recovered',
+  resolved: 'event.resolved',
+  closed: 'event.closed',
+  reopened: 'event.reopened',
+  'flapping-started': 'event.flapping-started',
+  'flapping-stopped': 'event.flapping-stopped',
+  'report-updated': 'event.report-updated',
+  'notify-fallback': 'event.notify-fallback',
+  'reopen-announced': 'event.reopen-announced',
+};
+
+/** Fixed texts the engine and the actions put on events themselves (not typed by anyone). */
+const FIXED_MESSAGES: Record<string, MessageKey> = {
+  'took the ticket': 'event.msg.tookTicket',
+  'on site': 'event.msg.onSite',
+  'confirmed by the customer': 'event.msg.confirmedByCustomer',
+  'host retired': 'event.msg.hostRetired',
+  [HOST_RETIRED_NOTE]: 'event.msg.hostRetiredNote',
+  'host reporting again': 'event.msg.hostReportingAgain',
+};
+const NOTIFY_KINDS: Record<string, MessageKey> = {
+  problem: 'notifyKind.problem',
+  recovery: 'notifyKind.recovery',
+  escalation: 'notifyKind.escalation',
+  reopen: 'notifyKind.reopen',
+  severity: 'notifyKind.severity',
+};
+
+const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+
+/**
+ * An event's message in the page language. What people typed, and check summaries, are shown as they are;
+ * the sentences the collector writes itself (escalation, fallback, automatic close...) are rebuilt here
+ * from the event's data in the page language.
+ */
+function eventMessage(db: Db, e: TicketEvent, t: Translate, lang: Lang): string {
+  const fixed = FIXED_MESSAGES[e.message];
+  if (fixed) return t(fixed);
+  if (e.actorId !== null) {
+    if (e.kind === 'assigned' && typeof e.data.to === 'string') {
+      const to = getUser(db, e.data.to);
+      return to ? to.displayName || to.username : '';
+    }
+    return e.message;
+  }
+  let m: RegExpExecArray | null;
+  if ((m = /^still failing: ([\s\S]*)$/.exec(e.message))) return fill(t('event.msg.stillFailing'), { summary: m[1]! });
+  if ((m = /^host reachable again: ([\s\S]*)$/.exec(e.message))) return fill(t('event.msg.hostReachableAgain'), { summary: m[1]! });
+  if ((m = /^closed automatically (\d+) days after recovery \(contract\)$/.exec(e.message))) return fill(t('event.msg.autoClosed'), { days: m[1]! });
+  if (e.kind === 'escalated' && (m = /^(L\d -> L\d): not acknowledged by (\S+)$/.exec(e.message))) {
+    const deadline = Date.parse(m[2]!);
+    return fill(t('event.msg.notAckedBy'), { tiers: m[1]!, time: Number.isNaN(deadline) ? m[2]! : formatTime(deadline, lang) });
+  }
+  if (e.kind === 'notify-fallback' && Array.isArray(e.data.emptyTiers) && Array.isArray(e.data.recipients)) {
+    const kindKey = NOTIFY_KINDS[String(e.data.kind)];
+    const values = {
+      tiers: e.data.emptyTiers.map((k) => `L${String(k)}`).join(', '),
+      kind: kindKey ? t(kindKey) : String(e.data.kind),
+      to: typeof e.data.fromTier === 'number' ? `L${e.data.fromTier}` : t('event.msg.admins'),
+      names: e.data.recipients.map(String).join(lang === 'zh' ? '、' : ', '),
+    };
+    if (e.data.recipients.length === 0) return fill(t('event.msg.fallbackNobody'), values);
+    const noMail = e.message.endsWith('(none of them has an e-mail address)') ? t('event.msg.fallbackNoMail') : '';
+    return fill(t('event.msg.fallback'), values) + noMail;
+  }
+  return e.message;
+}
+
+/** One timeline line: when, what (in the page language), who, and the message. */
+function timelineItem(db: Db, e: TicketEvent, t: Translate, lang: Lang): Html {
+  const label = EVENT_KIND_LABELS[e.kind];
+  const actor = e.actorId === null && e.actorName === 'system' ? t('event.actorSystem') : e.actorName;
+  const message = eventMessage(db, e, t, lang);
+  return html`<li data-kind="${e.kind}"><time>${formatTime(e.at, lang)}</time> <b class="kind">${label ? t(label) : e.kind}</b> <span class="actor">${actor}</span>${message ? html`${lang === 'zh' ? '：' : ': '}<span class="msg">${message}</span>` : ''}</li>`;
+}
 
 /** "Maintenance now: host db01 until 11:00 (patching)", one line per window in force that the user may see. */
 function maintenanceBanner(windows: readonly MaintenanceNow[], t: Translate, lang: Lang): Html | '' {
@@ -183,9 +287,7 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       </tbody></table>
       ${actionButtons(c, tk, db)}
       <h2>${t('tickets.timeline')}</h2>
-      <ol class="timeline" id="timeline">${events.map(
-        (e) => html`<li data-kind="${e.kind}"><time>${formatTime(e.at, lang)}</time> <b>${e.kind}</b> ${e.actorName}${e.message ? html`: <span class="msg">${e.message}</span>` : ''}</li>`,
-      )}</ol>
+      <ol class="timeline" id="timeline">${events.map((e) => timelineItem(db, e, t, lang))}</ol>
       <form method="post" action="${base}/comment" class="stack">${csrfField(c)}
         <textarea name="text" rows="3" required aria-label="${t('tickets.comment')}"></textarea>
         <button type="submit">${t('tickets.comment')}</button></form>
@@ -222,10 +324,13 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const form = ActionForm.safeParse(await c.req.parseBody());
     if (!form.success) return c.text('invalid form', 400);
     const id = c.req.param('id');
-    const r = run({ db, user: c.get('user'), customerIds: c.get('customerIds'), now: deps.now() }, id, form.data);
+    const customerIds = c.get('customerIds');
+    const r = run({ db, user: c.get('user'), customerIds, now: deps.now() }, id, form.data);
     if (!r.ok && r.error === 'not-found') return c.text('not found', 404);
     const back = `/tickets/${encodeURIComponent(r.ok ? r.ticket.number : id)}`;
-    return c.redirect(r.ok ? `${back}?done=1` : `${back}?error=${encodeURIComponent(r.message)}`, 303);
+    if (r.ok) return c.redirect(`${back}?done=1`, 303);
+    const state = findTicket(db, id, { customerIds, now: deps.now() })?.state;
+    return c.redirect(`${back}?error=${encodeURIComponent(refusalText(c.req.param('action'), r, c.get('t'), state))}`, 303);
   });
   return app;
 }

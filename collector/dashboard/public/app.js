@@ -37,8 +37,10 @@
   }
 
   // Live updates. The page listens to /live/events (SSE: only the user's customers reach it, the server
-  // decides); handlers[] are the page parts that react. Polling /live/states is the fallback for a browser
-  // without EventSource or a stream the server refused.
+  // decides); handlers[] are the page parts that react. All tabs share one stream through a SharedWorker
+  // (live-worker.js): a stream per tab would hold one of Chromium's 6 connections per host, and a 7th tab
+  // could not load. Without SharedWorker the page opens its own EventSource. Polling /live/states is the
+  // fallback for a browser without EventSource or a stream the server refused.
   var live = { mode: 'none', onHost: [], onTicket: [] };
 
   function pollStates(grid) {
@@ -68,20 +70,34 @@
       if (grid) pollStates(grid);
       live.onFallback && live.onFallback();
     };
+    // One stream event, from the worker or the page's own EventSource ('closed': the stream was refused).
+    var onEvent = function (type, data) {
+      if (type === 'ready') setMode('sse');
+      else if (type === 'host') { var h = JSON.parse(data); live.onHost.forEach(function (f) { f(h); }); }
+      else if (type === 'ticket') { var t = JSON.parse(data); live.onTicket.forEach(function (f) { f(t); }); }
+      else if (type === 'logout') location.href = '/login?next=' + encodeURIComponent(location.pathname);
+      else if (type === 'closed') fallback();
+    };
     if (!url || typeof window.EventSource !== 'function') { fallback(); return; }
+    if (typeof window.SharedWorker === 'function') {
+      var worker = new SharedWorker('/static/live-worker.js');
+      worker.port.onmessage = function (m) { onEvent(m.data.type, m.data.data); };
+      // The CSRF token names the session: a tab of another session makes the worker drop the old user's stream.
+      worker.port.postMessage({ type: 'hello', url: url, session: csrf });
+      window.addEventListener('pagehide', function () { worker.port.postMessage({ type: 'bye' }); });
+      // Back from the back/forward cache the tab is no longer listening: a fresh load joins again.
+      window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
+      return;
+    }
     var es = new EventSource(url);
-    es.addEventListener('ready', function () { setMode('sse'); });
-    es.addEventListener('host', function (m) {
-      var e = JSON.parse(m.data);
-      live.onHost.forEach(function (f) { f(e); });
+    ['ready', 'host', 'ticket', 'logout'].forEach(function (type) {
+      es.addEventListener(type, function (m) {
+        if (type === 'logout') es.close();
+        onEvent(type, m.data);
+      });
     });
-    es.addEventListener('ticket', function (m) {
-      var e = JSON.parse(m.data);
-      live.onTicket.forEach(function (f) { f(e); });
-    });
-    es.addEventListener('logout', function () { es.close(); location.href = '/login?next=' + encodeURIComponent(location.pathname); });
     // EventSource retries network errors by itself; CLOSED means the server refused the stream.
-    es.onerror = function () { if (es.readyState === EventSource.CLOSED) fallback(); };
+    es.onerror = function () { if (es.readyState === EventSource.CLOSED) onEvent('closed'); };
   }
 
   function showLiveNotice() {

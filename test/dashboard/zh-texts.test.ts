@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { createEnrollmentToken } from '../../collector/db/agents.js';
+import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTicket } from '../../collector/tickets/lifecycle.js';
+import { HOST_RETIRED_NOTE } from '../../collector/tickets/host-retirement.js';
+import { addEvent, getTicket, listEvents, SYSTEM_ACTOR, type Ticket } from '../../collector/tickets/ticket-store.js';
+import { EVENT_KIND_LABELS } from '../../collector/dashboard/pages/tickets.js';
+import { PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
+
+let world: DashboardWorld;
+let browser: Browser;
+const sessions: BrowserSession[] = [];
+
+async function zhSession(user: string, password: string): Promise<BrowserSession> {
+  const s = await openSession(browser, { locale: 'zh-CN' });
+  sessions.push(s);
+  await logIn(s, world.url, user, password);
+  return s;
+}
+
+beforeAll(async () => {
+  [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  for (const s of sessions) await s.context.close();
+  await browser?.close();
+  await world?.collector.destroy();
+});
+
+/** Every event kind written anywhere in collector/: the literal strings in the `kind:` of each addEvent(...) call. */
+function eventKindsInSource(): Set<string> {
+  const kinds = new Set<string>();
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+  for (const file of walk(join(process.cwd(), 'collector'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const call of text.matchAll(/addEvent\(([\s\S]*?)\);\n/g)) {
+      const kind = /\bkind:\s*([^,\n}]+)/.exec(call[1]!);
+      for (const literal of kind?.[1]?.matchAll(/'([^']+)'/g) ?? []) kinds.add(literal[1]!);
+    }
+  }
+  return kinds;
+}
+
+/** A ticket that went through what the engine and the notifier write on their own, each through its real function. */
+function ticketWithEveryEvent(): { ticket: Ticket; kinds: string[] } {
+  const { db } = world.collector;
+  const host = world.acmeHosts[0]!;
+  let now = Date.now() - 3 * 86400_000;
+  const step = () => (now += 60_000);
+  let tk = openTicket(db, { host, kind: 'check', checkName: 'system.memory', checkId: 'system.memory', status: 'WARNING', summary: 'memory 93% used', severity: 'P3', flapping: false, now });
+  tk = raiseSeverity(db, tk, 'P2', step());
+  tk = escalate(db, getTicket(db, tk.id, { now })!, step());
+  const events: Array<[string, string, Record<string, unknown>]> = [
+    ['result', 'memory 95% used', { status: 'WARNING' }],
+    ['flapping-started', '', {}],
+    ['flapping-stopped', '', {}],
+    // As collector/notify/outbox.ts words it when nobody is on duty in a tier.
+    ['notify-fallback', 'nobody on duty at L2; escalation message goes to L1 instead: Engineer Li (none of them has an e-mail address)', { kind: 'escalation', tier: 2, emptyTiers: [2], fromTier: 1, recipients: ['Engineer Li'] }],
+    ['in_progress', '', {}],
+    ['onsite', '', {}],
+    ['assigned', '', {}],
+    ['report-updated', '', { fields: ['cause'] }],
+    ['comment', HOST_RETIRED_NOTE, {}],
+  ];
+  for (const [kind, message, data] of events) addEvent(db, tk, { at: step(), actor: SYSTEM_ACTOR, kind, message, data });
+  tk = markRecovered(db, getTicket(db, tk.id, { now })!, step(), 'host reachable again: memory 40% used');
+  tk = reopenTicket(db, tk, SYSTEM_ACTOR, step(), 'memory 97% used', false);
+  addEvent(db, tk, { at: step(), actor: SYSTEM_ACTOR, kind: 'reopen-announced', message: `still failing: ${tk.summary}` });
+  addEvent(db, tk, { at: step(), actor: SYSTEM_ACTOR, kind: 'acknowledged', message: 'took the ticket' });
+  addEvent(db, tk, { at: step(), actor: SYSTEM_ACTOR, kind: 'resolved', message: 'host retired' });
+  autoClose(db, getTicket(db, tk.id, { now })!, step(), 7);
+  const ticket = getTicket(db, tk.id, { now })!;
+  return { ticket, kinds: [...new Set(listEvents(db, tk.id).map((e) => e.kind))] };
+}
+
+describe('a Chinese-speaking user', () => {
+  test('the page knows a label for every event kind the collector writes', () => {
+    const inSource = eventKindsInSource();
+    expect(inSource.size).toBeGreaterThan(10);
+    expect([...inSource].filter((k) => !(k in EVENT_KIND_LABELS))).toEqual([]);
+  });
+
+  test('sees a ticket timeline with Chinese event kinds, the system actor as 系统 and the collector sentences in Chinese', async () => {
+    const { ticket, kinds } = ticketWithEveryEvent();
+    expect(kinds.sort()).toEqual([...eventKindsInSource()].sort());
+    const s = await zhSession('eng', PASSWORDS.eng);
+    await s.page.goto(`${world.url}/tickets/${ticket.number}`);
+    await screenshot(s.page, 'ticket-timeline-zh');
+    const items = s.page.locator('#timeline li');
+    const rows = await items.evaluateAll((lis) =>
+      lis.map((li) => ({
+        kind: li.getAttribute('data-kind'),
+        label: li.querySelector('b.kind')?.textContent ?? '',
+        actor: li.querySelector('.actor')?.textContent ?? '',
+        msg: li.querySelector('.msg')?.textContent ?? '',
+      })),
+    );
+    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(kinds));
+    // Not one English word among the kind labels and actors (all of these events are the system's).
+    expect(rows.filter((r) => /[A-Za-z]/.test(r.label) || r.actor !== '系统')).toEqual([]);
+    expect(rows.find((r) => r.kind === 'opened')!.label).toBe('开单');
+    expect(rows.find((r) => r.kind === 'notify-fallback')!.label).toBe('通知改发');
+    // Sentences the collector wrote itself come out in Chinese; data inside them (a check summary, a name) stays.
+    const msg = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.msg);
+    expect(msg('escalated')[0]).toMatch(/^L1 -> L2：\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 前未受理$/);
+    // The world's notifier wrote real ones too (nobody is on duty there): each in Chinese, names as they are.
+    expect(msg('notify-fallback')).toContain('L2 无人值班；升级通知改发给 L1：Engineer Li（他们都没有电子邮件地址）');
+    for (const m of msg('notify-fallback')) expect(m.replace(/Engineer Li|Administrator/g, '')).not.toMatch(/[A-Za-z]{2,}/);
+    expect(msg('recovered')).toEqual(['主机恢复可达：memory 40% used']);
+    expect(msg('reopen-announced')).toEqual(['仍然失败：memory 93% used']);
+    expect(msg('comment')).toEqual(['主机已退役：其代理密钥已吊销（代理已卸载或主机已下线）']);
+    expect(msg('resolved')).toEqual(['主机已退役']);
+    expect(msg('closed')).toEqual(['恢复 7 天后按合同自动关闭']);
+    expect(msg('acknowledged')).toContain('认领工单');
+    expect(s.errors).toEqual([]);
+  });
+
+  test('an empty comment and a reopen without a reason are refused with Chinese messages', async () => {
+    const s = await zhSession('eng', PASSWORDS.eng);
+    const tk = world.openAcme;
+    await s.page.goto(`${world.url}/tickets/${tk.number}`);
+    const before = listEvents(world.collector.db, tk.id).length;
+    // Spaces pass the browser's `required`; the server finds nothing to say.
+    await s.page.fill('textarea[name="text"]', '   ');
+    await Promise.all([s.page.waitForURL(/error=/), s.page.click('form[action$="/comment"] button[type="submit"]')]);
+    expect(await s.page.locator('.flash.error').innerText()).toContain('评论内容为空。');
+    expect(listEvents(world.collector.db, tk.id)).toHaveLength(before);
+
+    // The recovered ticket can be reopened; spaces are no reason.
+    await s.page.goto(`${world.url}/tickets/${world.recoveredAcme.number}`);
+    await s.page.fill('input[name="reason"]', '  ');
+    await Promise.all([s.page.waitForURL(/error=/), s.page.click('form[action$="/reopen"] button[type="submit"]')]);
+    expect(await s.page.locator('.flash.error').innerText()).toContain('请填写重新打开的原因。');
+    expect(getTicket(world.collector.db, world.recoveredAcme.id, { now: Date.now() })!.state).toBe('recovered');
+    await screenshot(s.page, 'ticket-refused-zh');
+  });
+
+  test('an action the ticket state does not allow is refused in Chinese, naming the state', async () => {
+    const s = await zhSession('eng', PASSWORDS.eng);
+    await s.page.goto(`${world.url}/tickets/${world.recoveredAcme.number}`);
+    const csrf = (await s.page.getAttribute('meta[name="csrf-token"]', 'content'))!;
+    // A page opened before the ticket recovered still offers "acknowledge": the same POST, sent now.
+    const res = await s.page.request.post(`${world.url}/tickets/${world.recoveredAcme.number}/acknowledge`, {
+      form: { _csrf: csrf },
+      headers: { 'accept-language': 'zh-CN,zh;q=0.9' },
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(303);
+    const location = decodeURIComponent(res.headers().location ?? '');
+    expect(location).toContain('工单当前为“已恢复”，不能执行此操作。');
+    expect(location).not.toMatch(/cannot|ticket that is/);
+  });
+
+  test('the agents page says 已过期 for an expired enrollment token', async () => {
+    const now = Date.now();
+    const expired = createEnrollmentToken(world.collector.db, 'acme', now - 2 * 86400_000, { ttlMs: 3600_000, note: 'old' }).record;
+    const fresh = createEnrollmentToken(world.collector.db, 'acme', now, { note: 'new' }).record;
+    const s = await zhSession('eng', PASSWORDS.eng);
+    await s.page.goto(`${world.url}/agents`);
+    expect(await s.page.locator(`tr[data-token="${expired.id}"] td`).nth(4).innerText()).toBe('已过期');
+    expect(await s.page.locator(`tr[data-token="${fresh.id}"] td`).nth(4).innerText()).toBe('');
+    expect(await s.page.locator('#tokens').innerText()).not.toContain('已超时');
+    await screenshot(s.page, 'agents-zh');
+  });
+});

@@ -4,6 +4,7 @@ import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } fr
 import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.js';
 import { getChannelWithSecret, listChannels } from '../../collector/notify/channels.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
+import { getContract } from '../../collector/tickets/contracts.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 const SMTP_USER = 'mailer';
@@ -162,5 +163,27 @@ describe('users', () => {
     expect(findUserByName(world.collector.db, 'admin')?.role).toBe('admin');
     const eng = await httpLogin(world.url, 'eng', PASSWORDS.eng);
     for (const path of ['/settings/users', `/settings/users/${adminId}`]) expect((await get(path, eng.cookie)).status).toBe(404);
+  });
+});
+
+describe("a customer's contract", () => {
+  test('the form sets the single numbers (flap marks, reopen messages, days before the holiday); a low mark above the high one is refused', async () => {
+    const p = admin.page;
+    await p.goto(`${world.url}/settings#contracts`);
+    const f = 'form[action="/settings/contracts/acme"]';
+    expect(await p.inputValue(`${f} input[name="inspectionDaysBefore"]`)).toBe(String(getContract(world.collector.db, 'acme').inspectionDaysBefore));
+    await p.fill(`${f} input[name="inspectionDaysBefore"]`, '10');
+    await p.fill(`${f} input[name="flapHighPct"]`, '30');
+    await p.fill(`${f} input[name="flapLowPct"]`, '15');
+    await p.fill(`${f} input[name="reopenNotifyMin"]`, '60');
+    await clickAndLoad(admin, `${f} button[type="submit"]`);
+    expect(p.url()).toContain('done=1');
+    expect(getContract(world.collector.db, 'acme')).toMatchObject({ inspectionDaysBefore: 10, flapHighPct: 30, flapLowPct: 15, reopenNotifyMin: 60 });
+    expect(await p.inputValue(`${f} input[name="flapHighPct"]`)).toBe('30');
+
+    await p.fill(`${f} input[name="flapLowPct"]`, '40');
+    await clickAndLoad(admin, `${f} button[type="submit"]`);
+    expect(decodeURIComponent(p.url())).toContain('flapLowPct must be below flapHighPct');
+    expect(getContract(world.collector.db, 'acme')).toMatchObject({ flapHighPct: 30, flapLowPct: 15 });
   });
 });

@@ -80,6 +80,16 @@ const MAX_WEEKLY_MINUTES = 24 * 60;
 const WEEKDAYS_SHOWN = [1, 2, 3, 4, 5, 6, 0] as const;
 const SCOPE_LABELS = { customer: 'settings.scopeCustomer', host: 'settings.scopeHost', tag: 'settings.scopeTag' } as const;
 
+/** The contract's single numbers the form edits: field, min, max (the schema in tickets/contracts.ts has the last word). */
+const CONTRACT_NUMBERS = [
+  ['openAfter', 1, 100],
+  ['autoCloseDays', 1, 365],
+  ['inspectionDaysBefore', 0, 90],
+  ['flapHighPct', 1, 100],
+  ['flapLowPct', 0, 99],
+  ['reopenNotifyMin', 0, 1440],
+] as const;
+
 const errorRedirect = (c: Context<DashEnv>, message: string) => c.redirect(`/settings?error=${encodeURIComponent(message)}`, 303);
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
@@ -196,6 +206,9 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
             )}</tbody></table>
             <p>${t('settings.inspection')}: ${INSPECTION_HOLIDAYS.map(
               (h) => html`<label class="inline"><input type="checkbox" name="inspections" value="${h}"${k.inspections.includes(h) ? ' checked' : ''}> ${h}</label> `,
+            )}</p>
+            <p>${CONTRACT_NUMBERS.map(
+              ([field, min, max]) => html`<label class="inline">${t(`settings.contract.${field}`)} <input name="${field}" type="number" min="${min}" max="${max}" value="${k[field]}"></label> `,
             )}</p>
             <button type="submit">${t('common.save')}</button></form>`;
         })}
@@ -343,7 +356,9 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     );
     const raw = body.inspections;
     const inspections = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
-    const input = ContractSchema.safeParse({ ...current, targets, inspections });
+    // A number left out of the form keeps its value; the schema checks ranges (and low flap mark < high).
+    const numbers = Object.fromEntries(CONTRACT_NUMBERS.filter(([f]) => typeof body[f] === 'string' && body[f] !== '').map(([f]) => [f, num(f)]));
+    const input = ContractSchema.safeParse({ ...current, targets, inspections, ...numbers });
     if (!input.success) return errorRedirect(c, input.error.issues[0]?.message ?? 'invalid');
     setContract(db, id, input.data, deps.now());
     return c.redirect('/settings?done=1#contracts', 303);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createServer, request, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, logIn, openSession, type BrowserSession } from '../helpers/browser.js';
-import { RawAgent } from '../helpers/raw-agent.js';
+import { RawAgent, statusAgent } from '../helpers/raw-agent.js';
 import { PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 import type { Status } from '../../shared/status.js';
 
@@ -90,22 +90,11 @@ async function tab(s: BrowserSession, path: string): Promise<Page> {
   return page;
 }
 
-/** An enrolled host whose agent speaks the real wire protocol; send() delivers one result and waits for the ack. */
+/** An enrolled host speaking the real wire protocol (closed after the tests). */
 async function agentFor(customerId: string, hostname: string) {
-  const enrolled = world.collector.enrollHost(customerId, hostname);
-  const agent = await RawAgent.connect(world.collector.wsUrl, enrolled.agentKey);
-  agents.push(agent);
-  await agent.hello(enrolled.agentId);
-  let seq = 0;
-  return {
-    hostId: enrolled.hostId,
-    async send(status: Status, summary: string) {
-      const n = ++seq;
-      const result = { name: 'system.cpu', checkId: 'system.cpu', status, summary, startedAt: Date.now(), durationMs: 2, metrics: [] };
-      agent.sendRaw(JSON.stringify({ type: 'batch', seq: n, results: [result], metrics: [] }));
-      await agent.next((f) => f.type === 'ack' && f.seq === n);
-    },
-  };
+  const a = await statusAgent(world.collector, customerId, hostname);
+  agents.push(a.agent);
+  return a;
 }
 
 const tileIs = (page: Page, hostId: string, status: Status) =>

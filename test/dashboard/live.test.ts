@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
-import { RawAgent } from '../helpers/raw-agent.js';
+import { RawAgent, statusAgent } from '../helpers/raw-agent.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
-import type { Status } from '../../shared/status.js';
 import { findUserByName } from '../../collector/db/users.js';
 import { setUserDisabled } from '../../collector/dashboard/user-admin.js';
 
@@ -31,22 +30,11 @@ async function session(user: string, password: string): Promise<BrowserSession> 
   return s;
 }
 
-/** An enrolled host whose agent speaks the real wire protocol; send() delivers one result and waits for the ack. */
+/** An enrolled host speaking the real wire protocol (closed after the tests). */
 async function agentFor(customerId: string, hostname: string) {
-  const enrolled = world.collector.enrollHost(customerId, hostname);
-  const agent = await RawAgent.connect(world.collector.wsUrl, enrolled.agentKey);
-  agents.push(agent);
-  await agent.hello(enrolled.agentId);
-  let seq = 0;
-  return {
-    hostId: enrolled.hostId,
-    async send(status: Status, summary: string) {
-      const n = ++seq;
-      const result = { name: 'system.cpu', checkId: 'system.cpu', status, summary, startedAt: Date.now(), durationMs: 2, metrics: [] };
-      agent.sendRaw(JSON.stringify({ type: 'batch', seq: n, results: [result], metrics: [] }));
-      await agent.next((f) => f.type === 'ack' && f.seq === n);
-    },
-  };
+  const a = await statusAgent(world.collector, customerId, hostname);
+  agents.push(a.agent);
+  return a;
 }
 
 /** A second EventSource in the page (same cookie, same route the client script uses) that keeps every event it hears. */

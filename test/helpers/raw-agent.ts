@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import type { Status } from '../../shared/status.js';
 import { CollectorFrameSchema, PROTOCOL_VERSION, type CollectorFrame } from '../../shared/protocol.js';
 
 /**
@@ -56,4 +57,26 @@ export class RawAgent {
   close(): void {
     this.ws.close();
   }
+}
+
+/** An enrolled host whose agent speaks the real wire protocol; send() delivers one system.cpu result and waits for the ack. */
+export async function statusAgent(
+  collector: { enrollHost(customerId: string, hostname: string): { agentId: string; agentKey: string; hostId: string }; wsUrl: string },
+  customerId: string,
+  hostname: string,
+): Promise<{ hostId: string; agent: RawAgent; send(status: Status, summary: string): Promise<void> }> {
+  const enrolled = collector.enrollHost(customerId, hostname);
+  const agent = await RawAgent.connect(collector.wsUrl, enrolled.agentKey);
+  await agent.hello(enrolled.agentId);
+  let seq = 0;
+  return {
+    hostId: enrolled.hostId,
+    agent,
+    async send(status: Status, summary: string) {
+      const n = ++seq;
+      const result = { name: 'system.cpu', checkId: 'system.cpu', status, summary, startedAt: Date.now(), durationMs: 2, metrics: [] };
+      agent.sendRaw(JSON.stringify({ type: 'batch', seq: n, results: [result], metrics: [] }));
+      await agent.next((f) => f.type === 'ack' && f.seq === n);
+    },
+  };
 }

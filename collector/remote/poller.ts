@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { CheckAssignment } from '../../shared/assignment.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import { HostFactsSchema } from '../../shared/host-facts.js';
@@ -40,6 +41,10 @@ export interface RemotePollerOptions {
 
 /** Name of the result that says whether the collector could log in to an SSH host at all. */
 export const SSH_REACHABLE_CHECK = 'ssh.reachable';
+export const SNMP_REACHABLE_CHECK = 'snmp.reachable';
+/** sysUpTime.0: every SNMP agent has it. Three tries of 2 s, so a lost packet is not an outage. */
+const SYS_UPTIME_OID = '.1.3.6.1.2.1.1.3.0';
+const SNMP_PROBE_TIMEOUTS_MS = [2000, 2000, 2000];
 
 /** Checks that talk to a service on the host over the network: the poller points them at the host's address. */
 const TARGETS_HOST_ADDRESS = /^(db\.|network\.snmp$)/;
@@ -119,6 +124,17 @@ export class RemotePoller {
     const states = this.states.open(host.id);
     const results: CheckResult[] = [];
     let reachable = true;
+    if (access.kind === 'snmp') {
+      // The device's sysUpTime first: a device that does not answer is one host problem, not one per check.
+      const t0 = performance.now();
+      const answer = await snmpAnswers(access);
+      results.push({ name: SNMP_REACHABLE_CHECK, checkId: 'remote.snmp', status: answer.ok ? 'OK' : 'CRITICAL', summary: answer.summary, startedAt, durationMs: Math.round(performance.now() - t0), metrics: [] });
+      if (!answer.ok) {
+        reachable = false;
+        log.warn({ reason: answer.summary }, 'SNMP device not answering');
+        for (const a of due) results.push({ name: a.name, checkId: a.checkId, status: 'UNKNOWN', summary: `not run: ${answer.summary}`, startedAt, durationMs: 0, metrics: [] });
+      }
+    }
     if (access.kind === 'ssh') {
       const target = sshTarget(access);
       const t0 = performance.now();
@@ -254,3 +270,22 @@ const NO_SYSTEM_FIGURES: SystemProbe = {
   interfaces: noFigures,
   bootTime: noFigures,
 };
+
+/** Does the device answer SNMP at all (address, port, community)? The summary says what was asked and what came back. */
+async function snmpAnswers(a: Extract<RemoteAccess, { kind: 'snmp' }>): Promise<{ ok: boolean; summary: string }> {
+  const where = `${a.address}:${a.port}`;
+  // Loaded on first use, as the SNMP check does: the collector pays for it only where SNMP devices are polled.
+  const { Session } = await import('snmp-native');
+  const session = new Session({ host: a.address, port: a.port, community: a.community, family: a.address.includes(':') ? 'udp6' : 'udp4', timeouts: SNMP_PROBE_TIMEOUTS_MS });
+  // An answer snmp-native cannot decode is an 'error' event; unhandled it would end the collector.
+  (session as unknown as EventEmitter).on('error', () => {});
+  try {
+    await new Promise<void>((resolve, reject) => session.get({ oid: SYS_UPTIME_OID }, (err) => (err ? reject(err) : resolve())));
+    return { ok: true, summary: `SNMP answers at ${where}` };
+  } catch (err) {
+    const msg = (err as Error).message;
+    return { ok: false, summary: /timeout/i.test(msg) ? `no SNMP answer from ${where} (device down, or wrong community or port)` : `SNMP request to ${where} failed: ${msg}` };
+  } finally {
+    session.close();
+  }
+}

@@ -7,10 +7,12 @@ import type { CheckResultHead } from '../../shared/check-result.js';
  * and "not run" UNKNOWN results for every check when the login fails. The ticket engine treats a non-OK
  * reachability result as the host being unreachable: one host ticket, check tickets held back.
  *
- * SNMP devices have no such result: the poller runs their checks without a connection step, so a device
- * that does not answer shows in its own checks (network.snmp says "no SNMP answer").
+ * For SNMP devices it sends `snmp.reachable` (check id `remote.snmp`): sysUpTime asked before the checks.
  */
-export const REACHABILITY_CHECKS: ReadonlyArray<{ name: string; checkId: string }> = [{ name: 'ssh.reachable', checkId: 'remote.ssh' }];
+export const REACHABILITY_CHECKS: ReadonlyArray<{ name: string; checkId: string }> = [
+  { name: 'ssh.reachable', checkId: 'remote.ssh' },
+  { name: 'snmp.reachable', checkId: 'remote.snmp' },
+];
 
 export function isReachabilityResult(r: Pick<CheckResultHead, 'name' | 'checkId'>): boolean {
   return REACHABILITY_CHECKS.some((c) => c.name === r.name && c.checkId === r.checkId);

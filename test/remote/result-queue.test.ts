@@ -55,20 +55,22 @@ test('rounds taken while InfluxDB is down are queued (the oldest dropped past th
   const poller = new RemotePoller({
     db,
     store,
-    listeners: [{ onResults: (_h, results) => void seen.push(...results.map((r) => r.startedAt)) }],
+    // One entry per round the listeners got (a round's results share its start time).
+    listeners: [{ onResults: (_h, results) => void seen.push(...new Set(results.map((r) => r.startedAt))) }],
     assignments: { forHost: () => [SNMP_EVERY_MIN] },
     now: () => now,
     log,
     knownHostsFile: join(dir.path, 'known_hosts.json'),
     maxQueuedRounds: 3,
   });
+  // Each round is two results: snmp.reachable (the poller's own) and network.snmp.
   const stored = (t: number) => store.countPoints({ measurement: 'check', field: 'status_code', where: { host: host.id }, from: t, to: t + 1 });
   const storedInterfaces = (t: number) => store.countPoints({ measurement: 'snmp_interface', field: 'in_octets', where: { host: host.id }, from: t, to: t + 1 });
   try {
     const rounds = [T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN, T0 + 4 * MIN, T0 + 5 * MIN];
     now = rounds[0]!;
     await poller.tick();
-    expect(await stored(rounds[0]!)).toBe(1);
+    expect(await stored(rounds[0]!)).toBe(2);
 
     await influx.stop();
     for (const t of rounds.slice(1, 5)) {
@@ -76,8 +78,8 @@ test('rounds taken while InfluxDB is down are queued (the oldest dropped past th
       await poller.tick();
     }
     // Four rounds while down, room for three: the oldest of them went, and that was said.
-    expect(poller.queueStats()).toMatchObject({ queuedRounds: 3, queuedResults: 3, droppedRounds: 1, droppedResults: 1, rejectedRounds: 0 });
-    expect(logged.filter((l) => l.msg === 'remote result queue full: oldest rounds dropped and lost')).toMatchObject([{ droppedRounds: 1, droppedResults: 1 }]);
+    expect(poller.queueStats()).toMatchObject({ queuedRounds: 3, queuedResults: 6, droppedRounds: 1, droppedResults: 2, rejectedRounds: 0 });
+    expect(logged.filter((l) => l.msg === 'remote result queue full: oldest rounds dropped and lost')).toMatchObject([{ droppedRounds: 1, droppedResults: 2 }]);
     expect(seen).toEqual([rounds[0]]);
 
     await influx.start();
@@ -87,11 +89,11 @@ test('rounds taken while InfluxDB is down are queued (the oldest dropped past th
     // Queued rounds first, then the live one: states and tickets see them in the order they were taken.
     expect(seen).toEqual([rounds[0], rounds[2], rounds[3], rounds[4], rounds[5]]);
     for (const t of [rounds[0]!, ...rounds.slice(2)]) {
-      expect(await stored(t), `round at +${(t - T0) / MIN} min`).toBe(1);
+      expect(await stored(t), `round at +${(t - T0) / MIN} min`).toBe(2);
       expect(await storedInterfaces(t)).toBeGreaterThan(0);
     }
     expect(await stored(rounds[1]!)).toBe(0); // the dropped one
-    expect(await store.countPoints({ measurement: 'check', field: 'status_code', where: { host: host.id }, from: T0, to: T0 + 10 * MIN })).toBe(5);
+    expect(await store.countPoints({ measurement: 'check', field: 'status_code', where: { host: host.id }, from: T0, to: T0 + 10 * MIN })).toBe(10);
   } finally {
     await poller.close();
   }

@@ -6,6 +6,7 @@ import { remoteChecksPlugin } from '../../collector/remote/plugin.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { startSshd, type RunningSshd } from '../helpers/sshd.js';
+import { startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { apiClient } from '../remote/api.js';
 import { fixedClock, makeWorld, result, MIN, type World } from './world.js';
@@ -127,5 +128,49 @@ describe('end to end: the real poller against a host where nothing answers on th
     expect((await roundAt('the first round over SSH'))!.status).toBe('OK');
     const after = listTickets(c.db, { now: clock.now() });
     expect(after.map((t) => `${t.kind}:${t.state}`)).toEqual(['host-unreachable:recovered']);
+  });
+});
+
+describe('end to end: the real poller against an SNMP device that does not answer', () => {
+  let collector: TestCollector | undefined;
+  let snmpd: RunningSnmpd | undefined;
+  afterEach(async () => {
+    await collector?.destroy();
+    await snmpd?.stop();
+  });
+
+  test('snmp.reachable is CRITICAL, one host ticket and no check tickets; pointed at a real snmpd it recovers', async () => {
+    snmpd = await startSnmpd();
+    const clock = fixedClock(Date.now());
+    collector = await startTestCollector({}, { now: clock.now, plugins: [ticketsPlugin, remoteChecksPlugin({ pollEveryMs: 100 })] });
+    const c = collector;
+    ensureCustomer(c.db, 'acme', 'ACME', clock.now());
+    const admin = apiClient(c.url, 'admin', c.adminPassword!);
+    const silentPort = await freePort();
+    const add = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'core-switch', kind: 'snmp', address: snmpd.host, port: silentPort, community: snmpd.community });
+    expect(add.status).toBe(201);
+    const hostId = add.json.host.id as string;
+    const state = (name: string) =>
+      c.db.prepare('SELECT last_status AS status, last_result_at AS at FROM alert_states WHERE host_id = ? AND name = ?').get(hostId, name) as
+        | { status: Status; at: number }
+        | undefined;
+    const roundAt = (what: string) => waitFor(() => (state('snmp.reachable')?.at === clock.now() ? state('snmp.reachable') : undefined), what, 30_000);
+
+    expect((await roundAt('the first silent round'))!.status).toBe('CRITICAL');
+    // The device's checks are not run (UNKNOWN "not run: ..."), so they cannot open tickets of their own.
+    const checkState = c.db.prepare("SELECT status, summary FROM check_states WHERE host_id = ? AND name = 'network.snmp'").get(hostId) as { status: Status; summary: string };
+    expect(checkState).toMatchObject({ status: 'UNKNOWN', summary: expect.stringMatching(/^not run: no SNMP answer from /) });
+    for (let i = 0; i < 2; i++) {
+      clock.advance(10 * MIN);
+      await roundAt(`silent round ${i + 2}`);
+    }
+    const open = listTickets(c.db, { now: clock.now() });
+    expect(open.map((t) => t.kind)).toEqual(['host-unreachable']);
+    expect(open[0]!.summary).toMatch(/no SNMP answer/);
+
+    expect((await admin('PATCH', `/api/hosts/${hostId}`, { port: snmpd.port })).status).toBe(200);
+    clock.advance(10 * MIN);
+    expect((await roundAt('the first answered round'))!.status).toBe('OK');
+    expect(listTickets(c.db, { now: clock.now() }).map((t) => `${t.kind}:${t.state}`)).toEqual(['host-unreachable:recovered']);
   });
 });

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Agent } from '../../agent/agent.js';
 import { listCheckStates } from '../../collector/db/check-states.js';
-import { localExecutor } from '../../checks/exec/local-executor.js';
 import { runAssignment } from '../../checks/run.js';
-import { localSystemProbe } from '../../checks/system/local-probe.js';
 import { CheckAssignmentSchema } from '../../shared/assignment.js';
-import { createLogger } from '../../shared/logger.js';
-import { memoryState } from '../helpers/check-context.js';
+import { testRuntime } from '../helpers/check-context.js';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -66,16 +63,6 @@ describe('system.clock with reference collector, in an agent', () => {
 });
 
 test('an agent not yet welcomed by the collector cannot judge its clock: UNKNOWN, not the host against itself', async () => {
-  const exec = localExecutor();
-  const rt = {
-    now: Date.now,
-    exec,
-    host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 0, memoryBytes: 0 },
-    system: localSystemProbe(exec),
-    stateFor: () => memoryState(),
-    log: createLogger('test'),
-    collectorClockOffset: () => null,
-  };
-  const r = await runAssignment(CLOCK, rt);
+  const r = await runAssignment(CLOCK, testRuntime({ collectorClockOffset: () => null }));
   expect(r).toMatchObject({ status: 'UNKNOWN', summary: 'not connected to the collector yet' });
 });

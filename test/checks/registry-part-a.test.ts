@@ -1,12 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { CHECKS } from '../../checks/index.js';
 import { runAssignment } from '../../checks/run.js';
-import { localExecutor } from '../../checks/exec/local-executor.js';
-import { localSystemProbe } from '../../checks/system/local-probe.js';
 import { CheckAssignmentSchema } from '../../shared/assignment.js';
 import { CheckResultSchema } from '../../shared/check-result.js';
-import { createLogger } from '../../shared/logger.js';
-import { memoryState } from '../helpers/check-context.js';
+import { memoryState, testRuntime } from '../helpers/check-context.js';
 import { ensureDebianPackage } from '../helpers/system-packages.js';
 
 const PART_A = [
@@ -26,8 +23,7 @@ describe('check registry (system, network, script)', () => {
 
   test('run through the scheduler path, results and metrics pass the wire schema unchanged', async () => {
     const checkLoad = ensureDebianPackage('monitoring-plugins-basic', '/usr/lib/nagios/plugins/check_load');
-    const exec = localExecutor();
-    const rt = { now: Date.now, exec, host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 0, memoryBytes: 0 }, system: localSystemProbe(exec), stateFor: () => memoryState(), log: createLogger('test'), baseTags: { host: 'h' } };
+    const rt = testRuntime({ baseTags: { host: 'h' } });
     const cases = [
       { checkId: 'system.fds', params: {} },
       { checkId: 'system.zombies', params: {} },

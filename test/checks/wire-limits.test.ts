@@ -4,14 +4,11 @@ import { Agent } from '../../agent/agent.js';
 import { splitBatch } from '../../agent/batch-split.js';
 import { listCheckStates } from '../../collector/db/check-states.js';
 import { defineCheck } from '../../checks/define.js';
-import { localExecutor } from '../../checks/exec/local-executor.js';
-import { runCheckDefinition, type CheckRuntime } from '../../checks/run.js';
-import { localSystemProbe } from '../../checks/system/local-probe.js';
+import { runCheckDefinition } from '../../checks/run.js';
 import { CheckAssignmentSchema } from '../../shared/assignment.js';
 import { cutForWire, MAX_DETAILS_BYTES, MAX_SUMMARY_CHARS, wireTextBytes } from '../../shared/check-result.js';
-import { createLogger } from '../../shared/logger.js';
 import { BatchFrameSchema, toWireResult } from '../../shared/protocol.js';
-import { memoryState } from '../helpers/check-context.js';
+import { testRuntime } from '../helpers/check-context.js';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -27,15 +24,7 @@ const chatty = (summaryChars: number, detailsChars: number, fill = 'x') =>
     },
   });
 
-const exec = localExecutor();
-const runtime: CheckRuntime = {
-  now: Date.now,
-  exec,
-  host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 0, memoryBytes: 0 },
-  system: localSystemProbe(exec),
-  stateFor: () => memoryState(),
-  log: createLogger('test'),
-};
+const runtime = testRuntime();
 const assignment = (name: string) => CheckAssignmentSchema.parse({ name, checkId: 'test.chatty', params: {} });
 
 describe('results are cut to the wire limits by the runner', () => {

@@ -4,14 +4,11 @@ import { CheckAssignmentSchema } from '../../shared/assignment.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import { InventoryFactsSchema, type InventoryFacts } from '../../shared/inventory.js';
 import { runAssignment } from '../../checks/run.js';
-import { localExecutor } from '../../checks/exec/local-executor.js';
-import { localSystemProbe } from '../../checks/system/local-probe.js';
-import { createLogger } from '../../shared/logger.js';
 import { openDatabase, type Db } from '../../collector/db/database.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createHost } from '../../collector/db/hosts.js';
 import { createInventoryTracker, getInventory, listInventoryChanges } from '../../collector/inventory/inventory-tracker.js';
-import { memoryState, testClock } from '../helpers/check-context.js';
+import { testClock, testRuntime } from '../helpers/check-context.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 9, 1, 2, 0, 0);
@@ -22,16 +19,8 @@ let realResult: CheckResult;
 
 /** The result this machine's real inventory check gives, as the agent would send it. */
 async function runInventoryHere(): Promise<CheckResult> {
-  const exec = localExecutor();
   const a: CheckAssignmentInput = { name: 'inventory', checkId: 'system.inventory', params: { packages: ['openssl', 'bash'] }, timeoutSec: 30 };
-  return runAssignment(CheckAssignmentSchema.parse(a), {
-    now: () => T0,
-    exec,
-    host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 0, memoryBytes: 0 },
-    system: localSystemProbe(exec),
-    stateFor: () => memoryState(),
-    log: createLogger('test'),
-  });
+  return runAssignment(CheckAssignmentSchema.parse(a), testRuntime({ now: () => T0 }));
 }
 
 function resultAt(startedAt: number, edit: (f: InventoryFacts) => InventoryFacts = (f) => f): CheckResult {

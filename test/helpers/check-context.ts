@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CheckContext, CheckDefinition, CheckOutcome, CheckState, Executor } from '../../checks/define.js';
+import type { CheckRuntime } from '../../checks/run.js';
 import { localExecutor } from '../../checks/exec/local-executor.js';
 import { localSystemProbe } from '../../checks/system/local-probe.js';
 import type { SystemProbe } from '../../checks/system/probe.js';
@@ -72,4 +73,18 @@ export async function runCheck<P extends z.ZodType>(
   params: z.input<P> | Record<string, unknown> = {},
 ): Promise<CheckOutcome> {
   return def.run(ctx, def.params.parse(params));
+}
+
+/** What runAssignment needs to run a check on this machine (as the agent's scheduler does); override any part. */
+export function testRuntime(overrides: Partial<CheckRuntime> = {}): CheckRuntime {
+  const exec = overrides.exec ?? localExecutor();
+  return {
+    now: Date.now,
+    exec,
+    host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 0, memoryBytes: 0 },
+    system: localSystemProbe(exec),
+    stateFor: () => memoryState(),
+    log: createLogger('test'),
+    ...overrides,
+  };
 }

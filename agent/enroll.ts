@@ -1,7 +1,6 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import type { Credentials } from './state-dir.js';
+import { textRequest } from '../shared/http-request.js';
 
 const EnrollResponseSchema = z.object({ agentId: z.string(), agentKey: z.string(), hostId: z.string(), customerId: z.string() });
 
@@ -15,29 +14,15 @@ export function enrollUrlFor(collectorUrl: string): string {
 }
 
 /** POST JSON with node:http(s), which (unlike fetch) takes a private CA for a collector's own certificate. */
-function postJson(url: string, payload: unknown, ca?: Buffer): Promise<{ status: number; body: unknown }> {
-  const u = new URL(url);
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  const data = JSON.stringify(payload);
-  return new Promise((resolve, reject) => {
-    const req = request(u, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }, ca, timeout: 15_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        let body: unknown = {};
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON: the status says enough
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 15 s')));
-    req.on('error', reject);
-    req.end(data);
-  });
+async function postJson(url: string, payload: unknown, ca?: Buffer): Promise<{ status: number; body: unknown }> {
+  const res = await textRequest(new URL(url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), ca, timeoutMs: 15_000 });
+  let body: unknown = {};
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    // not JSON: the status says enough
+  }
+  return { status: res.status, body };
 }
 
 /** Trade a one-time enrollment token for this agent's key. Throws with the collector's reason. */

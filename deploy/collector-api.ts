@@ -1,6 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
+import { textRequest } from '../shared/http-request.js';
 
 /**
  * The few collector API calls `patrol deploy` makes, with HTTP Basic auth (PATROL_USER / PATROL_PASSWORD):
@@ -71,21 +70,9 @@ export class CollectorApi {
 
   private send(method: string, url: URL, payload: string | undefined): Promise<{ status: number; text: string }> {
     const auth = Buffer.from(`${this.opts.user}:${this.opts.password}`).toString('base64');
-    const headers: Record<string, string | number> = { authorization: `Basic ${auth}`, accept: 'application/json' };
-    if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers, ca: this.opts.ca, timeout: 10_000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-      req.on('error', reject);
-      req.end(payload);
-    });
+    const headers: Record<string, string> = { authorization: `Basic ${auth}`, accept: 'application/json' };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    return textRequest(url, { method, headers, body: payload, ca: this.opts.ca, timeoutMs: 10_000 });
   }
 
   private async call(method: string, path: string, payload?: unknown): Promise<unknown> {

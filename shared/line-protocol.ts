@@ -26,7 +26,8 @@ const OWNER_TAG = new RegExp(`,(?:${OWNER_TAG_KEYS.join('|')})=`);
 const noNewlines = (s: string) => (s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]+/g, ' ') : s);
 // Most values need no escaping, so test before replacing: this runs for every tag of every point an agent sends.
 const TAG_SPECIAL = /[,= ]/;
-const escapeTagValue = (s: string) => {
+/** A tag value as line protocol writes it: newlines to spaces, `,` `=` and space escaped. */
+export const escapeTagValue = (s: string) => {
   let v = noNewlines(s);
   // A backslash before a separator (or at the end) would escape it: doubled, as InfluxDB then keeps it (the one
   // value line protocol cannot carry exactly; it reads back with the backslash doubled, the same in every store).

@@ -1,5 +1,5 @@
 import type { BatchFrame, ReceivedResult } from '../../shared/protocol.js';
-import { ownerTagText, withOwnerTags } from '../../shared/line-protocol.js';
+import { escapeTagValue, ownerTagText, withOwnerTags } from '../../shared/line-protocol.js';
 import { STATUS_EXIT_CODE } from '../../shared/status.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Db } from '../db/database.js';
@@ -21,8 +21,7 @@ export interface IngestDeps {
 /** The `check` point of a result: status code and duration, which availability figures in reports come from. */
 function checkLine(r: ReceivedResult, ownerTags: string): string {
   // Names are check assignment names (any text up to 200 characters): escaped like every tag value.
-  const tagValue = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/[,= ]/g, (c) => `\\${c}`);
-  return `check${ownerTags},check=${tagValue(r.name)},check_id=${tagValue(r.checkId)} status_code=${STATUS_EXIT_CODE[r.status]}.0,duration_ms=${r.durationMs} ${r.startedAt}`;
+  return `check${ownerTags},check=${escapeTagValue(r.name)},check_id=${escapeTagValue(r.checkId)} status_code=${STATUS_EXIT_CODE[r.status]}.0,duration_ms=${r.durationMs} ${r.startedAt}`;
 }
 
 /**

@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
 import { findTicket } from '../../collector/tickets/ticket-store.js';
 import { generateReport, httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;
 let browser: Browser;
-const sessions: BrowserSession[] = [];
+const pool = new SessionPool(() => browser, () => world.url);
 
-async function session(user: string, password: string, locale = 'en-US'): Promise<BrowserSession> {
-  const s = await openSession(browser, { locale });
-  sessions.push(s);
-  await logIn(s, world.url, user, password);
-  return s;
-}
+const session = (user: string, password: string, locale?: string) => pool.logIn(user, password, locale);
 
 beforeAll(async () => {
   [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
 });
 
 afterAll(async () => {
-  for (const s of sessions) await s.context.close();
+  await pool.closeAll();
   await browser?.close();
   await world?.collector.destroy();
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
 import { addDays, localDate, quarterOf } from '../../collector/reports/calendar.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
@@ -11,7 +11,7 @@ import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from '
 
 let world: DashboardWorld;
 let browser: Browser;
-const sessions: BrowserSession[] = [];
+const pool = new SessionPool(() => browser, () => world.url);
 
 // Contract dates relative to today (Beijing date, as the calendar counts): a custom inspection 20 days ago
 // has its report due 13 days ago and nobody signed one off, so it is overdue; 2 days ago is still due;
@@ -25,12 +25,7 @@ const betaOverdue = `custom-${addDays(today, -21)}`;
 /** An acme ticket opened six hours ago: its P2 on-site time (2 h on the 7x24 calendar) has long passed. */
 let oldTicket: Ticket;
 
-async function session(user: string, password: string, locale = 'en-US'): Promise<BrowserSession> {
-  const s = await openSession(browser, { locale });
-  sessions.push(s);
-  await logIn(s, world.url, user, password);
-  return s;
-}
+const session = (user: string, password: string, locale?: string) => pool.logIn(user, password, locale);
 
 /** The wall-clock time in Beijing as a datetime-local value, the way the engineer reads it off the page. */
 function beijingInput(ms: number): string {
@@ -61,7 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sessions) await s.context.close();
+  await pool.closeAll();
   await browser?.close();
   await world?.collector.destroy();
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createServer, request, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, logIn, openSession, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, openSession, SessionPool, type BrowserSession } from '../helpers/browser.js';
 import { RawAgent, statusAgent } from '../helpers/raw-agent.js';
 import { PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 import type { Status } from '../../shared/status.js';
@@ -16,7 +16,7 @@ import type { Status } from '../../shared/status.js';
 let world: DashboardWorld;
 let browser: Browser;
 let proxy: StreamProxy;
-const sessions: BrowserSession[] = [];
+const pool = new SessionPool(() => browser, () => proxy.url);
 const agents: RawAgent[] = [];
 
 interface StreamProxy {
@@ -63,7 +63,7 @@ beforeAll(async () => {
 
 // Each story starts with no browser holding a stream, so the proxy's count is that story's alone.
 afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.context.close();
+  await pool.closeAll();
   await expect.poll(() => proxy.openStreams).toBe(0);
 });
 
@@ -75,12 +75,7 @@ afterAll(async () => {
   await world?.collector.destroy();
 });
 
-async function session(user: string, password: string): Promise<BrowserSession> {
-  const s = await openSession(browser);
-  sessions.push(s);
-  await logIn(s, proxy.url, user, password);
-  return s;
-}
+const session = (user: string, password: string) => pool.logIn(user, password);
 
 /** One more tab of the same browser, loaded like a user opening a bookmark; fails if it does not finish loading. */
 async function tab(s: BrowserSession, path: string): Promise<Page> {
@@ -213,8 +208,7 @@ test('a stream the proxy refuses: every tab falls back to polling, as a page wit
 });
 
 test('a browser without SharedWorker: each page keeps its own stream, and a refused one falls back to polling', async () => {
-  const s = await openSession(browser);
-  sessions.push(s);
+  const s = pool.track(await openSession(browser));
   await s.context.addInitScript(() => delete (window as { SharedWorker?: unknown }).SharedWorker);
   await logIn(s, proxy.url, 'cust-a', PASSWORDS.custA);
   const second = await tab(s, '/');

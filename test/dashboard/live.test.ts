@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, screenshot, type BrowserSession, SessionPool } from '../helpers/browser.js';
 import { RawAgent, statusAgent } from '../helpers/raw-agent.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 import { findUserByName } from '../../collector/db/users.js';
@@ -8,7 +8,7 @@ import { setUserDisabled } from '../../collector/dashboard/user-admin.js';
 
 let world: DashboardWorld;
 let browser: Browser;
-const sessions: BrowserSession[] = [];
+const pool = new SessionPool(() => browser, () => world.url);
 const agents: RawAgent[] = [];
 
 beforeAll(async () => {
@@ -18,17 +18,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of agents) a.close();
-  for (const s of sessions) await s.context.close();
+  await pool.closeAll();
   await browser?.close();
   await world?.collector.destroy();
 });
 
-async function session(user: string, password: string): Promise<BrowserSession> {
-  const s = await openSession(browser);
-  sessions.push(s);
-  await logIn(s, world.url, user, password);
-  return s;
-}
+const session = (user: string, password: string) => pool.logIn(user, password);
 
 /** An enrolled host speaking the real wire protocol (closed after the tests). */
 async function agentFor(customerId: string, hostname: string) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
+import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
 import { createEnrollmentToken } from '../../collector/db/agents.js';
 import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTicket } from '../../collector/tickets/lifecycle.js';
 import { HOST_RETIRED_NOTE } from '../../collector/tickets/host-retirement.js';
@@ -12,21 +12,16 @@ import { PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js'
 
 let world: DashboardWorld;
 let browser: Browser;
-const sessions: BrowserSession[] = [];
+const pool = new SessionPool(() => browser, () => world.url);
 
-async function zhSession(user: string, password: string): Promise<BrowserSession> {
-  const s = await openSession(browser, { locale: 'zh-CN' });
-  sessions.push(s);
-  await logIn(s, world.url, user, password);
-  return s;
-}
+const zhSession = (user: string, password: string) => pool.logIn(user, password, 'zh-CN');
 
 beforeAll(async () => {
   [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
 });
 
 afterAll(async () => {
-  for (const s of sessions) await s.context.close();
+  await pool.closeAll();
   await browser?.close();
   await world?.collector.destroy();
 });

@@ -76,3 +76,30 @@ export async function submitRefused(s: BrowserSession, form: string): Promise<st
   expect(s.page.url()).toBe(url);
   return box.innerText();
 }
+
+/** The browser sessions of one test file: logged in on demand, closed together (in afterAll or afterEach). */
+export class SessionPool {
+  private readonly sessions: BrowserSession[] = [];
+
+  /** Getters: the browser and the collector's address exist only once the file's beforeAll ran. */
+  constructor(
+    private readonly browser: () => Browser,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  async logIn(username: string, password: string, locale = 'en-US'): Promise<BrowserSession> {
+    const s = this.track(await openSession(this.browser(), { locale }));
+    await logIn(s, this.baseUrl(), username, password);
+    return s;
+  }
+
+  /** A session opened by hand (e.g. to change the page before logging in), closed with the others. */
+  track(s: BrowserSession): BrowserSession {
+    this.sessions.push(s);
+    return s;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const s of this.sessions.splice(0)) await s.context.close();
+  }
+}

@@ -35,6 +35,8 @@ export default function setup(): void {
   }
   console.log(`[setup] installing Debian packages: ${missing.join(' ')} (first run on a new machine takes a few minutes)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'inherit', env, timeout: 600_000 });
-  execFileSync('apt-get', ['install', '-y', ...missing], { stdio: 'inherit', env, timeout: 1_800_000 });
+  // Wait for another apt-get (a second vitest run, a bench) instead of failing on its lock.
+  const waitForLock = ['-o', 'DPkg::Lock::Timeout=900'];
+  execFileSync('apt-get', [...waitForLock, 'update'], { stdio: 'inherit', env, timeout: 1_000_000 });
+  execFileSync('apt-get', [...waitForLock, 'install', '-y', ...missing], { stdio: 'inherit', env, timeout: 1_800_000 });
 }

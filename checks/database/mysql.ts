@@ -4,6 +4,8 @@ import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, statusBelow, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, prepareDbRun } from './credentials.js';
 import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { MYSQL } from './metrics.js';
 
 const Params = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -72,7 +74,7 @@ export default defineCheck({
       unregister();
       conn.destroy();
       const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeMysqlError(err, where, scrub);
-      return { status: 'CRITICAL', summary, metrics: [{ measurement: 'mysql', fields: { up: 0 } }] };
+      return { status: 'CRITICAL', summary, metrics: [{ measurement: MYSQL.name, fields: { up: 0 } }] };
     }
     const connectMs = performance.now() - t0;
     try {
@@ -107,7 +109,7 @@ function judge(
   const threads = num('Threads_connected');
   const maxConn = Number(vars.get('max_connections') ?? 0);
   const connPct = maxConn > 0 ? (100 * threads) / maxConn : 0;
-  const fields: Record<string, number | string | boolean> = {
+  const fields: FieldsOf<typeof MYSQL> = {
     up: 1,
     connect_ms: round(connectMs),
     version: vars.get('version') ?? '',
@@ -197,7 +199,7 @@ function judge(
     status,
     summary: notes.length && !problems.length ? `${summary} (not available: ${notes.join('; ')})` : summary,
     ...(notes.length ? { details: notes.join('\n') } : {}),
-    metrics: [{ measurement: 'mysql', fields }],
+    metrics: [{ measurement: MYSQL.name, fields }],
   };
 }
 

@@ -4,6 +4,9 @@ import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, prepareDbRun } from './credentials.js';
 import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { POSTGRES } from './metrics.js';
+
 
 type Metric = NonNullable<CheckOutcome['metrics']>[number];
 
@@ -75,7 +78,7 @@ export default defineCheck({
         await untilAborted(ctx.signal, client.connect());
       } catch (err) {
         const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeConnectError(err, where, scrub);
-        return { status: 'CRITICAL', summary, metrics: [{ measurement: 'postgres', fields: { up: 0 } }] };
+        return { status: 'CRITICAL', summary, metrics: [{ measurement: POSTGRES.name, fields: { up: 0 } }] };
       }
       const connectMs = performance.now() - t0;
       return await untilAborted(ctx.signal, inspect(client, p, connectMs, scrub));
@@ -94,7 +97,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
   const statuses: Status[] = [];
   const problems: string[] = [];
   const notes: string[] = [];
-  const fields: Record<string, number | string | boolean> = { up: 1, connect_ms: round(connectMs) };
+  const fields: FieldsOf<typeof POSTGRES> = { up: 1, connect_ms: round(connectMs) };
   const metrics: Metric[] = [];
   /** An optional section that fails (a missing privilege) is reported, and the rest still runs. */
   const section = async (name: string, fn: () => Promise<void>) => {
@@ -119,7 +122,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
   ).rows[0];
   fields.version = server.version;
   const unsupported = unsupportedVersion(server.num, server.version);
-  if (unsupported) return { status: 'UNKNOWN', summary: unsupported, metrics: [{ measurement: 'postgres', fields }] };
+  if (unsupported) return { status: 'UNKNOWN', summary: unsupported, metrics: [{ measurement: POSTGRES.name, fields }] };
 
   const info = (
     await client.query<{ version: string; max: number; used: number; standby: boolean }>(
@@ -191,7 +194,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
     else await primaryReplicas(client, p, fields, statuses, problems, metrics);
   });
 
-  metrics.unshift({ measurement: 'postgres', fields });
+  metrics.unshift({ measurement: POSTGRES.name, fields });
   const status = worstStatus(statuses);
   const role = info.standby ? 'standby' : 'primary';
   const summary = problems.length
@@ -207,7 +210,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
  * Lag on a standby. When everything received has been replayed the standby is caught up, however old the last
  * replayed transaction is (an idle primary sends none); only WAL waiting to be replayed makes the age a lag.
  */
-async function standbyLag(client: pg.Client, p: PostgresParams, fields: Record<string, number | string | boolean>, statuses: Status[], problems: string[]) {
+async function standbyLag(client: pg.Client, p: PostgresParams, fields: FieldsOf<typeof POSTGRES>, statuses: Status[], problems: string[]) {
   const r = (
     await client.query<{ age_sec: number | null; caught_up: boolean | null; receiver: string | null }>(
       `SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age_sec,
@@ -231,7 +234,7 @@ async function standbyLag(client: pg.Client, p: PostgresParams, fields: Record<s
 async function primaryReplicas(
   client: pg.Client,
   p: PostgresParams,
-  fields: Record<string, number | string | boolean>,
+  fields: FieldsOf<typeof POSTGRES>,
   statuses: Status[],
   problems: string[],
   metrics: Metric[],

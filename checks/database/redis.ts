@@ -4,6 +4,8 @@ import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, prepareDbRun } from './credentials.js';
 import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { REDIS } from './metrics.js';
 
 const Params = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -80,7 +82,7 @@ export default defineCheck({
         await untilAborted(connectSignal, redis.connect().then(() => redis.ping()));
       } catch (err) {
         const summary = connectSignal.aborted ? `no answer from ${where} in time` : describeRedisError(lastError ?? err, where, scrub);
-        return { status: 'CRITICAL', summary, metrics: [{ measurement: 'redis', fields: { up: 0 } }] };
+        return { status: 'CRITICAL', summary, metrics: [{ measurement: REDIS.name, fields: { up: 0 } }] };
       } finally {
         unregisterConnect();
       }
@@ -115,7 +117,7 @@ function judge(
   const used = num('used_memory');
   const max = num('maxmemory');
   const role = info.get('role') ?? 'unknown';
-  const fields: Record<string, number | string | boolean> = {
+  const fields: FieldsOf<typeof REDIS> = {
     up: 1,
     connect_ms: round(connectMs),
     ping_ms: round(pingMs),
@@ -176,7 +178,7 @@ function judge(
   const summary = problems.length
     ? problems.join(', ')
     : `Redis ${fields.version} ${role === 'slave' ? 'replica' : role} up, ping ${pingMs.toFixed(1)} ms, ${memText}` + linkText;
-  return { status, summary, metrics: [{ measurement: 'redis', fields }] };
+  return { status, summary, metrics: [{ measurement: REDIS.name, fields }] };
 }
 
 /** INFO text ("key:value" lines under "# Section" headers) as a map. */

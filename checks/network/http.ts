@@ -6,6 +6,8 @@ import { defineCheck } from '../define.js';
 import { statusAbove, statusBelow, worstStatus, type Status } from '../../shared/status.js';
 import { describeSocketError } from './tcp.js';
 import { regexParam } from '../regex-param.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { HTTP } from './metrics.js';
 
 const DAY_MS = 86_400_000;
 
@@ -36,7 +38,7 @@ export default defineCheck({
     const url = new URL(p.url);
     const tags = { url: `${url.origin}${url.pathname}` };
     if (!r.ok) {
-      return { status: 'CRITICAL', summary: `${p.method} ${p.url}: ${r.error}`, metrics: [{ measurement: 'http', tags, fields: { up: 0 } }] };
+      return { status: 'CRITICAL', summary: `${p.method} ${p.url}: ${r.error}`, metrics: [{ measurement: HTTP.name, tags, fields: { up: 0 } }] };
     }
     const statuses: Status[] = [];
     const parts: string[] = [`HTTP ${r.status}`, `${r.ms.toFixed(0)} ms`];
@@ -56,7 +58,7 @@ export default defineCheck({
         problems.push(`body does not match /${p.bodyRegex}/`);
       }
     }
-    const fields: Record<string, number> = { up: 1, status_code: r.status, response_sec: r.ms / 1000, body_bytes: r.bodyBytes };
+    const fields: FieldsOf<typeof HTTP> = { up: 1, status_code: r.status, response_sec: r.ms / 1000, body_bytes: r.bodyBytes };
     if (r.certValidTo !== null) {
       const days = (r.certValidTo - ctx.now()) / DAY_MS;
       fields.cert_days_left = Math.round(days * 100) / 100;
@@ -69,7 +71,7 @@ export default defineCheck({
     return {
       status: worstStatus(statuses),
       summary: `${problems.length ? `${problems.join(', ')}: ` : ''}${parts.join(', ')}`,
-      metrics: [{ measurement: 'http', tags, fields }],
+      metrics: [{ measurement: HTTP.name, tags, fields }],
     };
   },
 });

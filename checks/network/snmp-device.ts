@@ -5,6 +5,8 @@ import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { followLinks, linkKeys, type LinkMemory } from './snmp-links.js';
 import { getMany, walkColumn } from './snmp-walk.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { SNMP_DEVICE } from './metrics.js';
 
 /** ASN.1 type tag of Counter64 (snmp-native's DataTypes.Counter64), kept here so the module loads lazily. */
 const COUNTER64 = 0x46;
@@ -126,7 +128,7 @@ export default defineCheck({
       } catch (err) {
         if (ctx.signal.aborted) return { status: 'UNKNOWN', summary: `SNMP poll of ${where} aborted at the check timeout` };
         if (/timeout/i.test((err as Error).message)) {
-          return { status: 'CRITICAL', summary: `no SNMP answer from ${where} (wrong community or host down)`, metrics: [{ measurement: 'snmp_device', tags: { device: p.host }, fields: { up: 0 } }] };
+          return { status: 'CRITICAL', summary: `no SNMP answer from ${where} (wrong community or host down)`, metrics: [{ measurement: SNMP_DEVICE.name, tags: { device: p.host }, fields: { up: 0 } }] };
         }
         return { status: 'CRITICAL', summary: `SNMP request to ${where} failed: ${(err as Error).message}` };
       }
@@ -283,7 +285,7 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     ),
   } satisfies DeviceSnapshot);
 
-  const device: Record<string, number | string | boolean> = {
+  const device: FieldsOf<typeof SNMP_DEVICE> = {
     up: 1,
     uptime_sec: Math.round(uptimeSec),
     uptime_source: poll.uptimeSource,
@@ -310,7 +312,7 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     if (s !== 'OK') problems.push(`memory ${pct.toFixed(0)}%`);
     extras.push(`memory ${pct.toFixed(0)}%`);
   }
-  metrics.unshift({ measurement: 'snmp_device', tags: { device: p.host }, fields: device });
+  metrics.unshift({ measurement: SNMP_DEVICE.name, tags: { device: p.host }, fields: device });
 
   const upCount = ifaces.filter((i) => i.operStatus === 1).length;
   const adminDown = ifaces.filter((i) => !i.adminUp).length;

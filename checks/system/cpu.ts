@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus } from '../../shared/status.js';
 import type { CpuTimes } from './probe.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { CPU } from './metrics.js';
 
 /** CPU utilisation between two runs (from cumulative times) and load average per core. */
 export default defineCheck({
@@ -18,7 +20,7 @@ export default defineCheck({
     const [times, cores, load] = await Promise.all([ctx.system.cpuTimes(), ctx.system.cpuCount(), ctx.system.loadAverage()]);
     const prev = ctx.state.get<CpuTimes>('times');
     ctx.state.set('times', times);
-    const fields: Record<string, number> = { load1: load[0], load5: load[1], load15: load[2], cores };
+    const fields: FieldsOf<typeof CPU> = { load1: load[0], load5: load[1], load15: load[2], cores };
     const loadPerCore = cores > 0 ? load[1] / cores : load[1];
     const statuses = [statusAbove(loadPerCore, p.warnLoadPerCore, p.critLoadPerCore)];
     let usage = '';
@@ -38,7 +40,7 @@ export default defineCheck({
     return {
       status: worstStatus(statuses),
       summary: `${usage}load ${load.map((l) => l.toFixed(2)).join(' ')} on ${cores} cores`,
-      metrics: [{ measurement: 'cpu', fields }],
+      metrics: [{ measurement: CPU.name, fields }],
     };
   },
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { DISK } from './metrics.js';
 
 /** Space and inodes per real mount; pseudo file systems are skipped by the probe. */
 export default defineCheck({
@@ -32,7 +34,7 @@ export default defineCheck({
       ]);
       statuses.push(s);
       if (s !== 'OK') problems.push(`${f.mount} ${usedPct.toFixed(1)}%${inodePct !== null ? ` (inodes ${inodePct.toFixed(1)}%)` : ''}`);
-      const fields: Record<string, number> = {
+      const fields: FieldsOf<typeof DISK> & Record<string, number> = {
         total_bytes: f.sizeBytes,
         used_bytes: f.usedBytes,
         free_bytes: f.availableBytes,
@@ -43,7 +45,7 @@ export default defineCheck({
         fields.inodes_used = f.inodesUsed ?? 0;
         fields.inodes_used_pct = Math.round((inodePct ?? 0) * 100) / 100;
       }
-      return { measurement: 'disk', tags: { mount: f.mount, device: f.device, fstype: f.fsType }, fields };
+      return { measurement: DISK.name, tags: { mount: f.mount, device: f.device, fstype: f.fsType }, fields };
     });
     const status = worstStatus(statuses);
     const summary =

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineCheck, type CheckContext, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { formatZodError } from '../../shared/protocol.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { FILE } from './metrics.js';
 
 const Params = z.object({
   /** One fixed file (a 'latest' symlink is followed). Either this, or `dir` with `pattern`. */
@@ -102,7 +104,7 @@ function parseListing(stdout: string): FileStat[] {
 }
 
 function missing(p: FileParams, label: string, summary: string): CheckOutcome {
-  return { status: p.missingStatus, summary, metrics: [{ measurement: 'file', tags: { path: label }, fields: { exists: 0, ...(p.dir ? { matches: 0 } : {}) } }] };
+  return { status: p.missingStatus, summary, metrics: [{ measurement: FILE.name, tags: { path: label }, fields: { exists: 0, ...(p.dir ? { matches: 0 } : {}) } satisfies FieldsOf<typeof FILE> }] };
 }
 
 /** Age and size against the limits. `label` is the path, or `dir/pattern` (one series however the newest is named). */
@@ -117,12 +119,12 @@ function judge(ctx: CheckContext, p: FileParams, label: string, f: FileStat, mat
   statuses.push(sizeStatus);
   if (sizeStatus !== 'OK') problems.push(`smaller than ${sizeStatus === 'CRITICAL' ? p.critMinBytes : p.warnMinBytes} bytes`);
   const what = matches === undefined ? `${f.path}:` : `${label}: newest ${f.path} of ${matches},`;
-  const fields: Record<string, number> = { exists: 1, age_sec: Math.round(ageSec), size_bytes: f.sizeBytes };
+  const fields: FieldsOf<typeof FILE> = { exists: 1, age_sec: Math.round(ageSec), size_bytes: f.sizeBytes };
   if (matches !== undefined) fields.matches = matches;
   return {
     status: worstStatus(statuses),
     summary: `${what} ${f.sizeBytes} bytes, modified ${formatAge(ageSec)} ago${problems.length ? ` (${problems.join(', ')})` : ''}`,
-    metrics: [{ measurement: 'file', tags: { path: label }, fields }],
+    metrics: [{ measurement: FILE.name, tags: { path: label }, fields }],
   };
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus } from '../../shared/status.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { MEM } from './metrics.js';
 
 /** Memory in use (total - available, as the kernel counts it) and swap in use. */
 export default defineCheck({
@@ -28,7 +30,7 @@ export default defineCheck({
       summary: `memory ${usedPct.toFixed(1)}% used (${gib(usedBytes)} of ${gib(m.totalBytes)} GiB), ${swapText}`,
       metrics: [
         {
-          measurement: 'mem',
+          measurement: MEM.name,
           fields: {
             total_bytes: m.totalBytes,
             available_bytes: m.availableBytes,
@@ -37,7 +39,7 @@ export default defineCheck({
             swap_total_bytes: m.swapTotalBytes,
             swap_used_bytes: m.swapUsedBytes,
             swap_used_pct: Math.round(swapPct * 100) / 100,
-          },
+          } satisfies FieldsOf<typeof MEM>,
         },
       ],
     };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import type { InterfaceCounters } from './probe.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { NET } from './metrics.js';
 
 interface Snapshot {
   at: number;
@@ -34,7 +36,7 @@ export default defineCheck({
     let totalRx = 0;
     let totalTx = 0;
     const metrics = list.map((i) => {
-      const fields: Record<string, number> = {
+      const fields: FieldsOf<typeof NET> = {
         rx_bytes: i.rxBytes,
         tx_bytes: i.txBytes,
         rx_errors: i.rxErrors,
@@ -62,7 +64,7 @@ export default defineCheck({
         statuses.push('CRITICAL');
         problems.push(`${i.iface} is down`);
       }
-      return { measurement: 'net', tags: { iface: i.iface }, fields };
+      return { measurement: NET.name, tags: { iface: i.iface }, fields };
     });
     for (const name of p.expectUp) {
       if (!list.some((i) => i.iface === name)) {

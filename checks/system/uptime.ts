@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
+import type { FieldsOf } from '../metric-declaration.js';
+import { SYSTEM } from './metrics.js';
 
 /**
  * Uptime, and a reboot since the last run: WARNING for `rebootWarnMinutes` after a boot so that an
@@ -27,7 +29,7 @@ export default defineCheck({
       summary: recent
         ? `host rebooted at ${new Date(bootMs).toISOString()} (up ${formatDuration(uptimeSec)})`
         : `up ${formatDuration(uptimeSec)}`,
-      metrics: [{ measurement: 'system', fields: { uptime_sec: Math.round(uptimeSec), boot_time: Math.round(bootMs / 1000), rebooted: rebooted ? 1 : 0 } }],
+      metrics: [{ measurement: SYSTEM.name, fields: { uptime_sec: Math.round(uptimeSec), boot_time: Math.round(bootMs / 1000), rebooted: rebooted ? 1 : 0 } satisfies FieldsOf<typeof SYSTEM> }],
     };
   },
 });

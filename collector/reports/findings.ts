@@ -1,4 +1,6 @@
 import type { Finding, HostSection, ReportLang, RiskLevel } from './model.js';
+import { figureKey } from './host-figures.js';
+import { MYSQL, POSTGRES, REDIS } from '../../checks/database/metrics.js';
 
 /**
  * The rules that turn figures into findings, each with a risk level and a recommendation. Thresholds are
@@ -77,7 +79,11 @@ export function evaluateFindings(input: FindingInput, lang: ReportLang): Omit<Fi
       });
     }
     for (const db of h.databases) {
-      const lag = Math.max(db.figures['replication_lag_sec.max'] ?? 0, db.figures['seconds_behind.max'] ?? 0, db.figures['master_last_io_sec.max'] ?? 0);
+      const lag = Math.max(
+        db.figures[figureKey(POSTGRES, 'replication_lag_sec', 'max')] ?? 0,
+        db.figures[figureKey(MYSQL, 'seconds_behind', 'max')] ?? 0,
+        db.figures[figureKey(REDIS, 'master_last_io_sec', 'max')] ?? 0,
+      );
       if (lag <= RULES.replicationLagSec) continue;
       add(`replication:${h.hostId}:${db.name}`, 'replication-lag', lag > RULES.replicationLagSecHigh ? 'high' : 'medium', h, {
         zh: { title: `数据库复制延迟：${db.name}`, detail: `本期最大复制延迟 ${f1(lag)} 秒。`, recommendation: '检查主备网络与备库负载，确认复制链路正常。' },

@@ -2,6 +2,10 @@ import type { MetricsStore, Series, SeriesSummary, SummaryFigure } from '../metr
 import type { CheckStateRow } from '../db/check-states.js';
 import { forecastFull } from './fit.js';
 import type { DiskMount, HostSection, ServiceHealth, Stats } from './model.js';
+import type { FieldDeclaration, MeasurementDeclaration } from '../../checks/metric-declaration.js';
+import { CPU, DISK, FILE, MEM, NET, SYSTEM } from '../../checks/system/metrics.js';
+import { HTTP, SNMP_DEVICE } from '../../checks/network/metrics.js';
+import { MYSQL, POSTGRES, REDIS } from '../../checks/database/metrics.js';
 
 /**
  * The metric figures of every host of one customer over a period. Each figure is one aggregate query for
@@ -34,24 +38,23 @@ function stats(s: SeriesSummary | undefined): Stats {
 
 /** Key figures per database / device check type: measurement, field and which aggregate the report shows. */
 type Shown = 'mean' | 'max' | 'last';
-const SERVICE_FIGURES: Record<string, { measurement: string; fields: Array<[string, Shown]> }> = {
-  'db.postgres': {
-    measurement: 'postgres',
-    fields: [['up', 'mean'], ['connections_pct', 'max'], ['replication_lag_sec', 'max'], ['max_xid_age', 'last'], ['locks_waiting', 'max'], ['long_queries', 'max']],
-  },
-  'db.mysql': {
-    measurement: 'mysql',
-    fields: [['up', 'mean'], ['connections_pct', 'max'], ['seconds_behind', 'max'], ['slow_queries_per_min', 'mean'], ['buffer_pool_hit_pct', 'mean']],
-  },
-  'db.redis': {
-    measurement: 'redis',
-    fields: [['up', 'mean'], ['used_memory_pct', 'max'], ['evicted_per_min', 'max'], ['rejected_per_min', 'max'], ['master_last_io_sec', 'max']],
-  },
-  'network.snmp': {
-    measurement: 'snmp_device',
-    fields: [['up', 'mean'], ['cpu_load_pct', 'mean'], ['cpu_load_pct', 'max'], ['mem_used_pct', 'max'], ['restarts', 'last']],
-  },
+type ServiceFigures = { measurement: string; fields: Array<[string, Shown]> };
+/** The shown fields of one declared measurement: only its declared field names type-check. */
+function shownOf<F extends Record<string, FieldDeclaration>>(m: MeasurementDeclaration<F, string>, fields: Array<[keyof F & string, Shown]>): ServiceFigures {
+  return { measurement: m.name, fields };
+}
+const SERVICE_FIGURES: Record<string, ServiceFigures> = {
+  'db.postgres': shownOf(POSTGRES, [['up', 'mean'], ['connections_pct', 'max'], ['replication_lag_sec', 'max'], ['max_xid_age', 'last'], ['locks_waiting', 'max'], ['long_queries', 'max']]),
+  'db.mysql': shownOf(MYSQL, [['up', 'mean'], ['connections_pct', 'max'], ['seconds_behind', 'max'], ['slow_queries_per_min', 'mean'], ['buffer_pool_hit_pct', 'mean']]),
+  'db.redis': shownOf(REDIS, [['up', 'mean'], ['used_memory_pct', 'max'], ['evicted_per_min', 'max'], ['rejected_per_min', 'max'], ['master_last_io_sec', 'max']]),
+  // `restarted` is 1 on the poll that saw a restart: its sum over the period counts restarts seen.
+  'network.snmp': shownOf(SNMP_DEVICE, [['up', 'mean'], ['cpu_load_pct', 'mean'], ['cpu_load_pct', 'max'], ['mem_used_pct', 'max'], ['restarted', 'max']]),
 };
+
+/** The key a service figure is stored under in a report's `figures` (`field.aggregate`), checked against the declaration. */
+export function figureKey<F extends Record<string, FieldDeclaration>>(_m: MeasurementDeclaration<F, string>, field: keyof F & string, pick: Shown): string {
+  return `${field}.${pick}`;
+}
 
 export const isDatabaseCheck = (checkId: string) => checkId.startsWith('db.');
 export const isNetworkDeviceCheck = (checkId: string) => checkId === 'network.snmp';
@@ -124,19 +127,19 @@ export async function customerMetricFigures(
   // A group comes back only when it has values, so figures that are not shown with a count skip COUNT's scan.
   const shownStats: SummaryFigure[] = ['count', 'mean', 'min', 'max', 'p95', 'last'];
   const [cpu, mem, cpuDaily, memDaily, diskDaily, swap, diskPct, diskUsed, diskTotal, net, rebooted, certs, backupAge, services] = await Promise.all([
-    summary('cpu', 'usage_pct', shownStats),
-    summary('mem', 'used_pct', shownStats),
-    daily('cpu', 'usage_pct'),
-    daily('mem', 'used_pct'),
-    daily('disk', 'used_pct', ['mount']),
-    summary('mem', 'swap_used_pct', ['count', 'mean', 'max']),
-    summary('disk', 'used_pct', ['last'], ['mount']),
-    summary('disk', 'used_bytes', ['last'], ['mount']),
-    summary('disk', 'total_bytes', ['last'], ['mount']),
-    summary('net', 'errors_per_sec', ['mean', 'max'], ['iface']),
-    windowSum('system', 'rebooted'),
-    checkIds.has('network.http') ? summary('http', 'cert_days_left', ['last'], ['check']) : none,
-    checkIds.has('system.file') ? summary('file', 'age_sec', ['last'], ['check']) : none,
+    summary(CPU.name, CPU.field.usage_pct, shownStats),
+    summary(MEM.name, MEM.field.used_pct, shownStats),
+    daily(CPU.name, CPU.field.usage_pct),
+    daily(MEM.name, MEM.field.used_pct),
+    daily(DISK.name, DISK.field.used_pct, ['mount']),
+    summary(MEM.name, MEM.field.swap_used_pct, ['count', 'mean', 'max']),
+    summary(DISK.name, DISK.field.used_pct, ['last'], ['mount']),
+    summary(DISK.name, DISK.field.used_bytes, ['last'], ['mount']),
+    summary(DISK.name, DISK.field.total_bytes, ['last'], ['mount']),
+    summary(NET.name, NET.field.errors_per_sec, ['mean', 'max'], ['iface']),
+    windowSum(SYSTEM.name, SYSTEM.field.rebooted),
+    checkIds.has('network.http') ? summary(HTTP.name, HTTP.field.cert_days_left, ['last'], ['check']) : none,
+    checkIds.has('system.file') ? summary(FILE.name, FILE.field.age_sec, ['last'], ['check']) : none,
     Promise.all(
       [...serviceQueries.values()].map(async (q) => ({ ...q, rows: await summary(q.measurement, q.field, [...q.figures], ['check']) })),
     ),

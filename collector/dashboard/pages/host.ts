@@ -15,17 +15,18 @@ import { page } from '../layout.js';
 import { statusClass } from '../status-view.js';
 import { listHostMetricFields } from '../metric-catalog.js';
 import { ticketRow } from './overview.js';
+import { CPU, DISK, MEM, NET } from '../../../checks/system/metrics.js';
 
 /**
  * The charts of a host page: the client script reads these data attributes and asks
  * /api/hosts/:id/series for each (the API checks tenancy again).
  */
 const CHARTS: Array<{ id: string; title: MessageKey; measurement: string; field: string; groupBy?: string }> = [
-  { id: 'cpu', title: 'host.cpu', measurement: 'cpu', field: 'usage_pct' },
-  { id: 'mem', title: 'host.mem', measurement: 'mem', field: 'used_pct' },
-  { id: 'disk', title: 'host.disk', measurement: 'disk', field: 'used_pct', groupBy: 'mount' },
-  { id: 'net-rx', title: 'host.netRx', measurement: 'net', field: 'rx_bytes_per_sec', groupBy: 'iface' },
-  { id: 'net-tx', title: 'host.netTx', measurement: 'net', field: 'tx_bytes_per_sec', groupBy: 'iface' },
+  { id: 'cpu', title: 'host.cpu', measurement: CPU.name, field: CPU.field.usage_pct },
+  { id: 'mem', title: 'host.mem', measurement: MEM.name, field: MEM.field.used_pct },
+  { id: 'disk', title: 'host.disk', measurement: DISK.name, field: DISK.field.used_pct, groupBy: 'mount' },
+  { id: 'net-rx', title: 'host.netRx', measurement: NET.name, field: NET.field.rx_bytes_per_sec, groupBy: 'iface' },
+  { id: 'net-tx', title: 'host.netTx', measurement: NET.name, field: NET.field.tx_bytes_per_sec, groupBy: 'iface' },
 ];
 
 const RANGES = ['1h', '24h', '7d', '90d'] as const;

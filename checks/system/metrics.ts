@@ -1,0 +1,72 @@
+import { declareMeasurement } from '../metric-declaration.js';
+
+/** What the system checks write (system.cpu, system.memory, system.disk, system.network, system.uptime, system.file). */
+
+export const CPU = declareMeasurement('cpu', {
+  usage_pct: { unit: 'percent', en: 'CPU busy', zh: 'CPU 使用率' },
+  user_pct: { unit: 'percent', en: 'CPU user', zh: 'CPU 用户态' },
+  system_pct: { unit: 'percent', en: 'CPU system', zh: 'CPU 内核态' },
+  iowait_pct: { unit: 'percent', en: 'CPU I/O wait', zh: 'CPU I/O 等待' },
+  load1: { unit: 'load', en: 'Load (1 min)', zh: '负载（1 分钟）' },
+  load5: { unit: 'load', en: 'Load (5 min)', zh: '负载（5 分钟）' },
+  load15: { unit: 'load', en: 'Load (15 min)', zh: '负载（15 分钟）' },
+  cores: { unit: 'count', en: 'CPU cores', zh: 'CPU 核数' },
+});
+
+export const MEM = declareMeasurement('mem', {
+  total_bytes: { unit: 'bytes', en: 'Memory size', zh: '内存总量' },
+  available_bytes: { unit: 'bytes', en: 'Memory available', zh: '可用内存' },
+  used_bytes: { unit: 'bytes', en: 'Memory used', zh: '已用内存' },
+  used_pct: { unit: 'percent', en: 'Memory used', zh: '内存使用率' },
+  swap_total_bytes: { unit: 'bytes', en: 'Swap size', zh: '交换分区总量' },
+  swap_used_bytes: { unit: 'bytes', en: 'Swap used', zh: '已用交换分区' },
+  swap_used_pct: { unit: 'percent', en: 'Swap used', zh: '交换分区使用率' },
+});
+
+export const DISK = declareMeasurement(
+  'disk',
+  {
+    total_bytes: { unit: 'bytes', en: 'File system size', zh: '文件系统容量' },
+    used_bytes: { unit: 'bytes', en: 'Space used', zh: '已用空间' },
+    free_bytes: { unit: 'bytes', en: 'Space available', zh: '可用空间' },
+    used_pct: { unit: 'percent', en: 'Space used', zh: '空间使用率' },
+    inodes_total: { unit: 'count', en: 'Inodes', zh: 'inode 总数' },
+    inodes_used: { unit: 'count', en: 'Inodes used', zh: '已用 inode' },
+    inodes_used_pct: { unit: 'percent', en: 'Inodes used', zh: 'inode 使用率' },
+  },
+  ['mount', 'device', 'fstype'],
+);
+
+export const NET = declareMeasurement(
+  'net',
+  {
+    rx_bytes: { unit: 'bytes', en: 'Received (counter)', zh: '接收字节（计数器）' },
+    tx_bytes: { unit: 'bytes', en: 'Sent (counter)', zh: '发送字节（计数器）' },
+    rx_errors: { unit: 'count', en: 'Receive errors (counter)', zh: '接收错误（计数器）' },
+    tx_errors: { unit: 'count', en: 'Send errors (counter)', zh: '发送错误（计数器）' },
+    rx_dropped: { unit: 'count', en: 'Receive drops (counter)', zh: '接收丢包（计数器）' },
+    tx_dropped: { unit: 'count', en: 'Send drops (counter)', zh: '发送丢包（计数器）' },
+    up: { unit: 'boolean', en: 'Link up', zh: '链路正常' },
+    rx_bytes_per_sec: { unit: 'bytes_per_sec', en: 'Received', zh: '接收速率' },
+    tx_bytes_per_sec: { unit: 'bytes_per_sec', en: 'Sent', zh: '发送速率' },
+    errors_per_sec: { unit: 'per_sec', en: 'Errors and drops', zh: '错误与丢包' },
+  },
+  ['iface'],
+);
+
+export const SYSTEM = declareMeasurement('system', {
+  uptime_sec: { unit: 'seconds', en: 'Uptime', zh: '运行时长' },
+  boot_time: { unit: 'epoch_sec', en: 'Boot time', zh: '启动时间' },
+  rebooted: { unit: 'boolean', en: 'Rebooted since the last run', zh: '自上次检查后重启' },
+});
+
+export const FILE = declareMeasurement(
+  'file',
+  {
+    exists: { unit: 'boolean', en: 'Exists', zh: '存在' },
+    age_sec: { unit: 'seconds', en: 'Age', zh: '文件年龄' },
+    size_bytes: { unit: 'bytes', en: 'Size', zh: '大小' },
+    matches: { unit: 'count', en: 'Matching files', zh: '匹配文件数' },
+  },
+  ['path'],
+);

@@ -1,4 +1,4 @@
-import type { FieldValue, Metric } from './metric.js';
+import { MAX_STORABLE_TIME_MS, type FieldValue, type Metric } from './metric.js';
 
 /*
  * InfluxDB line protocol, the subset Patrol speaks on the wire and writes to InfluxDB:
@@ -9,6 +9,8 @@ import type { FieldValue, Metric } from './metric.js';
  * conflict, and a float-only wire keeps a field's type stable whatever a check returns); strings are quoted
  * with `"` and `\` escaped; booleans as true/false. A line never holds a newline: the protocol has no escape
  * for one, so toLine() turns newlines inside values into spaces.
+ * An agent's line may not use the names the collector sets (`customer`, `host`: as tag or as field) nor write its
+ * measurements (`check`), and holds only what InfluxDB can store (finite floats, times up to 2262).
  * Agents send their metrics in this form (protocol 2) because the collector can check and re-tag it several
  * times faster than JSON point objects (docs/benchmarks.md): one regex per line instead of a zod walk.
  */
@@ -17,11 +19,29 @@ const NAME = '[A-Za-z_][A-Za-z0-9_.\\-]{0,199}';
 const TAG_VALUE = '(?:[^,= \\\\\\n]|\\\\[^\\n]){1,512}';
 const FLOAT = '-?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?';
 const FIELD_VALUE = `(?:${FLOAT}|true|false|t|f|TRUE|FALSE|True|False|T|F|"(?:[^"\\\\\\n]|\\\\[^\\n]){0,4096}")`;
-/** The collector sets these two tags itself: an agent may never write into another customer's or host's series. */
+/**
+ * The collector sets these two tags itself: an agent may never write into another customer's or host's series.
+ * Refused as field names too: InfluxQL's `WHERE "host" = ...` would match a field of that name as well as the tag
+ * (queries now say `"host"::tag`, and the names stay refused so no reader can be fooled).
+ */
 export const OWNER_TAG_KEYS = ['customer', 'host'] as const;
-const AGENT_TAG = `,(?!(?:${OWNER_TAG_KEYS.join('|')})=)${NAME}=${TAG_VALUE}`;
-const LINE = new RegExp(`^${NAME}(?:${AGENT_TAG})* ${NAME}=${FIELD_VALUE}(?:,${NAME}=${FIELD_VALUE})* [0-9]{1,16}$`);
+/** Measurements only the collector writes: the `check` point of each result, which availability comes from. */
+export const COLLECTOR_MEASUREMENTS = ['check'] as const;
+const NOT_OWNER = `(?!(?:${OWNER_TAG_KEYS.join('|')})=)`;
+const AGENT_TAG = `,${NOT_OWNER}${NAME}=${TAG_VALUE}`;
+const AGENT_FIELD = `${NOT_OWNER}${NAME}=${FIELD_VALUE}`;
+const LINE = new RegExp(
+  `^(?!(?:${COLLECTOR_MEASUREMENTS.join('|')})[, ])${NAME}(?:${AGENT_TAG})* ${AGENT_FIELD}(?:,${AGENT_FIELD})* [0-9]{1,16}$`,
+);
 const OWNER_TAG = new RegExp(`,(?:${OWNER_TAG_KEYS.join('|')})=`);
+const OWNER_FIELD = new RegExp(`[ ,](?:${OWNER_TAG_KEYS.join('|')})=`);
+const COLLECTOR_MEASUREMENT = new RegExp(`^(?:${COLLECTOR_MEASUREMENTS.join('|')})[, ]`);
+/**
+ * A number that might not fit a double: an exponent of three digits or more, or a long run of digits (with a
+ * two-digit exponent a mantissa needs over 200 digits to overflow). Only such lines are parsed to look at their
+ * values, so the usual line still costs one regex.
+ */
+const MAYBE_HUGE_NUMBER = /[eE][-+]?[0-9]{3}|[0-9]{200}/;
 
 const noNewlines = (s: string) => (s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]+/g, ' ') : s);
 // Most values need no escaping, so test before replacing: this runs for every tag of every point an agent sends.
@@ -71,20 +91,44 @@ export function toLineBlock(metrics: readonly Metric[]): string {
 
 export type LineBlockCheck = { ok: true; lines: string[] } | { ok: false; message: string };
 
+/** The time of a checked line (its last word), epoch ms. */
+export const lineTimeMs = (line: string): number => Number(line.slice(line.lastIndexOf(' ') + 1));
+
+/** Why a line failed the LINE regex, in words for whoever wrote the check. */
+function whyNotValid(line: string): string {
+  const head = line.split(' ', 1)[0]!;
+  if (OWNER_TAG.test(head)) return 'the customer and host tags are set by the collector, not by the agent';
+  if (OWNER_FIELD.test(line.slice(head.length))) return 'customer and host are the collector\'s tag names and cannot be field names';
+  if (COLLECTOR_MEASUREMENT.test(line)) return `the measurement ${COLLECTOR_MEASUREMENTS.join(', ')} is written by the collector only`;
+  if (/=-?[0-9]+[iu](?:,|\s)/.test(line)) return 'integer values (i, u) are not accepted: every number travels as a float';
+  return 'expected measurement[,tag=value...] field=value[,field=value...] time_ms, names of letters, digits, _ . -, float, boolean or "string" values';
+}
+
+/** Why a line that has the right shape still cannot be stored (InfluxDB would refuse the write it travels in). */
+function whyNotStorable(line: string): string | undefined {
+  if (lineTimeMs(line) > MAX_STORABLE_TIME_MS) return 'its time is after 2262-04-11, later than InfluxDB can store';
+  if (MAYBE_HUGE_NUMBER.test(line)) {
+    for (const [name, v] of Object.entries(parseLine(line).fields)) {
+      if (typeof v === 'number' && !Number.isFinite(v)) return `the value of ${name} is too large for a 64-bit float`;
+    }
+  }
+  return undefined;
+}
+
 /**
- * Check a block an agent sent. Every line must match the subset above and may not set the owner tags; an
- * empty block is no lines. The message names the first bad line, so whoever wrote the check can find it.
+ * Check a block an agent sent. Every line must match the subset above, may not set the owner tags (or use their
+ * names as fields), and must hold only what every store can keep (finite floats, times up to 2262): one point
+ * InfluxDB refuses would fail the whole write, other agents' batches included. An empty block is no lines. The
+ * message names the first bad line, so whoever wrote the check can find it.
  */
 export function checkLineBlock(text: string): LineBlockCheck {
   if (text === '') return { ok: true, lines: [] };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (LINE.test(line)) continue;
+    const why = LINE.test(line) ? whyNotStorable(line) : whyNotValid(line);
+    if (why === undefined) continue;
     const shown = line.length > 120 ? `${line.slice(0, 120)}...` : line;
-    const why = OWNER_TAG.test(line.split(' ', 1)[0]!)
-      ? 'the customer and host tags are set by the collector, not by the agent'
-      : 'expected measurement[,tag=value...] field=value[,field=value...] time_ms, names of letters, digits, _ . -, float, boolean or "string" values';
     return { ok: false, message: `line ${i + 1} is not valid line protocol (${why}): ${JSON.stringify(shown)}` };
   }
   return { ok: true, lines };

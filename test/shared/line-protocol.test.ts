@@ -55,11 +55,18 @@ describe('line protocol on the wire', () => {
     expect(formatZodError(bad.error!)).toMatch(/^results\.0\.lines: line 1 is not valid/);
   });
 
-  test('a protocol 1 batch (metric objects) becomes the same lines, and owner tags it set are dropped', () => {
-    const metric: Metric = { measurement: 'cpu', tags: { core: '0', host: 'spoofed', customer: 'other' }, fields: { used_pct: 5 }, time: 9 };
-    const parsed = BatchFrameSchema.parse({ type: 'batch', seq: 1, results: [{ name: 'cpu', checkId: 'system.cpu', status: 'OK', summary: '', startedAt: 9, durationMs: 1, metrics: [metric] }], metrics: [metric] });
+  test('a protocol 1 batch (metric objects) becomes the same lines; owner names in it are refused, the agent leaves them out', () => {
+    const metric: Metric = { measurement: 'cpu', tags: { core: '0' }, fields: { used_pct: 5 }, time: 9 };
+    const result = { name: 'cpu', checkId: 'system.cpu', status: 'OK' as const, summary: '', startedAt: 9, durationMs: 1 };
+    const parsed = BatchFrameSchema.parse({ type: 'batch', seq: 1, results: [{ ...result, metrics: [metric] }], metrics: [metric] });
     expect(parsed.results[0]!.lines).toEqual(['cpu,core=0 used_pct=5 9']);
     expect(parsed.lines).toEqual(['cpu,core=0 used_pct=5 9']);
-    expect(metric.tags.host).toBe('spoofed'); // the caller's object is not changed
+    const spoofed: Metric = { ...metric, tags: { core: '0', host: 'spoofed' }, fields: { used_pct: 5, customer: 'other' } };
+    const refused = BatchFrameSchema.safeParse({ type: 'batch', seq: 1, results: [], metrics: [metric, spoofed] });
+    expect(refused.success).toBe(false);
+    expect(formatZodError(refused.error!)).toMatch(/^metrics\.1\.tags\.host: customer and host are set by the collector/);
+    // The agent's own encoder drops them, so a check that tags its target `host` does not get its batch refused.
+    expect(toWireResult({ ...result, metrics: [spoofed] }).lines).toBe('cpu,core=0 used_pct=5 9');
+    expect(spoofed.tags.host).toBe('spoofed'); // the caller's object is not changed
   });
 });

@@ -1,4 +1,4 @@
-import type { PluginFactory } from './server.js';
+import type { PluginFactory } from './plugin.js';
 import { dashboardPlugin } from './dashboard/plugin.js';
 import { reportsPlugin } from './reports/plugin.js';
 import { remoteChecks } from './remote/plugin.js';

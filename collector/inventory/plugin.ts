@@ -1,4 +1,4 @@
-import type { PluginFactory } from '../server.js';
+import type { PluginFactory } from '../plugin.js';
 import { createInventoryTracker } from './inventory-tracker.js';
 
 /** Keeps each host's latest inventory and dates every change (the inspection report lists them). */

@@ -1,4 +1,4 @@
-import type { PluginFactory } from '../server.js';
+import type { PluginFactory } from '../plugin.js';
 import { InspectionAnswers } from './inspection.js';
 import { reportRoutes } from './routes.js';
 import { createReportScheduler } from './schedule.js';

@@ -1,4 +1,4 @@
-import type { PluginFactory } from '../server.js';
+import type { PluginFactory } from '../plugin.js';
 import { getHost } from '../db/hosts.js';
 import { createTicketSystem } from './system.js';
 import { ticketRoutes } from '../http/routes/tickets.js';

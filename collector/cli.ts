@@ -9,6 +9,8 @@ import { createEnrollmentToken } from './db/agents.js';
 import { createUser, type Role } from './db/users.js';
 import { newPassword } from './auth/secrets.js';
 import { startCollector } from './server.js';
+import { registerUnlockLoginCommand } from './cli/unlock-login.js';
+import { recordCommand } from './audit/command.js';
 
 const log = createLogger('collector.cli');
 
@@ -81,7 +83,8 @@ common(program.command('user-add'))
     const db = openDatabase(join(c.dataDir, 'patrol.db'));
     const password = o.password ?? newPassword();
     try {
-      createUser(db, { username: o.username, password, role: o.role as Role, customerId: o.customer, serves: o.serves?.split(','), now: Date.now() });
+      const user = createUser(db, { username: o.username, password, role: o.role as Role, customerId: o.customer, serves: o.serves?.split(','), now: Date.now() });
+      recordCommand(db, { command: 'user-add', targetId: user.id, details: { username: o.username, role: o.role, customer: o.customer, serves: o.serves }, now: Date.now() });
     } catch (err) {
       console.error(`patrol-collector: ${(err as Error).message}`);
       process.exit(2);
@@ -89,5 +92,7 @@ common(program.command('user-add'))
     db.close();
     console.log(o.password ? `user ${o.username} created` : `user ${o.username} created, password ${password}`);
   });
+
+registerUnlockLoginCommand(program, common, config);
 
 await program.parseAsync(process.argv);

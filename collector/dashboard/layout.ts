@@ -45,6 +45,7 @@ export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scr
         <a href="/reports" data-nav="reports">${t('nav.reports')}</a>
         ${user.role !== 'customer' ? html`<a href="/agents" data-nav="agents">${t('nav.agents')}</a>` : ''}
         ${user.role === 'admin' ? html`<a href="/settings" data-nav="settings">${t('nav.settings')}</a>` : ''}
+        ${user.role === 'admin' ? html`<a href="/audit" data-nav="audit">${t('nav.audit')}</a>` : ''}
         <span class="spacer"></span>
         <a href="/lang/${other}?back=${encodeURIComponent(here)}" id="lang-toggle" lang="${other}">${t('nav.language')}</a>
         <span class="who">${user.displayName} (${user.role})</span>

@@ -10,8 +10,17 @@ import { enrollRoutes } from './routes/enroll.js';
 import { hostRoutes } from './routes/hosts.js';
 import { agentRoutes } from './routes/agents.js';
 import { customerRoutes } from './routes/customers.js';
+import { auditMiddleware, isApiPath } from '../audit/middleware.js';
+import { auditRoutes } from '../audit/routes.js';
 
 const log = createLogger('http');
+
+/** 1 MiB is far above any legitimate API body (a template with a hundred checks is ~50 KiB). */
+export const API_BODY_LIMIT = 1024 * 1024;
+/** Dashboard forms (and /login) carry a few fields; the largest, a template's checks as JSON text, stays far below. */
+export const PAGE_BODY_LIMIT = 256 * 1024;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Routes that other parts of the collector add under /api (tickets, reports, ...). */
 export interface MountedRoutes {
@@ -30,6 +39,49 @@ export interface AppDeps {
   onAgentRevoked(agentId: string): void;
 }
 
+/**
+ * One body limit for every route, checked before anything reads a body (the audit log reads it first): a
+ * client cannot make the collector buffer more than this, on any path, logged in or not.
+ */
+const limitBody: MiddlewareHandler = (() => {
+  // Connection: close, because the rest of the body is never read: a client must not send its next request
+  // on a connection the server is about to drop.
+  const close = { connection: 'close' };
+  const api = bodyLimit({ maxSize: API_BODY_LIMIT, onError: (c) => c.json({ error: 'request body too large (limit 1 MiB)' }, 413, close) });
+  const pages = bodyLimit({ maxSize: PAGE_BODY_LIMIT, onError: (c) => c.text('request body too large (limit 256 KiB)', 413, close) });
+  return (c, next) => (isApiPath(c.req.path) ? api(c, next) : pages(c, next));
+})();
+
+/**
+ * A browser says where a request comes from (Sec-Fetch-Site); a change asked by another site's page is
+ * refused whatever credentials ride along. Defence in depth: SameSite cookies, the CSRF token and the JSON-only
+ * API already stop it. Clients that are not browsers send no such header.
+ */
+const refuseCrossSite: MiddlewareHandler = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method)) return next();
+  const site = c.req.header('sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site') {
+    log.warn({ path: c.req.path, site }, 'cross-site change refused');
+    return isApiPath(c.req.path) ? c.json({ error: 'cross-site request refused' }, 403) : c.text('cross-site request refused', 403);
+  }
+  return next();
+};
+
+/**
+ * Every write under /api (agents' enrollment included: agents send JSON) is JSON, and says so. A cross-site
+ * HTML form can only send form or text bodies, and a page script cannot send application/json elsewhere
+ * without a CORS preflight this collector never grants, so no credential a browser holds (a cached Basic
+ * login, a cookie) can be ridden into an API change. Bodiless writes (DELETE) must carry the header too.
+ */
+const requireJsonWrites: MiddlewareHandler = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method) || !isApiPath(c.req.path)) return next();
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return c.json({ error: `API writes must be sent with Content-Type: application/json (got ${type || 'none'})` }, 415);
+  }
+  return next();
+};
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
@@ -42,8 +94,10 @@ export function createApp(deps: AppDeps): Hono {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
   });
-  // 1 MiB is far above any legitimate API body and keeps a bad client from filling memory.
-  app.use('/api/*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ error: 'request body too large (limit 1 MiB)' }, 413) }));
+  app.use('*', limitBody);
+  app.use('*', refuseCrossSite);
+  app.use('*', requireJsonWrites);
+  app.use('*', auditMiddleware(deps));
 
   app.get('/health', (c) => c.json({ ok: true, store: deps.store.kind }));
   app.route('/api/enroll', enrollRoutes(deps));
@@ -65,13 +119,16 @@ export function createApp(deps: AppDeps): Hono {
         return next();
       }
     }
-    c.header('WWW-Authenticate', 'Basic realm="patrol"');
+    // The Basic challenge only to a client that tried a credential: a browser that gets one offers a login box
+    // and then sends the typed password with every request to this origin, cross-site form posts included.
+    if (c.req.header('authorization')) c.header('WWW-Authenticate', 'Basic realm="patrol", charset="UTF-8"');
     return c.json({ error: 'authentication required' }, 401);
   };
   api.use('*', requireUser);
   api.get('/me', (c) => c.json({ user: c.get('user'), customerIds: c.get('customerIds') ?? null }));
   api.route('/hosts', hostRoutes(deps));
   api.route('/customers', customerRoutes(deps));
+  api.route('/audit', auditRoutes(deps));
   api.route('/', agentRoutes(deps));
   for (const m of deps.apiRoutes ?? []) api.route(m.path, m.routes);
   app.route('/api', api);

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { getUser, type User } from '../db/users.js';
 import { createLogger } from '../../shared/logger.js';
 import { clientIp, passwordGate } from './password-gate.js';
+import { auditRequest } from '../audit/middleware.js';
 
 const log = createLogger('http.basic-auth');
 
@@ -49,6 +50,7 @@ export function basicAuthenticator(db: Db): Authenticator {
     const retryAfterSec = gate.throttled(username, password, ip, now);
     if (retryAfterSec !== undefined) {
       log.warn({ username, ip, retryAfterSec }, 'Basic auth refused: too many failures');
+      auditRequest(db, c, { at: now, action: 'login-throttled', user: { id: null, username, role: null }, status: 429 });
       throw new LoginThrottled(retryAfterSec);
     }
 
@@ -58,6 +60,8 @@ export function basicAuthenticator(db: Db): Authenticator {
     if (row && seen && seen.userId === row.id && seen.storedHash === row.password_hash) return getUser(db, row.id);
 
     const user = await gate.verify(username, password, ip, now);
+    // A wrong Basic password is a failed login like one on the form (a success is not: it is every request).
+    if (!user) auditRequest(db, c, { at: now, action: 'login-failed', user: { id: null, username, role: null }, status: 401 });
     if (user && row && user.id === row.id) {
       if (verified.size >= MAX_REMEMBERED) verified.delete(verified.keys().next().value!);
       verified.set(key, { userId: user.id, storedHash: row.password_hash });

@@ -49,6 +49,17 @@ export function clearLoginFailures(db: Db, key: string): void {
   db.prepare('DELETE FROM login_failures WHERE throttle_key = ?').run(key);
 }
 
+/**
+ * An admin's unlock (`patrol-collector unlock-login`): forget the failures of a user name, from every address or
+ * one. The count is in SQLite, so this works on a running collector and a restart never unlocks by itself.
+ * Returns how many failures were forgotten.
+ */
+export function unlockLogin(db: Db, username: string, address?: string): number {
+  if (address !== undefined) return db.prepare('DELETE FROM login_failures WHERE throttle_key = ?').run(throttleKey(username, address)).changes;
+  const prefix = `${username.toLowerCase()}|`;
+  return db.prepare('DELETE FROM login_failures WHERE substr(throttle_key, 1, ?) = ?').run(prefix.length, prefix).changes;
+}
+
 export function pruneLoginFailures(db: Db, now: number): void {
   db.prepare('DELETE FROM login_failures WHERE at <= ?').run(now - LOGIN_WINDOW_MS);
 }

@@ -38,7 +38,7 @@ describe('retiring a host by revoking its agent', () => {
       method,
       headers: {
         authorization: `Basic ${Buffer.from(`${ENGINEER.user}:${ENGINEER.password}`).toString('base64')}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

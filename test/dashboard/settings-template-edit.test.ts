@@ -223,7 +223,7 @@ test('an engineer gets 404 for the edit page; a change without the CSRF header i
     body: JSON.stringify({ name: 'acme-keep', description: 'changed', checks: FIRST_CHECKS }),
   });
   expect(put.status).toBe(401);
-  const del = await fetch(`${world.url}/api/templates/${t2.id}`, { method: 'DELETE', headers: { cookie: a.cookie } });
+  const del = await fetch(`${world.url}/api/templates/${t2.id}`, { method: 'DELETE', headers: { cookie: a.cookie, 'content-type': 'application/json' } });
   expect(del.status).toBe(401);
   expect(getTemplate(world.collector.db, t2.id)).toMatchObject({ description: 'keep' });
 });

@@ -4,7 +4,8 @@ export function apiClient(baseUrl: string, username: string, password: string) {
   return async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      // Every API write is JSON, bodiless ones (DELETE) too: the collector answers 415 otherwise.
+      headers: { authorization: auth, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -34,7 +34,7 @@ describe('reports API', () => {
     // The collection is /api/reports itself (no trailing slash).
     const res = await fetch(`${c.url}/api/reports${path.replace(/^\/(?=$|\?)/, '')}`, {
       method,
-      headers: { ...auth(user), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...auth(user), ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
       body: body ? JSON.stringify(body) : undefined,
     });
     return res;

@@ -135,7 +135,7 @@ describe('bad input gets a clear error, stores nothing, and never stops other ag
     const revoked = createEnrollmentToken(collector.db, 'acme', Date.now());
     revokeEnrollmentToken(collector.db, revoked.record.id, Date.now());
     expect(await (await enroll({ token: revoked.token, hostname: 'late' })).json()).toMatchObject({ reason: 'token-revoked' });
-    const garbage = await fetch(`${collector.url}/api/enroll`, { method: 'POST', body: 'nope' });
+    const garbage = await fetch(`${collector.url}/api/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'nope' });
     expect(garbage.status).toBe(400);
     await goodAgentStillStreams();
   });

@@ -39,7 +39,7 @@ function buildApp(w: World): Hono<AppEnv> {
 async function call(user: string, method: string, path: string, body?: unknown) {
   const res = await app.request(path, {
     method,
-    headers: { 'x-test-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { 'x-test-user': user, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const type = res.headers.get('content-type') ?? '';

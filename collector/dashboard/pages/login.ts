@@ -11,6 +11,7 @@ import { page } from '../layout.js';
 import { safeLocalPath } from '../format.js';
 import { createSession, deleteSession, findSession, newRandomToken, tokensEqual } from '../sessions.js';
 import { clearSessionCookie, cookieIsSecure, setSessionCookie } from '../session-auth.js';
+import { auditRequest } from '../../audit/middleware.js';
 
 const log = createLogger('dashboard.login');
 
@@ -67,11 +68,13 @@ export function loginRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const check = await gate.check(form.data.username, form.data.password, ip, at);
     if (check.outcome === 'throttled') {
       log.warn({ username: form.data.username, ip }, 'login refused: too many failures');
+      auditRequest(db, c, { at, action: 'login-throttled', user: { id: null, username: form.data.username, role: null }, status: 429 });
       c.header('Retry-After', String(check.retryAfterSec));
       return loginPage(c, 'blocked', 429);
     }
     if (check.outcome === 'wrong') {
       log.info({ username: form.data.username, ip }, 'login failed');
+      auditRequest(db, c, { at, action: 'login-failed', user: { id: null, username: form.data.username, role: null }, status: 401 });
       return loginPage(c, 'failed', 401);
     }
     const { user } = check;
@@ -79,6 +82,7 @@ export function loginRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     setSessionCookie(c, sessionId);
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
     log.info({ username: user.username, role: user.role }, 'logged in');
+    auditRequest(db, c, { at, action: 'login', user, status: 303 });
     return c.redirect(safeLocalPath(form.data.next), 303);
   });
 
@@ -95,9 +99,10 @@ export function loginRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
 }
 
 /** Logout sits behind requireLogin + requireCsrf (a cross-site page cannot log the user out). */
-export function logoutRoute(db: Db): Hono<DashEnv> {
+export function logoutRoute(db: Db, now: () => number = Date.now): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
   app.post('/logout', (c) => {
+    auditRequest(db, c, { at: now(), action: 'logout', user: c.get('user'), status: 303 });
     const sid = getCookie(c, SESSION_COOKIE);
     if (sid) deleteSession(db, sid);
     clearSessionCookie(c);

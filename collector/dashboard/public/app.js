@@ -538,8 +538,8 @@
       errorBox.hidden = true;
       var body;
       try { body = build(form); } catch (err) { fail(err.message); return; }
-      var headers = { accept: 'application/json', 'x-csrf-token': csrf };
-      if (body !== null) headers['content-type'] = 'application/json';
+      // The API takes writes only as JSON, bodiless ones (DELETE) included.
+      var headers = { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf };
       fetch(form.getAttribute('data-api'), {
         method: form.getAttribute('data-method') || 'POST', credentials: 'same-origin',
         headers: headers,

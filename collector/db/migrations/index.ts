@@ -16,10 +16,11 @@ import { migration as sessions } from './020-sessions.js';
 import { migration as metricCatalog } from './021-metric-catalog.js';
 import { migration as ticketOnsite } from './015-ticket-onsite.js';
 import { migration as ticketSlaFlapping } from './016-ticket-sla-flapping.js';
+import { migration as auditLog } from './065-audit-log.js';
 
 /**
  * Every migration, in order. Version ranges are reserved per area so parallel work never collides:
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, auditLog];

@@ -17,7 +17,7 @@ import { findUserByName } from '../collector/db/users.js';
 import { recordCheckResults } from '../collector/db/check-states.js';
 import { openTicket } from '../collector/tickets/lifecycle.js';
 import type { Status } from '../shared/status.js';
-import { tempDir } from '../test/helpers/temp-dir.js';
+import { tempDir } from './servers/temp-dir.js';
 import { machineLine, writeBenchmarkSection } from './bench-report.js';
 
 const { values } = parseArgs({

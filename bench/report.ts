@@ -22,8 +22,8 @@ import { loadReport } from '../collector/reports/report-store.js';
 import { periodBounds } from '../collector/reports/calendar.js';
 import { listHosts } from '../collector/db/hosts.js';
 import type { MetricsStore, SeriesSelector } from '../collector/metrics/store.js';
-import { startInfluxDb } from '../test/helpers/influxdb.js';
-import { tempDir } from '../test/helpers/temp-dir.js';
+import { startInfluxDb } from './servers/influxdb.js';
+import { tempDir } from './servers/temp-dir.js';
 import { machineLine, writeBenchmarkSection } from './bench-report.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100);

@@ -22,8 +22,8 @@ import { createChannel } from '../collector/notify/channels.js';
 import { createTicketSystem } from '../collector/tickets/system.js';
 import { listTickets } from '../collector/tickets/ticket-store.js';
 import type { CheckResult } from '../shared/check-result.js';
-import { freePort } from '../test/helpers/ports.js';
-import { tempDir } from '../test/helpers/temp-dir.js';
+import { freePort } from './servers/ports.js';
+import { tempDir } from './servers/temp-dir.js';
 
 const HOSTS = 200;
 const CHECKS_PER_HOST = 10;

@@ -1,0 +1,2 @@
+// Moved to bench/servers/ so benches need not import test/; tests keep this path.
+export * from '../../bench/servers/temp-dir.js';

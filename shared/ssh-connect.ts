@@ -58,6 +58,8 @@ export interface PinnedSshTarget {
   /** Private key text (PEM/OpenSSH) or a path to it. */
   privateKey?: string;
   privateKeyPath?: string;
+  /** For an encrypted private key. */
+  passphrase?: string;
   readyTimeoutMs?: number;
 }
 
@@ -74,6 +76,7 @@ export async function connectPinned(target: PinnedSshTarget, knownHosts: KnownHo
       username: target.username,
       privateKey: target.privateKey,
       privateKeyPath: target.privateKeyPath,
+      passphrase: target.passphrase,
       readyTimeout: target.readyTimeoutMs ?? 15_000,
       tryKeyboard: false,
       hostVerifier: (key: Buffer) => {

@@ -11,6 +11,7 @@ import {
   createTemplate,
   deleteTemplate,
   getTemplate,
+  hostOverrides,
   listTagAssignments,
   listTemplates,
   setHostOverrides,
@@ -20,8 +21,9 @@ import {
   updateTemplate,
   type HostOverrides,
 } from './template-store.js';
-import { paramsProblem } from './validate.js';
+import { hostAssignmentProblem, paramsProblem, templateChangeProblem, templateTagsProblem } from './validate.js';
 import type { CheckTemplate } from './builtin-templates.js';
+import { customerTemplateView, engineerOverrideProblem, maySeeParams, paramsForRole } from './param-visibility.js';
 
 const Checks = z
   .array(CheckAssignmentSchema)
@@ -53,6 +55,14 @@ export interface AssignmentRouteDeps {
 
 const canManage = (role: string) => role === 'admin' || role === 'engineer';
 
+/**
+ * Templates say what runs where: commands, their arguments and environment, addresses to connect to. Only
+ * admins write them (the dashboard's template pages are admin-only too); engineers assign what admins made,
+ * to the hosts of the customers they serve.
+ */
+const TEMPLATE_WRITE_REFUSED =
+  'only admins create, change or delete check templates (they hold commands, addresses and credentials); engineers assign existing templates to hosts and tags';
+
 function checksProblem(checks: readonly CheckAssignment[]): string | undefined {
   for (const c of checks) {
     const p = paramsProblem(c.checkId, c.params);
@@ -61,9 +71,12 @@ function checksProblem(checks: readonly CheckAssignment[]): string | undefined {
   return undefined;
 }
 
-/** A template with the tags (of customers the caller sees) it applies to. */
-function templateView(t: CheckTemplate, db: Db, customerIds: string[] | undefined) {
-  return { ...t, tags: listTagAssignments(db, { customerIds, templateId: t.id }) };
+/**
+ * A template with the tags (of customers the caller sees) it applies to. A customer user sees its checks'
+ * names and thresholds, never parameters that can hold secrets (see param-visibility.ts).
+ */
+function templateView(t: CheckTemplate, db: Db, customerIds: string[] | undefined, role: string) {
+  return { ...(maySeeParams(role) ? t : customerTemplateView(t)), tags: listTagAssignments(db, { customerIds, templateId: t.id }) };
 }
 
 /** Push to every connected agent whose checks come (or came) from a template. */
@@ -109,36 +122,33 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     const t = getTemplate(db, c.req.param('id') ?? '', c.get('customerIds'));
     if (!t) return c.json({ error: 'template not found' }, 404);
     if (t.builtin) return c.json({ error: 'built-in templates cannot be changed; create your own from its checks' }, 400);
-    if (!canManage(c.get('user').role) || (t.customerId === null && c.get('user').role !== 'admin')) {
-      return c.json({ error: 'only engineers (own customers) and admins (shared templates) change templates' }, 403);
-    }
+    if (c.get('user').role !== 'admin') return c.json({ error: TEMPLATE_WRITE_REFUSED }, 403);
     return t;
   };
 
   app.get('/', (c) => {
     const ids = c.get('customerIds');
-    return c.json({ templates: listTemplates(db, ids).map((t) => templateView(t, db, ids)) });
+    return c.json({ templates: listTemplates(db, ids).map((t) => templateView(t, db, ids, c.get('user').role)) });
   });
 
   app.get('/:id', (c) => {
     const t = getTemplate(db, c.req.param('id'), c.get('customerIds'));
     if (!t) return c.json({ error: 'template not found' }, 404);
-    return c.json({ template: templateView(t, db, c.get('customerIds')) });
+    return c.json({ template: templateView(t, db, c.get('customerIds'), c.get('user').role) });
   });
 
   app.post('/', async (c) => {
-    if (!canManage(c.get('user').role)) return c.json({ error: 'only engineers and admins create templates' }, 403);
+    if (c.get('user').role !== 'admin') return c.json({ error: TEMPLATE_WRITE_REFUSED }, 403);
     const body = await parseJson(c, TemplateBodySchema);
     if (!body.ok) return body.res;
     const b = body.data;
     const ids = c.get('customerIds');
-    if (b.customerId === null && c.get('user').role !== 'admin') return c.json({ error: 'customerId is required (only admins make shared templates)' }, 400);
     if (b.customerId !== null && (!getCustomer(db, b.customerId) || (ids && !ids.includes(b.customerId)))) return c.json({ error: 'customer not found' }, 404);
     const problem = checksProblem(b.checks);
     if (problem) return c.json({ error: problem }, 400);
     if (templateNameTaken(db, b.customerId, b.name)) return c.json({ error: `a template named '${b.name}' exists already` }, 409);
     const t = createTemplate(db, { ...b, now: now() });
-    return c.json({ template: templateView(t, db, ids) }, 201);
+    return c.json({ template: templateView(t, db, ids, 'admin') }, 201);
   });
 
   app.put('/:id', async (c) => {
@@ -149,9 +159,11 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     const problem = checksProblem(body.data.checks);
     if (problem) return c.json({ error: problem }, 400);
     if (templateNameTaken(db, t.customerId, body.data.name, t.id)) return c.json({ error: `a template named '${body.data.name}' exists already` }, 409);
+    const kind = templateChangeProblem(db, t.id, body.data.checks);
+    if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
     updateTemplate(db, t.id, { ...body.data, now: now() });
     const pushed = pushTemplateUsers(deps, t.id);
-    return c.json({ template: templateView(getTemplate(db, t.id)!, db, c.get('customerIds')), pushedToAgents: pushed });
+    return c.json({ template: templateView(getTemplate(db, t.id)!, db, c.get('customerIds'), 'admin'), pushedToAgents: pushed });
   });
 
   app.delete('/:id', (c) => {
@@ -171,17 +183,20 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     const { customerId, tags } = body.data;
     if (!getCustomer(db, customerId) || (ids && !ids.includes(customerId))) return c.json({ error: 'customer not found' }, 404);
     if (t.customerId !== null && t.customerId !== customerId) return c.json({ error: "a customer's template applies only to that customer's hosts" }, 400);
+    const kind = templateTagsProblem(db, t.id, customerId, tags);
+    if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
     const users = templateUsers(deps, t.id);
     setTemplateTags(db, t.id, customerId, tags, now());
-    return c.json({ template: templateView(t, db, ids), pushedToAgents: pushTemplateUsers(deps, t.id, users) });
+    return c.json({ template: templateView(t, db, ids, c.get('user').role), pushedToAgents: pushTemplateUsers(deps, t.id, users) });
   });
 
   return app;
 }
 
-function assignmentView(db: Db, host: Host) {
+function assignmentView(db: Db, host: Host, role: string) {
   const r = resolveAssignment(db, host);
-  return { hostId: host.id, templates: r.templates, overrides: r.overrides, checks: r.checks };
+  const overrides = Object.fromEntries(Object.entries(r.overrides).map(([name, params]) => [name, paramsForRole(params, role)]));
+  return { hostId: host.id, templates: r.templates, overrides, checks: r.checks.map((ch) => ({ ...ch, params: paramsForRole(ch.params, role) })) };
 }
 
 /** /api/hosts/:id/assignments: which templates a host runs, with its threshold overrides. */
@@ -192,7 +207,7 @@ export function hostAssignmentRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
   app.get('/:id/assignments', (c) => {
     const host = getHost(db, c.req.param('id'), c.get('customerIds'));
     if (!host) return c.json({ error: 'host not found' }, 404);
-    return c.json(assignmentView(db, host));
+    return c.json(assignmentView(db, host, c.get('user').role));
   });
 
   /**
@@ -213,12 +228,18 @@ export function hostAssignmentRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     }
     const problem = overrides && overridesProblem(db, host, templates, overrides);
     if (problem) return c.json({ error: problem }, 400);
+    const kind = hostAssignmentProblem(db, host, { hostTemplateIds: templates, overrides });
+    if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
+    if (overrides && c.get('user').role !== 'admin') {
+      const refused = engineerOverrideProblem(overrides, hostOverrides(db, host.id));
+      if (refused) return c.json({ error: refused }, 403);
+    }
     db.transaction(() => {
       if (templates) setHostTemplates(db, host.id, templates);
       if (overrides) setHostOverrides(db, host.id, overrides);
     })();
     const pushed = deps.pushConfig(host.id);
-    return c.json({ ...assignmentView(db, host), pushedToAgent: pushed });
+    return c.json({ ...assignmentView(db, host, c.get('user').role), pushedToAgent: pushed });
   });
 
   return app;

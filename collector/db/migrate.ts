@@ -6,6 +6,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL cannot do (sealing secrets stored in clear), run after `sql` in the same transaction. */
+  up?(db: Database): void;
 }
 
 const log = createLogger('db.migrate');
@@ -27,6 +29,7 @@ export function migrate(db: Database, migrations: readonly Migration[]): number 
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.up?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
     })();
     log.info({ version: m.version, name: m.name }, 'migration applied');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
+import { SecretBox, secretBoxOf } from '../auth/secret-box.js';
 
 const Lang = z.enum(['zh', 'en']).default('zh');
 const HttpUrl = z.url({ protocol: /^https?$/ });
@@ -22,8 +23,9 @@ const EmailConfig = z.object({
   /**
    * Never talk to the server in plaintext when secure is false: STARTTLS is issued even if the server does
    * not advertise it, and the send fails (before AUTH, so the password is never sent) if the upgrade fails.
+   * On unless turned off: a relay that only speaks plain SMTP must be allowed by an admin, knowingly.
    */
-  requireTls: z.boolean().default(false),
+  requireTls: z.boolean().default(true),
   lang: Lang,
 });
 
@@ -80,8 +82,17 @@ interface Row {
   created_at: number;
 }
 
-function toChannel(r: Row): ChannelWithSecret {
-  const parsed = ChannelConfigSchema.parse({ kind: r.kind, config: JSON.parse(r.config) });
+/**
+ * Where a channel's sealed columns live (GCM additional data): a sealed config or secret copied into another
+ * channel's row does not open there. The whole config is sealed, not only its secret parts: URLs carry robot
+ * tokens and webhook headers carry bearer tokens.
+ */
+const configContext = (id: string) => `notification_channels.config:${id}`;
+const secretContext = (id: string) => `notification_channels.secret:${id}`;
+
+function toChannel(db: Db, r: Row): ChannelWithSecret {
+  const box = secretBoxOf(db);
+  const parsed = ChannelConfigSchema.parse({ kind: r.kind, config: JSON.parse(box.open(r.config, configContext(r.id))) });
   return {
     ...parsed,
     id: r.id,
@@ -91,8 +102,31 @@ function toChannel(r: Row): ChannelWithSecret {
     hasSecret: r.secret !== null,
     hasPassword: r.kind === 'email' && r.secret !== null,
     createdAt: r.created_at,
-    secret: r.secret,
+    secret: box.openNullable(r.secret, secretContext(r.id)),
   };
+}
+
+/**
+ * Seal the config and secret of channels stored in clear by versions before encryption (migration 060). A
+ * row already sealed is left as it is.
+ */
+export function sealClearChannelRows(db: Db): number {
+  const box = secretBoxOf(db);
+  const rows = db.prepare('SELECT id, config, secret FROM notification_channels').all() as Array<Pick<Row, 'id' | 'config' | 'secret'>>;
+  const update = db.prepare('UPDATE notification_channels SET config = ?, secret = ? WHERE id = ?');
+  let sealed = 0;
+  for (const r of rows) {
+    const clearConfig = !SecretBox.isSealed(r.config);
+    const clearSecret = r.secret !== null && !SecretBox.isSealed(r.secret);
+    if (!clearConfig && !clearSecret) continue;
+    update.run(
+      clearConfig ? box.seal(r.config, configContext(r.id)) : r.config,
+      clearSecret ? box.seal(r.secret!, secretContext(r.id)) : r.secret,
+      r.id,
+    );
+    sealed++;
+  }
+  return sealed;
 }
 
 function hideSecret(c: ChannelWithSecret): ChannelView {
@@ -248,9 +282,10 @@ export function createChannel(db: Db, input: ChannelInput, now: number, customer
   const c = ChannelInputSchema.parse(input);
   assertCustomer(db, c.customerId, customerIds);
   const id = randomUUID();
+  const box = secretBoxOf(db);
   db.prepare(
     'INSERT INTO notification_channels (id, customer_id, name, kind, config, secret, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(id, c.customerId, c.name, c.kind, JSON.stringify(c.config), c.secret ?? null, c.enabled ? 1 : 0, now);
+  ).run(id, c.customerId, c.name, c.kind, box.seal(JSON.stringify(c.config), configContext(id)), box.sealNullable(c.secret ?? null, secretContext(id)), c.enabled ? 1 : 0, now);
   return getChannel(db, id)!;
 }
 
@@ -262,7 +297,7 @@ function visible(r: Row, customerIds?: readonly string[]): boolean {
 
 export function listChannels(db: Db, customerIds?: readonly string[]): ChannelView[] {
   const rows = db.prepare('SELECT * FROM notification_channels ORDER BY created_at').all() as Row[];
-  return rows.filter((r) => visible(r, customerIds)).map((r) => hideSecret(toChannel(r)));
+  return rows.filter((r) => visible(r, customerIds)).map((r) => hideSecret(toChannel(db, r)));
 }
 
 export function getChannel(db: Db, id: string, customerIds?: readonly string[]): ChannelView | undefined {
@@ -272,7 +307,7 @@ export function getChannel(db: Db, id: string, customerIds?: readonly string[]):
 
 export function getChannelWithSecret(db: Db, id: string, customerIds?: readonly string[]): ChannelWithSecret | undefined {
   const r = db.prepare('SELECT * FROM notification_channels WHERE id = ?').get(id) as Row | undefined;
-  return r && visible(r, customerIds) ? toChannel(r) : undefined;
+  return r && visible(r, customerIds) ? toChannel(db, r) : undefined;
 }
 
 /** Enabled channels that take a customer's messages: its own and the company-wide ones. */
@@ -281,7 +316,7 @@ export function channelsForCustomer(db: Db, customerId: string): ChannelWithSecr
     db
       .prepare('SELECT * FROM notification_channels WHERE enabled = 1 AND (customer_id IS NULL OR customer_id = ?) ORDER BY created_at')
       .all(customerId) as Row[]
-  ).map(toChannel);
+  ).map((r) => toChannel(db, r));
 }
 
 /** Unknown keys are refused (a typo must not be a silent no-op). */
@@ -316,15 +351,63 @@ export function updateChannel(db: Db, id: string, patch: z.input<typeof ChannelP
   if (current.kind !== 'email' && typeof sent.url === 'string') sent.url = unmaskUrl(sent.url, current.config.url);
   if (current.kind === 'webhook' && sent.headers !== undefined) sent.headers = keepStoredHeaders(sent.headers, current.config.headers);
   const next = ChannelConfigSchema.parse({ kind: current.kind, config: { ...current.config, ...sent } });
+  const missing = secretsNotGivenAgain(current, next, p);
+  if (missing) throw new ChannelSecretRequiredError(missing);
+  const box = secretBoxOf(db);
   db.prepare('UPDATE notification_channels SET name = ?, enabled = ?, config = ?, secret = ?, customer_id = ? WHERE id = ?').run(
     p.name ?? current.name,
     (p.enabled ?? current.enabled) ? 1 : 0,
-    JSON.stringify(next.config),
-    p.secret === undefined ? current.secret : p.secret,
+    box.seal(JSON.stringify(next.config), configContext(id)),
+    box.sealNullable(p.secret === undefined ? current.secret : p.secret, secretContext(id)),
     customerId,
     id,
   );
   return getChannel(db, id);
+}
+
+/** A PATCH that sends a channel somewhere new without giving its stored secrets again. */
+export class ChannelSecretRequiredError extends ChannelConfigError {
+  constructor(what: string) {
+    super(`the channel's destination changed, so ${what} must be given again in the same request: stored secrets are never sent to a new destination`);
+    this.name = 'ChannelSecretRequiredError';
+  }
+}
+
+/**
+ * What a PATCH must repeat when it changes where a channel delivers, or undefined. Otherwise an admin (or
+ * whoever holds an admin's session) could point a channel at a server of their own and read its stored
+ * password, signing secret, header tokens or URL token off the wire. Where: a URL (any part of it; a path
+ * change on a shared webhook service is another tenant), or an SMTP server's host, port, TLS mode and
+ * recipients; switching off requireTls or certificate checks counts too (the password could then be read on
+ * the way). Given again means: the new URL typed in full (no masked parts taken from the stored one), the
+ * webhook's headers given (or `{}` to drop them) with no "(stored)" values, and `secret` in the same request
+ * (or null to remove it).
+ */
+function secretsNotGivenAgain(current: ChannelWithSecret, next: ChannelConfig, p: z.output<typeof ChannelPatchSchema>): string | undefined {
+  const needs: string[] = [];
+  const secretNeeded = current.secret !== null && p.secret === undefined;
+  if (current.kind === 'email' && next.kind === 'email') {
+    const a = current.config;
+    const b = next.config;
+    const moved =
+      a.host !== b.host ||
+      a.port !== b.port ||
+      a.secure !== b.secure ||
+      (a.requireTls && !b.requireTls) ||
+      (a.tlsRejectUnauthorized && !b.tlsRejectUnauthorized) ||
+      [...b.to].sort().join(',') !== [...a.to].sort().join(',');
+    if (moved && secretNeeded) needs.push('the SMTP password (`secret`)');
+  } else if (current.kind !== 'email' && next.kind !== 'email' && current.config.url !== next.config.url) {
+    const sentUrl = p.config?.url;
+    if (typeof sentUrl === 'string' && sentUrl.includes(URL_MASK)) needs.push(`the full URL (its masked ${URL_MASK} parts are not carried to a new URL)`);
+    if (current.kind === 'webhook' && Object.keys(current.config.headers).length > 0) {
+      const sentHeaders = p.config?.headers;
+      const repeated = typeof sentHeaders === 'object' && sentHeaders !== null && !Object.values(sentHeaders).includes(STORED_HEADER);
+      if (!repeated) needs.push(`the headers (\`config.headers\` with their values, not "${STORED_HEADER}"; {} drops them)`);
+    }
+    if (secretNeeded) needs.push('the signing secret (`secret`)');
+  }
+  return needs.length ? needs.join(', ') : undefined;
 }
 
 export function deleteChannel(db: Db, id: string, customerIds?: readonly string[]): boolean {

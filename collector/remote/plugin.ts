@@ -28,6 +28,7 @@ export function remoteChecksPlugin(opts: RemoteChecksOptions = {}): PluginFactor
       now,
       log,
       knownHostsFile: join(config.dataDir, 'ssh_known_hosts.json'),
+      sshKeysDir: join(config.dataDir, 'ssh-keys'),
       maxHostsAtOnce: opts.maxHostsAtOnce,
       maxQueuedRounds: opts.maxQueuedRounds,
     });
@@ -45,7 +46,7 @@ export function remoteChecksPlugin(opts: RemoteChecksOptions = {}): PluginFactor
       apiRoutes: [
         {
           path: '/hosts',
-          routes: remoteHostRoutes({ db, now, onAssignmentChanged: (id) => hub.pushConfig(id), onAccessChanged: (a) => poller.forget(a) }),
+          routes: remoteHostRoutes({ db, now, sshKeysDir: join(config.dataDir, 'ssh-keys'), onAssignmentChanged: (id) => hub.pushConfig(id), onAccessChanged: (a) => poller.forget(a) }),
         },
         { path: '/hosts', routes: hostAssignmentRoutes(routeDeps) },
         { path: '/templates', routes: templateRoutes(routeDeps) },

@@ -20,6 +20,7 @@ import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 import { DEFAULT_MAX_QUEUED_ROUNDS, RemoteResultQueue, type ResultQueueStats } from './result-queue.js';
 import { listRemoteHosts, type RemoteAccess, type RemoteHost } from './remote-hosts.js';
 import { SshConnectionPool, type SshTarget } from './ssh-executor.js';
+import { customerKeyUsable } from './customer-keys.js';
 
 export interface RemotePollerOptions {
   db: Db;
@@ -37,6 +38,8 @@ export interface RemotePollerOptions {
   maxQueuedRounds?: number;
   /** Queued rounds re-sent per tick at most, so a long backlog does not hold up the live rounds. */
   resendPerTick?: number;
+  /** `<dataDir>/ssh-keys`: a host logs in only with a key file of its own customer's folder (customer-keys.ts). */
+  sshKeysDir?: string;
 }
 
 /** Name of the result that says whether the collector could log in to an SSH host at all. */
@@ -139,6 +142,11 @@ export class RemotePoller {
       const target = sshTarget(access);
       const t0 = performance.now();
       try {
+        // Checked at every login, not only when the key was set: a key path stored by an older version, or a
+        // symlink changed since, must not lend another customer's key.
+        if (this.opts.sshKeysDir && !customerKeyUsable(this.opts.sshKeysDir, host.customerId, access.keyPath)) {
+          throw new Error("private key of this host is not one of its customer's keys (ssh-keys/<customer>/ in the collector's data folder): an admin must set it again");
+        }
         await this.ssh.connect(target);
         results.push(reachability(startedAt, t0, 'OK', `logged in as ${access.user}@${access.address}:${access.port}`));
       } catch (err) {
@@ -232,7 +240,7 @@ export class RemotePoller {
 }
 
 function sshTarget(a: Extract<RemoteAccess, { kind: 'ssh' }>): SshTarget {
-  return { host: a.address, port: a.port, username: a.user, privateKeyPath: a.keyPath };
+  return { host: a.address, port: a.port, username: a.user, privateKeyPath: a.keyPath, passphrase: a.passphrase };
 }
 
 function reachability(startedAt: number, t0: number, status: 'OK' | 'CRITICAL', summary: string): CheckResult {

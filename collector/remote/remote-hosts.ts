@@ -1,10 +1,14 @@
 import type { Db } from '../db/database.js';
 import { createHost, getHost, type Criticality, type Host } from '../db/hosts.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
+import { openAccessSecret, sealAccessSecret } from './access-secrets.js';
 
-/** How the collector reaches a host that has no agent. Secrets (key path, community) stay inside the collector. */
+/**
+ * How the collector reaches a host that has no agent. Secrets (key path, passphrase, community) stay inside the
+ * collector; the passphrase and community are stored sealed (access-secrets.ts).
+ */
 export type RemoteAccess =
-  | { kind: 'ssh'; address: string; port: number; user: string; keyPath: string }
+  | { kind: 'ssh'; address: string; port: number; user: string; keyPath: string; passphrase?: string }
   | { kind: 'snmp'; address: string; port: number; community: string };
 
 export interface RemoteHost {
@@ -19,11 +23,15 @@ interface AccessRow {
   ssh_user: string | null;
   ssh_key_path: string | null;
   snmp_community: string | null;
+  ssh_key_passphrase: string | null;
 }
 
-function toAccess(kind: Host['kind'], r: AccessRow): RemoteAccess | undefined {
-  if (kind === 'ssh' && r.ssh_user && r.ssh_key_path) return { kind, address: r.address, port: r.port, user: r.ssh_user, keyPath: r.ssh_key_path };
-  if (kind === 'snmp' && r.snmp_community) return { kind, address: r.address, port: r.port, community: r.snmp_community };
+function toAccess(db: Db, kind: Host['kind'], r: AccessRow): RemoteAccess | undefined {
+  if (kind === 'ssh' && r.ssh_user && r.ssh_key_path) {
+    const passphrase = openAccessSecret(db, 'ssh_key_passphrase', r.host_id, r.ssh_key_passphrase) ?? undefined;
+    return { kind, address: r.address, port: r.port, user: r.ssh_user, keyPath: r.ssh_key_path, ...(passphrase === undefined ? {} : { passphrase }) };
+  }
+  if (kind === 'snmp' && r.snmp_community) return { kind, address: r.address, port: r.port, community: openAccessSecret(db, 'snmp_community', r.host_id, r.snmp_community)! };
   return undefined;
 }
 
@@ -41,10 +49,10 @@ export function createRemoteHost(
 
 function writeAccess(db: Db, host: Host, a: RemoteAccess, now: number): void {
   db.prepare(
-    `INSERT INTO remote_hosts (host_id, customer_id, address, port, ssh_user, ssh_key_path, snmp_community, updated_at)
-     VALUES (@hostId, @customerId, @address, @port, @user, @keyPath, @community, @now)
+    `INSERT INTO remote_hosts (host_id, customer_id, address, port, ssh_user, ssh_key_path, ssh_key_passphrase, snmp_community, updated_at)
+     VALUES (@hostId, @customerId, @address, @port, @user, @keyPath, @passphrase, @community, @now)
      ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, ssh_user = excluded.ssh_user,
-       ssh_key_path = excluded.ssh_key_path, snmp_community = excluded.snmp_community, updated_at = excluded.updated_at`,
+       ssh_key_path = excluded.ssh_key_path, ssh_key_passphrase = excluded.ssh_key_passphrase, snmp_community = excluded.snmp_community, updated_at = excluded.updated_at`,
   ).run({
     hostId: host.id,
     customerId: host.customerId,
@@ -52,7 +60,8 @@ function writeAccess(db: Db, host: Host, a: RemoteAccess, now: number): void {
     port: a.port,
     user: a.kind === 'ssh' ? a.user : null,
     keyPath: a.kind === 'ssh' ? a.keyPath : null,
-    community: a.kind === 'snmp' ? a.community : null,
+    passphrase: a.kind === 'ssh' ? sealAccessSecret(db, 'ssh_key_passphrase', host.id, a.passphrase) : null,
+    community: a.kind === 'snmp' ? sealAccessSecret(db, 'snmp_community', host.id, a.community) : null,
     now,
   });
 }
@@ -64,7 +73,7 @@ export function updateRemoteAccess(db: Db, host: Host, access: RemoteAccess, now
 
 export function getRemoteAccess(db: Db, host: Host): RemoteAccess | undefined {
   const r = db.prepare('SELECT * FROM remote_hosts WHERE host_id = ?').get(host.id) as AccessRow | undefined;
-  return r ? toAccess(host.kind, r) : undefined;
+  return r ? toAccess(db, host.kind, r) : undefined;
 }
 
 /** Every agentless host with its access, of the given customers (undefined = all, for the poller). */
@@ -75,7 +84,7 @@ export function listRemoteHosts(db: Db, customerIds?: readonly string[]): Remote
   const out: RemoteHost[] = [];
   for (const r of rows) {
     const host = getHost(db, r.host_id, customerIds);
-    const access = host && toAccess(host.kind, r);
+    const access = host && toAccess(db, host.kind, r);
     if (host && access) out.push({ host, access });
   }
   return out;

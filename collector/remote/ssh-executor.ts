@@ -20,6 +20,8 @@ export interface SshTarget {
   username: string;
   /** Private key file on the collector machine. */
   privateKeyPath: string;
+  /** For a key file encrypted with a passphrase. */
+  passphrase?: string;
 }
 
 /** The parts of an ssh2 channel we use (node-ssh ships no types for ssh2). */
@@ -91,7 +93,7 @@ export class SshConnectionPool {
       ssh: readPrivateKey(target.privateKeyPath)
         .then((privateKey) =>
           connectPinned(
-            { host: target.host, port: target.port, username: target.username, privateKey, readyTimeoutMs: this.opts.readyTimeoutMs ?? 10_000 },
+            { host: target.host, port: target.port, username: target.username, privateKey, passphrase: target.passphrase, readyTimeoutMs: this.opts.readyTimeoutMs ?? 10_000 },
             this.opts.knownHosts,
           ),
         )

@@ -146,7 +146,7 @@ describe('retiring a host by revoking its agent', () => {
     expect(refused.json.error).toMatch(/^a host with an agent is removed by revoking its agent key first/);
     expect(getHost(collector.db, h.hostId)?.retiredAt).toBeNull();
 
-    const ssh = await call('POST', '/api/hosts', { kind: 'ssh', customerId: 'acme', name: 'switch-room-pc', address: '127.0.0.1', user: 'ops', keyPath: '/nonexistent/key' });
+    const ssh = await call('POST', '/api/hosts', { kind: 'ssh', customerId: 'acme', name: 'switch-room-pc', address: '127.0.0.1', user: 'ops', privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n' });
     expect(ssh.status).toBe(201);
     expect(await call('DELETE', `/api/hosts/${ssh.json.host.id}`)).toEqual({ status: 200, json: { removed: true } });
 

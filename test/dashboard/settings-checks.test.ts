@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
 import { listTemplates } from '../../collector/assignment/template-store.js';
@@ -12,10 +14,14 @@ let browser: Browser;
 let admin: BrowserSession;
 
 const COMMUNITY = 'sekret-community-42';
-const KEY_PATH = '/etc/patrol/very_private_key_file';
+/** A key file in ACME's key folder of the collector's data dir (keys of a customer live there). */
+let KEY_PATH: string;
 
 beforeAll(async () => {
   [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
+  mkdirSync(join(world.collector.dataDir, 'ssh-keys', 'acme'), { recursive: true, mode: 0o700 });
+  KEY_PATH = join(world.collector.dataDir, 'ssh-keys', 'acme', 'very_private_key_file');
+  writeFileSync(KEY_PATH, '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o600 });
   admin = await openSession(browser);
   await logIn(admin, world.url, 'admin', world.adminPassword);
 });

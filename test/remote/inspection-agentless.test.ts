@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { remoteChecksPlugin } from '../../collector/remote/plugin.js';
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 test('an inspection gets a fresh run of every assigned check from a host without an agent', async () => {
   const admin = apiClient(collector.url, 'admin', collector.adminPassword!);
-  const add = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'legacy-db', kind: 'ssh', address: sshd.host, port: sshd.port, user: sshd.user, keyPath: sshd.keyPath });
+  const add = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'legacy-db', kind: 'ssh', address: sshd.host, port: sshd.port, user: sshd.user, privateKey: readFileSync(sshd.keyPath, 'utf8') });
   expect(add.status).toBe(201);
   const hostId = add.json.host.id as string;
 

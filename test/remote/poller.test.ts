@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { listCheckStates } from '../../collector/db/check-states.js';
@@ -35,7 +36,7 @@ describe('the collector polls hosts without an agent (SSH and SNMP) and stores t
 
   test('an SSH host gets linux-base by default; its figures reach the store and its check states', async () => {
     const add = await admin('POST', '/api/hosts', {
-      customerId: 'acme', name: 'db-without-agent', kind: 'ssh', address: sshd.host, port: sshd.port, user: sshd.user, keyPath: sshd.keyPath,
+      customerId: 'acme', name: 'db-without-agent', kind: 'ssh', address: sshd.host, port: sshd.port, user: sshd.user, privateKey: readFileSync(sshd.keyPath, 'utf8'),
     });
     expect(add.status).toBe(201);
     const id = add.json.host.id as string;
@@ -72,7 +73,7 @@ describe('the collector polls hosts without an agent (SSH and SNMP) and stores t
 
   test('a wrong user gives UNKNOWN checks and a CRITICAL reachability that say why, and the collector carries on', async () => {
     const add = await admin('POST', '/api/hosts', {
-      customerId: 'acme', name: 'wrong-user', kind: 'ssh', address: sshd.host, port: sshd.port, user: 'nobody-here', keyPath: sshd.keyPath,
+      customerId: 'acme', name: 'wrong-user', kind: 'ssh', address: sshd.host, port: sshd.port, user: 'nobody-here', privateKey: readFileSync(sshd.keyPath, 'utf8'),
     });
     const id = add.json.host.id as string;
     const s = await waitFor(() => (states(id)['system.cpu'] ? states(id) : undefined), 'the wrong-user round', 30_000);
@@ -81,7 +82,7 @@ describe('the collector polls hosts without an agent (SSH and SNMP) and stores t
     const host = await admin('GET', `/api/hosts/${id}`);
     expect(host.json.host.connected).toBe(false);
     // Nothing listens on a port we just closed: connection refused, also a result, not a crash.
-    const gone = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'no-sshd', kind: 'ssh', address: '127.0.0.1', port: 1, user: 'x', keyPath: sshd.keyPath });
+    const gone = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'no-sshd', kind: 'ssh', address: '127.0.0.1', port: 1, user: 'x', privateKey: readFileSync(sshd.keyPath, 'utf8') });
     const g = await waitFor(() => states(gone.json.host.id)['ssh.reachable'], 'the refused round', 30_000);
     expect(g).toMatchObject({ status: 'CRITICAL', summary: expect.stringMatching(/connection refused/) });
     expect((await admin('DELETE', `/api/hosts/${gone.json.host.id}`)).status).toBe(200);
@@ -118,8 +119,9 @@ describe('the collector polls hosts without an agent (SSH and SNMP) and stores t
     expect((await eng('PATCH', `/api/hosts/${acmeHost.id}`, { tags: ['x'] })).status).toBe(404);
     expect((await eng('DELETE', `/api/hosts/${acmeHost.id}`)).status).toBe(404);
     expect((await eng('PUT', `/api/hosts/${acmeHost.id}/assignments`, { templates: ['redis'] })).status).toBe(404);
+    // Adding an agentless host is for admins only (its address and credentials): refused before the customer is looked at.
     const add = await eng('POST', '/api/hosts', { customerId: 'acme', name: 'sneaky', kind: 'snmp', address: '127.0.0.1', community: 'x' });
-    expect(add.status).toBe(404);
+    expect(add.status).toBe(403);
     const bad = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'bad', kind: 'ssh', address: '127.0.0.1; rm -rf /', user: 'u', keyPath: 'relative/key' });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/address: a host name or IP address; keyPath: an absolute path/);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
@@ -104,7 +105,7 @@ describe('end to end: the real poller against a host where nothing answers on th
     ensureCustomer(c.db, 'acme', 'ACME', clock.now());
     const admin = apiClient(c.url, 'admin', c.adminPassword!);
     const closedPort = await freePort();
-    const add = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'db-no-agent', kind: 'ssh', address: sshd.host, port: closedPort, user: sshd.user, keyPath: sshd.keyPath });
+    const add = await admin('POST', '/api/hosts', { customerId: 'acme', name: 'db-no-agent', kind: 'ssh', address: sshd.host, port: closedPort, user: sshd.user, privateKey: readFileSync(sshd.keyPath, 'utf8') });
     expect(add.status).toBe(201);
     const hostId = add.json.host.id as string;
     const reachability = () =>

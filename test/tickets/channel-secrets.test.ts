@@ -126,8 +126,13 @@ describe('webhook headers and URL tokens are write-only', () => {
     expect(got.path).toBe(`/hook?token=${SECRET.hookToken}&format=json`);
     expect(got.headers).toMatchObject({ authorization: SECRET.bearer, 'x-api-key': SECRET.apiKey });
 
-    // A new path, the masked token left as it was: the stored token goes with the new path.
-    expect((await api(ADMIN, 'PATCH', `/${channels.hook}`, { config: { url: `${rx.url}/hook-v2?token=****` } })).status).toBe(200);
+    // A new path with the masked token left as it was: refused, a stored token (or header) never goes to a new URL
+    // (issue 11: else an admin could redirect the channel and read it); typed in full with the headers, it goes.
+    const moved = await api(ADMIN, 'PATCH', `/${channels.hook}`, { config: { url: `${rx.url}/hook-v2?token=****` } });
+    expect(moved.status).toBe(400);
+    expect(moved.json.detail).toMatch(/^the channel's destination changed, so the full URL .*, the headers .* must be given again/);
+    const retyped = { url: `${rx.url}/hook-v2?token=${SECRET.hookToken}`, headers: { Authorization: SECRET.bearer, 'X-Api-Key': SECRET.apiKey } };
+    expect((await api(ADMIN, 'PATCH', `/${channels.hook}`, { config: retyped })).status).toBe(200);
     got = await sendTest(channels.hook);
     expect(got.path).toBe(`/hook-v2?token=${SECRET.hookToken}`);
 

@@ -33,7 +33,7 @@ function setup(rota: { l2?: boolean; l3?: boolean }) {
   addShift(world.db, { tier: 2, userId: world.users.betaEngineer.id, startsAt: since }, now);
   createChannel(
     world.db,
-    { kind: 'email', name: 'duty mail', config: { host: '127.0.0.1', port: smtp.port, user: 'patrol', from: 'patrol@patrol.test', lang: 'en' }, secret: 's3cret-smtp' },
+    { kind: 'email', name: 'duty mail', config: { host: '127.0.0.1', port: smtp.port, user: 'patrol', from: 'patrol@patrol.test', lang: 'en', requireTls: false }, secret: 's3cret-smtp' },
     now,
   );
   for (let i = 0; i < 2; i++) {

@@ -47,7 +47,7 @@ function setup(opts: { webhookUrl?: string; email?: boolean } = {}) {
   if (opts.email !== false) {
     createChannel(
       world.db,
-      { kind: 'email', name: 'duty mail', config: { host: '127.0.0.1', port: smtp.port, user: 'patrol', from: 'patrol@patrol.test', lang: 'en' }, secret: 's3cret-smtp' },
+      { kind: 'email', name: 'duty mail', config: { host: '127.0.0.1', port: smtp.port, user: 'patrol', from: 'patrol@patrol.test', lang: 'en', requireTls: false }, secret: 's3cret-smtp' },
       now,
     );
   }

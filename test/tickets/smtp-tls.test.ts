@@ -191,7 +191,8 @@ describe('SMTP over TLS', () => {
     expect(s.notifier.listDeliveries()).toMatchObject([{ state: 'sent', attempts: 1 }]);
 
     // the "test" button on a verifying channel to the same server: refused before anything is sent
-    updateChannel(w.db, trusting.id, { config: { tlsRejectUnauthorized: true, to: ['ops@patrol.test'] } });
+    // (new recipients: the password is given again, as for any change of where the channel sends)
+    updateChannel(w.db, trusting.id, { config: { tlsRejectUnauthorized: true, to: ['ops@patrol.test'] }, secret: PASSWORD });
     const r = await sendTestMessage(w.db, trusting.id, w.clock.now(), { timeoutMs: 5000 });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toMatch(/^TLS certificate of SMTP server 127\.0\.0\.1:\d+ rejected: self-signed certificate/);
@@ -230,10 +231,10 @@ describe('requireTls', () => {
   test('against a server that hides STARTTLS: without requireTls the password goes in plaintext; with it, only over TLS', async () => {
     const smtp = await server({ starttls: 'hidden' });
     const { world: w, system: s } = setup();
-    const channel = mailChannel(w, smtp.port, { secure: false, tlsRejectUnauthorized: false });
+    const channel = mailChannel(w, smtp.port, { secure: false, tlsRejectUnauthorized: false, requireTls: false });
     expect(getChannel(w.db, channel.id)!.config).toMatchObject({ requireTls: false });
 
-    // the default: nodemailer sees no STARTTLS and authenticates in the clear (what requireTls is for)
+    // requireTls turned off (it is on by default): nodemailer sees no STARTTLS and authenticates in the clear (what requireTls is for)
     await raiseAndDeliver(w, s, 'system.disk');
     expect(smtp.mails).toHaveLength(1);
     expect(smtp.mails[0]!.secure).toBe(false);
@@ -266,7 +267,8 @@ describe('requireTls', () => {
     expect(logLines.join('')).not.toContain(PASSWORD);
 
     // the same delivery re-queued with requireTls off goes through, with AUTH in the clear
-    updateChannel(w.db, channel.id, { config: { requireTls: false } });
+    // (switching TLS off needs the password again: else an admin could read it off the wire)
+    updateChannel(w.db, channel.id, { config: { requireTls: false }, secret: PASSWORD });
     expect(s.notifier.retryDelivery(d!.id, w.clock.now())).toBe(true);
     await s.tick(w.clock.now());
     expect(s.notifier.listDeliveries()).toMatchObject([{ state: 'sent' }]);
@@ -295,9 +297,9 @@ describe('requireTls', () => {
 
     expect((await send('POST', '', { kind: 'email', name: 'bad', config: { host: 'smtp.example.test', from: 'patrol@patrol.test', requireTls: 'yes' } })).status).toBe(400);
     // a PATCH that does not mention it (the dashboard's edit form) keeps it; one that does changes it
-    expect((await send('PATCH', `/${channel.id}`, { config: { port: 2525 } })).status).toBe(200);
+    expect((await send('PATCH', `/${channel.id}`, { config: { port: 2525 }, secret: PASSWORD })).status).toBe(200);
     expect(getChannel(w.db, channel.id)!.config).toMatchObject({ port: 2525, requireTls: true });
-    expect((await send('PATCH', `/${channel.id}`, { config: { requireTls: false } })).status).toBe(200);
+    expect((await send('PATCH', `/${channel.id}`, { config: { requireTls: false }, secret: PASSWORD })).status).toBe(200);
     expect(getChannel(w.db, channel.id)!.config).toMatchObject({ requireTls: false });
   });
 });

@@ -164,7 +164,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           <label>${t('settings.mailTo')} <input name="to" placeholder="ops@example.com, noc@example.com"></label>
           <label class="inline"><input type="checkbox" name="notifyOnDuty" checked> ${t('settings.notifyOnDuty')}</label>
           <label class="inline"><input type="checkbox" name="verifyTls" checked> ${t('settings.verifyTls')}</label>
-          <label class="inline"><input type="checkbox" name="requireTls"> ${t('settings.requireTls')}</label>
+          <label class="inline"><input type="checkbox" name="requireTls" checked> ${t('settings.requireTls')}</label>
           <label>${t('settings.language')} <select name="lang"><option value="zh">中文</option><option value="en">English</option></select></label>
           <button type="submit">${t('common.add')}</button></form>
       </section>

@@ -86,6 +86,9 @@ const EXPECTED: Record<string, RouteCase> = {
   },
   'GET /api/hosts/:id/access': { ...OWN_CUSTOMER, send: (o) => ({ params: { id: o.sshHostId } }) },
   'PATCH /api/hosts/:id': { ...ADMIN_ONLY, send: (_o, side, w) => ({ params: { id: w.fresh.sshHost(side) }, json: { address: '127.0.0.1', keyPath: '/nonexistent/other-key' } }) },
+  // What the collector may run on or connect to for an agentless host beyond its own address: admins set it.
+  'GET /api/hosts/:id/allowances': { ...STAFF, send: (o) => ({ params: { id: o.sshHostId } }) },
+  'PUT /api/hosts/:id/allowances': { ...ADMIN_ONLY, send: (_o, side, w) => ({ params: { id: w.fresh.sshHost(side) }, json: { allowTargets: [] } }) },
   'GET /api/hosts/:id/assignments': { ...OWN_CUSTOMER, send: (o) => ({ params: { id: o.agentHostId } }) },
   // Engineers assign what admins made.
   'PUT /api/hosts/:id/assignments': { ...STAFF, send: (o) => ({ params: { id: o.agentHostId }, json: { templates: [o.templateId] } }) },

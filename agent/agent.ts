@@ -7,6 +7,7 @@ import { toWireResult } from '../shared/protocol.js';
 import { toLine } from '../shared/line-protocol.js';
 import { splitBatch } from './batch-split.js';
 import { localExecutor } from '../checks/exec/local-executor.js';
+import { execPolicy, type ExecAllowListInput } from '../checks/exec/exec-policy.js';
 import { localSystemProbe } from '../checks/system/local-probe.js';
 import { StateDir, type Credentials } from './state-dir.js';
 import { Spool, DEFAULT_SPOOL_LIMIT_BYTES } from './spool.js';
@@ -30,6 +31,13 @@ export interface AgentOptions {
   caFile?: string;
   /** Results kept in memory between flushes; past it a flush happens early (memory cap). */
   maxBufferedResults?: number;
+  /**
+   * What this host adds to the commands the collector may have run (allowCommandDirs, allowCommands of
+   * agent.json); the monitoring-plugins folders are always in. Read from this host's own file, never from the collector.
+   */
+  execAllowList?: ExecAllowListInput;
+  /** The agent.json the allow-list came from: refusals name it as the file to change. */
+  configFile?: string;
   now?: () => number;
 }
 
@@ -69,6 +77,8 @@ export class Agent {
     }
     this.credentials = creds;
     const exec = localExecutor();
+    const policy = execPolicy(this.opts.execAllowList, this.opts.configFile ?? "the agent's config file (agent.json, --config)");
+    log.info({ commandDirs: policy.commandDirs, exactCommands: policy.commands.length, configuredIn: policy.configuredIn }, 'commands the collector may have run');
     this.scheduler = new Scheduler(
       {
         now: this.now,
@@ -79,6 +89,9 @@ export class Agent {
         log: createLogger('checks', { agentId: creds.agentId }),
         // system.clock with reference "collector": the estimate from the latest hello -> welcome.
         collectorClockOffset: () => this.link?.collectorClock ?? null,
+        execPolicy: policy,
+        // passwordEnv names come from this host's agent.env (loaded into the agent's environment).
+        passwordEnvSide: 'agent',
       },
       (r) => this.submit(r),
     );

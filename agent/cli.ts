@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig, ConfigError } from '../shared/config-file.js';
 import { createLogger } from '../shared/logger.js';
 import { PATROL_VERSION } from '../shared/version.js';
 import { Agent } from './agent.js';
+import { ExecAllowListSchema } from '../checks/exec/exec-policy.js';
 
 const log = createLogger('agent.cli');
 
@@ -16,6 +17,8 @@ const AgentConfigSchema = z.object({
   name: z.string().optional(),
   spoolLimitMb: z.coerce.number().positive().default(100),
   caFile: z.string().optional(),
+  // Only from the file, never from the environment or the collector: what this host lets the collector run.
+  ...ExecAllowListSchema.shape,
 });
 
 const program = new Command('patrol-agent')
@@ -27,7 +30,7 @@ const program = new Command('patrol-agent')
   .option('--name <hostname>', 'host name to report (default: this machine\'s hostname)')
   .option('--spool-limit-mb <n>', 'disk spool limit in MB (default 100)')
   .option('--ca-file <pem>', 'CA certificate that signed the collector\'s TLS certificate (wss:// with a private CA; env PATROL_CA_FILE)')
-  .option('--config <file>', 'JSON config file with the same keys (collector, stateDir, enroll, name, spoolLimitMb)')
+  .option('--config <file>', 'JSON config file (agent.json) with the same keys (collector, stateDir, enroll, name, spoolLimitMb), and allowCommandDirs / allowCommands: what the collector may run on this host besides the monitoring-plugins folders')
   .action(async (o: Record<string, string | undefined>) => {
     let config: z.infer<typeof AgentConfigSchema>;
     try {
@@ -47,6 +50,8 @@ const program = new Command('patrol-agent')
       name: config.name,
       spoolLimitBytes: config.spoolLimitMb * 1024 * 1024,
       caFile: config.caFile,
+      execAllowList: { allowCommandDirs: config.allowCommandDirs, allowCommands: config.allowCommands },
+      configFile: o.config === undefined ? undefined : resolve(o.config),
     });
     try {
       await agent.start();

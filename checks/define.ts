@@ -4,6 +4,8 @@ import type { MetricInput } from '../shared/metric.js';
 import type { HostFacts } from '../shared/host-facts.js';
 import type { Logger } from '../shared/logger.js';
 import type { SystemProbe } from './system/probe.js';
+import type { CheckMessage } from '../shared/check-result.js';
+import type { ExecPolicy } from './exec/exec-policy.js';
 
 /** Result of running a program (no shell) through the context's executor. */
 export interface ExecResult {
@@ -28,8 +30,11 @@ export interface ExecOptions {
  * SSH executor; a check never knows which.
  */
 export interface Executor {
-  /** Where the commands run: 'local' or 'ssh'. For logs and summaries only. */
-  readonly kind: 'local' | 'ssh';
+  /**
+   * Where the commands run: 'local', 'ssh', or 'none' (an SNMP device: nothing runs anywhere). For logs and
+   * summaries, and for resolving paths on the right machine (checks/exec/exec-policy.ts).
+   */
+  readonly kind: 'local' | 'ssh' | 'none';
   exec(command: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
   readFile(path: string): Promise<string>;
 }
@@ -70,12 +75,22 @@ export interface CheckContext {
   signal: AbortSignal;
   /** Tags added to every metric of this run (host, check name). */
   baseTags: Record<string, string>;
+  /**
+   * What the place where the check runs allows to be executed. A check that runs a command, an argument or an
+   * environment value given by the collector (script.nagios) must pass it through `authorizeExec` first; built-in
+   * checks' own fixed commands (ps, systemctl, stat) are part of Patrol and do not. Absent: the default list
+   * (the monitoring-plugins folders only).
+   */
+  execPolicy?: ExecPolicy;
 }
 
 /** What a check's run() returns; the scheduler adds name, timings and base tags. */
 export interface CheckOutcome {
   status: Status;
+  /** English sentence: the fallback where `message` is not rendered (logs, old readers). */
   summary: string;
+  /** The summary as a message key with values, for readers that render zh or en. */
+  message?: CheckMessage;
   details?: string;
   metrics?: Array<Omit<MetricInput, 'time'> & { time?: number }>;
 }

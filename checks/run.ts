@@ -5,6 +5,9 @@ import type { Logger } from '../shared/logger.js';
 import { MetricSchema, type Metric } from '../shared/metric.js';
 import { formatZodError } from '../shared/protocol.js';
 import type { CheckDefinition, CheckState, CollectorClockOffset, Executor } from './define.js';
+import type { ExecPolicy } from './exec/exec-policy.js';
+import { passwordEnvProblem, type PasswordEnvSide } from './database/credentials.js';
+import { refused } from './exec/refusal.js';
 import { findCheck } from './index.js';
 import type { SystemProbe } from './system/probe.js';
 
@@ -20,6 +23,13 @@ export interface CheckRuntime {
   baseTags?: Record<string, string>;
   /** An agent's estimate of the collector's clock (CheckContext.collectorClockOffset); absent in the collector. */
   collectorClockOffset?(): CollectorClockOffset | null;
+  /** What this place allows to be executed for the collector (CheckContext.execPolicy); absent: the plugin folders. */
+  execPolicy?: ExecPolicy;
+  /**
+   * Whose environment `passwordEnv` reads: 'agent' (its agent.env) or 'collector' (PATROL_CHECK_* names only).
+   * Absent: 'collector', the stricter.
+   */
+  passwordEnvSide?: PasswordEnvSide;
 }
 
 /**
@@ -36,19 +46,26 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
   const t0 = performance.now();
   // Cut to the wire limits here, for every check: one result over them would make the collector refuse the whole
   // batch, and with it every other result of that flush.
-  const finish = ({ summary, details, ...r }: Pick<CheckResult, 'status' | 'summary' | 'details' | 'metrics'>): CheckResult => ({
+  const finish = ({ summary, details, message, ...r }: Pick<CheckResult, 'status' | 'summary' | 'details' | 'metrics' | 'message'>): CheckResult => ({
     name: a.name,
     checkId: a.checkId,
     startedAt,
     durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
     ...r,
     summary: cutSummary(summary),
+    ...(message === undefined ? {} : { message }),
     ...(details === undefined ? {} : { details: cutForWire(details, MAX_DETAILS_BYTES) }),
   });
   if (!def) return finish({ status: 'UNKNOWN', summary: `unknown check type '${a.checkId}'`, metrics: [] });
   const params = def.params.safeParse(a.params);
   if (!params.success) {
     return finish({ status: 'UNKNOWN', summary: `bad parameters: ${formatZodError(params.error)}`, metrics: [] });
+  }
+  // Every check that takes a password by name (the database checks) is held to the same rule, here in one place.
+  const envName = (params.data as { passwordEnv?: unknown } | null)?.passwordEnv;
+  if (typeof envName === 'string') {
+    const problem = passwordEnvProblem(envName, rt.passwordEnvSide ?? 'collector');
+    if (problem) return finish({ ...refused('secret.refused.envName', { name: envName, ...problem }), metrics: [] });
   }
   const controller = new AbortController();
   const log = rt.log.child({ check: a.name });
@@ -73,6 +90,7 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
           signal: controller.signal,
           baseTags,
           ...(rt.collectorClockOffset ? { collectorClockOffset: rt.collectorClockOffset } : {}),
+          ...(rt.execPolicy ? { execPolicy: rt.execPolicy } : {}),
         },
         params.data,
       ),
@@ -89,7 +107,7 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
       else bad.push(formatZodError(parsed.error));
     }
     if (bad.length) log.warn({ bad: bad.slice(0, 3) }, 'check produced invalid metrics; dropped them');
-    return finish({ status: outcome.status, summary: outcome.summary, details: outcome.details, metrics });
+    return finish({ status: outcome.status, summary: outcome.summary, message: outcome.message, details: outcome.details, metrics });
   } catch (err) {
     log.warn({ err }, 'check failed');
     return finish({ status: 'UNKNOWN', summary: `check failed: ${(err as Error).message}`, metrics: [] });

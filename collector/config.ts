@@ -16,6 +16,12 @@ export const CollectorConfigSchema = z
     dataDir: z.string().default('.patrol-data'),
     /** How often agents flush a batch. */
     batchIntervalSec: z.coerce.number().positive().default(10),
+    /** Per agent: frames and points a minute before it is told `rate-limited` (docs/design-notes.md, item 13). */
+    agentFramesPerMin: z.coerce.number().positive().default(3000),
+    agentPointsPerMin: z.coerce.number().positive().default(600_000),
+    /** How far ahead of the collector's clock an agent's times may be, and how old (what its spool holds). */
+    agentClockSkewSec: z.coerce.number().nonnegative().default(300),
+    agentMaxBacklogDays: z.coerce.number().positive().default(7),
     /** Embedded metrics store retention. */
     sqliteRetentionDays: z.coerce.number().positive().default(400),
     influxUrl: z.url().optional(),
@@ -46,6 +52,10 @@ export const COLLECTOR_ENV: Record<string, string> = {
   tlsCertFile: 'PATROL_TLS_CERT',
   tlsKeyFile: 'PATROL_TLS_KEY',
   batchIntervalSec: 'PATROL_BATCH_INTERVAL_SEC',
+  agentFramesPerMin: 'PATROL_AGENT_FRAMES_PER_MIN',
+  agentPointsPerMin: 'PATROL_AGENT_POINTS_PER_MIN',
+  agentClockSkewSec: 'PATROL_AGENT_CLOCK_SKEW_SEC',
+  agentMaxBacklogDays: 'PATROL_AGENT_MAX_BACKLOG_DAYS',
   sqliteRetentionDays: 'PATROL_SQLITE_RETENTION_DAYS',
   influxUrl: 'PATROL_INFLUX_URL',
   influxDatabase: 'PATROL_INFLUX_DATABASE',

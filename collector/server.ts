@@ -15,6 +15,7 @@ import { withLazyInit } from './metrics/lazy-init.js';
 import { withGroupCommit } from './metrics/group-commit.js';
 import type { MetricsStore } from './metrics/store.js';
 import { AgentHub } from './ingest/agent-hub.js';
+import { ingestLimitsFromConfig } from './ingest/limits.js';
 import type { IngestListener } from './ingest/listener.js';
 import type { AssignmentSource } from './assignment/source.js';
 import { DbAssignmentSource } from './assignment/db-source.js';
@@ -113,6 +114,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     now,
     assignments,
     batchIntervalSec: config.batchIntervalSec,
+    limits: ingestLimitsFromConfig(config),
   });
   const runNow = (hostId: string, requestId: string): boolean =>
     hub.runNow(hostId, requestId) || plugins.some((p) => p.runNow?.(hostId, requestId) ?? false);

@@ -12,6 +12,16 @@ export const MAX_SUMMARY_CHARS = 2000;
  */
 export const MAX_DETAILS_BYTES = 256 * 1024;
 
+/**
+ * A summary as a message key with values ('exec.refused.outside', { command, file }), for readers that render it
+ * in zh or en; `summary` stays the English fallback (logs, readers that do not know the key).
+ */
+export const CheckMessageSchema = z.object({
+  key: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/).max(100),
+  values: z.record(z.string().max(64), z.union([z.string().max(1000), z.number()])).default({}),
+});
+export type CheckMessage = z.infer<typeof CheckMessageSchema>;
+
 /** What one run of one assigned check produced. */
 export const CheckResultSchema = z.object({
   /** Assignment name, unique per host (e.g. "system.disk" or "pg-main"). */
@@ -20,6 +30,7 @@ export const CheckResultSchema = z.object({
   checkId: z.string().min(1).max(200),
   status: StatusSchema,
   summary: z.string().max(MAX_SUMMARY_CHARS),
+  message: CheckMessageSchema.optional(),
   /** Long output (Nagios lines after the first); optional. */
   details: z.string().max(MAX_DETAILS_BYTES).optional(),
   startedAt: z.number().int().nonnegative(),

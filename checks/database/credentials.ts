@@ -45,6 +45,37 @@ export function secretParamsProblem(params: Readonly<Record<string, unknown>>): 
   );
 }
 
+/**
+ * On the collector (agentless hosts), passwordEnv names carry this prefix: the collector's environment also holds
+ * its own secrets (PATROL_ADMIN_PASSWORD, ...), which a template must never be able to send to a target.
+ */
+export const COLLECTOR_PASSWORD_ENV_PREFIX = 'PATROL_CHECK_';
+
+/** Where a check reads passwordEnv: an agent's environment (its agent.env) or the collector's. */
+export type PasswordEnvSide = 'agent' | 'collector';
+
+/**
+ * Why a passwordEnv name may not be read where the check runs, or undefined. The collector reads only
+ * PATROL_CHECK_* names. An agent reads the names of its agent.env freely, but never its own settings (PATROL_*,
+ * such as PATROL_ENROLL_TOKEN), except PATROL_CHECK_* ones.
+ */
+export function passwordEnvProblem(name: string, side: PasswordEnvSide): { rule: string; ruleZh: string } | undefined {
+  const prefix = COLLECTOR_PASSWORD_ENV_PREFIX;
+  if (side === 'collector' && !name.startsWith(prefix)) {
+    return {
+      rule: `on the collector (agentless hosts) a passwordEnv name starts with ${prefix}, set in the collector's environment`,
+      ruleZh: `在采集服务器上（无 Agent 主机），passwordEnv 名称须以 ${prefix} 开头，并在采集服务器的环境中设置`,
+    };
+  }
+  if (side === 'agent' && name.startsWith('PATROL_') && !name.startsWith(prefix)) {
+    return {
+      rule: `PATROL_* names are the agent's own settings (only ${prefix}* may hold a check's password); use another name in agent.env`,
+      ruleZh: `PATROL_* 是 Agent 自身的设置（只有 ${prefix}* 可存放检查密码）；请在 agent.env 中使用其他名称`,
+    };
+  }
+  return undefined;
+}
+
 export type PasswordSource = { password?: string; passwordEnv?: string };
 
 /** The password to use, or a message (that never holds a secret) saying why there is none. */

@@ -2,23 +2,26 @@ import { z } from 'zod';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusFromExitCode } from '../../shared/status.js';
 import { parsePluginOutput, type PerfdataItem } from './perfdata.js';
+import { authorizeExec, DEFAULT_EXEC_POLICY } from '../exec/exec-policy.js';
 
 /** Limits of CheckResult (shared/check-result.ts): a chatty plugin is cut, never rejected. */
 const MAX_SUMMARY_CHARS = 2000;
 const MAX_DETAILS_CHARS = 16000;
 
 /**
- * Any Nagios / Icinga / monitoring-plugins executable: argv (never a shell, so no quoting surprises and
- * no injection through parameters), exit 0/1/2/3 -> OK/WARNING/CRITICAL/UNKNOWN, first line summary,
- * long output into details, perfdata into `nagios` metrics with units normalised.
+ * A Nagios / Icinga / monitoring-plugins executable that the host allows (ctx.execPolicy: the plugin folders by
+ * default, more in that host's agent.json): argv (never a shell, so no quoting surprises and no injection through
+ * parameters), exit 0/1/2/3 -> OK/WARNING/CRITICAL/UNKNOWN, first line summary, long output into details, perfdata
+ * into `nagios` metrics with units normalised. Command, arguments and environment all come from the collector,
+ * so all of them pass the host's policy before anything runs; a refusal is UNKNOWN saying which rule and where.
  */
 export default defineCheck({
   id: 'script.nagios',
   title: { en: 'Nagios plugin', zh: 'Nagios 插件脚本' },
   params: z.object({
     /** Absolute path of the plugin, e.g. /usr/lib/nagios/plugins/check_load. */
-    command: z.string().min(1),
-    args: z.array(z.string()).default([]),
+    command: z.string().min(1).max(4000),
+    args: z.array(z.string().max(4000)).max(200).default([]),
     /**
      * Kill the plugin (and its children) after this long and report UNKNOWN. Keep it below the assignment's
      * timeout (default 30 s), so the plugin's own timeout is the one that fires and the process is killed.
@@ -27,6 +30,11 @@ export default defineCheck({
     env: z.record(z.string(), z.string()).default({}),
   }),
   async run(ctx, p) {
+    const refusal = await authorizeExec(ctx.execPolicy ?? DEFAULT_EXEC_POLICY, p, ctx.exec);
+    if (refusal) {
+      ctx.log.warn({ command: p.command, refused: refusal.message?.key }, 'plugin refused by the host\'s exec policy; nothing run');
+      return refusal;
+    }
     const r = await ctx.exec.exec(p.command, p.args, { timeoutMs: p.timeoutSec * 1000, env: p.env, signal: ctx.signal });
     const name = p.command.split('/').pop() ?? p.command;
     if (r.timedOut) {

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { findCheck } from '../../checks/index.js';
 import { secretParamsIn, secretParamsProblem } from '../../checks/database/credentials.js';
 import { formatZodError } from '../../shared/protocol.js';
+import type { CheckAssignment } from '../../shared/assignment.js';
+import { kindCanRun, NETWORK_ONLY_CHECKS } from '../../checks/exec/host-access.js';
+import { passwordEnvProblem } from '../../checks/database/credentials.js';
+import type { Db } from '../db/database.js';
+import { listHosts, type Host } from '../db/hosts.js';
+import { resolveAssignment } from './db-source.js';
+import { getTemplate, hostOverrides, type HostOverrides } from './template-store.js';
 
 /**
  * Check that parameters suit a check type, before they are stored. Templates and overrides may leave out
@@ -19,4 +26,76 @@ export function paramsProblem(checkId: string, params: Record<string, unknown>):
   if (secretParamsIn(params).some((k) => k in shape)) return `${checkId}: ${secretParamsProblem(params)}`;
   const r = def.params.partial().strict().safeParse(params);
   return r.success ? undefined : `${checkId}: ${formatZodError(r.error)}`;
+}
+
+/** A refusal shown to the user who saved: English and Chinese (the dashboard shows the page's language). */
+export interface AssignProblem {
+  en: string;
+  zh: string;
+}
+
+/**
+ * Why a host of this kind cannot be given these checks, or undefined. An SNMP device has no agent and no SSH
+ * login: checks that run programs or read files (script.nagios, system.*, network.ping) would run on the
+ * collector, which never executes anything for a host. Where the check runs decides which passwordEnv names it
+ * may read (the collector only PATROL_CHECK_*; an agent never its own PATROL_* settings).
+ */
+export function hostKindProblem(host: Pick<Host, 'name' | 'kind'>, checks: ReadonlyArray<Pick<CheckAssignment, 'name' | 'checkId' | 'params'>>): AssignProblem | undefined {
+  for (const c of checks) {
+    if (!kindCanRun(host.kind, c.checkId)) {
+      const allowed = [...NETWORK_ONLY_CHECKS].join(', ');
+      return {
+        en: `check '${c.name}' (${c.checkId}) cannot run on SNMP device '${host.name}': it has no agent and no SSH login, and the collector never runs programs or reads files for a host. An SNMP device takes network checks only (${allowed}); give this check to hosts with an agent or SSH access`,
+        zh: `检查“${c.name}”（${c.checkId}）不能用于 SNMP 设备“${host.name}”：该设备没有 Agent 也没有 SSH 登录，而采集服务器从不为主机运行程序或读取文件。SNMP 设备只能使用网络类检查（${allowed}）；请把此检查分配给装有 Agent 或可 SSH 登录的主机`,
+      };
+    }
+    const envName = c.params.passwordEnv;
+    if (typeof envName === 'string') {
+      const problem = passwordEnvProblem(envName, host.kind === 'agent' ? 'agent' : 'collector');
+      if (problem) {
+        return {
+          en: `check '${c.name}' on host '${host.name}': passwordEnv ${envName} is not allowed: ${problem.rule}`,
+          zh: `主机“${host.name}”上的检查“${c.name}”：不允许 passwordEnv ${envName}：${problem.ruleZh}`,
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Could any host kind refuse these checks? Saves looking at every host when none could. */
+function mayBeRefused(checks: ReadonlyArray<Pick<CheckAssignment, 'checkId' | 'params'>>): boolean {
+  return checks.some((c) => !kindCanRun('snmp', c.checkId) || typeof c.params.passwordEnv === 'string');
+}
+
+/** The first host (of those given) that cannot take these checks, with why. */
+function firstHostProblem(hosts: readonly Host[], checks: ReadonlyArray<Pick<CheckAssignment, 'name' | 'checkId' | 'params'>>, overridesOf: (h: Host) => HostOverrides): AssignProblem | undefined {
+  for (const h of hosts) {
+    const o = overridesOf(h);
+    const p = hostKindProblem(h, checks.map((c) => (o[c.name] ? { ...c, params: { ...c.params, ...o[c.name] } } : c)));
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** A template's new checks, against every host that runs the template now (PUT /api/templates/:id). */
+export function templateChangeProblem(db: Db, templateId: string, checks: readonly CheckAssignment[]): AssignProblem | undefined {
+  if (!mayBeRefused(checks)) return undefined;
+  const t = getTemplate(db, templateId);
+  if (!t) return undefined;
+  const users = listHosts(db, t.customerId ? [t.customerId] : undefined).filter((h) => resolveAssignment(db, h).templates.some((r) => r.id === templateId));
+  return firstHostProblem(users, checks, (h) => hostOverrides(db, h.id));
+}
+
+/** A template given to the hosts of a customer that carry these tags (PUT /api/templates/:id/tags). */
+export function templateTagsProblem(db: Db, templateId: string, customerId: string, tags: readonly string[]): AssignProblem | undefined {
+  const t = getTemplate(db, templateId);
+  if (!t || !mayBeRefused(t.checks)) return undefined;
+  const tagged = listHosts(db, [customerId]).filter((h) => h.tags.some((tag) => tags.includes(tag)));
+  return firstHostProblem(tagged, t.checks, (h) => hostOverrides(db, h.id));
+}
+
+/** A host's new template list and overrides, before they are stored (PUT /api/hosts/:id/assignments). */
+export function hostAssignmentProblem(db: Db, host: Host, what: { hostTemplateIds?: readonly string[]; overrides?: HostOverrides }): AssignProblem | undefined {
+  return hostKindProblem(host, resolveAssignment(db, host, what).checks);
 }

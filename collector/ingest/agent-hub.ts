@@ -9,18 +9,26 @@ import {
   type CollectorFrame,
 } from '../../shared/protocol.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import type { Db } from '../db/database.js';
 import { authenticateAgent, type AgentIdentity } from '../db/agents.js';
 import { getHost, recordHello, setConnected, touchHost } from '../db/hosts.js';
 import type { AssignmentSource } from '../assignment/source.js';
 import { ingestBatch, type IngestDeps } from './ingest.js';
-import { MetricsStoreUnavailableError } from '../metrics/store.js';
+import { MetricsRejectedError, MetricsStoreUnavailableError } from '../metrics/store.js';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
+import { AgentLane } from './agent-lane.js';
+import { AssignedChecks } from './assigned-checks.js';
+import { outOfWindow } from './time-window.js';
+import { RefusalCounter, type RefusalKind } from './refusals.js';
 
 export interface AgentHubOptions extends Omit<IngestDeps, 'log'> {
   assignments: AssignmentSource;
   batchIntervalSec: number;
   /** Ping period; a connection that misses a pong is dropped (and the host marked disconnected). */
   heartbeatMs?: number;
+  /** What one agent may send and how its times may be dated (default DEFAULT_INGEST_LIMITS). */
+  limits?: Partial<IngestLimits>;
+  /** The rate buckets' clock: real elapsed ms whatever `now` says (tests run the collector at a fixed date). */
+  monotonicNow?: () => number;
 }
 
 interface AgentConnection {
@@ -29,6 +37,8 @@ interface AgentConnection {
   ready: boolean;
   alive: boolean;
   log: Logger;
+  /** From hello; before it, assume the oldest (the answers it knows are the safe ones). */
+  protocol: number;
 }
 
 /** Counts for benchmarks and the dashboard. */
@@ -37,21 +47,46 @@ export interface HubStats {
   batchesAcked: number;
   pointsStored: number;
   framesRejected: number;
+  framesRateLimited: number;
+  resultsUnassigned: number;
+  batchesOutOfWindow: number;
 }
+
+/** The seq of a frame refused before it is parsed: agents write it first (`{"type":"batch","seq":N,...`). */
+function seqOf(text: string): number | undefined {
+  const m = /"seq"\s*:\s*(\d{1,15})[,}\s]/.exec(text.slice(0, 200));
+  return m ? Number(m[1]) : undefined;
+}
+
+const pointsOf = (batch: BatchFrame) => batch.results.reduce((n, r) => n + 1 + r.lines.length, batch.lines.length);
 
 /**
  * The WebSocket edge at /agent: checks the agent key on upgrade (a bad key never gets a socket), validates
  * every frame, and acks a batch only after ingestBatch() made it durable.
+ * An agent is held to its own host and rate: its frames are handled one at a time and within its rate (else
+ * `rate-limited`, retry later), results only of checks it was told to run are stored (others are dropped and
+ * counted), and times must lie within a window around the collector's clock (else `bad-frame`). Refusals are
+ * counted per agent (agent_refusals) and shown on the agents page.
  */
 export class AgentHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly byHost = new Map<string, AgentConnection>();
   private readonly log = createLogger('agent-hub');
   private heartbeat?: NodeJS.Timeout;
-  readonly stats: HubStats = { connected: 0, batchesAcked: 0, pointsStored: 0, framesRejected: 0 };
+  readonly stats: HubStats = { connected: 0, batchesAcked: 0, pointsStored: 0, framesRejected: 0, framesRateLimited: 0, resultsUnassigned: 0, batchesOutOfWindow: 0 };
   private readonly lastSeenWritten = new Map<string, number>();
+  private readonly limits: IngestLimits;
+  private readonly lanes = new Map<string, AgentLane>();
+  private readonly assigned: AssignedChecks;
+  private readonly monotonicNow: () => number;
+  readonly refusals: RefusalCounter;
 
-  constructor(private readonly opts: AgentHubOptions) {}
+  constructor(private readonly opts: AgentHubOptions) {
+    this.limits = { ...DEFAULT_INGEST_LIMITS, ...opts.limits };
+    this.monotonicNow = opts.monotonicNow ?? (() => performance.now());
+    this.assigned = new AssignedChecks({ clockSkewMs: this.limits.clockSkewMs, keepRemovedMs: this.limits.maxBacklogMs });
+    this.refusals = new RefusalCounter(opts.db, opts.now);
+  }
 
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -77,13 +112,13 @@ export class AgentHub {
     const log = this.log.child({ agentId: identity.agentId, host: identity.hostId });
     const previous = this.byHost.get(identity.hostId);
     if (previous) previous.ws.close(4000, 'replaced by a newer connection of the same agent');
-    const conn: AgentConnection = { ws, identity, ready: false, alive: true, log };
+    const conn: AgentConnection = { ws, identity, ready: false, alive: true, log, protocol: 1 };
     this.byHost.set(identity.hostId, conn);
     this.stats.connected = this.byHost.size;
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.reject(conn, 'bad-frame', 'binary frames are not part of the protocol; send JSON text');
-      void this.onFrame(conn, data.toString());
+      this.onMessage(conn, data.toString());
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'agent socket error'));
     ws.on('close', (code) => {
@@ -99,7 +134,30 @@ export class AgentHub {
     log.info('agent connected');
   }
 
-  private async onFrame(conn: AgentConnection, text: string): Promise<void> {
+  private laneOf(conn: AgentConnection): AgentLane {
+    let lane = this.lanes.get(conn.identity.agentId);
+    if (!lane) this.lanes.set(conn.identity.agentId, (lane = new AgentLane(this.limits, this.monotonicNow(), conn.log)));
+    return lane;
+  }
+
+  /** Every frame waits its turn in the agent's lane and pays its rate token there, before any parsing. */
+  private onMessage(conn: AgentConnection, text: string): void {
+    const lane = this.laneOf(conn);
+    const queued = lane.enqueue(async () => {
+      // Its connection was replaced or closed while it waited: nobody is there to take the answer, and the agent
+      // sends the batch again on its new connection.
+      if (conn.ws.readyState !== conn.ws.OPEN) return;
+      const wait = await lane.pace(lane.frames, 1, this.monotonicNow);
+      if (wait > 0) return this.retryLater(conn, seqOf(text), `more than ${this.limits.framesPerMin} frames a minute`, wait);
+      await this.onFrame(conn, lane, text);
+    });
+    if (!queued) {
+      // The frames waiting take at most maxPaceMs each: by then there is room again.
+      this.retryLater(conn, seqOf(text), `more than ${this.limits.maxQueuedFrames} frames waiting; wait for an answer before sending more`, this.limits.maxPaceMs);
+    }
+  }
+
+  private async onFrame(conn: AgentConnection, lane: AgentLane, text: string): Promise<void> {
     const parsed = parseFrame(AgentFrameSchema, text);
     if (!parsed.ok) return this.reject(conn, parsed.code, parsed.message, parsed.seq);
     const frame = parsed.frame;
@@ -111,11 +169,14 @@ export class AgentHub {
       const now = this.opts.now();
       recordHello(this.opts.db, identity.hostId, frame.facts, frame.version, now);
       conn.ready = true;
+      conn.protocol = frame.protocol;
       const host = getHost(this.opts.db, identity.hostId);
+      const checks = host ? this.opts.assignments.forHost(host) : [];
+      this.assigned.told(identity.hostId, checks, now);
       this.send(conn, {
         type: 'welcome',
         hostId: identity.hostId,
-        checks: host ? this.opts.assignments.forHost(host) : [],
+        checks,
         batchIntervalSec: this.opts.batchIntervalSec,
         serverTime: now,
       });
@@ -124,27 +185,64 @@ export class AgentHub {
       return;
     }
     if (!conn.ready) return this.reject(conn, 'not-ready', 'send hello before batches', frame.seq);
-    await this.onBatch(conn, frame);
+    await this.onBatch(conn, lane, frame);
   }
 
-  private async onBatch(conn: AgentConnection, batch: BatchFrame): Promise<void> {
-    const host = { hostId: conn.identity.hostId, customerId: conn.identity.customerId };
+  private async onBatch(conn: AgentConnection, lane: AgentLane, received: BatchFrame): Promise<void> {
+    const { identity } = conn;
+    const host = { hostId: identity.hostId, customerId: identity.customerId };
+    const wait = await lane.pace(lane.points, pointsOf(received), this.monotonicNow);
+    if (wait > 0) return this.retryLater(conn, received.seq, `more than ${this.limits.pointsPerMin} points a minute`, wait);
+    const now = this.opts.now();
+    // Results of checks this host was never told to run are dropped, not the batch: the rest of it is good.
+    const results = received.results.filter((r) => this.assigned.allows(identity.hostId, r));
+    const unassigned = received.results.length - results.length;
+    if (unassigned) {
+      const names = [...new Set(received.results.filter((r) => !results.includes(r)).map((r) => `${r.name} (${r.checkId})`))];
+      this.stats.resultsUnassigned += unassigned;
+      this.refuse(conn, 'unassignedResults', unassigned, `batch ${received.seq}: results of checks not assigned to this host dropped: ${names.slice(0, 5).join(', ')}`);
+    }
+    const batch = unassigned ? { ...received, results } : received;
+    const outside = outOfWindow(batch, now, this.limits);
+    if (outside) {
+      this.stats.batchesOutOfWindow++;
+      this.refuse(conn, outside.kind === 'future' ? 'futureBatches' : 'pastBatches', 1, outside.message);
+      return this.send(conn, { type: 'error', code: 'bad-frame', message: outside.message, seq: batch.seq });
+    }
     try {
-      const { points } = await ingestBatch({ ...this.opts, log: conn.log, markSeen: (id, now) => this.markSeen(id, now) }, host, batch);
+      const { points } = await ingestBatch({ ...this.opts, log: conn.log, markSeen: (id, at) => this.markSeen(id, at) }, host, batch);
       this.stats.batchesAcked++;
       this.stats.pointsStored += points;
       this.send(conn, { type: 'ack', seq: batch.seq });
     } catch (err) {
-      const unavailable = err instanceof MetricsStoreUnavailableError;
+      const message = `batch ${batch.seq} not stored: ${(err as Error).message}`;
+      if (err instanceof MetricsRejectedError) {
+        // The store refused these very points (the wire check should have caught them): they can never be stored.
+        this.stats.framesRejected++;
+        this.refuse(conn, 'badFrames', 1, message);
+        return this.send(conn, { type: 'error', code: 'bad-frame', message, seq: batch.seq });
+      }
       conn.log.warn({ err: (err as Error).message, seq: batch.seq }, 'batch not stored; not acked');
       // Not acked: the agent keeps it in its spool and sends it again.
-      this.send(conn, {
-        type: 'error',
-        code: unavailable ? 'store-unavailable' : 'internal',
-        message: `batch ${batch.seq} not stored: ${(err as Error).message}`,
-        seq: batch.seq,
-      });
+      this.send(conn, { type: 'error', code: err instanceof MetricsStoreUnavailableError ? 'store-unavailable' : 'internal', message, seq: batch.seq });
     }
+  }
+
+  /**
+   * Not now: the agent keeps the frame and sends it again after `retryAfterMs`. Agents before protocol 3 do not
+   * know `rate-limited` (it would leave the batch waiting for an answer forever); `store-unavailable` makes them
+   * do the same, with their own back-off.
+   */
+  private retryLater(conn: AgentConnection, seq: number | undefined, why: string, retryAfterMs: number): void {
+    this.stats.framesRateLimited++;
+    const message = `rate limited${seq === undefined ? '' : ` (batch ${seq})`}: ${why}; send again in ${retryAfterMs} ms`;
+    this.refuse(conn, 'rateLimited', 1, message);
+    const code = conn.protocol >= 3 ? 'rate-limited' : 'store-unavailable';
+    this.send(conn, { type: 'error', code, message, seq, retryAfterMs });
+  }
+
+  private refuse(conn: AgentConnection, kind: RefusalKind, n: number, reason: string): void {
+    this.refusals.count(conn.identity.agentId, kind, n, reason, conn.log);
   }
 
   /** last_seen_at to the second is all that silence detection needs; one write per host per second at most. */
@@ -156,7 +254,8 @@ export class AgentHub {
 
   private reject(conn: AgentConnection, code: 'bad-json' | 'bad-frame' | 'not-ready', message: string, seq?: number): void {
     this.stats.framesRejected++;
-    conn.log.warn({ code, message }, 'frame rejected');
+    if (code === 'not-ready') conn.log.warn({ code, message }, 'frame rejected');
+    else this.refuse(conn, 'badFrames', 1, message);
     this.send(conn, { type: 'error', code, message, seq });
   }
 
@@ -181,7 +280,9 @@ export class AgentHub {
     const conn = this.byHost.get(hostId);
     const host = getHost(this.opts.db, hostId);
     if (!conn || !conn.ready || !host) return false;
-    this.send(conn, { type: 'config', checks: this.opts.assignments.forHost(host) });
+    const checks = this.opts.assignments.forHost(host);
+    this.assigned.told(hostId, checks, this.opts.now());
+    this.send(conn, { type: 'config', checks });
     return true;
   }
 
@@ -204,6 +305,7 @@ export class AgentHub {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.refusals.close();
     for (const conn of this.byHost.values()) conn.ws.close(1001, 'collector shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

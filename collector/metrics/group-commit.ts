@@ -1,6 +1,9 @@
 import type { Metric } from '../../shared/metric.js';
 import { toLine } from '../../shared/line-protocol.js';
-import type { MetricsStore } from './store.js';
+import { createLogger } from '../../shared/logger.js';
+import { MetricsRejectedError, type MetricsStore } from './store.js';
+
+const log = createLogger('metrics.group-commit');
 
 interface Waiter {
   lines: readonly string[];
@@ -11,8 +14,10 @@ interface Waiter {
 /**
  * Group commit: batches that arrive together (many agents) are written to the store in one request of up to
  * `maxPoints`, with up to `maxInFlight` requests at a time. Each caller's promise still resolves only when
- * the request that held its points succeeded, so "ack after durable" holds; a failed request fails exactly
- * the batches in it, and their agents re-send them.
+ * the request that held its points succeeded, so "ack after durable" holds.
+ * A request the store refuses for its points (MetricsRejectedError: InfluxDB's 400, which also keeps whatever it
+ * could) is written again batch by batch, so only the batch at fault fails and every other agent's batch in it is
+ * stored and acked; a store that is down fails the whole request, and the agents re-send.
  */
 export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoints?: number; maxInFlight?: number } = {}): S {
   const maxPoints = opts.maxPoints ?? 5000;
@@ -20,6 +25,24 @@ export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoi
   const queue: Waiter[] = [];
   let inFlight = 0;
   let scheduled = false;
+
+  const settle = (w: Waiter, p: Promise<void>) => p.then(w.resolve, w.reject);
+
+  const writeGroup = async (group: Waiter[]): Promise<void> => {
+    if (group.length === 1) return settle(group[0]!, inner.writeLines(group[0]!.lines));
+    try {
+      await inner.writeLines(group.flatMap((w) => w.lines));
+      for (const w of group) w.resolve();
+    } catch (err) {
+      if (!(err instanceof MetricsRejectedError)) {
+        for (const w of group) w.reject(err);
+        return;
+      }
+      // The wire check should leave nothing for the store to refuse; if something still got through, find whose.
+      log.warn({ batches: group.length, err: err.message }, 'store refused a group write; writing its batches one by one');
+      for (const w of group) await settle(w, inner.writeLines(w.lines));
+    }
+  };
 
   const drain = () => {
     scheduled = false;
@@ -32,11 +55,7 @@ export function withGroupCommit<S extends MetricsStore>(inner: S, opts: { maxPoi
         n += w.lines.length;
       }
       inFlight++;
-      const lines = group.length === 1 ? group[0]!.lines : group.flatMap((w) => w.lines);
-      inner.writeLines(lines).then(
-        () => group.forEach((w) => w.resolve()),
-        (err: unknown) => group.forEach((w) => w.reject(err)),
-      ).finally(() => {
+      void writeGroup(group).finally(() => {
         inFlight--;
         drain();
       });

@@ -6,7 +6,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { textRequest, type TextResponse } from '../../shared/http-request.js';
 import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
-import { MetricsStoreUnavailableError, type MetricsStore } from './store.js';
+import { MetricsRejectedError, MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
 const log = createLogger('metrics.influx1');
 
@@ -65,9 +65,10 @@ export function influx1MetricsStore(opts: Influx1Options): MetricsStore {
       throw new MetricsStoreUnavailableError(`InfluxDB at ${target.url} unreachable: ${(err as Error).message}`);
     }
     if (res.status === 204) return;
-    // 5xx and a missing database (someone dropped it) are worth a retry later; 400 (bad line) is not.
-    if (res.status >= 500 || res.status === 404) throw new MetricsStoreUnavailableError(`InfluxDB write failed (${res.status}): ${res.text.slice(0, 300)}`);
-    throw new Error(`InfluxDB refused the points (${res.status}): ${res.text.slice(0, 300)}`);
+    // 400 is about the points (a bad line, a field type conflict): sending them again cannot help. Anything else
+    // (5xx, a dropped database, credentials, a proxy's 413) is about the server: worth a retry later.
+    if (res.status === 400) throw new MetricsRejectedError(`InfluxDB refused the points (${res.status}): ${res.text.slice(0, 300)}`);
+    throw new MetricsStoreUnavailableError(`InfluxDB write failed (${res.status}): ${res.text.slice(0, 300)}`);
   };
 
   return {

@@ -3,7 +3,7 @@ import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
 import { toLine } from '../../shared/line-protocol.js';
 import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
-import { MetricsStoreUnavailableError, type MetricsStore } from './store.js';
+import { MetricsRejectedError, MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
 const log = createLogger('metrics.influx2');
 
@@ -46,8 +46,10 @@ export function influx2MetricsStore(opts: Influx2Options): MetricsStore {
       try {
         await api.close();
       } catch (err) {
-        if (err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 404 && err.statusCode !== 429) {
-          throw new Error(`InfluxDB refused the points (${err.statusCode}): ${err.message}`);
+        // 400 and 422 (InfluxDB 2.x's partial write, VictoriaMetrics' bad line) are about the points; 401, 403,
+        // 404, 413, 429 and 5xx about the server or its settings, worth a retry later.
+        if (err instanceof HttpError && (err.statusCode === 400 || err.statusCode === 422)) {
+          throw new MetricsRejectedError(`InfluxDB refused the points (${err.statusCode}): ${err.message}`);
         }
         throw new MetricsStoreUnavailableError(`InfluxDB write to ${opts.url} failed: ${(err as Error).message}`);
       }

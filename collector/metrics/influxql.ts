@@ -24,8 +24,12 @@ function fromClause(t: InfluxQueryTarget, measurement: string): string {
   return t.retentionPolicy ? `${quoteIdent(t.retentionPolicy)}.${quoteIdent(measurement)}` : quoteIdent(measurement);
 }
 
+/**
+ * Every `where` key is a tag (customer, host, mount...). `::tag` says so: without it InfluxQL matches a field of the
+ * same name as well, and an agent that wrote a `host` field could put its points into another host's chart.
+ */
 function whereClause(s: SeriesSelector): string {
-  const parts = Object.entries(s.where).map(([k, v]) => `${quoteIdent(k)} = ${quoteString(v)}`);
+  const parts = Object.entries(s.where).map(([k, v]) => `${quoteIdent(k)}::tag = ${quoteString(v)}`);
   parts.push(`time >= ${Math.floor(s.from)}ms`, `time < ${Math.floor(s.to)}ms`);
   return parts.join(' AND ');
 }

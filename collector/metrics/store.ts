@@ -79,6 +79,15 @@ export interface MetricsStore {
   close(): Promise<void>;
 }
 
+/** The store is down or unreachable: nothing of the write is the points' fault; send them again later. */
 export class MetricsStoreUnavailableError extends Error {
   override name = 'MetricsStoreUnavailableError';
+}
+
+/**
+ * The store refused the points themselves (InfluxDB's 400: a value it cannot hold, a field type conflict):
+ * sending the same points again can never succeed.
+ */
+export class MetricsRejectedError extends Error {
+  override name = 'MetricsRejectedError';
 }

@@ -3,6 +3,7 @@ import { createLogger } from '../../shared/logger.js';
 import type { PluginFactory } from '../server.js';
 import { hostAssignmentRoutes, templateRoutes } from '../assignment/routes.js';
 import { remoteHostRoutes } from './host-routes.js';
+import { allowanceRoutes } from './allowance-routes.js';
 import { RemotePoller } from './poller.js';
 
 export interface RemoteChecksOptions {
@@ -49,6 +50,7 @@ export function remoteChecksPlugin(opts: RemoteChecksOptions = {}): PluginFactor
           routes: remoteHostRoutes({ db, now, sshKeysDir: join(config.dataDir, 'ssh-keys'), onAssignmentChanged: (id) => hub.pushConfig(id), onAccessChanged: (a) => poller.forget(a) }),
         },
         { path: '/hosts', routes: hostAssignmentRoutes(routeDeps) },
+        { path: '/hosts', routes: allowanceRoutes({ db, now }) },
         { path: '/templates', routes: templateRoutes(routeDeps) },
       ],
       async close() {

@@ -6,7 +6,10 @@ import type { Logger } from '../../shared/logger.js';
 import { toReceivedResult, type BatchFrame } from '../../shared/protocol.js';
 import { HostKeyMismatchError, KnownHosts } from '../../shared/ssh-connect.js';
 import { runAssignment, type CheckRuntime } from '../../checks/run.js';
-import { localExecutor } from '../../checks/exec/local-executor.js';
+import type { CheckOutcome, Executor } from '../../checks/define.js';
+import { execPolicy } from '../../checks/exec/exec-policy.js';
+import { kindCanRun } from '../../checks/exec/host-access.js';
+import { refused } from '../../checks/exec/refusal.js';
 import { procSystemProbe } from '../../checks/system/proc-probe.js';
 import type { SystemProbe } from '../../checks/system/probe.js';
 import type { Db } from '../db/database.js';
@@ -19,6 +22,7 @@ import { RemoteCheckStates } from './check-state-store.js';
 import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 import { DEFAULT_MAX_QUEUED_ROUNDS, RemoteResultQueue, type ResultQueueStats } from './result-queue.js';
 import { listRemoteHosts, type RemoteAccess, type RemoteHost } from './remote-hosts.js';
+import { targetRefusal, withTarget, type Lookup } from './target-policy.js';
 import { SshConnectionPool, type SshTarget } from './ssh-executor.js';
 import { customerKeyUsable } from './customer-keys.js';
 
@@ -38,6 +42,8 @@ export interface RemotePollerOptions {
   maxQueuedRounds?: number;
   /** Queued rounds re-sent per tick at most, so a long backlog does not hold up the live rounds. */
   resendPerTick?: number;
+  /** How target names are resolved before they are judged (tests give their own); default the system's. */
+  lookup?: Lookup;
   /** `<dataDir>/ssh-keys`: a host logs in only with a key file of its own customer's folder (customer-keys.ts). */
   sshKeysDir?: string;
 }
@@ -49,8 +55,15 @@ export const SNMP_REACHABLE_CHECK = 'snmp.reachable';
 const SYS_UPTIME_OID = '.1.3.6.1.2.1.1.3.0';
 const SNMP_PROBE_TIMEOUTS_MS = [2000, 2000, 2000];
 
-/** Checks that talk to a service on the host over the network: the poller points them at the host's address. */
-const TARGETS_HOST_ADDRESS = /^(db\.|network\.snmp$)/;
+/**
+ * An SNMP device has no way to run anything, and the collector never runs a program for a host: a check that
+ * needs one is refused before it starts (kindCanRun); this executor is the second lock behind that one.
+ */
+const NOTHING_RUNS_HERE: Executor = {
+  kind: 'none',
+  exec: () => Promise.resolve({ code: null, stdout: '', stderr: 'nothing is run for an SNMP device (the collector never executes a command for a host)', timedOut: false }),
+  readFile: () => Promise.reject(new Error('no files of an SNMP device can be read (the collector never reads its own files for a host)')),
+};
 
 /**
  * Runs the assigned checks of hosts without an agent (kinds ssh and snmp) in the collector, on their
@@ -63,7 +76,6 @@ export class RemotePoller {
   private readonly limit: ConcurrencyLimit;
   private readonly states: RemoteCheckStates;
   private readonly busy = new Set<string>();
-  private readonly local = localExecutor();
   private readonly queue: RemoteResultQueue;
   private closed = false;
 
@@ -121,7 +133,7 @@ export class RemotePoller {
     return true;
   }
 
-  private async pollHost({ host, access }: RemoteHost, assigned: CheckAssignment[], due: CheckAssignment[], requestId?: string): Promise<void> {
+  private async pollHost({ host, access, allowances }: RemoteHost, assigned: CheckAssignment[], due: CheckAssignment[], requestId?: string): Promise<void> {
     const log = this.opts.log.child({ host: host.id, kind: host.kind });
     const startedAt = this.opts.now();
     const states = this.states.open(host.id);
@@ -159,7 +171,8 @@ export class RemotePoller {
       }
     }
     if (reachable) {
-      const exec = access.kind === 'ssh' ? this.ssh.executor(sshTarget(access)) : this.local;
+      const exec = access.kind === 'ssh' ? this.ssh.executor(sshTarget(access)) : NOTHING_RUNS_HERE;
+      const where = `the allowances of host ${host.name} on the collector (an admin: PUT /api/hosts/${host.id}/allowances)`;
       const runtime: CheckRuntime = {
         now: this.opts.now,
         exec,
@@ -167,8 +180,24 @@ export class RemotePoller {
         system: access.kind === 'ssh' ? procSystemProbe(exec) : NO_SYSTEM_FIGURES,
         stateFor: states.stateFor,
         log,
+        // Script checks over SSH run on the host as the SSH user the admin configured: the plugin folders, and
+        // more only where an admin allowed it for this host.
+        execPolicy: execPolicy({ allowCommandDirs: allowances.allowCommandDirs, allowCommands: allowances.allowCommands }, where),
+        // The collector's environment holds its own secrets: passwordEnv reads PATROL_CHECK_* names only.
+        passwordEnvSide: 'collector',
       };
-      results.push(...(await Promise.all(due.map((a) => runAssignment(withAccess(a, access), runtime)))));
+      const notRun = (a: CheckAssignment, outcome: CheckOutcome): CheckResult => {
+        log.warn({ check: a.name, refused: outcome.message?.key }, 'agentless check refused; nothing run or connected');
+        return { name: a.name, checkId: a.checkId, status: outcome.status, summary: outcome.summary, ...(outcome.message ? { message: outcome.message } : {}), startedAt, durationMs: 0, metrics: [] };
+      };
+      const runOne = async (a: CheckAssignment): Promise<CheckResult> => {
+        // Saving refuses these already (assignment/validate.ts); this holds for what reached the database anyway.
+        if (!kindCanRun(access.kind, a.checkId)) return notRun(a, refused('exec.refused.hostKind', { kind: access.kind, checkId: a.checkId }));
+        const { assignment, target } = withTarget(a, access);
+        const refusal = target === undefined ? undefined : await targetRefusal(target, { address: access.address, allowances, where, lookup: this.opts.lookup });
+        return refusal ? notRun(a, refusal) : runAssignment(assignment, runtime);
+      };
+      results.push(...(await Promise.all(due.map(runOne))));
     }
     states.save(new Map(due.map((a) => [a.name, startedAt])));
     this.states.prune(host.id, [...assigned.map((a) => a.name)]);
@@ -245,14 +274,6 @@ function sshTarget(a: Extract<RemoteAccess, { kind: 'ssh' }>): SshTarget {
 
 function reachability(startedAt: number, t0: number, status: 'OK' | 'CRITICAL', summary: string): CheckResult {
   return { name: SSH_REACHABLE_CHECK, checkId: 'remote.ssh', status, summary, startedAt, durationMs: Math.round(performance.now() - t0), metrics: [] };
-}
-
-/** The host's address (and SNMP port and community) for checks that talk to it; explicit parameters win. */
-function withAccess(a: CheckAssignment, access: RemoteAccess): CheckAssignment {
-  if (!TARGETS_HOST_ADDRESS.test(a.checkId)) return a;
-  const fromHost: Record<string, unknown> = { host: access.address };
-  if (a.checkId === 'network.snmp' && access.kind === 'snmp') Object.assign(fromHost, { port: access.port, community: access.community });
-  return { ...a, params: { ...fromHost, ...a.params } };
 }
 
 /** A plain reason for a failed SSH login, for the summary a customer's engineer reads. */

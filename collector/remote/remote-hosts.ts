@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { ExecAllowListSchema } from '../../checks/exec/exec-policy.js';
 import type { Db } from '../db/database.js';
 import { createHost, getHost, type Criticality, type Host } from '../db/hosts.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
@@ -11,9 +13,24 @@ export type RemoteAccess =
   | { kind: 'ssh'; address: string; port: number; user: string; keyPath: string; passphrase?: string }
   | { kind: 'snmp'; address: string; port: number; community: string };
 
+/**
+ * What an admin allowed for one agentless host beyond the safe defaults. Script checks over SSH: more folders or
+ * exact command lines (the monitoring-plugins folders are always in). Network and database checks run in the
+ * collector: other targets than the host's own address, and loopback, link-local or metadata addresses (the
+ * collector's own services, the cloud's credentials) only with allowLocalAddresses. Changing the host's address
+ * clears them: they were granted for the machine that was there.
+ */
+export const RemoteAllowancesSchema = ExecAllowListSchema.extend({
+  allowTargets: z.array(z.string().min(1).max(255).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address')).max(100).default([]),
+  allowLocalAddresses: z.boolean().default(false),
+}).strict();
+export type RemoteAllowances = z.infer<typeof RemoteAllowancesSchema>;
+export const NO_ALLOWANCES: RemoteAllowances = RemoteAllowancesSchema.parse({});
+
 export interface RemoteHost {
   host: Host;
   access: RemoteAccess;
+  allowances: RemoteAllowances;
 }
 
 interface AccessRow {
@@ -24,6 +41,17 @@ interface AccessRow {
   ssh_key_path: string | null;
   snmp_community: string | null;
   ssh_key_passphrase: string | null;
+  allowances: string;
+}
+
+function toAllowances(text: string): RemoteAllowances {
+  try {
+    const parsed = RemoteAllowancesSchema.safeParse(JSON.parse(text));
+    // A damaged record grants nothing.
+    return parsed.success ? parsed.data : NO_ALLOWANCES;
+  } catch {
+    return NO_ALLOWANCES;
+  }
 }
 
 function toAccess(db: Db, kind: Host['kind'], r: AccessRow): RemoteAccess | undefined {
@@ -43,7 +71,7 @@ export function createRemoteHost(
   return db.transaction(() => {
     const host = createHost(db, { customerId: h.customerId, name: h.name, kind: h.access.kind, criticality: h.criticality, tags: h.tags, now: h.now });
     writeAccess(db, host, h.access, h.now);
-    return { host, access: h.access };
+    return { host, access: h.access, allowances: NO_ALLOWANCES };
   })();
 }
 
@@ -52,7 +80,8 @@ function writeAccess(db: Db, host: Host, a: RemoteAccess, now: number): void {
     `INSERT INTO remote_hosts (host_id, customer_id, address, port, ssh_user, ssh_key_path, ssh_key_passphrase, snmp_community, updated_at)
      VALUES (@hostId, @customerId, @address, @port, @user, @keyPath, @passphrase, @community, @now)
      ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, ssh_user = excluded.ssh_user,
-       ssh_key_path = excluded.ssh_key_path, ssh_key_passphrase = excluded.ssh_key_passphrase, snmp_community = excluded.snmp_community, updated_at = excluded.updated_at`,
+       ssh_key_path = excluded.ssh_key_path, ssh_key_passphrase = excluded.ssh_key_passphrase, snmp_community = excluded.snmp_community, updated_at = excluded.updated_at,
+       allowances = CASE WHEN remote_hosts.address = excluded.address THEN remote_hosts.allowances ELSE '{}' END`,
   ).run({
     hostId: host.id,
     customerId: host.customerId,
@@ -76,6 +105,18 @@ export function getRemoteAccess(db: Db, host: Host): RemoteAccess | undefined {
   return r ? toAccess(db, host.kind, r) : undefined;
 }
 
+/** What an admin allowed for an agentless host (the safe defaults when nothing, or no such host). */
+export function getRemoteAllowances(db: Db, hostId: string): RemoteAllowances {
+  const r = db.prepare('SELECT allowances FROM remote_hosts WHERE host_id = ?').get(hostId) as { allowances: string } | undefined;
+  return r ? toAllowances(r.allowances) : NO_ALLOWANCES;
+}
+
+/** Replace what an admin allowed for an agentless host; false when it has no agentless access. */
+export function setRemoteAllowances(db: Db, hostId: string, allowances: RemoteAllowances, now: number): boolean {
+  const text = JSON.stringify(RemoteAllowancesSchema.parse(allowances));
+  return db.prepare('UPDATE remote_hosts SET allowances = ?, updated_at = ? WHERE host_id = ?').run(text, now, hostId).changes > 0;
+}
+
 /** Every agentless host with its access, of the given customers (undefined = all, for the poller). */
 export function listRemoteHosts(db: Db, customerIds?: readonly string[]): RemoteHost[] {
   const rows = db
@@ -85,7 +126,7 @@ export function listRemoteHosts(db: Db, customerIds?: readonly string[]): Remote
   for (const r of rows) {
     const host = getHost(db, r.host_id, customerIds);
     const access = host && toAccess(db, host.kind, r);
-    if (host && access) out.push({ host, access });
+    if (host && access) out.push({ host, access, allowances: toAllowances(r.allowances) });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Scheduler } from '../../agent/scheduler.js';
 import { localExecutor } from '../../checks/exec/local-executor.js';
 import { localSystemProbe } from '../../checks/system/local-probe.js';
+import { execPolicy } from '../../checks/exec/exec-policy.js';
 import { createLogger } from '../../shared/logger.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -23,7 +24,7 @@ test('a hung check turns UNKNOWN at its timeout, is killed, and never delays the
   const results: Array<CheckResult & { at: number }> = [];
   const t0 = Date.now();
   scheduler = new Scheduler(
-    { now: Date.now, exec, host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 1, memoryBytes: 0 }, system: localSystemProbe(exec), stateFor: () => ({ get: () => undefined, set: () => {} }), log: createLogger('test') },
+    { now: Date.now, exec, host: { hostname: 'h', os: '', kernel: '', arch: '', cpuCores: 1, memoryBytes: 0 }, system: localSystemProbe(exec), stateFor: () => ({ get: () => undefined, set: () => {} }), log: createLogger('test'), execPolicy: execPolicy({ allowCommandDirs: [dir.path] }, 'test agent.json') },
     (r) => results.push({ ...r, at: Date.now() - t0 }),
     10,
   );

@@ -16,7 +16,8 @@ import { apiClient } from './api.js';
  * environment (passwordEnv), never from the collector.
  */
 describe('the default template stays when templates are added', () => {
-  const passwordEnv = 'PATROL_TEST_PG_MONITOR_PASSWORD';
+  // PATROL_* names other than PATROL_CHECK_* are the agent's own settings, which checks never read.
+  const passwordEnv = 'PATROL_CHECK_TEST_PG_MONITOR_PASSWORD';
   let collector: TestCollector;
   let pg: RunningPostgres;
   let agent: Agent;

@@ -5,12 +5,14 @@ import { revokeAgent } from '../../collector/tickets/host-retirement.js';
 import { startTestCollector, type TestCollector } from '../helpers/collector.js';
 import { RawAgent } from '../helpers/raw-agent.js';
 
+// Times within the window the collector takes (a week back, minutes ahead).
+const T0 = Date.now() - 60_000;
 const goodBatch = (seq: number, value: number) =>
   JSON.stringify({
     type: 'batch',
     seq,
     results: [],
-    metrics: [{ measurement: 'probe', tags: {}, fields: { value }, time: 1_700_000_000_000 + seq }],
+    metrics: [{ measurement: 'probe', tags: {}, fields: { value }, time: T0 + seq }],
   });
 
 describe('bad input gets a clear error, stores nothing, and never stops other agents', () => {
@@ -62,17 +64,17 @@ describe('bad input gets a clear error, stores nothing, and never stops other ag
     const h = collector.enrollHost('acme', 'lines');
     const a = await RawAgent.connect(collector.wsUrl, h.agentKey);
     await a.hello(h.agentId);
-    const result = (lines: string) => ({ name: 'probe', checkId: 'script.nagios', status: 'OK', summary: '', startedAt: 1_700_000_000_000, durationMs: 1, lines });
-    a.sendRaw(JSON.stringify({ type: 'batch', seq: 1, results: [result('probe value=1 1700000000001\nprobe value=2i 1700000000002')] }));
+    const result = (lines: string) => ({ name: 'system.cpu', checkId: 'system.cpu', status: 'OK', summary: '', startedAt: T0, durationMs: 1, lines });
+    a.sendRaw(JSON.stringify({ type: 'batch', seq: 1, results: [result(`probe value=1 ${T0 + 1}\nprobe value=2i ${T0 + 2}`)] }));
     expect(await a.next((f) => f.type === 'error' && f.seq === 1)).toMatchObject({
       code: 'bad-frame',
       message: expect.stringMatching(/^results\.0\.lines: line 2 is not valid line protocol/),
     });
-    a.sendRaw(JSON.stringify({ type: 'batch', seq: 2, results: [], lines: `probe,host=${goodHost.hostId} value=3 1700000000003` }));
+    a.sendRaw(JSON.stringify({ type: 'batch', seq: 2, results: [], lines: `probe,host=${goodHost.hostId} value=3 ${T0 + 3}` }));
     expect(await a.next((f) => f.type === 'error' && f.seq === 2)).toMatchObject({ code: 'bad-frame', message: expect.stringContaining('set by the collector') });
     expect(await storedFor(h.hostId)).toBe(0);
     expect(await storedFor(goodHost.hostId)).toBe(seq);
-    a.sendRaw(JSON.stringify({ type: 'batch', seq: 3, results: [result('probe value=1 1700000000001\nprobe value=2 1700000000002')], lines: 'probe value=3 1700000000003' }));
+    a.sendRaw(JSON.stringify({ type: 'batch', seq: 3, results: [result(`probe value=1 ${T0 + 1}\nprobe value=2 ${T0 + 2}`)], lines: `probe value=3 ${T0 + 3}` }));
     await a.next((f) => f.type === 'ack' && f.seq === 3);
     expect(await storedFor(h.hostId)).toBe(3);
     a.close();

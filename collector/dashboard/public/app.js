@@ -517,7 +517,9 @@
 
   function apiErrorText(body, status) {
     if (!body) return 'HTTP ' + status;
-    var text = body.error || body.message || ('HTTP ' + status);
+    // Refusals that name a rule come in both languages (errorZh): show the page's.
+    var zh = (document.documentElement.lang || '').indexOf('zh') === 0;
+    var text = (zh && body.errorZh) || body.error || body.message || ('HTTP ' + status);
     if (body.detail) text += ': ' + body.detail;
     if (Array.isArray(body.issues)) text += ': ' + body.issues.map(function (i) { return (i.path || []).join('.') + ' ' + i.message; }).join('; ');
     return text;

@@ -19,10 +19,11 @@ import { migration as ticketSlaFlapping } from './016-ticket-sla-flapping.js';
 import { migration as auditLog } from './065-audit-log.js';
 import { migration as sealChannelSecrets } from './060-seal-channel-secrets.js';
 import { migration as remoteAccessSecrets } from './061-remote-access-secrets.js';
+import { migration as remoteHostAllowances } from './080-remote-host-allowances.js';
 
 /**
  * Every migration, in order. Version ranges are reserved per area so parallel work never collides:
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, auditLog, sealChannelSecrets, remoteAccessSecrets];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, auditLog, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];

@@ -5,8 +5,11 @@ import nagios from '../../../checks/script/nagios.js';
 import { runCheck, testCheckContext } from '../../helpers/check-context.js';
 import { ensureDebianPackage } from '../../helpers/system-packages.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { execPolicy } from '../../../checks/exec/exec-policy.js';
 
 const dir = tempDir('nagios');
+// This host's agent.json allows the test's own plugin folder (besides the monitoring-plugins folders).
+const pluginContext = () => ({ ...testCheckContext(), execPolicy: execPolicy({ allowCommandDirs: [dir.path] }, 'test agent.json') });
 let checkDisk: string;
 let checkLoad: string;
 
@@ -34,7 +37,7 @@ function processState(pid: number): string {
 
 describe('script.nagios with real monitoring-plugins', () => {
   test('check_disk on / gives OK and the used bytes of / as a metric', async () => {
-    const r = await runCheck(nagios, testCheckContext(), { command: checkDisk, args: ['-w', '1%', '-c', '1%', '-p', '/'] });
+    const r = await runCheck(nagios, pluginContext(), { command: checkDisk, args: ['-w', '1%', '-c', '1%', '-p', '/'] });
     expect(r.status).toBe('OK');
     expect(r.summary).toMatch(/^DISK OK/);
     const m = r.metrics!.find((x) => x.tags?.label === '/');
@@ -49,13 +52,13 @@ describe('script.nagios with real monitoring-plugins', () => {
 
   test('check_disk with an impossible threshold is CRITICAL', async () => {
     // Free space can never be above 100%: -c 100% means "critical unless everything is free".
-    const r = await runCheck(nagios, testCheckContext(), { command: checkDisk, args: ['-w', '100%', '-c', '100%', '-p', '/'] });
+    const r = await runCheck(nagios, pluginContext(), { command: checkDisk, args: ['-w', '100%', '-c', '100%', '-p', '/'] });
     expect(r.status).toBe('CRITICAL');
     expect(r.summary).toMatch(/^DISK CRITICAL/);
   });
 
   test('check_load maps its three load figures to metrics with thresholds', async () => {
-    const r = await runCheck(nagios, testCheckContext(), { command: checkLoad, args: ['-w', '500,400,300', '-c', '1000,800,600'] });
+    const r = await runCheck(nagios, pluginContext(), { command: checkLoad, args: ['-w', '500,400,300', '-c', '1000,800,600'] });
     expect(r.status).toBe('OK');
     const labels = r.metrics!.map((m) => m.tags?.label);
     expect(labels).toEqual(['load1', 'load5', 'load15']);
@@ -68,7 +71,7 @@ describe('script.nagios with real monitoring-plugins', () => {
     // The sleep is a child of the shell: the whole process group must die, not only the shell.
     const hang = script('check_hang', `sleep 60 &\necho $$ $! > ${pidFile}\nwait`);
     const t0 = performance.now();
-    const r = await runCheck(nagios, testCheckContext(), { command: hang, timeoutSec: 0.5 });
+    const r = await runCheck(nagios, pluginContext(), { command: hang, timeoutSec: 0.5 });
     expect(r.status).toBe('UNKNOWN');
     expect(r.summary).toBe('check_hang timed out after 0.5s and was killed');
     expect(performance.now() - t0).toBeLessThan(20_000);
@@ -89,7 +92,7 @@ describe('script.nagios with real monitoring-plugins', () => {
         'exit 1',
       ].join('\n'),
     );
-    const r = await runCheck(nagios, testCheckContext(), { command: multi });
+    const r = await runCheck(nagios, pluginContext(), { command: multi });
     expect(r.status).toBe('WARNING');
     expect(r.summary).toBe('APP WARNING - 2 of 3 queues slow');
     expect(r.details).toBe('queue orders: 42 waiting\nqueue mails: 3 waiting');
@@ -101,7 +104,7 @@ describe('script.nagios with real monitoring-plugins', () => {
   });
 
   test('exit codes 2, 3 and above map to CRITICAL, UNKNOWN, UNKNOWN', async () => {
-    const ctx = testCheckContext();
+    const ctx = pluginContext();
     expect((await runCheck(nagios, ctx, { command: script('c2', 'echo BAD; exit 2') })).status).toBe('CRITICAL');
     expect((await runCheck(nagios, ctx, { command: script('c3', 'echo WHAT; exit 3') })).status).toBe('UNKNOWN');
     const crashed = await runCheck(nagios, ctx, { command: script('c127', 'echo oops >&2; exit 127') });
@@ -110,13 +113,14 @@ describe('script.nagios with real monitoring-plugins', () => {
 
   test('arguments are passed as argv, never through a shell', async () => {
     const echoArgs = script('check_args', 'echo "OK - got $# args: $1"');
-    const r = await runCheck(nagios, testCheckContext(), { command: echoArgs, args: ['a b; rm -rf /tmp/x', '$(id)'] });
+    const r = await runCheck(nagios, pluginContext(), { command: echoArgs, args: ['a b; rm -rf /tmp/x', '$(id)'] });
     expect(r).toMatchObject({ status: 'OK', summary: 'OK - got 2 args: a b; rm -rf /tmp/x' });
   });
 
   test('a plugin that does not exist is UNKNOWN with the reason', async () => {
-    const r = await runCheck(nagios, testCheckContext(), { command: join(dir.path, 'no_such_plugin') });
+    const r = await runCheck(nagios, pluginContext(), { command: join(dir.path, 'no_such_plugin') });
     expect(r.status).toBe('UNKNOWN');
-    expect(r.summary).toMatch(/cannot run .*no_such_plugin: .*ENOENT/);
+    expect(r.summary).toMatch(/^not run: .*no_such_plugin does not exist on this host/);
+    expect(r.message).toMatchObject({ key: 'exec.refused.notFound' });
   });
 });

@@ -155,9 +155,11 @@ export class CollectorLink {
           this.opts.spool.reject(f.seq);
           this.pump();
         } else {
-          // Store down or an internal error: keep the batch, wait, send again.
-          this.pauseUntil = Date.now() + this.retryDelayMs;
-          this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
+          // Store down, an internal error or over this agent's rate: keep the batch, wait, send again. A rate limit
+          // says how long; it is no sign of trouble, so the back-off for the others does not grow.
+          const limited = f.code === 'rate-limited' && f.retryAfterMs !== undefined;
+          this.pauseUntil = Date.now() + (limited ? f.retryAfterMs! : this.retryDelayMs);
+          if (!limited) this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
           this.schedulePump(this.pauseUntil - Date.now());
         }
     }

@@ -16,6 +16,7 @@ import { settingsChannelEditRoutes } from './pages/settings-channel-edit.js';
 import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketRoutes } from './pages/tickets.js';
 import { securityHeaders } from './security-headers.js';
+import { auditPageRoutes } from '../audit/page.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
 import { deleteExpiredSessions } from './sessions.js';
 import { faviconRoute, staticRoutes } from './static.js';
@@ -53,7 +54,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   const behindLogin = new Hono<DashEnv>();
   behindLogin.use('*', requireLogin(db, now));
   behindLogin.use('*', requireCsrf);
-  behindLogin.route('/', logoutRoute(db));
+  behindLogin.route('/', logoutRoute(db, now));
   behindLogin.route('/', liveRoutes({ db, now, feed, heartbeatMs: opts.liveHeartbeatMs }));
   behindLogin.route('/', overviewRoutes({ db, now }));
   behindLogin.route('/', hostRoutes({ db, now }));
@@ -65,6 +66,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   behindLogin.route('/', settingsTemplateEditRoutes({ db, pushConfig: (id) => hub.pushConfig(id), connectedHostIds: () => hub.connectedHostIds() }));
   behindLogin.route('/', settingsChannelEditRoutes({ db }));
   behindLogin.route('/', settingsUserRoutes({ db, now }));
+  behindLogin.route('/', auditPageRoutes({ db }));
   pages.route('/', behindLogin);
 
   return {

@@ -27,7 +27,9 @@ const FIELD_VALUE = `(?:${FLOAT}|true|false|t|f|TRUE|FALSE|True|False|T|F|"(?:[^
 export const OWNER_TAG_KEYS = ['customer', 'host'] as const;
 /** Measurements only the collector writes: the `check` point of each result, which availability comes from. */
 export const COLLECTOR_MEASUREMENTS = ['check'] as const;
-const NOT_OWNER = `(?!(?:${OWNER_TAG_KEYS.join('|')})=)`;
+// `__proto__` as a tag or field name would vanish in every reader that builds objects from lines (parseLine, the
+// embedded store): refused like the owner names (test/fuzz/line-protocol.test.ts found it).
+const NOT_OWNER = `(?!(?:${OWNER_TAG_KEYS.join('|')}|__proto__)=)`;
 const AGENT_TAG = `,${NOT_OWNER}${NAME}=${TAG_VALUE}`;
 const AGENT_FIELD = `${NOT_OWNER}${NAME}=${FIELD_VALUE}`;
 const LINE = new RegExp(
@@ -51,7 +53,9 @@ export const escapeTagValue = (s: string) => {
   let v = noNewlines(s);
   // A backslash before a separator (or at the end) would escape it: doubled, as InfluxDB then keeps it (the one
   // value line protocol cannot carry exactly; it reads back with the backslash doubled, the same in every store).
-  if (v.includes('\\')) v = v.replace(/\\(?=[,= ]|$)/g, '\\\\');
+  // The whole run is doubled: readers take backslashes in pairs, so doubling only its last one left `\\,` as an
+  // escaped backslash and a bare comma (a line the collector then refused; test/fuzz/line-protocol.test.ts).
+  if (v.includes('\\')) v = v.replace(/\\+(?=[,= ]|$)/g, (run) => run + run);
   return TAG_SPECIAL.test(v) ? v.replace(/[,= ]/g, (c) => `\\${c}`) : v;
 };
 const STRING_SPECIAL = /["\\]/;
@@ -99,6 +103,7 @@ function whyNotValid(line: string): string {
   const head = line.split(' ', 1)[0]!;
   if (OWNER_TAG.test(head)) return 'the customer and host tags are set by the collector, not by the agent';
   if (OWNER_FIELD.test(line.slice(head.length))) return 'customer and host are the collector\'s tag names and cannot be field names';
+  if (/[ ,]__proto__=/.test(line)) return '__proto__ cannot be a tag or field name';
   if (COLLECTOR_MEASUREMENT.test(line)) return `the measurement ${COLLECTOR_MEASUREMENTS.join(', ')} is written by the collector only`;
   if (/=-?[0-9]+[iu](?:,|\s)/.test(line)) return 'integer values (i, u) are not accepted: every number travels as a float';
   return 'expected measurement[,tag=value...] field=value[,field=value...] time_ms, names of letters, digits, _ . -, float, boolean or "string" values';

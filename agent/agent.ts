@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { CheckResult } from '../shared/check-result.js';
 import type { Metric } from '../shared/metric.js';
 import { createLogger } from '../shared/logger.js';
@@ -14,6 +13,8 @@ import { Spool, DEFAULT_SPOOL_LIMIT_BYTES } from './spool.js';
 import { Scheduler } from './scheduler.js';
 import { CollectorLink } from './collector-link.js';
 import { enroll } from './enroll.js';
+import { CollectorTrust } from './collector-trust.js';
+import { splitEnrollmentToken } from '../shared/tls-pin.js';
 import { localHostFacts } from './host-facts.js';
 
 const log = createLogger('agent');
@@ -29,6 +30,10 @@ export interface AgentOptions {
   batchIntervalSec?: number;
   /** PEM file of a private CA that signed the collector's certificate, for https/wss to it. */
   caFile?: string;
+  /** The collector CA's pin (`sha256:...`) to fetch and trust when nothing is pinned yet or it changed (agent.json caPin). */
+  caPin?: string;
+  /** Allow plain ws:// to another machine (otherwise refused: see url-policy.ts). */
+  insecure?: boolean;
   /** Results kept in memory between flushes; past it a flush happens early (memory cap). */
   maxBufferedResults?: number;
   /**
@@ -65,10 +70,12 @@ export class Agent {
 
   async start(): Promise<void> {
     const facts = localHostFacts(this.opts.name);
-    const ca = this.opts.caFile ? readFileSync(this.opts.caFile) : undefined;
+    const trust = new CollectorTrust({ collectorUrl: this.opts.collectorUrl, state: this.state, caFile: this.opts.caFile, caPin: this.opts.caPin, insecure: this.opts.insecure });
     let creds = this.state.readCredentials();
     if (!creds) {
       if (!this.opts.enrollToken) throw new Error(`not enrolled yet: run with --enroll <token> (state folder ${this.state.path})`);
+      // The token's pin says which CA to trust (fetched and checked before the token is sent anywhere).
+      const ca = await trust.ca(splitEnrollmentToken(this.opts.enrollToken).pin);
       creds = await enroll(this.opts.collectorUrl, this.opts.enrollToken, facts.hostname, ca);
       this.state.writeCredentials(creds);
       log.info({ agentId: creds.agentId, customer: creds.customerId }, 'enrolled; agent key saved');
@@ -112,7 +119,7 @@ export class Agent {
       },
       onConfig: (checks) => this.applyChecks(checks),
       onRunNow: (requestId) => void this.runNow(requestId),
-      ca,
+      resolveCa: () => trust.ca(),
       now: this.now,
     });
     this.restartFlushTimer();

@@ -11,12 +11,14 @@ import { ExecAllowListSchema } from '../checks/exec/exec-policy.js';
 const log = createLogger('agent.cli');
 
 const AgentConfigSchema = z.object({
-  collector: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL, e.g. ws://collector:8080/agent'),
+  collector: z.string().regex(/^wss?:\/\//, 'a wss:// URL, e.g. wss://collector:8080/agent (ws:// only to this machine, or with --insecure)'),
   stateDir: z.string().default(join(homedir(), '.patrol-agent')),
   enroll: z.string().optional(),
   name: z.string().optional(),
   spoolLimitMb: z.coerce.number().positive().default(100),
   caFile: z.string().optional(),
+  caPin: z.string().optional(),
+  insecure: z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]).default(false),
   // Only from the file, never from the environment or the collector: what this host lets the collector run.
   ...ExecAllowListSchema.shape,
 });
@@ -24,20 +26,22 @@ const AgentConfigSchema = z.object({
 const program = new Command('patrol-agent')
   .description('Patrol agent: runs health checks on this host and streams them to a Patrol collector')
   .version(PATROL_VERSION)
-  .option('--collector <url>', 'collector WebSocket URL, e.g. ws://collector:8080/agent (env PATROL_COLLECTOR)')
+  .option('--collector <url>', 'collector WebSocket URL, e.g. wss://collector:8080/agent (env PATROL_COLLECTOR)')
   .option('--enroll <token>', 'one-time enrollment token from `patrol-collector enroll` (first start only)')
   .option('--state-dir <dir>', 'where the key, spool and check state live (env PATROL_AGENT_STATE_DIR, default ~/.patrol-agent)')
   .option('--name <hostname>', 'host name to report (default: this machine\'s hostname)')
   .option('--spool-limit-mb <n>', 'disk spool limit in MB (default 100)')
   .option('--ca-file <pem>', 'CA certificate that signed the collector\'s TLS certificate (wss:// with a private CA; env PATROL_CA_FILE)')
+  .option('--ca-pin <sha256>', 'pin of the collector\'s CA (sha256:..., from `patrol-collector tls`): fetched, checked and kept in the state folder; tokens made by the collector carry it already (env PATROL_CA_PIN)')
+  .option('--insecure', 'allow plain ws:// to another machine: the agent key and everything sent can be read and changed on the way')
   .option('--config <file>', 'JSON config file (agent.json) with the same keys (collector, stateDir, enroll, name, spoolLimitMb), and allowCommandDirs / allowCommands: what the collector may run on this host besides the monitoring-plugins folders')
   .action(async (o: Record<string, string | undefined>) => {
     let config: z.infer<typeof AgentConfigSchema>;
     try {
       config = loadConfig(AgentConfigSchema, {
         file: o.config,
-        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME', caFile: 'PATROL_CA_FILE' },
-        overrides: { collector: o.collector, stateDir: o.stateDir, enroll: o.enroll, name: o.name, spoolLimitMb: o.spoolLimitMb, caFile: o.caFile },
+        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME', caFile: 'PATROL_CA_FILE', caPin: 'PATROL_CA_PIN' },
+        overrides: { collector: o.collector, stateDir: o.stateDir, enroll: o.enroll, name: o.name, spoolLimitMb: o.spoolLimitMb, caFile: o.caFile, caPin: o.caPin, insecure: o.insecure },
       });
     } catch (err) {
       console.error(`patrol-agent: ${(err as Error).message}`);
@@ -50,6 +54,8 @@ const program = new Command('patrol-agent')
       name: config.name,
       spoolLimitBytes: config.spoolLimitMb * 1024 * 1024,
       caFile: config.caFile,
+      caPin: config.caPin,
+      insecure: config.insecure,
       execAllowList: { allowCommandDirs: config.allowCommandDirs, allowCommands: config.allowCommands },
       configFile: o.config === undefined ? undefined : resolve(o.config),
     });

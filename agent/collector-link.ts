@@ -30,8 +30,14 @@ export interface LinkOptions {
   maxInFlight?: number;
   /** After a "store unavailable" answer, wait this long before re-sending (doubles up to 30 s). */
   retryDelayMs?: number;
-  /** PEM of a private CA that signed the collector's certificate (wss:// to a self-signed collector). */
+  /** PEM of the CA that signed the collector's certificate (wss:// to a collector with its own or a private CA). */
   ca?: Buffer;
+  /**
+   * Where the CA comes from when it must be fetched first (a pin the agent was told but has not turned into a CA
+   * yet): asked before each connection attempt until it answers; while it fails, nothing connects and the spool
+   * keeps the results. Wins over `ca`.
+   */
+  resolveCa?: () => Promise<Buffer | undefined>;
   /** This host's clock, for the collector clock estimate (the agent's injected clock). */
   now?: () => number;
 }
@@ -80,11 +86,28 @@ export class CollectorLink {
 
   private connect(): void {
     if (this.stopped) return;
+    if (!this.opts.resolveCa) return this.open(this.opts.ca);
+    this.opts.resolveCa().then(
+      (ca) => this.open(ca),
+      (err: Error) => {
+        // A pin that does not match is an attack or a misaddressed agent: keep results spooled, never fall back.
+        this.lastError = err.message;
+        const delay = this.backoff.next();
+        log.error({ err: err.message, retryInMs: delay }, 'cannot establish the collector CA; not connecting');
+        if (!this.stopped) this.reconnectTimer = setTimeout(() => this.connect(), delay);
+      },
+    );
+  }
+
+  private open(ca: Buffer | undefined): void {
+    if (this.stopped) return;
     const ws = new WebSocket(this.opts.url, {
       headers: { authorization: `Bearer ${this.opts.agentKey}` },
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: 15_000,
-      ca: this.opts.ca,
+      // With a CA, only that CA is trusted (Node then ignores its built-in roots); redirects are never followed.
+      ca,
+      followRedirects: false,
     });
     this.ws = ws;
     ws.on('open', () => {
@@ -98,7 +121,10 @@ export class CollectorLink {
       else log.warn({ status: res.statusCode }, 'collector refused the connection');
       ws.terminate();
     });
-    ws.on('message', (data) => this.onMessage(data.toString()));
+    // Only the current connection speaks for the collector (a closing one may still deliver a frame).
+    ws.on('message', (data) => {
+      if (this.ws === ws) this.onMessage(data.toString());
+    });
     ws.on('error', (err) => {
       this.lastError = err.message;
       log.debug({ err: err.message }, 'connection error');
@@ -123,7 +149,20 @@ export class CollectorLink {
     this.onFrame(parsed.frame);
   }
 
+  /**
+   * Frames come only over the connection that carried our key and (wss) proved the pinned CA. Before the welcome
+   * only a welcome or an error is expected; acks and errors name a batch in flight on this connection, so a stray
+   * frame can neither change checks early nor drop a batch that was never sent.
+   */
   private onFrame(f: CollectorFrame): void {
+    if (!this.welcomed && f.type !== 'welcome' && f.type !== 'error') {
+      log.warn({ type: f.type }, 'frame before welcome ignored');
+      return;
+    }
+    if ((f.type === 'ack' || (f.type === 'error' && f.seq !== undefined)) && !this.inFlight.has(f.seq!)) {
+      log.warn({ type: f.type, seq: f.seq }, 'answer for a batch not in flight ignored');
+      return;
+    }
     switch (f.type) {
       case 'welcome':
         this.measureClock(f.serverTime);

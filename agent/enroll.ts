@@ -4,6 +4,9 @@ import { textRequest } from '../shared/http-request.js';
 
 const EnrollResponseSchema = z.object({ agentId: z.string(), agentKey: z.string(), hostId: z.string(), customerId: z.string() });
 
+/** Node's codes for a certificate the client does not trust (unknown CA, self-signed, wrong name). */
+const UNTRUSTED_CERT = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
 /** ws://host:8080/agent -> http://host:8080/api/enroll (wss -> https). */
 export function enrollUrlFor(collectorUrl: string): string {
   const u = new URL(collectorUrl);
@@ -32,7 +35,13 @@ export async function enroll(collectorUrl: string, token: string, hostname: stri
   try {
     res = await postJson(url, { token, hostname }, ca);
   } catch (err) {
-    throw new Error(`cannot reach the collector at ${url}: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const hint = UNTRUSTED_CERT.test(e.code ?? '')
+      ? ca
+        ? " (the collector's certificate is not signed by the CA this agent trusts, or is not made for this name: check the address; see PATROL_TLS_SAN on the collector)"
+        : ' (the collector\'s certificate is not trusted: use an enrollment token that carries the CA pin, made by the collector, or give --ca-pin or --ca-file)'
+      : '';
+    throw new Error(`cannot reach the collector at ${url}: ${e.message}${hint}`);
   }
   const body = res.body;
   if (res.status < 200 || res.status >= 300) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CheckAssignmentSchema, type CheckAssignment } from '../shared/assignment.js';
 import type { CheckState } from '../checks/define.js';
 import { createLogger } from '../shared/logger.js';
+import { certificatePin, formatPin, parsePin, type PinnedCa } from '../shared/tls-pin.js';
 
 const log = createLogger('agent.state');
 
@@ -15,6 +16,10 @@ export const CredentialsSchema = z.object({
   collectorUrl: z.string(),
 });
 export type Credentials = z.infer<typeof CredentialsSchema>;
+
+/** collector-ca.json: the collector's CA this agent pinned (at enrollment, or when told a pin), with that pin. */
+export const PINNED_CA_FILE = 'collector-ca.json';
+const PinnedCaFileSchema = z.object({ pin: z.string(), caPem: z.string().includes('-----BEGIN CERTIFICATE-----') });
 
 /** Write a file atomically (temp + rename) with the given mode; a crash never leaves half a file. */
 function writeAtomic(path: string, text: string, mode: number): void {
@@ -51,6 +56,29 @@ export class StateDir {
 
   writeCredentials(c: Credentials): void {
     writeAtomic(join(this.path, 'credentials.json'), JSON.stringify(c, null, 2), 0o600);
+  }
+
+  /** The pinned collector CA, checked against its pin (a file that does not match is refused, never trusted). */
+  readPinnedCa(): PinnedCa | undefined {
+    const file = join(this.path, PINNED_CA_FILE);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const f = PinnedCaFileSchema.parse(JSON.parse(text));
+      const pin = parsePin(f.pin);
+      if (!certificatePin(f.caPem).equals(pin)) throw new Error('the certificate does not match its pin');
+      return { caPem: f.caPem, pin };
+    } catch (err) {
+      throw new Error(`${file} is damaged (${(err as Error).message}); remove it and start with --ca-pin, or enroll again`);
+    }
+  }
+
+  writePinnedCa(ca: PinnedCa): void {
+    writeAtomic(join(this.path, PINNED_CA_FILE), JSON.stringify({ pin: formatPin(ca.pin), caPem: ca.caPem }, null, 2), 0o600);
   }
 
   readAssignments(): CheckAssignment[] | undefined {

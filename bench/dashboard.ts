@@ -30,7 +30,7 @@ const CUSTOMERS = 20;
 const CHECKS = ['system.cpu', 'system.memory', 'system.disk', 'system.network', 'system.load', 'system.uptime', 'system.clock', 'system.inventory'];
 
 const dir = tempDir('bench-dashboard');
-const collector = await startCollector({ config: loadCollectorConfig(undefined, { port: 0, dataDir: dir.path }), plugins: [dashboardPlugin] });
+const collector = await startCollector({ config: loadCollectorConfig(undefined, { port: 0, dataDir: dir.path, tls: 'off' }), plugins: [dashboardPlugin] });
 const { db } = collector;
 const now = Date.now();
 

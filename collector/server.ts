@@ -1,8 +1,8 @@
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { createLogger } from '../shared/logger.js';
@@ -22,6 +22,10 @@ import { DbAssignmentSource } from './assignment/db-source.js';
 import { createApp, type MountedRoutes } from './http/app.js';
 import { basicAuthenticator, type Authenticator } from './http/basic-auth.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
+import { prepareTls, type TlsMaterial } from './tls/material.js';
+import { recordCollectorCa } from './tls/ca-record.js';
+import { startPlainAgentListener } from './tls/plain-listener.js';
+import { formatPin } from '../shared/tls-pin.js';
 
 const log = createLogger('collector');
 
@@ -45,6 +49,10 @@ export interface Collector {
   app: Hono;
   /** Set on the first start only: the generated admin password, to print once. */
   adminPassword?: string;
+  /** With TLS: where the certificate comes from and the pin of the CA agents trust (`sha256:...`), when there is one. */
+  tls?: { source: TlsMaterial['source']; caPin?: string; caPem?: string; names: string[] };
+  /** The plain ws port for agents not yet moved to TLS (PATROL_PLAIN_PORT), when open. */
+  plainPort?: number;
   /** Ask a host (with or without an agent) for a fresh run of all its checks; see PluginFactory's runNow. */
   runNow(hostId: string, requestId: string): boolean;
   close(): Promise<void>;
@@ -102,6 +110,15 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   const now = opts.now ?? Date.now;
   const db = openDatabase(join(config.dataDir, 'patrol.db'));
   const adminPassword = bootstrapAdmin(db, now());
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = prepareTls(config, now());
+  } catch (err) {
+    db.close();
+    throw new Error(`TLS: ${(err as Error).message}`);
+  }
+  // Enrollment tokens made from now on (API, CLI) carry this CA's pin.
+  recordCollectorCa(db, tls?.caPem && tls.pin ? { caPem: tls.caPem, pin: tls.pin } : undefined, now());
   const store = withGroupCommit(withLazyInit(opts.store ?? metricsStoreFromConfig(config, now)));
   await store.init().catch((err: Error) => log.error({ err: err.message }, 'metrics store not ready; agents will spool until it is'));
 
@@ -131,12 +148,8 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     onAgentRevoked: (agentId) => hub.disconnectAgent(agentId),
   });
   const server = (
-    config.tlsCertFile && config.tlsKeyFile
-      ? createAdaptorServer({
-          fetch: app.fetch,
-          createServer: createHttpsServer,
-          serverOptions: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) },
-        })
+    tls
+      ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem } })
       : createAdaptorServer({ fetch: app.fetch })
   ) as Server;
   hub.attach(server);
@@ -145,7 +158,30 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `${config.tlsCertFile ? 'https' : 'http'}://${config.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const plain =
+    tls && config.plainPort !== undefined
+      ? await startPlainAgentListener({ host: config.host, port: config.plainPort, tlsServer: server, tlsUrl: `${url.replace(/^https/, 'wss')}/agent` }).catch(async (err: Error) => {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          db.close();
+          throw err;
+        })
+      : undefined;
+  // The server certificate is re-issued before it expires and served without a restart; the CA stays.
+  const renewServerCertificate = () => {
+    try {
+      const fresh = prepareTls(config, now());
+      if (fresh && tls && fresh.certPem !== tls.certPem) {
+        (server as unknown as TlsServer).setSecureContext({ cert: fresh.certPem, key: fresh.keyPem });
+        tls = fresh;
+        log.info({ notAfter: new Date(fresh.notAfter).toISOString() }, 'serving the renewed server certificate');
+      }
+    } catch (err) {
+      log.error({ err }, 'renewing the server certificate failed; the current one is served until it expires');
+    }
+  };
+  const renewal = tls?.source === 'generated' ? setInterval(renewServerCertificate, 12 * 3600_000) : undefined;
+  renewal?.unref();
 
   const ticker = setInterval(() => {
     for (const p of plugins) {
@@ -153,7 +189,8 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     }
   }, 5000);
   ticker.unref();
-  log.info({ url, store: store.kind, dataDir: config.dataDir }, 'collector listening');
+  const caPin = tls?.pin ? formatPin(tls.pin) : undefined;
+  log.info({ url, store: store.kind, dataDir: config.dataDir, tls: tls?.source ?? 'off', caPin, plainPort: plain?.port }, 'collector listening');
 
   return {
     url,
@@ -163,10 +200,14 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     hub,
     app,
     adminPassword,
+    tls: tls ? { source: tls.source, caPin, caPem: tls.caPem, names: tls.names } : undefined,
+    plainPort: plain?.port,
     runNow,
     async close() {
       clearInterval(ticker);
+      clearInterval(renewal);
       await hub.close();
+      await plain?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const p of plugins) await p.close?.();

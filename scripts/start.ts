@@ -1,6 +1,8 @@
 /**
  * `npm start`: a collector on the embedded store with a local agent enrolled into the `demo` customer.
- * Everything lives in .patrol-data/ (delete it to start over).
+ * Everything lives in .patrol-data/ (delete it to start over). On loopback (the default) it runs plain http and ws,
+ * which never leave this machine; with PATROL_HOST set to another address (or PATROL_TLS=auto) it serves TLS with
+ * its own CA like any collector, and the local agent pins that CA.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,8 +12,10 @@ import { startCollector } from '../collector/server.js';
 import { ensureCustomer } from '../collector/db/customers.js';
 import { createEnrollmentToken } from '../collector/db/agents.js';
 import { newPassword } from '../collector/auth/secrets.js';
+import { isLoopbackHost } from '../shared/loopback.js';
 
-const config = loadCollectorConfig(undefined, {});
+const listenHost = process.env.PATROL_HOST || '127.0.0.1';
+const config = loadCollectorConfig(undefined, { tls: process.env.PATROL_TLS ? undefined : isLoopbackHost(listenHost) ? 'off' : 'auto' });
 mkdirSync(config.dataDir, { recursive: true });
 
 // The demo keeps its admin password in a 0600 file so every `npm start` can print it again.
@@ -27,7 +31,10 @@ const collector = await startCollector({ config }).catch((err: NodeJS.ErrnoExcep
   process.exit(1);
 });
 const agentStateDir = join(config.dataDir, 'agent');
-const agentArgs = [resolve('bin/patrol-agent.js'), '--collector', `ws://${config.host}:${collector.port}/agent`, '--state-dir', agentStateDir];
+// The local agent reaches a wildcard listener through loopback (in the certificate's names too).
+const agentHost = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+const agentArgs = [resolve('bin/patrol-agent.js'), '--collector', `${collector.tls ? 'wss' : 'ws'}://${agentHost}:${collector.port}/agent`, '--state-dir', agentStateDir];
+if (collector.tls?.caPin) agentArgs.push('--ca-pin', collector.tls.caPin);
 if (!existsSync(join(agentStateDir, 'credentials.json'))) {
   ensureCustomer(collector.db, 'demo', 'Demo customer', Date.now());
   agentArgs.push('--enroll', createEnrollmentToken(collector.db, 'demo', Date.now(), { note: 'npm start local agent' }).token);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import { hashSecret, newSecret } from '../auth/secrets.js';
 import { createHost } from './hosts.js';
+import { pinnedEnrollmentToken, splitEnrollmentToken } from '../../shared/tls-pin.js';
+import { recordedCollectorCa } from '../tls/ca-record.js';
 
 export interface AgentIdentity {
   agentId: string;
@@ -22,18 +24,29 @@ export interface EnrollmentToken {
 /** 24 h: long enough to hand a token to a field engineer, short enough that a leaked one soon dies. */
 export const DEFAULT_TOKEN_TTL_MS = 24 * 3600_000;
 
+/**
+ * A token is `pe_<secret>`, followed by `.<CA pin>` when the collector serves TLS with a CA agents can pin (see
+ * shared/tls-pin.ts): the agent then trusts exactly that CA without a CA file. Only the secret's hash is stored;
+ * tokens made before TLS (no pin) keep working.
+ */
 export function createEnrollmentToken(
   db: Db,
   customerId: string,
   now: number,
   opts: { ttlMs?: number; note?: string } = {},
 ): { token: string; record: EnrollmentToken } {
-  const token = newSecret('pe');
+  const secret = newSecret('pe');
+  const token = pinnedEnrollmentToken(secret, recordedCollectorCa(db)?.pin);
   const id = randomUUID();
   db.prepare(
     'INSERT INTO enrollment_tokens (id, customer_id, token_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(id, customerId, hashSecret(token), opts.note ?? '', now, now + (opts.ttlMs ?? DEFAULT_TOKEN_TTL_MS));
+  ).run(id, customerId, hashSecret(secret), opts.note ?? '', now, now + (opts.ttlMs ?? DEFAULT_TOKEN_TTL_MS));
   return { token, record: listEnrollmentTokens(db, [customerId]).find((t) => t.id === id)! };
+}
+
+/** A token is found by the hash of its secret part: the pin after it is not part of what the collector stored. */
+function tokenHash(token: string): string {
+  return hashSecret(splitEnrollmentToken(token).secret);
 }
 
 export function listEnrollmentTokens(db: Db, customerIds?: readonly string[]): EnrollmentToken[] {
@@ -56,7 +69,7 @@ export function findEnrollmentToken(db: Db, token: string, customerIds?: readonl
       `SELECT id, customer_id AS customerId, note, created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt,
               revoked_at AS revokedAt FROM enrollment_tokens WHERE token_hash = ?`,
     )
-    .get(hashSecret(token)) as EnrollmentToken | undefined;
+    .get(tokenHash(token)) as EnrollmentToken | undefined;
   if (!row || (customerIds && !customerIds.includes(row.customerId))) return undefined;
   return row;
 }
@@ -77,7 +90,7 @@ export function enrollAgent(db: Db, token: string, hostname: string, now: number
   return db.transaction((): EnrollOutcome => {
     const row = db
       .prepare('SELECT id, customer_id, expires_at, used_at, revoked_at FROM enrollment_tokens WHERE token_hash = ?')
-      .get(hashSecret(token)) as
+      .get(tokenHash(token)) as
       | { id: string; customer_id: string; expires_at: number; used_at: number | null; revoked_at: number | null }
       | undefined;
     if (!row) return { ok: false, reason: 'unknown-token' };

@@ -172,7 +172,7 @@ export class RemotePoller {
     }
     if (reachable) {
       const exec = access.kind === 'ssh' ? this.ssh.executor(sshTarget(access)) : NOTHING_RUNS_HERE;
-      const where = `the allowances of host ${host.name} on the collector (an admin: PUT /api/hosts/${host.id}/allowances)`;
+      const where = `host ${host.name}'s allowances on the collector, set by an admin: PUT /api/hosts/${host.id}/allowances`;
       const runtime: CheckRuntime = {
         now: this.opts.now,
         exec,

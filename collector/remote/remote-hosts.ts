@@ -25,6 +25,7 @@ export const RemoteAllowancesSchema = ExecAllowListSchema.extend({
   allowLocalAddresses: z.boolean().default(false),
 }).strict();
 export type RemoteAllowances = z.infer<typeof RemoteAllowancesSchema>;
+export type RemoteAllowancesInput = z.input<typeof RemoteAllowancesSchema>;
 export const NO_ALLOWANCES: RemoteAllowances = RemoteAllowancesSchema.parse({});
 
 export interface RemoteHost {
@@ -111,10 +112,17 @@ export function getRemoteAllowances(db: Db, hostId: string): RemoteAllowances {
   return r ? toAllowances(r.allowances) : NO_ALLOWANCES;
 }
 
-/** Replace what an admin allowed for an agentless host; false when it has no agentless access. */
-export function setRemoteAllowances(db: Db, hostId: string, allowances: RemoteAllowances, now: number): boolean {
+/**
+ * Replace what an admin allowed for an agentless host; false when it has no agentless access. Its checks run
+ * again at the poller's next round (not at their next interval): what was refused before may run now.
+ */
+export function setRemoteAllowances(db: Db, hostId: string, allowances: RemoteAllowancesInput, now: number): boolean {
   const text = JSON.stringify(RemoteAllowancesSchema.parse(allowances));
-  return db.prepare('UPDATE remote_hosts SET allowances = ?, updated_at = ? WHERE host_id = ?').run(text, now, hostId).changes > 0;
+  return db.transaction(() => {
+    const changed = db.prepare('UPDATE remote_hosts SET allowances = ?, updated_at = ? WHERE host_id = ?').run(text, now, hostId).changes > 0;
+    if (changed) db.prepare('UPDATE remote_check_state SET last_run_at = NULL WHERE host_id = ?').run(hostId);
+    return changed;
+  })();
 }
 
 /** Every agentless host with its access, of the given customers (undefined = all, for the poller). */

@@ -58,7 +58,7 @@ describe('retiring a host by revoking its agent', () => {
 
   beforeAll(async () => {
     collector = await startCollector({
-      config: loadCollectorConfig(undefined, { port: 0, dataDir: data.path }),
+      config: loadCollectorConfig(undefined, { port: 0, dataDir: data.path, tls: 'off' }),
       now: clock,
       plugins: [capturedTickets, remoteChecks],
     });

@@ -86,7 +86,7 @@ describe('patrol deploy with several customers', () => {
     // The default version: package.json's, with the bundle's content hash.
     bundle = await buildAgent({ outDir: join(work.path, 'dist') });
     collector = await startCollector({
-      config: loadCollectorConfig(undefined, { port: 0, dataDir: collectorData.path, batchIntervalSec: 0.5 }),
+      config: loadCollectorConfig(undefined, { port: 0, dataDir: collectorData.path, batchIntervalSec: 0.5, tls: 'off' }),
       // Templates by tag, PATCH /api/hosts/:id.
       plugins: [remoteChecks],
     });

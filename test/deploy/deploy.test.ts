@@ -58,7 +58,7 @@ describe('patrol deploy over SSH', () => {
 
   async function bootCollector() {
     collector = await startCollector({
-      config: loadCollectorConfig(undefined, { port: collectorPort, dataDir: collectorData.path, batchIntervalSec: 0.5 }),
+      config: loadCollectorConfig(undefined, { port: collectorPort, dataDir: collectorData.path, batchIntervalSec: 0.5, tls: 'off' }),
       assignments: { forHost: () => FAST_ASSIGNMENT },
       // For PATCH /api/hosts/:id, which deploy sets the inventory's tags with.
       plugins: [remoteChecks],

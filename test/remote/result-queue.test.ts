@@ -6,7 +6,7 @@ import { ensureCustomer } from '../../collector/db/customers.js';
 import { influx1MetricsStore } from '../../collector/metrics/influx1-store.js';
 import type { MetricsStore } from '../../collector/metrics/store.js';
 import { RemotePoller } from '../../collector/remote/poller.js';
-import { createRemoteHost } from '../../collector/remote/remote-hosts.js';
+import { createRemoteHost, setRemoteAllowances } from '../../collector/remote/remote-hosts.js';
 import type { CheckAssignment } from '../../shared/assignment.js';
 import { startInfluxDb, type RunningInfluxDb } from '../helpers/influxdb.js';
 import { startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
@@ -49,6 +49,8 @@ test('rounds taken while InfluxDB is down are queued (the oldest dropped past th
     access: { kind: 'snmp', address: snmpd.host, port: snmpd.port, community: snmpd.community },
     now,
   });
+  // The test's snmpd listens on loopback: an admin's allowance lets the collector's SNMP check reach it.
+  setRemoteAllowances(db, host.id, { allowLocalAddresses: true }, now);
   const logged: Array<{ msg: string; droppedRounds?: number; droppedResults?: number }> = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
   const seen: number[] = []; // what the ticket engine would see, in order

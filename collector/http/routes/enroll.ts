@@ -4,6 +4,8 @@ import type { Db } from '../../db/database.js';
 import { enrollAgent } from '../../db/agents.js';
 import { createLogger } from '../../../shared/logger.js';
 import { parseJson } from '../params.js';
+import { recordedCollectorCa } from '../../tls/ca-record.js';
+import { formatPin } from '../../../shared/tls-pin.js';
 
 const log = createLogger('enroll');
 
@@ -19,9 +21,18 @@ const REASONS: Record<string, string> = {
   'token-revoked': 'enrollment token was revoked',
 };
 
-/** POST /api/enroll: trade a one-time token for an agent key. The only agent route without a key. */
+/**
+ * POST /api/enroll: trade a one-time token for an agent key. The only agent route without a key.
+ * GET /api/enroll/ca: the CA certificate agents pin. Public on purpose (a certificate is no secret): an agent fetches
+ * it before it trusts anything and keeps it only if its SHA-256 equals the pin its token carries.
+ */
 export function enrollRoutes(deps: { db: Db; now(): number }): Hono {
   const app = new Hono();
+  app.get('/ca', (c) => {
+    const ca = recordedCollectorCa(deps.db);
+    if (!ca) return c.json({ error: 'this collector has no CA to pin (TLS off, or a certificate of your own PKI without PATROL_TLS_CA)' }, 404);
+    return c.json({ caPem: ca.caPem, pin: formatPin(ca.pin) });
+  });
   app.post('/', async (c) => {
     const body = await parseJson(c, EnrollSchema);
     if (!body.ok) return body.res;

@@ -84,7 +84,7 @@ const port = await freePort();
 const password = 'bench-password';
 console.log(`InfluxDB ${influx.url}; starting collector on :${port}; ${AGENTS} agents x ${POINTS_PER_BATCH} points/batch, window ${WINDOW}, ${SECONDS}s`);
 const collector = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), 'bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
-  env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'bench', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn' },
+  env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'bench', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn', PATROL_TLS: 'off' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const base = `http://127.0.0.1:${port}`;

@@ -17,7 +17,8 @@ afterAll(async () => {
 
 test('patrol-collector enroll + patrol-agent --enroll: the key is saved 0600 and the host streams', async () => {
   const port = await freePort();
-  const env = { ...process.env, PATROL_ADMIN_PASSWORD: 'cli-test-pw', PATROL_LOG_LEVEL: 'warn', PATROL_BATCH_INTERVAL_SEC: '1' };
+  // Plain on loopback (PATROL_TLS=off): the TLS side of these commands is test/security/tls-cli.test.ts.
+  const env = { ...process.env, PATROL_ADMIN_PASSWORD: 'cli-test-pw', PATROL_LOG_LEVEL: 'warn', PATROL_BATCH_INTERVAL_SEC: '1', PATROL_TLS: 'off' };
   const collector = spawn(process.execPath, ['bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(collector);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 'collector', 30_000);

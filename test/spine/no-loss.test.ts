@@ -24,7 +24,7 @@ describe('no loss', () => {
 
   async function startCollectorProcess() {
     collector = spawn(process.execPath, ['bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
-      env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: db, PATROL_BATCH_INTERVAL_SEC: '0.2', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn' },
+      env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: db, PATROL_BATCH_INTERVAL_SEC: '0.2', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn', PATROL_TLS: 'off' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 'collector /health', 30_000);

@@ -6,6 +6,7 @@ import { startTestCollector, type TestCollector } from '../helpers/collector.js'
 import { ensureDebianPackage } from '../helpers/system-packages.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/ports.js';
+import { splitEnrollmentToken } from '../../shared/tls-pin.js';
 
 /** A collector serving https/wss itself with a private certificate, and agents that trust it by --ca-file. */
 const certs = tempDir('tls');
@@ -40,7 +41,9 @@ test('an agent given the CA enrolls over https and streams over wss', async () =
 
 test('an agent that does not trust the certificate is refused with a clear reason, and nothing is enrolled', async () => {
   const state = tempDir('tls-untrusting');
-  const agent = new Agent({ collectorUrl: `wss://127.0.0.1:${collector.port}/agent`, stateDir: state.path, enrollToken: collector.token('acme'), name: 'no-ca' });
+  // A token without the pin (the collector pins a self-signed certificate: test/security/tls-collector.test.ts).
+  const enrollToken = splitEnrollmentToken(collector.token('acme')).secret;
+  const agent = new Agent({ collectorUrl: `wss://127.0.0.1:${collector.port}/agent`, stateDir: state.path, enrollToken, name: 'no-ca' });
   await expect(agent.start()).rejects.toThrow(/cannot reach the collector.*(self-signed|certificate)/);
   expect(collector.db.prepare("SELECT COUNT(*) AS n FROM hosts WHERE name = 'no-ca'").get()).toEqual({ n: 0 });
   state.remove();

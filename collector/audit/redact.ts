@@ -6,8 +6,8 @@
 
 export const REDACTED = '[redacted]';
 
-/** Field names whose values are secrets (password, passphrase, secret, token, key, credentials, cookies...). */
-const SECRET_NAME = /pass|secret|token|key|credential|auth|cookie|csrf|signature|private/i;
+/** Field names whose values are secrets (password, passphrase, secret, token, key, credentials, cookies, an SNMP community...). */
+const SECRET_NAME = /pass|secret|token|key|credential|auth|cookie|csrf|signature|private|community/i;
 /** Containers whose every value may be a secret: HTTP headers, script environment and arguments. */
 const SECRET_CONTAINER = /^(headers?|env|environment|args|argv)$/i;
 

@@ -10,7 +10,6 @@ import { createUser, type Role } from './db/users.js';
 import { newPassword } from './auth/secrets.js';
 import { startCollector } from './server.js';
 import { recordCaForTokens, registerTlsCommand } from './tls/tls-command.js';
-import { recordCaForTokens, registerTlsCommand } from './tls/tls-command.js';
 import { registerBackupCommands } from './backup/command.js';
 import { registerUnlockLoginCommand } from './cli/unlock-login.js';
 import { recordCommand } from './audit/command.js';
@@ -44,7 +43,6 @@ common(program.command('start'))
     });
     console.log(`Patrol collector ${PATROL_VERSION} on ${collector.url} (metrics store: ${collector.store.kind}, data: ${c.dataDir})`);
     if (collector.tls?.caPin) console.log(`CA pin ${collector.tls.caPin} (enrollment tokens carry it; patrol deploy --ca-pin)`);
-    if (collector.tls?.caPin) console.log(`CA pin ${collector.tls.caPin} (enrollment tokens carry it; patrol deploy --ca-pin)`);
     if (collector.adminPassword) console.log(`First start: user admin, password ${collector.adminPassword} (shown once)`);
     const stop = async () => {
       await collector.close();
@@ -69,12 +67,6 @@ common(program.command('enroll'))
       }
       ensureCustomer(db, o.customer, o.customerName ?? o.customer, Date.now());
       log.info({ customer: o.customer }, 'customer created');
-    }
-    try {
-      recordCaForTokens(db, c, Date.now());
-    } catch (err) {
-      console.error(`patrol-collector: TLS: ${(err as Error).message}`);
-      process.exit(1);
     }
     try {
       recordCaForTokens(db, c, Date.now());
@@ -112,7 +104,6 @@ common(program.command('user-add'))
 
 registerBackupCommands(program, common, config);
 registerUnlockLoginCommand(program, common, config);
-registerTlsCommand(program, common, config);
 registerTlsCommand(program, common, config);
 
 await program.parseAsync(process.argv);

@@ -83,3 +83,27 @@ export async function waitForEnrollment(
     await new Promise((r) => setTimeout(r, o.everyMs ?? 500));
   }
 }
+
+/** `patrol deploy --allow-command-dir` / `--allow-command`: what the collector may run on the hosts besides the plugin folders. */
+export interface AllowListFlags {
+  /** Folders whose programs may run with any arguments (agent.json allowCommandDirs). */
+  commandDirs?: readonly string[];
+  /** Exact command lines, words split at spaces (agent.json allowCommands). */
+  commands?: readonly string[];
+}
+
+/**
+ * The agent.json keys for the flags that were given (each replaces that key's list; a key not given stays as the
+ * host has it, hand edits included), and the change against the installed agent.json, for the result table.
+ * The agent checks the lists again when it starts (checks/exec/exec-policy.ts).
+ */
+export function allowListConfig(installed: InstalledConfig | undefined, flags: AllowListFlags = {}): { config: Record<string, unknown>; change?: string } {
+  const config: Record<string, unknown> = {};
+  const changed: string[] = [];
+  for (const [key, value] of [['allowCommandDirs', flags.commandDirs], ['allowCommands', flags.commands]] as const) {
+    if (!value?.length) continue;
+    config[key] = [...value];
+    if (installed && JSON.stringify(installed[key] ?? []) !== JSON.stringify(value)) changed.push(key);
+  }
+  return { config, ...(changed.length ? { change: `command allow-list (${changed.join(', ')}) set` } : {}) };
+}

@@ -25,6 +25,8 @@ const DeployFlagsSchema = z
     wait: z.boolean().default(true),
     onlineTimeout: z.coerce.number().positive().default(90),
     caFile: z.string().min(1).optional(),
+    allowCommandDir: z.array(z.string().regex(/^\/./, 'an absolute folder path')).default([]),
+    allowCommand: z.array(z.string().trim().regex(/^\/\S/, 'a command line starting with an absolute path')).default([]),
   })
   .refine((f) => !(f.upgrade && f.uninstall), { message: '--upgrade and --uninstall do not go together' });
 
@@ -42,6 +44,8 @@ export function registerDeployCommand(program: Command): void {
     .option('--known-hosts <file>', 'pinned SSH host keys (default ~/.config/patrol/known_hosts.json)')
     .option('--bundle <file>', `agent tarball (default: the newest dist/patrol-agent-${PATROL_VERSION}+<hash>.tar.gz from npm run build:agent)`)
     .option('--ca-file <pem>', "CA certificate that signed the collector's TLS certificate (wss:// with a private CA): put on every host as installDir/ca.pem, named in agent.json, and trusted by deploy's own API calls")
+    .option('--allow-command-dir <dir>', "a folder whose programs the collector may have the agents run, besides the monitoring-plugins folders (repeat for more; written into each agent.json as allowCommandDirs)", collect, [])
+    .option('--allow-command <line>', "an exact command line the agents may run, words split at spaces, e.g. '/opt/acme/check_queue -w 5' (repeat for more; agent.json allowCommands)", collect, [])
     .option('--api-url <url>', 'collector API base URL (env PATROL_URL; default from --collector); auth: PATROL_USER / PATROL_PASSWORD')
     .option('--no-wait', "do not wait for the collector to list the agents online (nor set the inventory's tags on it)")
     .option('--online-timeout <sec>', 'how long to wait for each agent to come online (default 90)')
@@ -86,6 +90,7 @@ export function registerDeployCommand(program: Command): void {
         noWait: !f.wait,
         onlineTimeoutMs: f.onlineTimeout * 1000,
         progress: (host, message) => console.error(`[${host}] ${message}`),
+        allowList: { commandDirs: f.allowCommandDir, commands: f.allowCommand },
       });
       console.log(formatResultTable(results));
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
@@ -103,4 +108,9 @@ function readCaFile(path: string): string {
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--ca-file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error(`--ca-file ${path} holds a private key: give the CA certificate alone`);
   return pem;
+}
+
+/** Commander's way to take a repeated option as a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

@@ -17,7 +17,7 @@ import {
   type AgentSettings,
   type InstallTarget,
 } from './agent-install.js';
-import { readInstalledConfig, readInstalledIdentity, waitForEnrollment, type InstalledIdentity } from './agent-files.js';
+import { allowListConfig, readInstalledConfig, readInstalledIdentity, waitForEnrollment, type AllowListFlags, type InstalledIdentity } from './agent-files.js';
 import type { AgentBundle } from './bundle.js';
 import { waitUntilOnline, type CollectorApi, type CollectorHostView, type EnrollmentTokenRecord } from './collector-api.js';
 import { hostProblem, probeHost, type HostFacts, type ServiceKind } from './host-probe.js';
@@ -58,6 +58,8 @@ export interface DeployOptions {
   noWait?: boolean;
   onlineTimeoutMs: number;
   progress(host: string, message: string): void;
+  /** --allow-command-dir / --allow-command: written into each agent.json (the agent's own allow-list). */
+  allowList?: AllowListFlags;
 }
 
 /** Why a token the collector knows cannot enroll anything now, or undefined when it can. */
@@ -253,6 +255,9 @@ async function deployOne(h: InventoryHost, o: DeployOptions, tokens: TokenSource
       changes.push(installed.caFile === undefined ? `CA certificate ${caFile} added` : `CA certificate ${caFile} replaced`);
     }
     const config: Record<string, unknown> = { name, stateDir, ...installed, collector: o.collectorUrl, ...(o.caPem !== undefined ? { caFile } : {}) };
+    const allow = allowListConfig(installed, o.allowList);
+    if (allow.change) changes.push(allow.change);
+    Object.assign(config, allow.config);
     const changed = changes.length ? `${changes.join(', ')}: agent.json rewritten, key and state kept` : undefined;
 
     let action: DeployAction;
@@ -261,7 +266,7 @@ async function deployOne(h: InventoryHost, o: DeployOptions, tokens: TokenSource
       say(`installing agent ${want} into ${h.installDir} (${kind})`);
       const token = await tokens.forHost(h, say);
       const fresh = { collector: o.collectorUrl, enroll: token, name, stateDir: stateDirFor(target), ...(o.caPem !== undefined ? { caFile } : {}) };
-      await installAgent(shell, o.bundle, target, fresh, o.caPem);
+      await installAgent(shell, o.bundle, target, { ...fresh, ...allow.config }, o.caPem);
       action = 'installed';
       tokenWritten = true;
     } else if (facts.installedVersion !== want) {

@@ -15,7 +15,6 @@ import { createTemplate } from '../../collector/assignment/template-store.js';
 import { addMaintenance } from '../../collector/tickets/maintenance.js';
 import { addShift } from '../../collector/tickets/oncall.js';
 import type { Db } from '../../collector/db/database.js';
-import type { CollectorConfigInput } from '../../collector/config.js';
 
 export const ROLES = ['admin', 'engineerA', 'customerA', 'customerB'] as const;
 export type Role = (typeof ROLES)[number];
@@ -117,9 +116,8 @@ export async function startMatrixWorld(): Promise<MatrixWorld> {
   const now = () => t0;
   // The agentless poller would dial the SSH hosts made below every second; an hour keeps it quiet (run-now still works).
   const plugins = DEFAULT_PLUGINS.map((p) => (p === remoteChecks ? remoteChecksPlugin({ pollEveryMs: 3_600_000 }) : p));
-  // Plain http on loopback (the matrix is about roles, not transport): TLS has its own tests.
-  const plainLoopback = { tls: 'off' } as CollectorConfigInput;
-  const collector = await startTestCollector(plainLoopback, { plugins, now });
+  // Plain http on loopback, the helper's default (the matrix is about roles, not transport): TLS has its own tests.
+  const collector = await startTestCollector({}, { plugins, now });
   const { db } = collector;
   const url = collector.url;
   let n = 0;

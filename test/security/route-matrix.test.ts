@@ -244,17 +244,11 @@ const EXPECTED: Record<string, RouteCase> = {
 };
 
 /**
- * Rows whose rule waits for work other helpers of issue 11 are doing now (templates and agentless-host
- * writes become admin-only). Their requests still run and a mismatch is printed, but it does not fail the
- * test. Keep this list short; it is emptied when that work lands.
+ * Rows whose rule waits for work still in progress elsewhere, as { route, role, why }: their requests still run
+ * and a mismatch is printed, but it does not fail the test. Keep it short and empty it when that work lands
+ * (templates and agentless-host access became admin-only this way).
  */
-const PENDING_FROM_OTHER_WORK: Array<{ route: string; role: Role; why: string }> = [
-  { route: 'POST /api/templates', role: 'engineerA', why: 'templates admin-only in the API' },
-  { route: 'PUT /api/templates/:id', role: 'engineerA', why: 'templates admin-only in the API' },
-  { route: 'DELETE /api/templates/:id', role: 'engineerA', why: 'templates admin-only in the API' },
-  { route: 'POST /api/hosts', role: 'engineerA', why: 'agentless host addresses and keys admin-only' },
-  { route: 'PATCH /api/hosts/:id', role: 'engineerA', why: 'agentless host addresses and keys admin-only' },
-];
+const PENDING_FROM_OTHER_WORK: Array<{ route: string; role: Role; why: string }> = [];
 
 const DISK_CHECK = [{ name: 'disk', checkId: 'system.disk', params: { warnPct: 80, critPct: 90 }, intervalSec: 60 }];
 

@@ -63,8 +63,9 @@ describe('an oversized result over the wire', () => {
   const state = tempDir('agent-wire-limits');
 
   beforeAll(async () => {
-    // No assigned checks: the two results of the test are all the host sends.
-    collector = await startTestCollector({ batchIntervalSec: 0.3 }, { assignments: { forHost: () => [] } });
+    // Only the test's two checks (the collector takes results of assigned checks only); the agent's own runs of
+    // them are UNKNOWN (no such check type here), and the test's results are dated after them (see below).
+    collector = await startTestCollector({ batchIntervalSec: 0.3 }, { assignments: { forHost: () => [assignment('chatty'), assignment('quiet')].map((a) => ({ ...a, intervalSec: 86400 })) } });
     agent = new Agent({ collectorUrl: collector.wsUrl, stateDir: state.path, enrollToken: collector.token('acme'), name: 'chatty-host' });
     await agent.start();
     await waitFor(() => agent.connected, 'agent welcomed');
@@ -79,8 +80,9 @@ describe('an oversized result over the wire', () => {
     const hostId = agent.credentials!.hostId;
     const big = await runCheckDefinition(chatty(5000, 300_000), assignment('chatty'), runtime);
     const small = await runCheckDefinition(chatty(10, 10), assignment('quiet'), runtime);
-    agent.submit(big);
-    agent.submit(small);
+    // A minute ahead (within the collector's clock skew allowance): newer than the agent's own run of each name.
+    agent.submit({ ...big, startedAt: big.startedAt + 60_000 });
+    agent.submit({ ...small, startedAt: small.startedAt + 60_000 });
     agent.flush();
     // Before the runner cut results, the collector refused this whole batch as a bad frame: neither arrived.
     const states = await waitFor(() => {

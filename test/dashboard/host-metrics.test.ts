@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
 import { RawAgent } from '../helpers/raw-agent.js';
 import { listHostMetricFields } from '../../collector/dashboard/metric-catalog.js';
+import { createTemplate, setHostTemplates } from '../../collector/assignment/template-store.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;
@@ -49,6 +50,13 @@ beforeAll(async () => {
   [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
   const enrolled = world.collector.enrollHost('acme', 'pg-1');
   hostId = enrolled.hostId;
+  // The collector takes results only of checks the host was told to run: assign the two before its hello.
+  const checks = [
+    { name: 'script.load', checkId: 'script.nagios', params: { command: '/usr/lib/nagios/plugins/check_load' }, intervalSec: 60, timeoutSec: 30 },
+    { name: 'db.postgres', checkId: 'db.postgres', params: {}, intervalSec: 60, timeoutSec: 30 },
+  ];
+  const template = createTemplate(world.collector.db, { customerId: 'acme', name: 'pg-1 checks', description: '', checks, now: Date.now() });
+  setHostTemplates(world.collector.db, hostId, ['linux-base', template.id]);
   agent = await RawAgent.connect(world.collector.wsUrl, enrolled.agentKey);
   await agent.hello(enrolled.agentId);
   agent.sendRaw(JSON.stringify({ type: 'batch', seq: 1, results: results(Date.now()), metrics: [] }));

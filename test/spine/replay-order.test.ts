@@ -17,7 +17,8 @@ afterAll(async () => {
   state.remove();
 });
 
-const result = (name: string, startedAt: number): CheckResult => ({ name, checkId: 'script.nagios', status: 'OK', summary: name, startedAt, durationMs: 1, metrics: [] });
+// Results of an assigned check (the collector takes no other), told apart by their summary.
+const result = (label: string, startedAt: number): CheckResult => ({ name: 'system.cpu', checkId: 'system.cpu', status: 'OK', summary: label, startedAt, durationMs: 1, metrics: [] });
 
 test('after an outage the backlog replays oldest first while live results go out beside it (icinga2#10030)', async () => {
   const arrived: string[] = [];
@@ -25,7 +26,7 @@ test('after an outage the backlog replays oldest first while live results go out
   // result is produced (from here, so the moment does not depend on timers).
   const recorder: IngestListener = {
     onResults: async (_h, results) => {
-      arrived.push(...results.map((r) => r.name));
+      arrived.push(...results.map((r) => r.summary));
       if (arrived.length === 5) {
         agent!.submit(result('live', Date.now()));
         agent!.flush();
@@ -39,7 +40,7 @@ test('after an outage the backlog replays oldest first while live results go out
   const dir = new StateDir(state.path);
   dir.writeCredentials({ agentId: h.agentId, agentKey: h.agentKey, hostId: h.hostId, customerId: 'acme', collectorUrl: collector.wsUrl });
   const spool = new Spool(dir.spoolDir);
-  for (let i = 0; i < 40; i++) spool.put({ results: [result(`old-${String(i).padStart(2, '0')}`, 1_000_000 + i)], metrics: [] });
+  for (let i = 0; i < 40; i++) spool.put({ results: [result(`old-${String(i).padStart(2, '0')}`, Date.now() - 3600_000 + i)], metrics: [] });
 
   agent = new Agent({ collectorUrl: collector.wsUrl, stateDir: state.path });
   await agent.start();

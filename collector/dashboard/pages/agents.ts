@@ -6,6 +6,7 @@ import { createEnrollmentToken, listAgents, listEnrollmentTokens, revokeEnrollme
 import { revokeAgent } from '../../tickets/host-retirement.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
 import { listHosts } from '../../db/hosts.js';
+import { listAgentRefusals, REFUSAL_KINDS, type AgentRefusals } from '../../ingest/refusals.js';
 import type { DashEnv } from '../env.js';
 import { formatTime } from '../format.js';
 import { csrfField, page, postButton, type Html } from '../layout.js';
@@ -33,6 +34,14 @@ export function agentRoutes(deps: { db: Db; now(): number; onAgentRevoked(agentI
     const customers = listCustomers(db, ids);
     const tokenState = (tk: ReturnType<typeof listEnrollmentTokens>[number]) =>
       tk.revokedAt ? t('agents.revoked') : tk.usedAt ? t('agents.used') : tk.expiresAt <= now ? t('agents.expired') : '';
+    const refusals = listAgentRefusals(db);
+    // Only the kinds that happened; the newest reason (the collector's own words, with the line) on hover.
+    const refusedCell = (r: AgentRefusals | undefined) => {
+      const kinds = r ? REFUSAL_KINDS.filter((k) => r[k] > 0) : [];
+      if (!r || !kinds.length) return html`<td class="refused">-</td>`;
+      return html`<td class="refused" title="${r.lastReason ?? ''}">${kinds.map((k, i) => html`${i ? ' · ' : ''}<span data-refused="${k}">${t(`agents.refused.${k}`)} ${r[k]}</span>`)}
+        ${r.lastRefusedAt ? html`<br><small>${t('agents.refused.last')} ${formatTime(r.lastRefusedAt, lang)}</small>` : ''}</td>`;
+    };
     const shown: Html | '' = newToken
       ? html`<p class="flash done" id="new-token">${t('agents.tokenOnce')} <code>${newToken}</code></p>`
       : '';
@@ -52,13 +61,14 @@ export function agentRoutes(deps: { db: Db; now(): number; onAgentRevoked(agentI
           <td>${!tk.revokedAt && !tk.usedAt ? postButton(c, `/agents/tokens/${tk.id}/revoke`, t('agents.revoke')) : ''}</td></tr>`,
       )}</tbody></table>
       <h2>${t('agents.agents')}</h2>
-      <table id="agents"><thead><tr><th>${t('common.host')}</th><th>${t('common.customer')}</th><th>${t('common.version')}</th><th>${t('common.lastSeen')}</th><th>${t('common.state')}</th><th></th></tr></thead>
+      <table id="agents"><thead><tr><th>${t('common.host')}</th><th>${t('common.customer')}</th><th>${t('common.version')}</th><th>${t('common.lastSeen')}</th><th>${t('common.state')}</th><th title="${t('agents.refusedHint')}">${t('agents.refused')}</th><th></th></tr></thead>
       <tbody>${listAgents(db, ids).map((a) => {
         const h = hosts.get(a.hostId);
         return html`<tr data-agent="${a.id}"><td>${h ? html`<a href="/hosts/${h.id}">${h.name}</a>` : a.hostId}</td>
           <td>${getCustomer(db, a.customerId)?.name ?? a.customerId}</td><td>${h?.agentVersion ?? '-'}</td>
           <td>${h?.lastSeenAt ? formatTime(h.lastSeenAt, lang) : t('common.never')}</td>
           <td>${a.revokedAt ? t('agents.revoked') : h?.connected ? t('host.connected') : t('host.disconnected')}</td>
+          ${refusedCell(refusals.get(a.id))}
           <td>${a.revokedAt ? '' : postButton(c, `/agents/${a.id}/revoke`, t('agents.revokeKey'), '', 'danger')}</td></tr>`;
       })}</tbody></table>`;
     return page(c, t('agents.title'), body);

@@ -41,8 +41,12 @@ export function redactUrl(value: string): string {
   return `${u.protocol}//${u.host}${path}${query ? `?${query}` : ''}`;
 }
 
+/** Key material pasted under any field name (a PEM private key, an OpenSSH key) is a secret wherever it sits. */
+const KEY_MATERIAL = /-----BEGIN [A-Z0-9 ]*(PRIVATE KEY|KEY)-----|PuTTY-User-Key-File/;
+
 /** Free text: credentials inside a URL anywhere in it are masked; long text is cut. */
 function redactText(value: string): string {
+  if (KEY_MATERIAL.test(value)) return REDACTED;
   if (URL_LIKE.test(value.trim()) && !/\s/.test(value.trim())) return redactUrl(value.trim());
   const masked = value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1****@').replace(/([?&][^=&\s]+=)[^&\s]+/g, '$1****');
   return masked.length > MAX_STRING ? `${masked.slice(0, MAX_STRING)}…` : masked;

@@ -37,6 +37,11 @@ test('a form field holding JSON (the template form) is redacted as that JSON; fr
   expect(JSON.parse(s).checks[0].name).toBe('x');
 });
 
+test('key material is redacted whatever the field is called', () => {
+  const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+  expect(summarize({ note: pem, sshMaterial: pem })).toBe('{"note":"[redacted]","sshMaterial":"[redacted]"}');
+});
+
 test('a huge body keeps only its top-level keys; an empty one is no summary', () => {
   const big = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`field${i}`, 'v'.repeat(150)]));
   const s = summarize(big)!;

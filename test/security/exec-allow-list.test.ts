@@ -55,7 +55,7 @@ describe('the exec allow-list', () => {
     const exact = execPolicy({ allowCommands: ['/bin/sh -c true'] }, 'agent.json');
     expect(await authorizeExec(exact, { command: '/bin/sh', args: ['-c', 'true'] }, exec)).toBeUndefined();
     expect(await authorizeExec(exact, { command: '/bin/sh', args: ['-c', 'true'], env: { TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' } }, exec)).toBeUndefined();
-    for (const env of [{ LD_PRELOAD: '/tmp/x.so' }, { PATH: '/tmp' }, { NODE_OPTIONS: '--require /tmp/x.js' }, { BASH_ENV: '/tmp/x' }, { LANGUAGE: '../../tmp/x' }, { TZ: '../../../tmp/x' }]) {
+    for (const env of [{ LD_PRELOAD: '/tmp/x.so' }, { PATH: '/tmp' }, { NODE_OPTIONS: '--require /tmp/x.js' }, { BASH_ENV: '/tmp/x' }, { LANGUAGE: '../../tmp/x' }, { TZ: '../../../tmp/x' }] as Array<Record<string, string>>) {
       expect((await authorizeExec(exact, { command: '/bin/sh', args: ['-c', 'true'], env }, exec))?.message?.key, JSON.stringify(env)).toBe('exec.refused.env');
     }
     // Exact means exact: one more argument and it is a shell like any other.

@@ -4,6 +4,7 @@ import type { CheckAssignment } from '../../shared/assignment.js';
 import type { CheckOutcome } from '../../checks/define.js';
 import { refused } from '../../checks/exec/refusal.js';
 import { NETWORK_ONLY_CHECKS } from '../../checks/exec/host-access.js';
+import { findCheck } from '../../checks/index.js';
 import type { RemoteAccess, RemoteAllowances } from './remote-hosts.js';
 
 /**
@@ -58,8 +59,14 @@ function dnsServerHost(server: string): string {
  * host, "the host's resolver" would be the collector's). An SNMP device's check gets its port and community.
  */
 export function withTarget(a: CheckAssignment, access: RemoteAccess): { assignment: CheckAssignment; target?: string } {
-  if (!NETWORK_ONLY_CHECKS.has(a.checkId)) return { assignment: a };
   const p = a.params;
+  if (a.checkId === 'system.clock') {
+    // Runs `date` on the host but asks its NTP server from the collector: that server is a target like any other.
+    const parsed = findCheck(a.checkId)?.params.safeParse(p);
+    const clock = parsed?.success ? (parsed.data as { reference?: string; server?: string }) : undefined;
+    return { assignment: a, target: clock?.reference === 'server' ? clock.server : undefined };
+  }
+  if (!NETWORK_ONLY_CHECKS.has(a.checkId)) return { assignment: a };
   if (a.checkId === 'network.http') {
     let target: string | undefined;
     try {

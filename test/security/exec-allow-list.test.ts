@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { allowListConfig } from '../../deploy/agent-files.js';
@@ -75,6 +75,12 @@ describe('the exec allow-list', () => {
     expect(hostKindProblem({ name: 'db', kind: 'ssh' }, [{ name: 'r', checkId: 'db.redis', params: { passwordEnv: 'PATROL_CHECK_REDIS_PW' } }])).toBeUndefined();
     expect(hostKindProblem({ name: 'db', kind: 'agent' }, [{ name: 'r', checkId: 'db.redis', params: { passwordEnv: 'REDIS_PW' } }])).toBeUndefined();
     expect(hostKindProblem({ name: 'db', kind: 'agent' }, [{ name: 'r', checkId: 'db.redis', params: { passwordEnv: 'PATROL_ENROLL_TOKEN' } }])?.zh).toMatch(/Agent 自身的设置/);
+  });
+
+  test('the collector has no way to run a program on its own machine for a host: it never imports the local executor', () => {
+    const files = (readdirSync('collector', { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.filter((f) => /checks\/exec\/local-executor/.test(readFileSync(join('collector', f), 'utf8')))).toEqual([]);
   });
 
   test('patrol deploy --allow-command-dir / --allow-command: keys for agent.json, and the change against what a host has', () => {

@@ -8,7 +8,7 @@ import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
 import type { MetricsStore } from '../../collector/metrics/store.js';
 import { RemotePoller } from '../../collector/remote/poller.js';
 import { createRemoteHost, setRemoteAllowances } from '../../collector/remote/remote-hosts.js';
-import { isLocalAddress } from '../../collector/remote/target-policy.js';
+import { isLocalAddress, targetRefusal, withTarget } from '../../collector/remote/target-policy.js';
 import type { CheckAssignment } from '../../shared/assignment.js';
 import type { ReceivedResult } from '../../shared/protocol.js';
 import { startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
@@ -162,5 +162,18 @@ describe('agentless checks connect only where the host record allows', () => {
     }
     for (const ip of ['10.0.0.5', '192.168.1.20', '8.8.8.8', '2001:db8::1', 'fd00::1', '::ffff:10.0.0.5']) expect(isLocalAddress(ip), ip).toBe(false);
     expect(isLocalAddress('not-an-address')).toBe(true);
+  });
+
+  test("a clock check's NTP server is asked from the collector: a target like any other", async () => {
+    const access = { kind: 'ssh', address: '10.0.0.5', port: 22, user: 'u', keyPath: '/k' } as const;
+    const clock = { name: 'clock', checkId: 'system.clock', params: {}, intervalSec: 60, timeoutSec: 10 };
+    expect(withTarget(clock, access).target).toBe('pool.ntp.org');
+    expect(withTarget({ ...clock, params: { reference: 'collector' } }, access).target).toBeUndefined();
+    const allowances = { allowCommandDirs: [], allowCommands: [], allowTargets: [], allowLocalAddresses: false };
+    expect((await targetRefusal('pool.ntp.org', { address: access.address, allowances, where: 'x' }))?.message?.key).toBe('target.refused.notHost');
+    // Named by an admin: allowed (resolved by a stand-in resolver here: this machine may not reach any DNS).
+    const named = { ...allowances, allowTargets: ['pool.ntp.org'] };
+    expect(await targetRefusal('pool.ntp.org', { address: access.address, allowances: named, where: 'x', lookup: async () => ['203.0.113.7'] })).toBeUndefined();
+    expect((await targetRefusal('pool.ntp.org', { address: access.address, allowances: named, where: 'x', lookup: async () => ['169.254.169.254'] }))?.message?.key).toBe('target.refused.local');
   });
 });

@@ -82,7 +82,9 @@ export class CollectorApi {
       res = await this.send(method, new URL(`${this.base}${path}`), payload === undefined ? undefined : JSON.stringify(payload));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const hint = UNTRUSTED_CERT.test(e.code ?? '') ? ' (give --ca-file with the CA certificate that signed the collector\'s certificate)' : '';
+      const hint = UNTRUSTED_CERT.test(e.code ?? '')
+        ? " (give --ca-pin with the pin `patrol-collector tls` prints, or --ca-file with the CA certificate that signed the collector's certificate)"
+        : '';
       throw new CollectorApiError(`cannot reach the collector API at ${this.base}: ${e.message}${hint}`);
     }
     let body: unknown;

@@ -10,6 +10,7 @@ import { apiUrlFromCollector, CollectorApi } from './collector-api.js';
 import { loadInventory } from './inventory.js';
 import { formatResultTable } from './result-table.js';
 import { runDeploy, type DeployMode } from './run-deploy.js';
+import { plainCollectorProblem, resolveDeployTrust, type DeployTrust } from './collector-trust.js';
 
 const DeployFlagsSchema = z
   .object({
@@ -27,8 +28,11 @@ const DeployFlagsSchema = z
     caFile: z.string().min(1).optional(),
     allowCommandDir: z.array(z.string().regex(/^\/./, 'an absolute folder path')).default([]),
     allowCommand: z.array(z.string().trim().regex(/^\/\S/, 'a command line starting with an absolute path')).default([]),
+    caPin: z.string().min(1).optional(),
+    insecure: z.boolean().default(false),
   })
-  .refine((f) => !(f.upgrade && f.uninstall), { message: '--upgrade and --uninstall do not go together' });
+  .refine((f) => !(f.upgrade && f.uninstall), { message: '--upgrade and --uninstall do not go together' })
+  .refine((f) => !(f.caFile && f.caPin), { message: '--ca-file and --ca-pin do not go together (a private CA: --ca-file; the collector\'s own CA: --ca-pin)' });
 
 /** `patrol deploy`: install, upgrade or remove the agent on every host of an inventory over SSH. */
 export function registerDeployCommand(program: Command): void {
@@ -44,24 +48,32 @@ export function registerDeployCommand(program: Command): void {
     .option('--known-hosts <file>', 'pinned SSH host keys (default ~/.config/patrol/known_hosts.json)')
     .option('--bundle <file>', `agent tarball (default: the newest dist/patrol-agent-${PATROL_VERSION}+<hash>.tar.gz from npm run build:agent)`)
     .option('--ca-file <pem>', "CA certificate that signed the collector's TLS certificate (wss:// with a private CA): put on every host as installDir/ca.pem, named in agent.json, and trusted by deploy's own API calls")
+    .option('--ca-pin <sha256>', "pin of the collector's own CA (sha256:..., from `patrol-collector tls`; env PATROL_CA_PIN): deploy checks the CA against it, trusts it for its API calls, and writes it into each agent.json, so agents pin it (how --upgrade moves agents from ws:// to wss://)")
+    .option('--insecure', 'let the agents use plain ws:// to another machine (they refuse it otherwise)')
     .option('--allow-command-dir <dir>', "a folder whose programs the collector may have the agents run, besides the monitoring-plugins folders (repeat for more; written into each agent.json as allowCommandDirs)", collect, [])
     .option('--allow-command <line>', "an exact command line the agents may run, words split at spaces, e.g. '/opt/acme/check_queue -w 5' (repeat for more; agent.json allowCommands)", collect, [])
     .option('--api-url <url>', 'collector API base URL (env PATROL_URL; default from --collector); auth: PATROL_USER / PATROL_PASSWORD')
     .option('--no-wait', "do not wait for the collector to list the agents online (nor set the inventory's tags on it)")
     .option('--online-timeout <sec>', 'how long to wait for each agent to come online (default 90)')
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = DeployFlagsSchema.safeParse({ ...raw, apiUrl: raw.apiUrl ?? process.env.PATROL_URL });
+      const parsed = DeployFlagsSchema.safeParse({ ...raw, apiUrl: raw.apiUrl ?? process.env.PATROL_URL, caPin: raw.caPin ?? (process.env.PATROL_CA_PIN || undefined) });
       if (!parsed.success) {
         console.error(`patrol deploy: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
         process.exit(2);
       }
       const f = parsed.data;
       const mode: DeployMode = f.uninstall ? 'uninstall' : f.upgrade ? 'upgrade' : 'install';
-      let hosts, bundle, caPem;
+      const plain = mode === 'uninstall' ? undefined : plainCollectorProblem(f.collector, f.insecure);
+      if (plain) {
+        console.error(`patrol deploy: ${plain}`);
+        process.exit(2);
+      }
+      let hosts, bundle, caPem, trust: DeployTrust;
       try {
         hosts = loadInventory(f.inventory);
         bundle = openBundle(f.bundle ?? defaultBundlePath(PATROL_VERSION));
         caPem = f.caFile === undefined ? undefined : readCaFile(f.caFile);
+        trust = await resolveDeployTrust({ collectorUrl: f.collector, caPem, caPin: f.caPin, enrollToken: f.enrollToken });
       } catch (err) {
         console.error(`patrol deploy: ${(err as Error).message}`);
         process.exit(2);
@@ -70,7 +82,7 @@ export function registerDeployCommand(program: Command): void {
         url: f.apiUrl ?? apiUrlFromCollector(f.collector),
         user: process.env.PATROL_USER,
         password: process.env.PATROL_PASSWORD,
-        ca: caPem === undefined ? undefined : Buffer.from(caPem),
+        ca: trust.apiCa,
       });
       if (mode !== 'uninstall' && f.wait && !api.hasCredentials) {
         console.error('patrol deploy: set PATROL_USER and PATROL_PASSWORD (to see the agents come online), or pass --no-wait');
@@ -84,6 +96,8 @@ export function registerDeployCommand(program: Command): void {
         collectorUrl: f.collector,
         enrollToken: f.enrollToken,
         caPem,
+        caPin: trust.caPin,
+        insecure: f.insecure,
         api,
         knownHosts: new KnownHosts(f.knownHosts),
         concurrency: f.concurrency,

@@ -51,6 +51,10 @@ export interface DeployOptions {
   enrollToken?: string;
   /** PEM of the CA that signed the collector's certificate (--ca-file): put on every host as installDir/ca.pem. */
   caPem?: string;
+  /** The collector CA's pin (`sha256:...`, checked by deploy): written into agent.json as caPin, so the agent pins that CA. */
+  caPin?: string;
+  /** Written into agent.json: the agent may use plain ws:// to another machine. */
+  insecure?: boolean;
   api: CollectorApi;
   knownHosts: KnownHosts;
   concurrency: number;
@@ -197,6 +201,21 @@ async function enforceCustomer(
   return `the agent enrolled into customer ${identity.customerId}, but the inventory says ${h.customer}: agent stopped, ${revoked}`;
 }
 
+/** agent.json's keys for how the agent trusts its collector: the CA pin, and whether plain ws:// to another machine is allowed. */
+function trustSettings(o: Pick<DeployOptions, 'caPin' | 'insecure'>): { caPin?: string; insecure?: true } {
+  return { ...(o.caPin !== undefined ? { caPin: o.caPin } : {}), ...(o.insecure ? { insecure: true as const } : {}) };
+}
+
+/** What changes in an installed agent's trust: a new pin (the move to wss), a CA file replaced by a pin, --insecure added or gone. */
+function trustChanges(installed: Readonly<Record<string, unknown>> | undefined, o: DeployOptions): string[] {
+  if (!installed) return [];
+  const changes: string[] = [];
+  if (o.caPin !== undefined && installed.caPin !== o.caPin) changes.push(installed.caPin ? `CA pin replaced by ${o.caPin}` : `CA pinned (${o.caPin})`);
+  if (o.caPin !== undefined && o.caPem === undefined && installed.caFile !== undefined) changes.push(`CA file ${String(installed.caFile)} no longer used`);
+  if (Boolean(installed.insecure) !== Boolean(o.insecure)) changes.push(o.insecure ? 'plain ws:// allowed (--insecure)' : 'plain ws:// no longer allowed');
+  return changes;
+}
+
 const sameTags = (a: readonly string[], b: readonly string[]) => [...new Set(a)].sort().join('\n') === [...new Set(b)].sort().join('\n');
 
 async function deployOne(h: InventoryHost, o: DeployOptions, tokens: TokenSource): Promise<HostResult> {
@@ -254,7 +273,11 @@ async function deployOne(h: InventoryHost, o: DeployOptions, tokens: TokenSource
       caPem = o.caPem;
       changes.push(installed.caFile === undefined ? `CA certificate ${caFile} added` : `CA certificate ${caFile} replaced`);
     }
-    const config: Record<string, unknown> = { name, stateDir, ...installed, collector: o.collectorUrl, ...(o.caPem !== undefined ? { caFile } : {}) };
+    changes.push(...trustChanges(installed, o));
+    const config: Record<string, unknown> = { name, stateDir, ...installed, collector: o.collectorUrl, ...(o.caPem !== undefined ? { caFile } : {}), ...trustSettings(o) };
+    // A pin replaces a CA file (the collector's own CA now); plain ws:// stays allowed only while asked for.
+    if (o.caPin !== undefined && o.caPem === undefined) delete config.caFile;
+    if (!o.insecure) delete config.insecure;
     const allow = allowListConfig(installed, o.allowList);
     if (allow.change) changes.push(allow.change);
     Object.assign(config, allow.config);
@@ -265,7 +288,7 @@ async function deployOne(h: InventoryHost, o: DeployOptions, tokens: TokenSource
     if (!facts.installedVersion) {
       say(`installing agent ${want} into ${h.installDir} (${kind})`);
       const token = await tokens.forHost(h, say);
-      const fresh = { collector: o.collectorUrl, enroll: token, name, stateDir: stateDirFor(target), ...(o.caPem !== undefined ? { caFile } : {}) };
+      const fresh = { collector: o.collectorUrl, enroll: token, name, stateDir: stateDirFor(target), ...(o.caPem !== undefined ? { caFile } : {}), ...trustSettings(o) };
       await installAgent(shell, o.bundle, target, { ...fresh, ...allow.config }, o.caPem);
       action = 'installed';
       tokenWritten = true;

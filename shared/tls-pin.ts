@@ -52,7 +52,7 @@ export function pinnedEnrollmentToken(secret: string, pin: Buffer | undefined): 
 export function caUrlFor(collectorUrl: string): URL {
   const u = new URL(collectorUrl);
   u.protocol = 'https:';
-  u.pathname = u.pathname.replace(/\/agent\/?$/, '') + '/api/enroll/ca';
+  u.pathname = u.pathname.replace(/\/agent\/?$/, '').replace(/\/$/, '') + '/api/enroll/ca';
   u.search = '';
   u.hash = '';
   return u;

@@ -82,7 +82,7 @@ describe('patrol deploy to a collector with a private-CA certificate', () => {
     const r = await patrolDeploy(args(), API);
     expect(r.code).toBe(1);
     expect(resultRow(r.stdout, host.name)[5]).toMatch(
-      new RegExp(`^cannot reach the collector API at https://127\\.0\\.0\\.1:${collector.port}: .*certificate.* \\(give --ca-file with the CA certificate that signed the collector's certificate\\)$`),
+      new RegExp(`^cannot reach the collector API at https://127\\.0\\.0\\.1:${collector.port}: .*certificate.* \\(give --ca-pin with the pin .patrol-collector tls. prints, or --ca-file with the CA certificate that signed the collector's certificate\\)$`),
     );
     expect(existsSync(host.installDir)).toBe(false);
   });

@@ -6,6 +6,7 @@ import { parseJson } from '../http/params.js';
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { deleteHost, getHost, updateHostProfile, type Host } from '../db/hosts.js';
+import { hostAssignmentProblem } from '../assignment/validate.js';
 import { accessView, createRemoteHost, getRemoteAccess, listRemoteHosts, updateRemoteAccess, type RemoteAccess } from './remote-hosts.js';
 import { KEY_REFUSED, PRIVATE_KEY_TEXT, removeUploadedKeyIfUnused, resolveCustomerKey, storeUploadedKey } from './customer-keys.js';
 
@@ -129,6 +130,9 @@ export function remoteHostRoutes(deps: RemoteHostRouteDeps): Hono<AppEnv> {
     const body = await parseJson(c, HostPatchSchema);
     if (!body.ok) return body.res;
     const p = body.data;
+    // New tags bring their templates: an SNMP device must not get a check that would run on the collector.
+    const tagProblem = p.tags ? hostAssignmentProblem(db, { ...host, tags: p.tags }, {}) : undefined;
+    if (tagProblem) return c.json({ error: tagProblem.en, errorZh: tagProblem.zh }, 400);
     const before = getRemoteAccess(db, host);
     let after = before;
     const accessFields = ACCESS_FIELDS.filter((k) => p[k] !== undefined);

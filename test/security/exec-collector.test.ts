@@ -68,6 +68,13 @@ describe('the collector never runs a command for a host; SSH hosts run only what
     expect(byTag.status).toBe(400);
     expect(byTag.json.error).toMatch(/cannot run on SNMP device 'core-switch'/);
 
+    // The same through the device's own tags: a tag the template already applies to is refused on the device.
+    expect((await admin('PUT', `/api/templates/${scriptId}/tags`, { customerId: 'acme', tags: ['scripted'] })).status).toBe(200);
+    const retag = await admin('PATCH', `/api/hosts/${hostId}`, { tags: ['edge', 'scripted'] });
+    expect(retag.status).toBe(400);
+    expect(retag.json.errorZh).toMatch(/不能用于 SNMP 设备/);
+    expect((await admin('PUT', `/api/templates/${scriptId}/tags`, { customerId: 'acme', tags: [] })).status).toBe(200);
+
     // A network-only template is fine on the device; changing it to run a program is refused while the device uses it.
     const tcp = await admin('POST', '/api/templates', { customerId: 'acme', name: 'port-open', checks: [{ name: 'snmp-port', checkId: 'network.tcp', params: { port: 1 }, intervalSec: 60, timeoutSec: 10 }] });
     expect((await admin('PUT', `/api/hosts/${hostId}/assignments`, { templates: ['network-device', tcp.json.template.id] })).status).toBe(200);

@@ -32,13 +32,16 @@ export function customerTemplateView(t: CheckTemplate): CheckTemplate {
  * connects. A non-threshold value already stored (set by an admin) may be sent back unchanged, so a form that
  * writes back what it read still works; leaving it out removes it (back to the template's value).
  */
-export function engineerOverrideProblem(sent: HostOverrides, stored: HostOverrides): string | undefined {
+export function engineerOverrideProblem(sent: HostOverrides, stored: HostOverrides): { en: string; zh: string } | undefined {
   for (const [check, params] of Object.entries(sent)) {
     for (const [name, value] of Object.entries(params)) {
       if (isThreshold(value)) continue;
       const before = stored[check]?.[name];
       if (before !== undefined && JSON.stringify(before) === JSON.stringify(value)) continue;
-      return `override for '${check}': '${name}' is not a threshold (a number or true/false); only admins set commands, arguments, environment, headers, addresses and other text parameters`;
+      return {
+        en: `override for '${check}': '${name}' is not a threshold (a number or true/false); only admins set commands, arguments, environment, headers, addresses and other text parameters`,
+        zh: `检查 '${check}' 的覆盖：'${name}' 不是阈值（数字或 true/false）；命令、参数、环境变量、请求头、地址等文本参数只有管理员可以设置`,
+      };
     }
   }
   return undefined;

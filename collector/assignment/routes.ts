@@ -60,8 +60,10 @@ const canManage = (role: string) => role === 'admin' || role === 'engineer';
  * admins write them (the dashboard's template pages are admin-only too); engineers assign what admins made,
  * to the hosts of the customers they serve.
  */
-const TEMPLATE_WRITE_REFUSED =
-  'only admins create, change or delete check templates (they hold commands, addresses and credentials); engineers assign existing templates to hosts and tags';
+const TEMPLATE_WRITE_REFUSED = {
+  error: 'only admins create, change or delete check templates (they hold commands, addresses and credentials); engineers assign existing templates to hosts and tags',
+  errorZh: '只有管理员可以创建、修改或删除检查模板（模板含命令、地址和凭据）；工程师把已有模板分配给主机和标签',
+};
 
 function checksProblem(checks: readonly CheckAssignment[]): string | undefined {
   for (const c of checks) {
@@ -122,7 +124,7 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     const t = getTemplate(db, c.req.param('id') ?? '', c.get('customerIds'));
     if (!t) return c.json({ error: 'template not found' }, 404);
     if (t.builtin) return c.json({ error: 'built-in templates cannot be changed; create your own from its checks' }, 400);
-    if (c.get('user').role !== 'admin') return c.json({ error: TEMPLATE_WRITE_REFUSED }, 403);
+    if (c.get('user').role !== 'admin') return c.json(TEMPLATE_WRITE_REFUSED, 403);
     return t;
   };
 
@@ -138,7 +140,7 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
   });
 
   app.post('/', async (c) => {
-    if (c.get('user').role !== 'admin') return c.json({ error: TEMPLATE_WRITE_REFUSED }, 403);
+    if (c.get('user').role !== 'admin') return c.json(TEMPLATE_WRITE_REFUSED, 403);
     const body = await parseJson(c, TemplateBodySchema);
     if (!body.ok) return body.res;
     const b = body.data;
@@ -232,7 +234,7 @@ export function hostAssignmentRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
     if (overrides && c.get('user').role !== 'admin') {
       const refused = engineerOverrideProblem(overrides, hostOverrides(db, host.id));
-      if (refused) return c.json({ error: refused }, 403);
+      if (refused) return c.json({ error: refused.en, errorZh: refused.zh }, 403);
     }
     db.transaction(() => {
       if (templates) setHostTemplates(db, host.id, templates);

@@ -23,8 +23,10 @@ export function customerKeyDir(sshKeysDir: string, customerId: string): string {
  * The one answer for a key path that cannot be used, whatever the reason (no such file, another customer's
  * folder, a symlink out of the folder, unreadable, a folder): it must not tell a caller which files exist.
  */
-export const KEY_REFUSED =
-  "keyPath: no usable SSH private key of this host's customer at that path; keys live in the collector's data folder under ssh-keys/<customer>/ (give a file name there, or send the key's text as privateKey)";
+export const KEY_REFUSED = {
+  en: "keyPath: no usable SSH private key of this host's customer at that path; keys live in the collector's data folder under ssh-keys/<customer>/ (give a file name there, or send the key's text as privateKey)",
+  zh: 'keyPath：该路径下没有此主机所属客户可用的 SSH 私钥；密钥存放在采集器数据目录的 ssh-keys/<客户>/ 下（填写其中的文件名，或以 privateKey 发送密钥内容）',
+};
 
 /**
  * The absolute path to store for a key path given for a customer's host, or undefined (answer KEY_REFUSED).

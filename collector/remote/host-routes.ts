@@ -67,8 +67,11 @@ const HostPatchSchema = z
 
 /** What reaches and logs in to a host: only admins set it (see remoteHostRoutes). */
 const ACCESS_FIELDS = ['address', 'port', 'user', 'keyPath', 'privateKey', 'passphrase', 'community'] as const;
-const ACCESS_REFUSED =
-  "only admins set how the collector reaches a host (address, port, user, SSH key, passphrase, SNMP community); engineers change a host's name, tags and criticality";
+const ACCESS_REFUSED = {
+  error: "only admins set how the collector reaches a host (address, port, user, SSH key, passphrase, SNMP community); engineers change a host's name, tags and criticality",
+  errorZh: '只有管理员可以设置采集器如何连接主机（地址、端口、用户、SSH 密钥、密钥口令、SNMP 团体名）；工程师可以修改主机的名称、标签和重要程度',
+};
+const keyRefused = { error: KEY_REFUSED.en, errorZh: KEY_REFUSED.zh };
 
 export interface RemoteHostRouteDeps {
   db: Db;
@@ -101,7 +104,7 @@ export function remoteHostRoutes(deps: RemoteHostRouteDeps): Hono<AppEnv> {
     listRemoteHosts(db).some((rh) => rh.host.id !== exceptHostId && rh.access.kind === 'ssh' && rh.access.keyPath === path);
 
   app.post('/', async (c) => {
-    if (c.get('user').role !== 'admin') return c.json({ error: ACCESS_REFUSED }, 403);
+    if (c.get('user').role !== 'admin') return c.json(ACCESS_REFUSED, 403);
     const body = await parseJson(c, NewRemoteHostSchema);
     if (!body.ok) return body.res;
     const b = body.data;
@@ -110,7 +113,7 @@ export function remoteHostRoutes(deps: RemoteHostRouteDeps): Hono<AppEnv> {
     let access: RemoteAccess;
     if (b.kind === 'ssh') {
       const keyPath = b.privateKey !== undefined ? storeUploadedKey(sshKeysDir, b.customerId, b.privateKey) : resolveCustomerKey(sshKeysDir, b.customerId, b.keyPath!);
-      if (!keyPath) return c.json({ error: KEY_REFUSED }, 400);
+      if (!keyPath) return c.json(keyRefused, 400);
       access = { kind: 'ssh', address: b.address, port: b.port, user: b.user, keyPath, passphrase: b.passphrase };
     } else access = { kind: 'snmp', address: b.address, port: b.port, community: b.community };
     const { host } = createRemoteHost(db, { customerId: b.customerId, name: b.name, tags: b.tags, criticality: b.criticality, access, now: now() });
@@ -137,7 +140,7 @@ export function remoteHostRoutes(deps: RemoteHostRouteDeps): Hono<AppEnv> {
     let after = before;
     const accessFields = ACCESS_FIELDS.filter((k) => p[k] !== undefined);
     if (accessFields.length) {
-      if (c.get('user').role !== 'admin') return c.json({ error: ACCESS_REFUSED }, 403);
+      if (c.get('user').role !== 'admin') return c.json(ACCESS_REFUSED, 403);
       if (!before) return c.json({ error: `a host with an agent has no ${accessFields.join(', ')}` }, 400);
       if (before.kind === 'ssh' && p.community !== undefined) return c.json({ error: 'an SSH host has no community' }, 400);
       if (before.kind === 'snmp' && (p.user !== undefined || p.keyPath !== undefined || p.privateKey !== undefined || p.passphrase !== undefined)) {
@@ -147,7 +150,7 @@ export function remoteHostRoutes(deps: RemoteHostRouteDeps): Hono<AppEnv> {
         let keyPath = before.keyPath;
         if (p.keyPath !== undefined) {
           const resolved = resolveCustomerKey(sshKeysDir, host.customerId, p.keyPath);
-          if (!resolved) return c.json({ error: KEY_REFUSED }, 400);
+          if (!resolved) return c.json(keyRefused, 400);
           keyPath = resolved;
         } else if (p.privateKey !== undefined) keyPath = storeUploadedKey(sshKeysDir, host.customerId, p.privateKey);
         // A new key file comes without the old key's passphrase unless one is given with it.

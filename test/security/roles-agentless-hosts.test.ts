@@ -70,12 +70,12 @@ describe('keys belong to a customer', () => {
     writeFileSync(outside, readFileSync(sshd.keyPath), { mode: 0o600 });
     symlinkSync(join(keysDir(), 'beta', 'beta_ed25519'), join(keysDir(), 'acme', 'link-to-beta'));
     const missing = await admin('POST', '/api/hosts', sshHost({ keyPath: join(keysDir(), 'acme', 'no_such_key') }));
-    expect(missing).toEqual({ status: 400, json: { error: KEY_REFUSED } });
+    expect(missing).toEqual({ status: 400, json: { error: KEY_REFUSED.en, errorZh: KEY_REFUSED.zh } });
     for (const keyPath of [join(keysDir(), 'beta', 'beta_ed25519'), 'beta_ed25519', 'link-to-beta', outside, '/etc/shadow', join(keysDir(), 'acme'), 'no_such_key']) {
       const r = await admin('POST', '/api/hosts', sshHost({ keyPath }));
       expect({ keyPath, answer: r }).toEqual({ keyPath, answer: missing });
     }
-    expect(KEY_REFUSED).not.toMatch(/exist|permission|denied|found/i);
+    expect(KEY_REFUSED.en).not.toMatch(/exist|permission|denied|found/i);
 
     // The same on a change of an existing host.
     const add = await admin('POST', '/api/hosts', sshHost({ keyPath: 'acme_ed25519' }));

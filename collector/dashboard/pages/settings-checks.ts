@@ -90,7 +90,9 @@ export function settingsChecksRoutes(deps: { db: Db }): Hono<DashEnv> {
           <label>${t('checks.address')} <input name="address" required pattern="[A-Za-z0-9.:_\\-]+"></label>
           <label>${t('checks.port')} <input name="port" type="number" min="1" max="65535" placeholder="22 / 161"></label>
           <label data-kind="ssh">${t('checks.user')} <input name="user"></label>
-          <label data-kind="ssh">${t('checks.keyPath')} <input name="keyPath" placeholder="/etc/patrol/id_ed25519" autocomplete="off"></label>
+          <label data-kind="ssh">${t('checks.keyPath')} <input name="keyPath" placeholder="id_ed25519" autocomplete="off"></label>
+          <label data-kind="ssh">${t('checks.privateKey')} <textarea name="privateKey" rows="3" spellcheck="false" autocomplete="off" placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"></textarea></label>
+          <label data-kind="ssh">${t('checks.passphrase')} <input name="passphrase" type="password" autocomplete="new-password"></label>
           <label data-kind="snmp">${t('checks.community')} <input name="community" type="password" autocomplete="new-password"></label>
           <label>${t('common.tag')} <input name="tags" placeholder="db, linux"></label>
           <p class="flash error form-error" role="alert" hidden></p>

@@ -499,7 +499,12 @@
       var body = { kind: f.kind.value, customerId: f.customerId.value, name: f.name.value, address: f.address.value,
         tags: f.tags.value.split(',').map(function (s) { return s.trim(); }).filter(Boolean) };
       if (f.port.value) body.port = Number(f.port.value);
-      if (body.kind === 'ssh') { body.user = f.user.value; body.keyPath = f.keyPath.value; } else { body.community = f.community.value; }
+      if (body.kind === 'ssh') {
+        body.user = f.user.value;
+        // A pasted key is written into the customer's key folder; else a file already there is named.
+        if (f.privateKey.value.trim()) body.privateKey = f.privateKey.value; else body.keyPath = f.keyPath.value;
+        if (f.passphrase.value) body.passphrase = f.passphrase.value;
+      } else { body.community = f.community.value; }
       return body;
     },
   };

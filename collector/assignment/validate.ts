@@ -63,9 +63,13 @@ export function hostKindProblem(host: Pick<Host, 'name' | 'kind'>, checks: Reado
   return undefined;
 }
 
-/** Could any host kind refuse these checks? Saves looking at every host when none could. */
-function mayBeRefused(checks: ReadonlyArray<Pick<CheckAssignment, 'checkId' | 'params'>>): boolean {
-  return checks.some((c) => !kindCanRun('snmp', c.checkId) || typeof c.params.passwordEnv === 'string');
+/**
+ * Which hosts could refuse these checks: SNMP devices when a check runs on the host, every host when one names a
+ * passwordEnv (its rule depends on where it runs). Saves resolving every host's templates on each save.
+ */
+function mayRefuse(checks: ReadonlyArray<Pick<CheckAssignment, 'checkId' | 'params'>>): (h: Host) => boolean {
+  if (checks.some((c) => typeof c.params.passwordEnv === 'string')) return () => true;
+  return checks.some((c) => !kindCanRun('snmp', c.checkId)) ? (h) => h.kind === 'snmp' : () => false;
 }
 
 /** The first host (of those given) that cannot take these checks, with why. */
@@ -80,18 +84,19 @@ function firstHostProblem(hosts: readonly Host[], checks: ReadonlyArray<Pick<Che
 
 /** A template's new checks, against every host that runs the template now (PUT /api/templates/:id). */
 export function templateChangeProblem(db: Db, templateId: string, checks: readonly CheckAssignment[]): AssignProblem | undefined {
-  if (!mayBeRefused(checks)) return undefined;
+  const candidate = mayRefuse(checks);
   const t = getTemplate(db, templateId);
   if (!t) return undefined;
-  const users = listHosts(db, t.customerId ? [t.customerId] : undefined).filter((h) => resolveAssignment(db, h).templates.some((r) => r.id === templateId));
+  const users = listHosts(db, t.customerId ? [t.customerId] : undefined).filter((h) => candidate(h) && resolveAssignment(db, h).templates.some((r) => r.id === templateId));
   return firstHostProblem(users, checks, (h) => hostOverrides(db, h.id));
 }
 
 /** A template given to the hosts of a customer that carry these tags (PUT /api/templates/:id/tags). */
 export function templateTagsProblem(db: Db, templateId: string, customerId: string, tags: readonly string[]): AssignProblem | undefined {
   const t = getTemplate(db, templateId);
-  if (!t || !mayBeRefused(t.checks)) return undefined;
-  const tagged = listHosts(db, [customerId]).filter((h) => h.tags.some((tag) => tags.includes(tag)));
+  if (!t) return undefined;
+  const candidate = mayRefuse(t.checks);
+  const tagged = listHosts(db, [customerId]).filter((h) => candidate(h) && h.tags.some((tag) => tags.includes(tag)));
   return firstHostProblem(tagged, t.checks, (h) => hostOverrides(db, h.id));
 }
 

@@ -13,6 +13,7 @@ import { newPassword } from './auth/secrets.js';
 import { metricsStoreFromConfig } from './metrics/open-store.js';
 import { withLazyInit } from './metrics/lazy-init.js';
 import { withGroupCommit } from './metrics/group-commit.js';
+import { withFieldTypes } from './metrics/field-types.js';
 import type { MetricsStore } from './metrics/store.js';
 import { AgentHub } from './ingest/agent-hub.js';
 import { ingestLimitsFromConfig } from './ingest/limits.js';
@@ -119,7 +120,9 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   }
   // Enrollment tokens made from now on (API, CLI) carry this CA's pin.
   recordCollectorCa(db, tls?.caPem && tls.pin ? { caPem: tls.caPem, pin: tls.pin } : undefined, now());
-  const store = withGroupCommit(withLazyInit(opts.store ?? metricsStoreFromConfig(config, now)));
+  const grouped = withGroupCommit(withLazyInit(opts.store ?? metricsStoreFromConfig(config, now)));
+  // InfluxDB types a field by its first value for every customer at once (collector/metrics/field-types.ts).
+  const store = grouped.kind === 'sqlite' ? grouped : withFieldTypes(grouped, db, now);
   await store.init().catch((err: Error) => log.error({ err: err.message }, 'metrics store not ready; agents will spool until it is'));
 
   const listeners: IngestListener[] = [...(opts.listeners ?? [])];

@@ -18,6 +18,7 @@ import { migration as ticketOnsite } from './015-ticket-onsite.js';
 import { migration as ticketSlaFlapping } from './016-ticket-sla-flapping.js';
 import { migration as collectorCa } from './075-collector-ca.js';
 import { migration as agentRefusals } from './070-agent-refusals.js';
+import { migration as metricFieldKinds } from './071-metric-field-kinds.js';
 import { migration as auditLog } from './065-audit-log.js';
 import { migration as sealChannelSecrets } from './060-seal-channel-secrets.js';
 import { migration as remoteAccessSecrets } from './061-remote-access-secrets.js';
@@ -28,4 +29,4 @@ import { migration as remoteHostAllowances } from './080-remote-host-allowances.
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, agentRefusals, auditLog, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances, collectorCa];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, agentRefusals, metricFieldKinds, auditLog, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances, collectorCa];

@@ -47,7 +47,7 @@ console.log(`
     User: admin   Password: ${process.env.PATROL_ADMIN_PASSWORD}
     Metrics store: ${collector.store.kind} (data in ${config.dataDir})
     A local agent (customer "demo") is streaming this machine's figures; try
-      curl -u admin:${process.env.PATROL_ADMIN_PASSWORD} ${collector.url}/api/hosts
+      curl ${collector.tls?.source === 'generated' ? `--cacert ${join(config.dataDir, 'tls', 'ca.pem')} ` : ''}-u admin:${process.env.PATROL_ADMIN_PASSWORD} ${collector.url}/api/hosts
   Stop with Ctrl-C.
 `);
 

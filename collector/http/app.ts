@@ -82,6 +82,24 @@ const requireJsonWrites: MiddlewareHandler = async (c, next) => {
   return next();
 };
 
+/**
+ * A page form that cannot be read (a broken multipart body) is the client's error, not the collector's: without
+ * this every page handler's parseBody() threw it as a 500 (test/fuzz/http-bodies.test.ts). The parsed form is
+ * cached by hono, so handlers read it again for free.
+ */
+const refuseUnreadableForms: MiddlewareHandler = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method) || isApiPath(c.req.path)) return next();
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+    try {
+      await c.req.parseBody();
+    } catch {
+      return c.text('the form could not be read', 400);
+    }
+  }
+  return next();
+};
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
@@ -97,6 +115,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', limitBody);
   app.use('*', refuseCrossSite);
   app.use('*', requireJsonWrites);
+  app.use('*', refuseUnreadableForms);
   app.use('*', auditMiddleware(deps));
 
   app.get('/health', (c) => c.json({ ok: true, store: deps.store.kind }));

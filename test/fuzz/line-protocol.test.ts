@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { checkLineBlock, COLLECTOR_MEASUREMENTS, OWNER_TAG_KEYS, ownerTagText, parseLine, toLine, toLineBlock, withOwnerTags } from '../../shared/line-protocol.js';
-import { MAX_STORABLE_TIME_MS, MetricSchema, type FieldValue, type Metric } from '../../shared/metric.js';
+import { checkLineBlock, OWNER_TAG_KEYS, ownerTagText, parseLine, toLine, toLineBlock, withOwnerTags } from '../../shared/line-protocol.js';
+import { MetricSchema, type FieldValue, type Metric } from '../../shared/metric.js';
+import { anyText, metric as metricArb } from './arbitraries.js';
 
 /**
  * The line-protocol writer and parser (shared/line-protocol.ts) as properties: any metric an agent may hold
@@ -11,35 +12,7 @@ import { MAX_STORABLE_TIME_MS, MetricSchema, type FieldValue, type Metric } from
  */
 
 const RUNS = { numRuns: 400 };
-
-/** Characters that line protocol treats specially, mixed with plain and multi-byte ones. */
-const tricky = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('\\', ',', '=', ' ', '"', '\n') },
-  { weight: 2, arbitrary: fc.constantFrom('\r', '\t', "'", 'a', 'Z', '0', '.', '-', 'é', '中', '😀', '\u0000', '\u200b', '\u202e', '\ud800') },
-);
-const anyText = (maxLength: number) => fc.oneof(fc.string({ maxLength, unit: tricky }), fc.string({ maxLength, unit: 'binary' }), fc.string({ maxLength }));
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,30}$/;
-const RESERVED: readonly string[] = [...OWNER_TAG_KEYS, ...COLLECTOR_MEASUREMENTS];
-/** Names an agent may use: the schema's, with the property names of Object.prototype among them. */
-const name = fc
-  .oneof({ weight: 5, arbitrary: fc.stringMatching(NAME) }, { weight: 1, arbitrary: fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'valueOf', '_', 'a.b-c') })
-  .filter((n) => !RESERVED.includes(n));
-
-const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, -0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 1e21, 1e-7, 0.1, Number.MAX_SAFE_INTEGER + 2),
-  fc.integer(),
-  fc.boolean(),
-  anyText(300),
-);
-
-const metric: fc.Arbitrary<Metric> = fc.record({
-  measurement: name,
-  tags: fc.dictionary(name, anyText(80), { maxKeys: 4 }),
-  fields: fc.dictionary(name, fieldValue, { minKeys: 1, maxKeys: 4 }),
-  time: fc.integer({ min: 0, max: MAX_STORABLE_TIME_MS }),
-});
+const metric = metricArb();
 
 /** Customer and host ids are never empty (a tag needs a value); otherwise anything. */
 const ownerId = anyText(60).filter((s) => s !== '');

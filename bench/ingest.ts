@@ -13,6 +13,7 @@ import { tempDir } from './servers/temp-dir.js';
 import { BatchFrameSchema, PROTOCOL_VERSION, toWireResult } from '../shared/protocol.js';
 import type { CheckResult } from '../shared/check-result.js';
 import { linesOfBatch } from '../collector/ingest/ingest.js';
+import { LINUX_BASE } from '../collector/assignment/linux-base.js';
 import { machineLine, writeBenchmarkSection } from './bench-report.js';
 
 const { values } = parseArgs({
@@ -61,8 +62,9 @@ function batchParts(points: number): string[] {
     for (let r = 0; r < resultCount; r++) {
       const metricCount = Math.floor(points / resultCount) - 1 + (r < points % resultCount ? 1 : 0);
       results.push({
-        name: `check-${r}`,
-        checkId: 'bench.synthetic',
+        // The collector takes results of assigned checks only: the linux-base names, in turn.
+        name: LINUX_BASE[r % LINUX_BASE.length]!.name,
+        checkId: LINUX_BASE[r % LINUX_BASE.length]!.checkId,
         status: 'OK',
         summary: 'all fine',
         startedAt: Number(TIME_MARK),
@@ -75,7 +77,9 @@ function batchParts(points: number): string[] {
   }
   return parts;
 }
-const uniqueTime = (agent: number, batch: number) => String(1_700_000_000_000 + batch * 10_000 + agent);
+// Six days back: inside the window the collector takes (7 days back, never ahead of its clock) for any run length.
+const TIME_BASE = Date.now() - 6 * 86_400_000;
+const uniqueTime = (agent: number, batch: number) => String(TIME_BASE + batch * 10_000 + agent);
 const batchText = (seq: number, agent: number, points: number) => `{"type":"batch","seq":${seq},${batchParts(points).join(uniqueTime(agent, seq))}`;
 
 const influx = await startInfluxDb();
@@ -84,7 +88,9 @@ const port = await freePort();
 const password = 'bench-password';
 console.log(`InfluxDB ${influx.url}; starting collector on :${port}; ${AGENTS} agents x ${POINTS_PER_BATCH} points/batch, window ${WINDOW}, ${SECONDS}s`);
 const collector = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), 'bin/patrol-collector.js', 'start', '--data-dir', data.path, '--port', String(port)], {
-  env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'bench', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn', PATROL_TLS: 'off' },
+  env: { ...process.env, PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'bench', PATROL_ADMIN_PASSWORD: password, PATROL_LOG_LEVEL: 'warn', PATROL_TLS: 'off',
+    // The bench measures throughput, not the per-agent limits (a few simulated agents send as much as thousands).
+    PATROL_AGENT_FRAMES_PER_MIN: '100000000', PATROL_AGENT_POINTS_PER_MIN: '100000000000' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const base = `http://127.0.0.1:${port}`;

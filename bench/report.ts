@@ -19,7 +19,7 @@ import { createHost } from '../collector/db/hosts.js';
 import { influx1MetricsStore } from '../collector/metrics/influx1-store.js';
 import { generateReport } from '../collector/reports/generate.js';
 import { loadReport } from '../collector/reports/report-store.js';
-import { periodBounds } from '../collector/reports/calendar.js';
+import { periodBounds } from '../collector/reports/holiday-calendar.js';
 import { listHosts } from '../collector/db/hosts.js';
 import type { MetricsStore, SeriesSelector } from '../collector/metrics/store.js';
 import { startInfluxDb } from './servers/influxdb.js';

@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { Db } from '../db/database.js';
 import { listCustomers, type Customer } from '../db/customers.js';
-import type { CalendarEntry, InspectionStatus } from '../reports/calendar.js';
+import type { CalendarEntry, InspectionStatus } from '../reports/holiday-calendar.js';
 import { customerInspectionCalendar } from '../reports/customer-calendar.js';
 import { INSPECTION_HOLIDAYS } from '../tickets/contracts.js';
 import type { Translate } from './i18n/index.js';

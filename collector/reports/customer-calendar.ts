@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getContract } from '../tickets/contracts.js';
-import { inspectionCalendar, localDate, type CalendarEntry } from './calendar.js';
+import { inspectionCalendar, localDate, type CalendarEntry } from './holiday-calendar.js';
 import { signedReportsByInspection } from './report-store.js';
 
 /**

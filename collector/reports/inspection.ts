@@ -8,7 +8,7 @@ import type { IngestListener } from '../ingest/listener.js';
 import type { ReceivedResult } from '../../shared/protocol.js';
 import { parseLine } from '../../shared/line-protocol.js';
 import { z } from 'zod';
-import { addDays, localDate, quarterOf, startOfLocalDate, type InspectionDate } from './calendar.js';
+import { addDays, localDate, quarterOf, startOfLocalDate, type InspectionDate } from './holiday-calendar.js';
 
 const log = createLogger('reports.inspection');
 

@@ -5,7 +5,7 @@ import { loadCollectorConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { metricsStoreFromConfig } from '../metrics/open-store.js';
-import { PeriodSchema } from './calendar.js';
+import { PeriodSchema } from './holiday-calendar.js';
 import { currentHtml, currentPdf, generateReport } from './generate.js';
 import { ReportLangSchema } from './model.js';
 import { loadReport } from './report-store.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
 import { getContract } from '../tickets/contracts.js';
-import { findInspection, legacyInspectionOf, startOfLocalDate } from './calendar.js';
+import { findInspection, legacyInspectionOf, startOfLocalDate } from './holiday-calendar.js';
 import { InspectionReportSchema, type InspectionReport, type ReportLang } from './model.js';
 
 /**

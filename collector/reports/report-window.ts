@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getContract } from '../tickets/contracts.js';
-import { findInspection, inspectionOfQuarter, localDate, nominalWindow, type InspectionDate } from './calendar.js';
+import { findInspection, inspectionOfQuarter, localDate, nominalWindow, type InspectionDate } from './holiday-calendar.js';
 import { latestInspection, type InspectionRecord } from './inspection.js';
 import { latestReportOf, signedReportsByInspection } from './report-store.js';
 

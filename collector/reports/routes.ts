@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../http/context.js';
 import { parseJson, parseQuery } from '../http/params.js';
 import { getCustomer } from '../db/customers.js';
-import { PeriodSchema } from './calendar.js';
+import { PeriodSchema } from './holiday-calendar.js';
 import { customerInspectionCalendar } from './customer-calendar.js';
 import { currentHtml, currentPdf, generateReport, type ReportDeps } from './generate.js';
 import { ReportLangSchema } from './model.js';

@@ -2,7 +2,7 @@ import { createLogger } from '../../shared/logger.js';
 import { listCustomers } from '../db/customers.js';
 import { getContract } from '../tickets/contracts.js';
 import { existsSync } from 'node:fs';
-import { INSPECTION_HOUR, inspectionStartsAt, inspectionsOfYear, localDate, startOfLocalDate, type InspectionDate } from './calendar.js';
+import { INSPECTION_HOUR, inspectionStartsAt, inspectionsOfYear, localDate, startOfLocalDate, type InspectionDate } from './holiday-calendar.js';
 import { generateReport, type ReportDeps } from './generate.js';
 import { runInspection, type InspectionAnswers, type RunNowHub } from './inspection.js';
 import { listReports } from './report-store.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
-import { addDays, localDate, quarterOf } from '../../collector/reports/calendar.js';
+import { addDays, localDate, quarterOf } from '../../collector/reports/holiday-calendar.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { findTicket, type Ticket } from '../../collector/tickets/ticket-store.js';

@@ -6,7 +6,7 @@ import {
   inspectionsOfYear,
   periodBounds,
   springFestival,
-} from '../../collector/reports/calendar.js';
+} from '../../collector/reports/holiday-calendar.js';
 import { zonedToUtc } from '../../collector/tickets/calendar.js';
 
 // Spring Festival (春节) dates from the published Chinese calendar, written down independently of the library.

@@ -5,7 +5,7 @@ import { influx1MetricsStore } from '../../collector/metrics/influx1-store.js';
 import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
 import type { MetricsStore } from '../../collector/metrics/store.js';
 import { buildInspectionReport } from '../../collector/reports/build-report.js';
-import { periodBounds } from '../../collector/reports/calendar.js';
+import { periodBounds } from '../../collector/reports/holiday-calendar.js';
 import type { InspectionReport } from '../../collector/reports/model.js';
 import { startInfluxDb, type RunningInfluxDb } from '../helpers/influxdb.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -8,7 +8,7 @@ import type { MetricsStore } from '../../collector/metrics/store.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { zonedToUtc } from '../../collector/tickets/calendar.js';
 import { insertTicket } from '../../collector/tickets/ticket-store.js';
-import { addDays, addMonths, inspectionsOfYear, localDate, nominalWindow, type InspectionDate } from '../../collector/reports/calendar.js';
+import { addDays, addMonths, inspectionsOfYear, localDate, nominalWindow, type InspectionDate } from '../../collector/reports/holiday-calendar.js';
 import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';
 import { generateReport } from '../../collector/reports/generate.js';
 import { InspectionAnswers, runInspection } from '../../collector/reports/inspection.js';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
-import type { CalendarEntry } from '../../reports/calendar.js';
+import type { CalendarEntry } from '../../reports/holiday-calendar.js';
 import { labels as reportLabels } from '../../reports/labels.js';
 import { inspectionName } from '../../reports/render-html.js';
 import { getReportRecord, loadReport } from '../../reports/report-store.js';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { PATROL_VERSION } from '../shared/version.js';
 import { registerDeployCommand } from '../deploy/deploy-command.js';
 import { registerReportCommand } from '../collector/reports/report-command.js';
-import { registerTicketCommands } from '../collector/cli/tickets-command.js';
+import { registerTicketCommands } from '../collector/tickets/cli/tickets-command.js';
 
 /**
  * `patrol`: the engineer's command line (tickets, reports, deploy). It composes the commands of

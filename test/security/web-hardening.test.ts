@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { startDashboardWorld, httpLogin, PASSWORDS, type DashboardWorld } from '../dashboard/world.js';
-import { registerTicketCommands } from '../../collector/cli/tickets-command.js';
+import { registerTicketCommands } from '../../collector/tickets/cli/tickets-command.js';
 import { CollectorApi } from '../../deploy/collector-api.js';
 
 const run = promisify(execFile);

@@ -8,8 +8,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 import { createDashboardPlugin } from '../../collector/dashboard/plugin.js';
 import { LOGIN_WINDOW_MS, MAX_LOGIN_FAILURES } from '../../collector/dashboard/login-throttle.js';
 import { safeLocalPath } from '../../collector/dashboard/format.js';
-import { updateUserRecord } from '../../collector/dashboard/user-admin.js';
-import { createUser, setPassword, type User } from '../../collector/db/users.js';
+import { createUser, setPassword, updateUserRecord, type User } from '../../collector/db/users.js';
 import { httpLogin } from './world.js';
 
 /** The collector's clock: the throttle window passes when the test says so. */

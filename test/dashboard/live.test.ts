@@ -3,8 +3,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, screenshot, type BrowserSession, SessionPool } from '../helpers/browser.js';
 import { RawAgent, statusAgent } from '../helpers/raw-agent.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
-import { findUserByName } from '../../collector/db/users.js';
-import { setUserDisabled } from '../../collector/dashboard/user-admin.js';
+import { findUserByName, setUserDisabled } from '../../collector/db/users.js';
 
 let world: DashboardWorld;
 let browser: Browser;

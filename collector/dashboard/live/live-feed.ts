@@ -3,6 +3,8 @@ import type { IngestListener, IngestedHost } from '../../ingest/listener.js';
 import type { CheckResultHead } from '../../../shared/check-result.js';
 import { worstStatus, type Status } from '../../../shared/status.js';
 import { createLogger } from '../../../shared/logger.js';
+import { hostCheckStatuses } from '../../db/host-status.js';
+import { latestTicketEventId, ticketChangesSince } from '../../tickets/ticket-changes.js';
 
 const log = createLogger('dashboard.live');
 
@@ -48,14 +50,14 @@ export class LiveFeed {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Db) {
-    this.lastTicketEventId = (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM ticket_events').get() as { id: number }).id;
+    this.lastTicketEventId = latestTicketEventId(db);
   }
 
   subscribe(s: LiveSubscriber): () => void {
     this.subscribers.add(s);
     if (!this.timer) {
       // Start from now: a page that just rendered already shows everything older.
-      this.lastTicketEventId = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM ticket_events').get() as { id: number }).id;
+      this.lastTicketEventId = latestTicketEventId(this.db);
       this.timer = setInterval(() => this.pollTickets(), TICKET_POLL_MS);
       this.timer.unref();
     }
@@ -86,12 +88,7 @@ export class LiveFeed {
   /** New ticket timeline rows since the last look, one event per ticket with its current state. */
   pollTickets(): void {
     if (this.subscribers.size === 0) return;
-    const rows = this.db
-      .prepare(
-        `SELECT e.id, e.kind, t.number, t.customer_id AS customerId, t.host_id AS hostId, t.state, t.severity
-         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.id > ? ORDER BY e.id LIMIT 1000`,
-      )
-      .all(this.lastTicketEventId) as Array<{ id: number; kind: string; number: string; customerId: string; hostId: string; state: string; severity: string }>;
+    const rows = ticketChangesSince(this.db, this.lastTicketEventId, 1000);
     if (!rows.length) return;
     this.lastTicketEventId = rows[rows.length - 1]!.id;
     const latest = new Map<string, (typeof rows)[number]>();
@@ -102,8 +99,8 @@ export class LiveFeed {
   }
 
   private hostStatus(hostId: string): Status {
-    const rows = this.db.prepare('SELECT status FROM check_states WHERE host_id = ?').all(hostId) as Array<{ status: Status }>;
-    return rows.length ? worstStatus(rows.map((r) => r.status)) : 'UNKNOWN';
+    const statuses = hostCheckStatuses(this.db, hostId);
+    return statuses.length ? worstStatus(statuses) : 'UNKNOWN';
   }
 
   /** The ingest side: results (already in check_states when this runs) and agent connections. */

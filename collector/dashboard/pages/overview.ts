@@ -10,7 +10,8 @@ import { formatCountdown, formatTime } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import { actionable, dueInspectionsList, visibleCalendars } from '../inspection-view.js';
 import { page, type Html } from '../layout.js';
-import { statusClass, worstStatusByHost } from '../status-view.js';
+import { statusClass } from '../status-view.js';
+import { worstStatusByHost } from '../../db/host-status.js';
 
 export interface OverviewFilter {
   customerId?: string;

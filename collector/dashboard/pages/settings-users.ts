@@ -7,7 +7,7 @@ import { getCustomer, listCustomers } from '../../db/customers.js';
 import { SESSION_COOKIE, type DashEnv } from '../env.js';
 import { formatTime } from '../format.js';
 import { csrfField, page, postButton } from '../layout.js';
-import { getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../user-admin.js';
+import { getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../../db/users.js';
 import { settingsNav } from './settings-nav.js';
 
 const UserForm = z.object({

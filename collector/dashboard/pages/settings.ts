@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { ensureCustomer, getCustomer, listCustomers } from '../../db/customers.js';
 import { listHosts } from '../../db/hosts.js';
-import { createUser, findUserByName } from '../../db/users.js';
+import { createUser, findUserByName, listUserRecords } from '../../db/users.js';
 import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
 import { sendTestMessage } from '../../notify/notifier.js';
 import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from '../../tickets/contracts.js';
@@ -110,9 +110,7 @@ export function settingsRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const t = c.get('t');
     const lang = c.get('lang');
     const customers = listCustomers(db);
-    const users = db
-      .prepare('SELECT id, username, role, customer_id AS customerId, display_name AS displayName, created_at AS createdAt FROM users WHERE disabled_at IS NULL ORDER BY username')
-      .all() as Array<{ id: string; username: string; role: string; customerId: string | null; displayName: string; createdAt: number }>;
+    const users = listUserRecords(db).filter((u) => u.disabledAt === null);
     const hostNames = new Map(listHosts(db, undefined, { includeRetiredSince: 0 }).map((h) => [h.id, h.name]));
     const customerSelect = (name: string, withNone: boolean) =>
       html`<select name="${name}">${withNone ? html`<option value="">-</option>` : ''}${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select>`;

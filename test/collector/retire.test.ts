@@ -22,6 +22,7 @@ import { tempDir } from '../helpers/temp-dir.js';
  */
 const MIN = 60_000;
 const ENGINEER = { user: 'li', password: 'li-password-1' };
+const ADMIN = { user: 'root-admin', password: 'root-admin-password-1' };
 
 describe('retiring a host by revoking its agent', () => {
   const data = tempDir('retire-collector');
@@ -33,11 +34,11 @@ describe('retiring a host by revoking its agent', () => {
   // The ticket part of the collector, so the test can run its periodic work (the silence check) at any time.
   const capturedTickets: PluginFactory = (deps) => (tickets = ticketsPlugin(deps));
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
+  async function call(method: string, path: string, body?: unknown, who = ENGINEER): Promise<{ status: number; json: Record<string, any> }> {
     const res = await fetch(`${collector.url}${path}`, {
       method,
       headers: {
-        authorization: `Basic ${Buffer.from(`${ENGINEER.user}:${ENGINEER.password}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${who.user}:${who.password}`).toString('base64')}`,
         ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -64,6 +65,7 @@ describe('retiring a host by revoking its agent', () => {
     });
     ensureCustomer(collector.db, 'acme', 'ACME Bank', t);
     createUser(collector.db, { username: ENGINEER.user, password: ENGINEER.password, role: 'engineer', serves: ['acme'], now: t });
+    createUser(collector.db, { username: ADMIN.user, password: ADMIN.password, role: 'admin', now: t });
   });
 
   afterAll(async () => {
@@ -146,7 +148,8 @@ describe('retiring a host by revoking its agent', () => {
     expect(refused.json.error).toMatch(/^a host with an agent is removed by revoking its agent key first/);
     expect(getHost(collector.db, h.hostId)?.retiredAt).toBeNull();
 
-    const ssh = await call('POST', '/api/hosts', { kind: 'ssh', customerId: 'acme', name: 'switch-room-pc', address: '127.0.0.1', user: 'ops', privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n' });
+    // Agentless access (address, key) is an admin's to set; the engineer serving the customer may remove the host.
+    const ssh = await call('POST', '/api/hosts', { kind: 'ssh', customerId: 'acme', name: 'switch-room-pc', address: '127.0.0.1', user: 'ops', privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n' }, ADMIN);
     expect(ssh.status).toBe(201);
     expect(await call('DELETE', `/api/hosts/${ssh.json.host.id}`)).toEqual({ status: 200, json: { removed: true } });
 

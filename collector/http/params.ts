@@ -18,20 +18,38 @@ export const TimeParam = z.string().transform((s, ctx) => {
   return t;
 });
 
-/** Parse a request's JSON body or query with zod; on failure a 400 with a clear message. */
-export async function parseJson<S extends z.ZodType>(c: Context, schema: S): Promise<{ ok: true; data: z.infer<S> } | { ok: false; res: Response }> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return { ok: false, res: c.json({ error: 'request body must be JSON' }, 400) };
+/** A parse that failed carries its 400 answer, ready to return. */
+export type Parsed<T> = { ok: true; data: T } | { ok: false; res: Response };
+
+export interface BodyOptions {
+  /**
+   * An empty body counts as `{}`: for bodiless actions whose fields all have defaults (a ticket's acknowledge,
+   * start, resolve), which clients send with no body. Everywhere else an empty body is refused as not JSON.
+   */
+  emptyIsObject?: boolean;
+}
+
+/**
+ * The one way a route reads a JSON body: parsed with zod; on failure 400 `{ error }`, where `error` names each
+ * field that is wrong (the same shape for every route, API clients and the CLI print it as it is).
+ */
+export async function parseJson<S extends z.ZodType>(c: Context, schema: S, opts: BodyOptions = {}): Promise<Parsed<z.infer<S>>> {
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (!(opts.emptyIsObject && text.trim() === '')) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { ok: false, res: c.json({ error: 'request body must be JSON' }, 400) };
+    }
   }
   const r = schema.safeParse(body);
   if (!r.success) return { ok: false, res: c.json({ error: formatZodError(r.error) }, 400) };
   return { ok: true, data: r.data };
 }
 
-export function parseQuery<S extends z.ZodType>(c: Context, schema: S): { ok: true; data: z.infer<S> } | { ok: false; res: Response } {
+/** A request's query string, parsed with zod; on failure the same 400 `{ error }` as a body. */
+export function parseQuery<S extends z.ZodType>(c: Context, schema: S): Parsed<z.infer<S>> {
   const r = schema.safeParse(c.req.query());
   if (!r.success) return { ok: false, res: c.json({ error: formatZodError(r.error) }, 400) };
   return { ok: true, data: r.data };

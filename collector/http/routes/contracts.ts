@@ -2,10 +2,11 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../context.js';
 import { getCustomer } from '../../db/customers.js';
 import { ContractSchema, getContract, setContract } from '../../tickets/contracts.js';
-import { canSeeCustomer, forbidden, notFound, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+import { parseJson } from '../params.js';
+import { canSeeCustomer, forbidden, notFound, type RouteDeps } from '../access.js';
 
 /** /api/contracts/:customerId: the SLA contract (defaults when none is stored); admins change it. */
-export function contractRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
+export function contractRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/:customerId', (c) => {
     const id = c.req.param('customerId');
@@ -16,9 +17,9 @@ export function contractRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
     const id = c.req.param('customerId');
     if (!canSeeCustomer(c, id) || !getCustomer(deps.db, id)) return notFound(c);
     if (c.get('user').role !== 'admin') return forbidden(c, 'only admins change contracts');
-    const b = await readBody(c, ContractSchema);
-    if (!b.ok) return b.response;
-    return c.json({ contract: setContract(deps.db, id, b.value, deps.now()) });
+    const b = await parseJson(c, ContractSchema);
+    if (!b.ok) return b.res;
+    return c.json({ contract: setContract(deps.db, id, b.data, deps.now()) });
   });
   return app;
 }

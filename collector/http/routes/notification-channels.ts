@@ -11,7 +11,8 @@ import {
   updateChannel,
 } from '../../notify/channels.js';
 import { listDeliveries, sendTestMessage } from '../../notify/notifier.js';
-import { forbidden, isStaff, notFound, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+import { parseJson } from '../params.js';
+import { forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
 
 /** A channel's customer the caller may not use: 404 `customer not found`, or 403 for "all customers". */
 const customerRefused = (c: Context<AppEnv>, err: ChannelCustomerError) => c.json({ error: err.message }, err.problem === 'not-found' ? 404 : 403);
@@ -25,7 +26,7 @@ const customerRefused = (c: Context<AppEnv>, err: ChannelCustomerError) => c.jso
  * all customers) is set on create and may be changed by PATCH; a customer that does not exist or that the
  * caller does not see is 404 `customer not found`, and "all customers" is for unrestricted callers only.
  */
-export function notificationChannelRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
+export function notificationChannelRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const adminOnly = (role: string) => role === 'admin';
   app.get('/', (c) => (isStaff(c) ? c.json({ channels: listChannels(deps.db, c.get('customerIds')) }) : forbidden(c)));
@@ -37,10 +38,10 @@ export function notificationChannelRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   });
   app.post('/', async (c) => {
     if (!adminOnly(c.get('user').role)) return forbidden(c, 'only admins manage channels');
-    const b = await readBody(c, ChannelInputSchema);
-    if (!b.ok) return b.response;
+    const b = await parseJson(c, ChannelInputSchema);
+    if (!b.ok) return b.res;
     try {
-      return c.json({ channel: createChannel(deps.db, b.value, deps.now(), c.get('customerIds')) }, 201);
+      return c.json({ channel: createChannel(deps.db, b.data, deps.now(), c.get('customerIds')) }, 201);
     } catch (err) {
       if (err instanceof ChannelCustomerError) return customerRefused(c, err);
       throw err;
@@ -48,10 +49,10 @@ export function notificationChannelRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   });
   app.patch('/:id', async (c) => {
     if (!adminOnly(c.get('user').role)) return forbidden(c, 'only admins manage channels');
-    const b = await readBody(c, ChannelPatchSchema);
-    if (!b.ok) return b.response;
+    const b = await parseJson(c, ChannelPatchSchema);
+    if (!b.ok) return b.res;
     try {
-      const ch = updateChannel(deps.db, c.req.param('id'), b.value, c.get('customerIds'));
+      const ch = updateChannel(deps.db, c.req.param('id'), b.data, c.get('customerIds'));
       return ch ? c.json({ channel: ch }) : notFound(c);
     } catch (err) {
       if (err instanceof ChannelCustomerError) return customerRefused(c, err);

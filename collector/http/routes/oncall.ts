@@ -4,12 +4,13 @@ import type { AppEnv } from '../context.js';
 import { getUser } from '../../db/users.js';
 import { recipientsOf, setUserContact, UserContactSchema } from '../../tickets/contacts.js';
 import { addShift, deleteShift, listShifts, onDutyUserIds, OncallShiftInputSchema } from '../../tickets/oncall.js';
-import { canSeeCustomer, forbidden, isStaff, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+import { parseJson, parseQuery } from '../params.js';
+import { canSeeCustomer, forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
 
 const NowQuery = z.object({ tier: z.enum(['1', '2', '3']).transform(Number), customerId: z.string().min(1) });
 
 /** /api/oncall: the L1/L2/L3 rota. Staff read it; admins edit it. */
-export function oncallRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
+export function oncallRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/', (c) => {
     if (!isStaff(c)) return forbidden(c);
@@ -18,18 +19,18 @@ export function oncallRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   app.get('/now', (c) => {
     if (!isStaff(c)) return forbidden(c);
     const q = parseQuery(c, NowQuery);
-    if (!q.ok) return q.response;
-    if (!canSeeCustomer(c, q.value.customerId)) return notFound(c);
-    const ids = onDutyUserIds(deps.db, q.value.tier as 1 | 2 | 3, q.value.customerId, deps.now());
+    if (!q.ok) return q.res;
+    if (!canSeeCustomer(c, q.data.customerId)) return notFound(c);
+    const ids = onDutyUserIds(deps.db, q.data.tier as 1 | 2 | 3, q.data.customerId, deps.now());
     return c.json({ onDuty: recipientsOf(deps.db, ids).map((r) => ({ userId: r.userId, name: r.name })) });
   });
   app.post('/', async (c) => {
     if (c.get('user').role !== 'admin') return forbidden(c, 'only admins edit the rota');
-    const b = await readBody(c, OncallShiftInputSchema);
-    if (!b.ok) return b.response;
-    const u = getUser(deps.db, b.value.userId);
+    const b = await parseJson(c, OncallShiftInputSchema);
+    if (!b.ok) return b.res;
+    const u = getUser(deps.db, b.data.userId);
     if (!u || u.role === 'customer') return c.json({ error: 'the user must be an engineer or admin' }, 400);
-    return c.json({ shift: addShift(deps.db, b.value, deps.now()) }, 201);
+    return c.json({ shift: addShift(deps.db, b.data, deps.now()) }, 201);
   });
   /** Where on-duty notifications reach a staff user (e-mail; phone for chat @-mentions). */
   app.put('/contacts/:userId', async (c) => {
@@ -38,10 +39,10 @@ export function oncallRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
     if (me.role !== 'admin' && !(me.role === 'engineer' && me.id === userId)) return forbidden(c, 'admins, or engineers for themselves');
     const u = getUser(deps.db, userId);
     if (!u || u.role === 'customer') return notFound(c);
-    const b = await readBody(c, UserContactSchema);
-    if (!b.ok) return b.response;
-    setUserContact(deps.db, userId, b.value);
-    return c.json({ userId, ...b.value });
+    const b = await parseJson(c, UserContactSchema);
+    if (!b.ok) return b.res;
+    setUserContact(deps.db, userId, b.data);
+    return c.json({ userId, ...b.data });
   });
   app.delete('/:id', (c) => {
     if (c.get('user').role !== 'admin') return forbidden(c, 'only admins edit the rota');

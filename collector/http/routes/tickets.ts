@@ -1,13 +1,14 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../context.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import { assignableStaff } from '../../tickets/contacts.js';
 import { maintenanceNow } from '../../tickets/maintenance-now.js';
-import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext } from '../../tickets/ticket-actions.js';
+import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext, type ActionResult } from '../../tickets/ticket-actions.js';
 import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';
-import { actionResponse, forbidden, isStaff, notFound, parseQuery, readBody, type TicketRouteDeps } from '../../tickets/route-support.js';
+import { parseJson, parseQuery } from '../params.js';
+import { forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z
@@ -41,13 +42,21 @@ const ReportFields = z
   .object({ cause: z.string().max(20000), actions: z.string().max(20000), prevention: z.string().max(20000) })
   .partial()
   .refine((f) => Object.keys(f).length > 0, 'give cause, actions or prevention');
+const ACTION_REFUSAL_STATUS = { 'not-found': 404, forbidden: 403, conflict: 409, invalid: 400 } as const;
+
+/** A lifecycle action's answer: the ticket, or the refusal with its status. */
+function actionResponse(c: Context<AppEnv>, r: ActionResult): Response {
+  if (r.ok) return c.json({ ticket: r.ticket });
+  return c.json({ error: r.message }, ACTION_REFUSAL_STATUS[r.error]);
+}
+
 const ReportQuery = z.object({ format: z.enum(['html', 'md']).default('html'), lang: z.enum(['zh', 'en']).default('zh') });
 
 /**
  * /api/tickets: list (with the maintenance windows in force), get, the lifecycle actions, who may be
  * assigned a ticket, the engineer's report fields and the report download.
  */
-export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
+export function ticketRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const ctxOf = (c: { get: (k: 'user' | 'customerIds') => unknown }): ActionContext => ({
     db: deps.db,
@@ -58,18 +67,18 @@ export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
 
   app.get('/', (c) => {
     const q = parseQuery(c, ListQuery);
-    if (!q.ok) return q.response;
+    if (!q.ok) return q.res;
     const now = deps.now();
     const customerIds = c.get('customerIds');
     const tickets = listTickets(deps.db, {
       customerIds,
-      state: q.value.state,
-      severity: q.value.severity,
-      customerId: q.value.customer,
-      hostId: q.value.host,
-      breached: q.value.breached,
-      limit: q.value.limit,
-      offset: q.value.offset,
+      state: q.data.state,
+      severity: q.data.severity,
+      customerId: q.data.customer,
+      hostId: q.data.host,
+      breached: q.data.breached,
+      limit: q.data.limit,
+      offset: q.data.offset,
       now,
     });
     return c.json({ tickets, maintenance: maintenanceNow(deps.db, now, customerIds) });
@@ -93,8 +102,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
   type Run<S extends z.ZodType> = (ctx: ActionContext, id: string, body: z.infer<S>) => Parameters<typeof actionResponse>[1];
   const action = <S extends z.ZodType>(method: 'post' | 'patch', path: string, schema: S, run: Run<S>) =>
     app[method](path, async (c) => {
-      const b = await readBody(c, schema);
-      return b.ok ? actionResponse(c, run(ctxOf(c), c.req.param('id') ?? '', b.value)) : b.response;
+      const b = await parseJson(c, schema, { emptyIsObject: true });
+      return b.ok ? actionResponse(c, run(ctxOf(c), c.req.param('id') ?? '', b.data)) : b.res;
     });
   action('post', '/:id/acknowledge', Note, (ctx, id, b) => acknowledge(ctx, id, b.note));
   action('post', '/:id/start', Note, (ctx, id, b) => startWork(ctx, id, b.note));
@@ -108,13 +117,13 @@ export function ticketRoutes(deps: TicketRouteDeps): Hono<AppEnv> {
 
   app.get('/:id/report', (c) => {
     const q = parseQuery(c, ReportQuery);
-    if (!q.ok) return q.response;
+    if (!q.ok) return q.res;
     const now = deps.now();
     const customerIds = c.get('customerIds');
     const t = findTicket(deps.db, c.req.param('id'), { customerIds, now });
     const report = t && buildFaultReport(deps.db, t.id, { customerIds, now });
     if (!t || !report) return notFound(c);
-    const { format, lang } = q.value;
+    const { format, lang } = q.data;
     const body = format === 'html' ? renderFaultReportHtml(report, lang) : renderFaultReportMarkdown(report, lang);
     return c.body(body, 200, {
       'content-type': format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8',

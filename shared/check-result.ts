@@ -16,9 +16,15 @@ export const MAX_DETAILS_BYTES = 256 * 1024;
  * A summary as a message key with values ('exec.refused.outside', { command, file }), for readers that render it
  * in zh or en; `summary` stays the English fallback (logs, readers that do not know the key).
  */
-export const CheckMessageSchema = z.object({
+export const CheckMessagePartSchema = z.object({
   key: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/).max(100),
-  values: z.record(z.string().max(64), z.union([z.string().max(1000), z.number()])).default({}),
+  // A value may be a whole plugin's first line (script.output), so it takes what a summary takes.
+  values: z.record(z.string().max(64), z.union([z.string().max(MAX_SUMMARY_CHARS), z.number()])).default({}),
+});
+export type CheckMessagePart = z.infer<typeof CheckMessagePartSchema>;
+/** Lists (the file systems over their threshold, ...) travel as `parts`, each a key with values of its own. */
+export const CheckMessageSchema = CheckMessagePartSchema.extend({
+  parts: z.array(CheckMessagePartSchema).max(100).optional(),
 });
 export type CheckMessage = z.infer<typeof CheckMessageSchema>;
 

@@ -1,14 +1,17 @@
+import type { Said } from '../message-text.js';
+import { say } from './messages.js';
+
 /** Codes Node and the drivers put on a failed connect, and the words an engineer reads at 3 a.m. */
-const CODE_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused to',
-  ECONNRESET: 'connection reset by',
-  ETIMEDOUT: 'connection timed out to',
-  EHOSTUNREACH: 'host unreachable:',
-  ENETUNREACH: 'network unreachable for',
-  ENOTFOUND: 'cannot resolve host of',
-  EAI_AGAIN: 'cannot resolve host of',
-  EPIPE: 'connection closed by',
-};
+const CODE_WORDS = {
+  ECONNREFUSED: 'db.connect.refused',
+  ECONNRESET: 'db.connect.reset',
+  ETIMEDOUT: 'db.connect.timedOut',
+  EHOSTUNREACH: 'db.connect.hostUnreachable',
+  ENETUNREACH: 'db.connect.networkUnreachable',
+  ENOTFOUND: 'db.connect.unresolved',
+  EAI_AGAIN: 'db.connect.unresolved',
+  EPIPE: 'db.connect.closed',
+} as const;
 
 interface ErrorWithCode {
   code?: unknown;
@@ -33,11 +36,16 @@ export function errorCode(err: unknown): string | undefined {
  * `scrub` runs over any driver text that is kept, because drivers sometimes echo the connection string.
  */
 export function describeConnectError(err: unknown, where: string, scrub: (text: string) => string): string {
+  return connectErrorSaid(err, where, scrub).summary;
+}
+
+/** describeConnectError as a message (the summary is its English text). */
+export function connectErrorSaid(err: unknown, where: string, scrub: (text: string) => string): Said {
   const code = errorCode(err);
-  if (code && CODE_WORDS[code]) return `${CODE_WORDS[code]} ${where}`;
+  if (code && Object.hasOwn(CODE_WORDS, code)) return say(CODE_WORDS[code as keyof typeof CODE_WORDS], { where });
   const message = err instanceof Error ? err.message : String(err);
-  if (/timeout|timed out/i.test(message)) return `no answer from ${where} in time`;
-  return scrub(`${where}: ${message || code || 'connection failed'}`);
+  if (/timeout|timed out/i.test(message)) return say('db.connect.noAnswer', { where });
+  return say('db.connect.error', { where: scrub(where), error: scrub(message || code || 'connection failed') });
 }
 
 /**

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Said } from '../message-text.js';
+import { say } from './messages.js';
 
 /**
  * How a database check gets its password: from an environment variable named in the params (`passwordEnv`),
@@ -59,18 +61,24 @@ export type PasswordEnvSide = 'agent' | 'collector';
  * PATROL_CHECK_* names. An agent reads the names of its agent.env freely, but never its own settings (PATROL_*,
  * such as PATROL_ENROLL_TOKEN), except PATROL_CHECK_* ones.
  */
-export function passwordEnvProblem(name: string, side: PasswordEnvSide): { rule: string; ruleZh: string } | undefined {
+export function passwordEnvProblem(
+  name: string,
+  side: PasswordEnvSide,
+): { rule: string; ruleZh: string; values: { prefix: string; onCollector?: 1; onAgent?: 1 } } | undefined {
   const prefix = COLLECTOR_PASSWORD_ENV_PREFIX;
   if (side === 'collector' && !name.startsWith(prefix)) {
     return {
       rule: `on the collector (agentless hosts) a passwordEnv name starts with ${prefix}, set in the collector's environment`,
       ruleZh: `在采集服务器上（无 Agent 主机），passwordEnv 名称须以 ${prefix} 开头，并在采集服务器的环境中设置`,
+      // For the message key secret.refused.envName (checks/exec/refusal.ts), which says the same in zh and en.
+      values: { prefix, onCollector: 1 },
     };
   }
   if (side === 'agent' && name.startsWith('PATROL_') && !name.startsWith(prefix)) {
     return {
       rule: `PATROL_* names are the agent's own settings (only ${prefix}* may hold a check's password); use another name in agent.env`,
       ruleZh: `PATROL_* 是 Agent 自身的设置（只有 ${prefix}* 可存放检查密码）；请在 agent.env 中使用其他名称`,
+      values: { prefix, onAgent: 1 },
     };
   }
   return undefined;
@@ -110,9 +118,9 @@ export interface DbRunSetup {
 }
 
 /** The common start of a database check's run(); an error is the UNKNOWN summary to return. */
-export function prepareDbRun(p: PasswordSource & { host: string; port: number; timeoutSec: number }): DbRunSetup | { error: string } {
+export function prepareDbRun(p: PasswordSource & { host: string; port: number; timeoutSec: number }): DbRunSetup | { error: Said } {
   const secret = resolvePassword(p);
-  if ('error' in secret) return { error: secret.error };
+  if ('error' in secret) return { error: say('db.password.envNotSet', { name: p.passwordEnv ?? '' }) };
   return {
     where: `${p.host}:${p.port}`,
     password: secret.password,

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, statusBelow, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, prepareDbRun } from './credentials.js';
-import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
+import { closeOnAbort, connectErrorSaid, untilAborted } from './connect-error.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
+import type { Said } from '../message-text.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { MYSQL } from './metrics.js';
 
@@ -60,7 +63,7 @@ export default defineCheck({
   params: Params,
   async run(ctx, p) {
     const setup = prepareDbRun(p);
-    if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
+    if ('error' in setup) return { status: 'UNKNOWN', ...setup.error };
     const { where, scrub, timeoutMs } = setup;
     const t0 = performance.now();
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
@@ -73,8 +76,8 @@ export default defineCheck({
     } catch (err) {
       unregister();
       conn.destroy();
-      const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeMysqlError(err, where, scrub);
-      return { status: 'CRITICAL', summary, metrics: [{ measurement: MYSQL.name, fields: { up: 0 } }] };
+      const said = ctx.signal.aborted ? say('db.connect.noAnswer', { where }) : describeMysqlError(err, where, scrub);
+      return { status: 'CRITICAL', ...said, metrics: [{ measurement: MYSQL.name, fields: { up: 0 } }] };
     }
     const connectMs = performance.now() - t0;
     try {
@@ -84,8 +87,8 @@ export default defineCheck({
       const replica = p.checkReplica ? await replicaStatus(query) : null;
       return judge(ctx.now(), p, connectMs, status, vars, replica, ctx.state.get<CounterSnapshot>('counters'), (s) => ctx.state.set('counters', s));
     } catch (err) {
-      const summary = ctx.signal.aborted ? `no answer from ${where} in time` : scrub(`MySQL ${where} failed during the check: ${(err as Error).message}`);
-      return { status: 'CRITICAL', summary };
+      const said = ctx.signal.aborted ? say('db.connect.noAnswer', { where }) : say('db.mysql.failed', { where, error: scrub((err as Error).message) });
+      return { status: 'CRITICAL', ...said };
     } finally {
       unregister();
       await conn.promise().end().catch(() => conn.destroy());
@@ -104,7 +107,7 @@ function judge(
   remember: (s: CounterSnapshot) => void,
 ): CheckOutcome {
   const statuses: Status[] = [];
-  const problems: string[] = [];
+  const problems: CheckMessagePart[] = [];
   const num = (k: string) => Number(st.get(k) ?? 0);
   const threads = num('Threads_connected');
   const maxConn = Number(vars.get('max_connections') ?? 0);
@@ -125,7 +128,7 @@ function judge(
   };
   const connStatus = statusAbove(connPct, p.connWarnPct, p.connCritPct);
   statuses.push(connStatus);
-  if (connStatus !== 'OK') problems.push(`${threads}/${maxConn} connections (${connPct.toFixed(0)}%)`);
+  if (connStatus !== 'OK') problems.push(part('db.connections', { used: threads, max: maxConn, pct: connPct }));
 
   const snap: CounterSnapshot = {
     at: now,
@@ -146,8 +149,8 @@ function judge(
     const s1 = statusAbove(slowPerMin, p.slowWarnPerMin, p.slowCritPerMin);
     const s2 = statusAbove(abortedPerMin, p.abortedWarnPerMin, p.abortedCritPerMin);
     statuses.push(s1, s2);
-    if (s1 !== 'OK') problems.push(`${slowPerMin.toFixed(1)} slow queries/min`);
-    if (s2 !== 'OK') problems.push(`${abortedPerMin.toFixed(1)} aborted connections/min`);
+    if (s1 !== 'OK') problems.push(part('db.mysql.slow', { perMin: slowPerMin }));
+    if (s2 !== 'OK') problems.push(part('db.mysql.aborted', { perMin: abortedPerMin }));
     const requests = snap.bpReadRequests - prev.bpReadRequests;
     if (requests > 0) {
       const hitPct = 100 * (1 - (snap.bpReads - prev.bpReads) / requests);
@@ -155,7 +158,7 @@ function judge(
       if (requests >= p.bufferPoolMinRequests) {
         const s3 = statusBelow(hitPct, p.bufferPoolHitWarnPct, p.bufferPoolHitCritPct);
         statuses.push(s3);
-        if (s3 !== 'OK') problems.push(`InnoDB buffer pool hit ratio ${hitPct.toFixed(1)}%`);
+        if (s3 !== 'OK') problems.push(part('db.mysql.bufferPool', { pct: hitPct }));
       }
     }
   } else if (snap.bpReadRequests > 0) {
@@ -163,13 +166,13 @@ function judge(
     fields.buffer_pool_hit_pct = round(100 * (1 - snap.bpReads / snap.bpReadRequests));
   }
 
-  let replicaText = '';
-  const notes: string[] = [];
+  let behindSec: number | string | undefined;
+  const notes: CheckMessagePart[] = [];
   if (replica && 'missingPrivilege' in replica) {
     // Not "no replica": a replica whose threads stopped would look healthy. Say what the user lacks.
     fields.replica = 'unknown';
     statuses.push('UNKNOWN');
-    notes.push(`replication status: user ${p.user} lacks the ${replica.missingPrivilege} privilege`);
+    notes.push(part('db.mysql.noPrivilege', { user: p.user, privilege: String(replica.missingPrivilege) }));
   } else if (replica) {
     const io = String(replica.Replica_IO_Running ?? replica.Slave_IO_Running ?? '');
     const sql = String(replica.Replica_SQL_Running ?? replica.Slave_SQL_Running ?? '');
@@ -180,25 +183,24 @@ function judge(
     if (io !== 'Yes' || sql !== 'Yes') {
       statuses.push('CRITICAL');
       const err = String(replica.Last_IO_Error || replica.Last_SQL_Error || '').slice(0, 200);
-      problems.push(`replica threads IO ${io || '?'} SQL ${sql || '?'}${err ? ` (${err})` : ''}`);
+      problems.push(part('db.mysql.replicaThreads', { io: io || '?', sql: sql || '?', error: err || undefined }));
     } else if (typeof fields.seconds_behind === 'number') {
       const s = statusAbove(fields.seconds_behind, p.replicaLagWarnSec, p.replicaLagCritSec);
       statuses.push(s);
-      if (s !== 'OK') problems.push(`replica ${fields.seconds_behind}s behind`);
+      if (s !== 'OK') problems.push(part('db.mysql.replicaBehind', { behindSec: fields.seconds_behind }));
     }
-    replicaText = `, replica ${fields.seconds_behind ?? '?'}s behind`;
+    behindSec = typeof fields.seconds_behind === 'number' ? fields.seconds_behind : '?';
   }
 
   const status = worstStatus(statuses);
-  const summary = problems.length
-    ? problems.join(', ')
-    : `${fields.version} up, connect ${connectMs.toFixed(1)} ms, ${threads}/${maxConn} connections` +
-      (typeof fields.slow_queries_per_min === 'number' ? `, ${fields.slow_queries_per_min} slow queries/min` : ' (rates from the next run)') +
-      replicaText;
+  const slowPerMin = typeof fields.slow_queries_per_min === 'number' ? fields.slow_queries_per_min : undefined;
+  const said = problems.length
+    ? say('db.problems', {}, problems)
+    : say('db.mysql.up', { version: String(fields.version), connectMs, threads, max: maxConn, slowPerMin, firstRun: slowPerMin === undefined ? 1 : undefined, behindSec }, notes);
   return {
     status,
-    summary: notes.length && !problems.length ? `${summary} (not available: ${notes.join('; ')})` : summary,
-    ...(notes.length ? { details: notes.join('\n') } : {}),
+    ...said,
+    ...(notes.length ? { details: notes.map((n) => `replication status: user ${n.values.user} lacks the ${n.values.privilege} privilege`).join('\n') } : {}),
     metrics: [{ measurement: MYSQL.name, fields }],
   };
 }
@@ -239,11 +241,11 @@ function nameValues(rows: Row[]): Map<string, string> {
 }
 
 /** Socket failures in plain words; a refused login keeps the server's own text (user@host, never the password). */
-function describeMysqlError(err: unknown, where: string, scrub: (t: string) => string): string {
+function describeMysqlError(err: unknown, where: string, scrub: (t: string) => string): Said {
   const code = (err as { code?: string }).code;
-  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_HOST_NOT_PRIVILEGED') return scrub(`${where}: ${(err as Error).message}`);
-  if (code === 'ER_CON_COUNT_ERROR') return `${where} refuses connections: too many connections`;
-  return describeConnectError(err, where, scrub);
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_HOST_NOT_PRIVILEGED') return say('db.connect.error', { where, error: scrub((err as Error).message) });
+  if (code === 'ER_CON_COUNT_ERROR') return say('db.connect.tooMany', { where });
+  return connectErrorSaid(err, where, scrub);
 }
 
 function round(n: number): number {

@@ -3,7 +3,10 @@ import type pg from 'pg';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, prepareDbRun } from './credentials.js';
-import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
+import { closeOnAbort, connectErrorSaid, untilAborted } from './connect-error.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
+import type { Said } from '../message-text.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { POSTGRES } from './metrics.js';
 
@@ -52,7 +55,7 @@ export default defineCheck({
   params: Params,
   async run(ctx, p) {
     const setup = prepareDbRun(p);
-    if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
+    if ('error' in setup) return { status: 'UNKNOWN', ...setup.error };
     const { where, scrub, timeoutMs } = setup;
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
     const { default: pgLib } = await import('pg');
@@ -77,14 +80,14 @@ export default defineCheck({
       try {
         await untilAborted(ctx.signal, client.connect());
       } catch (err) {
-        const summary = ctx.signal.aborted ? `no answer from ${where} in time` : describeConnectError(err, where, scrub);
-        return { status: 'CRITICAL', summary, metrics: [{ measurement: POSTGRES.name, fields: { up: 0 } }] };
+        const said = ctx.signal.aborted ? say('db.connect.noAnswer', { where }) : connectErrorSaid(err, where, scrub);
+        return { status: 'CRITICAL', ...said, metrics: [{ measurement: POSTGRES.name, fields: { up: 0 } }] };
       }
       const connectMs = performance.now() - t0;
       return await untilAborted(ctx.signal, inspect(client, p, connectMs, scrub));
     } catch (err) {
-      if (ctx.signal.aborted) return { status: 'CRITICAL', summary: `PostgreSQL ${where} stopped answering during the check` };
-      return { status: 'CRITICAL', summary: scrub(`PostgreSQL ${where} failed during the check: ${(err as Error).message}`) };
+      if (ctx.signal.aborted) return { status: 'CRITICAL', ...say('db.postgres.stopped', { where }) };
+      return { status: 'CRITICAL', ...say('db.postgres.failed', { where, error: scrub((err as Error).message) }) };
     } finally {
       unregister();
       if (ctx.signal.aborted) client.connection.stream.destroy();
@@ -95,8 +98,8 @@ export default defineCheck({
 
 async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, scrub: (t: string) => string): Promise<CheckOutcome> {
   const statuses: Status[] = [];
-  const problems: string[] = [];
-  const notes: string[] = [];
+  const problems: CheckMessagePart[] = [];
+  const notes: CheckMessagePart[] = [];
   const fields: FieldsOf<typeof POSTGRES> = { up: 1, connect_ms: round(connectMs) };
   const metrics: Metric[] = [];
   /** An optional section that fails (a missing privilege) is reported, and the rest still runs. */
@@ -105,7 +108,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
       await fn();
     } catch (err) {
       statuses.push('UNKNOWN');
-      notes.push(scrub(`${name}: ${(err as Error).message}`));
+      notes.push(part('db.section.failed', { section: name, error: scrub((err as Error).message) }));
     }
   };
 
@@ -122,7 +125,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
   ).rows[0];
   fields.version = server.version;
   const unsupported = unsupportedVersion(server.num, server.version);
-  if (unsupported) return { status: 'UNKNOWN', summary: unsupported, metrics: [{ measurement: POSTGRES.name, fields }] };
+  if (unsupported) return { status: 'UNKNOWN', ...unsupportedSaid(server.version), metrics: [{ measurement: POSTGRES.name, fields }] };
 
   const info = (
     await client.query<{ version: string; max: number; used: number; standby: boolean }>(
@@ -135,7 +138,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
   Object.assign(fields, { version: info.version, connections: info.used, max_connections: info.max, connections_pct: round(connPct), is_standby: info.standby });
   const connStatus = statusAbove(connPct, p.connWarnPct, p.connCritPct);
   statuses.push(connStatus);
-  if (connStatus !== 'OK') problems.push(`${info.used}/${info.max} connections (${connPct.toFixed(0)}%)`);
+  if (connStatus !== 'OK') problems.push(part('db.connections', { used: info.used, max: info.max, pct: connPct }));
 
   await section('long queries', async () => {
     const r = (
@@ -151,7 +154,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
     fields.longest_query_sec = round(r.longest);
     const s = statusAbove(r.n, p.longQueryWarnCount, p.longQueryCritCount);
     statuses.push(s);
-    if (s !== 'OK') problems.push(`${r.n} queries running over ${p.longQuerySec}s (longest ${r.longest.toFixed(0)}s)`);
+    if (s !== 'OK') problems.push(part('db.postgres.longQueries', { count: r.n, limitSec: p.longQuerySec, longestSec: r.longest }));
   });
 
   await section('databases', async () => {
@@ -168,7 +171,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
       maxAge = Math.max(maxAge, d.xid_age);
       const s = statusAbove(d.xid_age, p.xidAgeWarn, p.xidAgeCrit);
       statuses.push(s);
-      if (s !== 'OK') problems.push(`${d.datname} transaction ID age ${d.xid_age}`);
+      if (s !== 'OK') problems.push(part('db.postgres.xidAge', { database: d.datname, age: d.xid_age }));
       if (d.template) continue;
       const dbFields: Record<string, number> = { xid_age: d.xid_age };
       if (d.size_bytes !== null) {
@@ -186,7 +189,7 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
     fields.locks_waiting = n;
     const s = statusAbove(n, p.locksWaitingWarn, p.locksWaitingCrit);
     statuses.push(s);
-    if (s !== 'OK') problems.push(`${n} locks waiting`);
+    if (s !== 'OK') problems.push(part('db.postgres.locksWaiting', { count: n }));
   });
 
   await section('replication', async () => {
@@ -196,21 +199,32 @@ async function inspect(client: pg.Client, p: PostgresParams, connectMs: number, 
 
   metrics.unshift({ measurement: POSTGRES.name, fields });
   const status = worstStatus(statuses);
-  const role = info.standby ? 'standby' : 'primary';
-  const summary = problems.length
-    ? problems.join(', ')
-    : `PostgreSQL ${info.version} ${role} up, connect ${connectMs.toFixed(1)} ms, ${info.used}/${info.max} connections` +
-      (typeof fields.databases_bytes === 'number' ? `, databases ${mib(fields.databases_bytes)} MiB` : '') +
-      (typeof fields.replication_lag_sec === 'number' ? `, replication lag ${fields.replication_lag_sec}s` : '') +
-      (typeof fields.replicas_streaming === 'number' && fields.replicas_streaming > 0 ? `, ${fields.replicas_streaming} replicas streaming` : '');
-  return { status, summary: notes.length && !problems.length ? `${summary} (not available: ${notes.join('; ')})` : summary, details: notes.join('\n') || undefined, metrics };
+  const said = problems.length
+    ? say('db.problems', {}, problems)
+    : say(
+        'db.postgres.up',
+        {
+          version: info.version,
+          role: info.standby ? 'standby' : 'primary',
+          connectMs,
+          used: info.used,
+          max: info.max,
+          databasesBytes: typeof fields.databases_bytes === 'number' ? fields.databases_bytes : undefined,
+          lagSec: typeof fields.replication_lag_sec === 'number' ? fields.replication_lag_sec : undefined,
+          replicas: typeof fields.replicas_streaming === 'number' && fields.replicas_streaming > 0 ? fields.replicas_streaming : undefined,
+        },
+        notes,
+      );
+  // The details keep every section that failed, also when problems took the summary.
+  const details = notes.map((n) => `${n.values.section}: ${n.values.error}`).join('\n');
+  return { status, ...said, details: details || undefined, metrics };
 }
 
 /**
  * Lag on a standby. When everything received has been replayed the standby is caught up, however old the last
  * replayed transaction is (an idle primary sends none); only WAL waiting to be replayed makes the age a lag.
  */
-async function standbyLag(client: pg.Client, p: PostgresParams, fields: FieldsOf<typeof POSTGRES>, statuses: Status[], problems: string[]) {
+async function standbyLag(client: pg.Client, p: PostgresParams, fields: FieldsOf<typeof POSTGRES>, statuses: Status[], problems: CheckMessagePart[]) {
   const r = (
     await client.query<{ age_sec: number | null; caught_up: boolean | null; receiver: string | null }>(
       `SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age_sec,
@@ -223,10 +237,10 @@ async function standbyLag(client: pg.Client, p: PostgresParams, fields: FieldsOf
   fields.wal_receiver = r.receiver ?? 'none';
   const s = statusAbove(lag, p.replicationLagWarnSec, p.replicationLagCritSec);
   statuses.push(s);
-  if (s !== 'OK') problems.push(`replication lag ${lag.toFixed(0)}s`);
+  if (s !== 'OK') problems.push(part('db.postgres.lag', { lagSec: lag }));
   if (r.receiver !== 'streaming') {
     statuses.push('WARNING');
-    problems.push(`standby is not streaming from its primary (wal receiver: ${r.receiver ?? 'none'})`);
+    problems.push(part('db.postgres.notStreaming', { receiver: r.receiver ?? 'none' }));
   }
 }
 
@@ -236,7 +250,7 @@ async function primaryReplicas(
   p: PostgresParams,
   fields: FieldsOf<typeof POSTGRES>,
   statuses: Status[],
-  problems: string[],
+  problems: CheckMessagePart[],
   metrics: Metric[],
 ) {
   const rows = (
@@ -252,11 +266,11 @@ async function primaryReplicas(
     if (r.state === 'streaming') streaming += 1;
     else {
       statuses.push('WARNING');
-      problems.push(`replica ${r.name || r.addr} is ${r.state}`);
+      problems.push(part('db.postgres.replicaState', { replica: r.name || r.addr || '?', state: r.state }));
     }
     const s = statusAbove(r.replay_lag_sec, p.replicationLagWarnSec, p.replicationLagCritSec);
     statuses.push(s);
-    if (s !== 'OK') problems.push(`replica ${r.name || r.addr} replay lag ${r.replay_lag_sec.toFixed(0)}s`);
+    if (s !== 'OK') problems.push(part('db.postgres.replicaLag', { replica: r.name || r.addr || '?', lagSec: r.replay_lag_sec }));
     metrics.push({
       measurement: 'postgres_replica',
       tags: { replica: r.name || 'unnamed', client_addr: r.addr ?? 'local' },
@@ -266,7 +280,7 @@ async function primaryReplicas(
   fields.replicas_streaming = streaming;
   if (streaming < p.minReplicas) {
     statuses.push('CRITICAL');
-    problems.push(`${streaming} of ${p.minReplicas} expected replicas streaming`);
+    problems.push(part('db.postgres.fewReplicas', { streaming, expected: p.minReplicas }));
   }
 }
 
@@ -276,13 +290,13 @@ export const MIN_SERVER_VERSION_NUM = 100_000;
 /** Why the check cannot judge this server, or null when it can. `versionNum` is server_version_num (90624 = 9.6.24). */
 export function unsupportedVersion(versionNum: number, version: string): string | null {
   if (versionNum >= MIN_SERVER_VERSION_NUM) return null;
-  return `PostgreSQL ${version} is not supported: needs 10 or newer (the server is up; connect and test query answered)`;
+  return unsupportedSaid(version).summary;
+}
+
+function unsupportedSaid(version: string): Said {
+  return say('db.postgres.unsupported', { version });
 }
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }

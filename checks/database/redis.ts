@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { PasswordParams, prepareDbRun } from './credentials.js';
-import { closeOnAbort, describeConnectError, untilAborted } from './connect-error.js';
+import { closeOnAbort, connectErrorSaid, untilAborted } from './connect-error.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
+import type { Said } from '../message-text.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { REDIS } from './metrics.js';
 
@@ -47,7 +50,7 @@ export default defineCheck({
   params: Params,
   async run(ctx, p) {
     const setup = prepareDbRun(p);
-    if ('error' in setup) return { status: 'UNKNOWN', summary: setup.error };
+    if ('error' in setup) return { status: 'UNKNOWN', ...setup.error };
     const { where, scrub, timeoutMs } = setup;
     // Loaded on first use: a driver costs the agent memory only where this check is assigned.
     const { Redis } = await import('ioredis');
@@ -81,8 +84,8 @@ export default defineCheck({
         // ioredis' own timeouts do not cover AUTH during the handshake: one deadline for the whole of it.
         await untilAborted(connectSignal, redis.connect().then(() => redis.ping()));
       } catch (err) {
-        const summary = connectSignal.aborted ? `no answer from ${where} in time` : describeRedisError(lastError ?? err, where, scrub);
-        return { status: 'CRITICAL', summary, metrics: [{ measurement: REDIS.name, fields: { up: 0 } }] };
+        const said = connectSignal.aborted ? say('db.connect.noAnswer', { where }) : describeRedisError(lastError ?? err, where, scrub);
+        return { status: 'CRITICAL', ...said, metrics: [{ measurement: REDIS.name, fields: { up: 0 } }] };
       } finally {
         unregisterConnect();
       }
@@ -93,8 +96,8 @@ export default defineCheck({
       const info = parseInfo(await untilAborted(ctx.signal, redis.info('all')));
       return judge(ctx.now(), p, connectMs, pingMs, info, ctx.state.get<CounterSnapshot>('counters'), (s) => ctx.state.set('counters', s));
     } catch (err) {
-      const summary = ctx.signal.aborted ? `no answer from ${where} in time` : scrub(`Redis ${where} failed during the check: ${(err as Error).message}`);
-      return { status: 'CRITICAL', summary };
+      const said = ctx.signal.aborted ? say('db.connect.noAnswer', { where }) : say('db.redis.failed', { where, error: scrub((err as Error).message) });
+      return { status: 'CRITICAL', ...said };
     } finally {
       unregister();
       redis.disconnect();
@@ -112,7 +115,7 @@ function judge(
   remember: (s: CounterSnapshot) => void,
 ): CheckOutcome {
   const statuses: Status[] = [];
-  const problems: string[] = [];
+  const problems: CheckMessagePart[] = [];
   const num = (k: string) => Number(info.get(k) ?? 0);
   const used = num('used_memory');
   const max = num('maxmemory');
@@ -134,15 +137,15 @@ function judge(
   if (info.has('mem_fragmentation_ratio')) fields.mem_fragmentation_ratio = num('mem_fragmentation_ratio');
   const pingStatus = statusAbove(pingMs, p.pingWarnMs, p.pingCritMs);
   statuses.push(pingStatus);
-  if (pingStatus !== 'OK') problems.push(`PING took ${pingMs.toFixed(0)} ms`);
-  let memText = `${mib(used)} MiB used (no maxmemory)`;
+  if (pingStatus !== 'OK') problems.push(part('db.redis.slowPing', { pingMs }));
+  let memory: Record<string, number> = { usedBytes: used, noMax: 1 };
   if (max > 0) {
     const pct = (100 * used) / max;
     fields.used_memory_pct = round(pct);
-    memText = `${mib(used)}/${mib(max)} MiB (${pct.toFixed(0)}%)`;
+    memory = { usedBytes: used, maxBytes: max, pct };
     const s = statusAbove(pct, p.memWarnPct, p.memCritPct);
     statuses.push(s);
-    if (s !== 'OK') problems.push(`memory ${memText}`);
+    if (s !== 'OK') problems.push(part('db.redis.memory', memory));
   }
 
   const snap: CounterSnapshot = { at: now, runId: info.get('run_id') ?? '', evicted: num('evicted_keys'), rejected: num('rejected_connections') };
@@ -156,11 +159,11 @@ function judge(
     const s1 = statusAbove(evictedPerMin, p.evictedWarnPerMin, p.evictedCritPerMin);
     const s2 = statusAbove(rejectedPerMin, p.rejectedWarnPerMin, p.rejectedCritPerMin);
     statuses.push(s1, s2);
-    if (s1 !== 'OK') problems.push(`${evictedPerMin.toFixed(1)} keys evicted/min`);
-    if (s2 !== 'OK') problems.push(`${rejectedPerMin.toFixed(1)} connections rejected/min`);
+    if (s1 !== 'OK') problems.push(part('db.redis.evicted', { perMin: evictedPerMin }));
+    if (s2 !== 'OK') problems.push(part('db.redis.rejected', { perMin: rejectedPerMin }));
   }
 
-  let linkText = '';
+  let replicaOf: { master: string; link: string } | undefined;
   if (role === 'slave') {
     const link = info.get('master_link_status') ?? 'unknown';
     const master = `${info.get('master_host') ?? '?'}:${info.get('master_port') ?? '?'}`;
@@ -169,16 +172,16 @@ function judge(
     if (link !== 'up') {
       statuses.push('CRITICAL');
       const since = info.get('master_link_down_since_seconds');
-      problems.push(`replication link to ${master} is ${link}${since && since !== '-1' ? ` for ${since}s` : ''}`);
+      problems.push(part('db.redis.linkDown', { master, link, sinceSec: since && since !== '-1' ? since : undefined }));
     }
-    linkText = `, replica of ${master} (link ${link})`;
+    replicaOf = { master, link };
   }
 
   const status = worstStatus(statuses);
-  const summary = problems.length
-    ? problems.join(', ')
-    : `Redis ${fields.version} ${role === 'slave' ? 'replica' : role} up, ping ${pingMs.toFixed(1)} ms, ${memText}` + linkText;
-  return { status, summary, metrics: [{ measurement: REDIS.name, fields }] };
+  const said = problems.length
+    ? say('db.problems', {}, problems)
+    : say('db.redis.up', { version: String(fields.version), role: role === 'slave' ? 'replica' : role, pingMs, ...memory, ...replicaOf });
+  return { status, ...said, metrics: [{ measurement: REDIS.name, fields }] };
 }
 
 /** INFO text ("key:value" lines under "# Section" headers) as a map. */
@@ -193,16 +196,12 @@ export function parseInfo(text: string): Map<string, string> {
 }
 
 /** Socket failures in plain words; a refused login keeps the server's reply (which never holds the password). */
-function describeRedisError(err: unknown, where: string, scrub: (t: string) => string): string {
+function describeRedisError(err: unknown, where: string, scrub: (t: string) => string): Said {
   const message = err instanceof Error ? err.message : String(err);
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) return scrub(`${where}: authentication failed (${message})`);
-  return describeConnectError(err, where, scrub);
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) return say('db.connect.authFailed', { where, error: scrub(message) });
+  return connectErrorSaid(err, where, scrub);
 }
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }

@@ -1,5 +1,6 @@
 import type { CheckMessage } from '../../shared/check-result.js';
 import type { CheckOutcome } from '../define.js';
+import { renderWith, sayer, type MessageValues } from '../message-text.js';
 
 /**
  * Why a check was not run, as message keys with values. The texts live here (not in the dashboard's catalog)
@@ -47,27 +48,23 @@ export const REFUSAL_TEXTS = {
     en: 'not run: cannot resolve {target} ({error}); rule: targets are resolved and checked before any connection',
     zh: '未运行：无法解析 {target}（{error}）；规则：连接前须先解析并检查目标地址',
   },
+  // Values: {name, prefix} and one of {onCollector: 1} / {onAgent: 1} (checks/database/credentials.ts).
   'secret.refused.envName': {
-    en: 'not run: passwordEnv {name} is not allowed here; rule: {rule}',
-    zh: '未运行：此处不允许 passwordEnv {name}；规则：{ruleZh}',
+    en: "not run: passwordEnv {name} is not allowed here; rule: {?onCollector}on the collector (agentless hosts) a passwordEnv name starts with {prefix}, set in the collector's environment{/onCollector}{?onAgent}PATROL_* names are the agent's own settings (only {prefix}* may hold a check's password); use another name in agent.env{/onAgent}",
+    zh: '未运行：此处不允许 passwordEnv {name}；规则：{?onCollector}在采集服务器上（无 Agent 主机），passwordEnv 名称须以 {prefix} 开头，并在采集服务器的环境中设置{/onCollector}{?onAgent}PATROL_* 是 Agent 自身的设置（只有 {prefix}* 可存放检查密码）；请在 agent.env 中使用其他名称{/onAgent}',
   },
 } as const satisfies Record<string, { en: string; zh: string }>;
 
 export type RefusalKey = keyof typeof REFUSAL_TEXTS;
-export type MessageValues = Record<string, string | number>;
-
-/** A text with its {placeholders} filled; an unknown placeholder stays as it is, visibly. */
-export function fillText(template: string, values: MessageValues): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
-}
+export type { MessageValues };
+const { say } = sayer(REFUSAL_TEXTS);
 
 /** A refusal in the given language (the collector's readers); unknown keys give undefined. */
 export function renderRefusal(message: CheckMessage, lang: 'en' | 'zh'): string | undefined {
-  const texts = (REFUSAL_TEXTS as Record<string, { en: string; zh: string }>)[message.key];
-  return texts && fillText(texts[lang], message.values);
+  return renderWith((key) => (Object.hasOwn(REFUSAL_TEXTS, key) ? (REFUSAL_TEXTS as Record<string, { en: string; zh: string }>)[key] : undefined), lang, message);
 }
 
 /** The UNKNOWN outcome of a check that was refused before anything ran or connected. */
 export function refused(key: RefusalKey, values: MessageValues): CheckOutcome & { message: CheckMessage } {
-  return { status: 'UNKNOWN', summary: fillText(REFUSAL_TEXTS[key].en, values), message: { key, values } };
+  return { status: 'UNKNOWN', ...say(key, values) };
 }

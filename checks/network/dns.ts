@@ -2,6 +2,7 @@ import { promises as dns } from 'node:dns';
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove } from '../../shared/status.js';
+import { part, say } from './messages.js';
 
 const RecordTypeSchema = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'PTR', 'SRV']);
 type RecordType = z.infer<typeof RecordTypeSchema>;
@@ -32,10 +33,17 @@ export default defineCheck({
       answers = await resolve(p.name, p.type, p.server, p.timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOTFOUND' ? 'name not found (NXDOMAIN)' : code === 'ENODATA' ? `no ${p.type} record` : code === 'ETIMEOUT' ? 'no answer (timeout)' : (err as Error).message;
+      const why =
+        code === 'ENOTFOUND'
+          ? part('network.dns.nxdomain')
+          : code === 'ENODATA'
+            ? part('network.dns.noRecord', { type: p.type })
+            : code === 'ETIMEOUT'
+              ? part('network.dns.timeout')
+              : part('network.dns.error', { error: (err as Error).message });
       return {
         status: 'CRITICAL',
-        summary: `${p.name} ${p.type}${p.server ? ` @${p.server}` : ''}: ${why}`,
+        ...say('network.dns.failed', { name: p.name, type: p.type, server: p.server }, [why]),
         metrics: [{ measurement: 'dns', tags: { name: p.name, type: p.type }, fields: { resolved: 0 } }],
       };
     }
@@ -45,9 +53,9 @@ export default defineCheck({
     const got = answers.slice(0, 10).join(', ') || '(empty)';
     return {
       status,
-      summary: missing.length
-        ? `${p.name} ${p.type} answered ${got}, expected ${missing.join(', ')}`
-        : `${p.name} ${p.type} = ${got} in ${ms.toFixed(1)} ms`,
+      ...(missing.length
+        ? say('network.dns.mismatch', { name: p.name, type: p.type, answers: got, missing: missing.join(', ') })
+        : say('network.dns.ok', { name: p.name, type: p.type, answers: got, ms })),
       metrics: [{ measurement: 'dns', tags: { name: p.name, type: p.type }, fields: { resolved: 1, answers: answers.length, response_sec: ms / 1000 } }],
     };
   },

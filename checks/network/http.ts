@@ -8,6 +8,8 @@ import { describeSocketError } from './tcp.js';
 import { regexParam } from '../regex-param.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { HTTP } from './metrics.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
+import { part, say } from './messages.js';
 
 const DAY_MS = 86_400_000;
 
@@ -38,24 +40,24 @@ export default defineCheck({
     const url = new URL(p.url);
     const tags = { url: `${url.origin}${url.pathname}` };
     if (!r.ok) {
-      return { status: 'CRITICAL', summary: `${p.method} ${p.url}: ${r.error}`, metrics: [{ measurement: HTTP.name, tags, fields: { up: 0 } }] };
+      return { status: 'CRITICAL', ...say('network.http.failed', { method: p.method, url: p.url }, [r.error]), metrics: [{ measurement: HTTP.name, tags, fields: { up: 0 } }] };
     }
     const statuses: Status[] = [];
-    const parts: string[] = [`HTTP ${r.status}`, `${r.ms.toFixed(0)} ms`];
-    const problems: string[] = [];
+    const problems: CheckMessagePart[] = [];
+    let cert: { certDate: string; certDays: number } | undefined;
     const statusOk = p.expectStatus ? p.expectStatus.includes(r.status) : r.status >= 200 && r.status < 400;
     if (!statusOk) {
       statuses.push('CRITICAL');
-      problems.push(`status ${r.status} not expected`);
+      problems.push(part('network.http.badStatus', { code: r.status }));
     }
     const latency = statusAbove(r.ms, p.warnMs, p.critMs);
     statuses.push(latency);
-    if (latency !== 'OK') problems.push(`slow (${r.ms.toFixed(0)} ms)`);
+    if (latency !== 'OK') problems.push(part('network.http.slow', { ms: r.ms }));
     if (p.bodyRegex !== undefined) {
       const matched = new RegExp(p.bodyRegex).test(r.body);
       if (!matched) {
         statuses.push('CRITICAL');
-        problems.push(`body does not match /${p.bodyRegex}/`);
+        problems.push(part('network.http.bodyMismatch', { regex: p.bodyRegex }));
       }
     }
     const fields: FieldsOf<typeof HTTP> = { up: 1, status_code: r.status, response_sec: r.ms / 1000, body_bytes: r.bodyBytes };
@@ -65,12 +67,12 @@ export default defineCheck({
       const s: Status = days <= 0 ? 'CRITICAL' : statusBelow(days, p.certWarnDays, p.certCritDays);
       statuses.push(s);
       const when = new Date(r.certValidTo).toISOString().slice(0, 10);
-      parts.push(`certificate expires ${when} (${Math.floor(days)} days)`);
-      if (s !== 'OK') problems.push(days <= 0 ? 'certificate expired' : `certificate expires in ${Math.floor(days)} days`);
+      cert = { certDate: when, certDays: Math.floor(days) };
+      if (s !== 'OK') problems.push(days <= 0 ? part('network.http.certExpired') : part('network.http.certExpiring', { days: Math.floor(days) }));
     }
     return {
       status: worstStatus(statuses),
-      summary: `${problems.length ? `${problems.join(', ')}: ` : ''}${parts.join(', ')}`,
+      ...say('network.http.result', { code: r.status, ms: r.ms, ...cert }, problems),
       metrics: [{ measurement: HTTP.name, tags, fields }],
     };
   },
@@ -87,7 +89,7 @@ type HttpParams = {
 
 type HttpResult =
   | { ok: true; status: number; ms: number; body: string; bodyBytes: number; certValidTo: number | null }
-  | { ok: false; error: string };
+  | { ok: false; error: CheckMessagePart };
 
 function request(p: HttpParams, signal: AbortSignal): Promise<HttpResult> {
   return new Promise((resolve) => {
@@ -103,7 +105,7 @@ function request(p: HttpParams, signal: AbortSignal): Promise<HttpResult> {
       req.destroy();
       resolve(r);
     };
-    const onAbort = () => finish({ ok: false, error: 'check aborted' });
+    const onAbort = () => finish({ ok: false, error: part('network.error.word', { error: 'check aborted' }) });
     // agent: false, so the TLS socket is ours and its certificate can be read (a pooled socket may hide it).
     const req = (isHttps ? https : http).request(url, {
       method: p.method,
@@ -111,7 +113,7 @@ function request(p: HttpParams, signal: AbortSignal): Promise<HttpResult> {
       agent: false,
       ...(isHttps ? { rejectUnauthorized: p.verifyTls } : {}),
     });
-    const timer = setTimeout(() => finish({ ok: false, error: `no response within ${p.timeoutMs} ms` }), p.timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, error: part('network.error.noResponse', { ms: p.timeoutMs }) }), p.timeoutMs);
     signal.addEventListener('abort', onAbort);
     req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: describeHttpError(err) }));
     req.on('response', (res) => {
@@ -136,14 +138,14 @@ function request(p: HttpParams, signal: AbortSignal): Promise<HttpResult> {
           certValidTo: Number.isFinite(certValidTo) ? certValidTo : null,
         }),
       );
-      res.on('error', (err) => finish({ ok: false, error: `response broken: ${err.message}` }));
+      res.on('error', (err) => finish({ ok: false, error: part('network.error.broken', { error: err.message }) }));
     });
     req.end();
   });
 }
 
-function describeHttpError(err: NodeJS.ErrnoException): string {
+function describeHttpError(err: NodeJS.ErrnoException): CheckMessagePart {
   // TLS verification failures carry codes like DEPTH_ZERO_SELF_SIGNED_CERT and CERT_HAS_EXPIRED.
-  if (err.code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(err.code)) return `TLS certificate not trusted (${err.code}): ${err.message}`;
-  return describeSocketError(err);
+  if (err.code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(err.code)) return part('network.error.tls', { code: err.code, error: err.message });
+  return part('network.error.word', { error: describeSocketError(err) });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus } from '../../shared/status.js';
+import { say } from './messages.js';
 
 export interface PingSummary {
   transmitted: number;
@@ -32,9 +33,9 @@ export default defineCheck({
   async run(ctx, p) {
     const timeoutMs = (p.count * p.intervalSec + p.replyTimeoutSec + 5) * 1000;
     const r = await ctx.exec.exec('ping', ['-n', '-c', String(p.count), '-W', String(p.replyTimeoutSec), '-i', String(p.intervalSec), p.host], { timeoutMs });
-    if (r.code === null) return { status: 'UNKNOWN', summary: r.timedOut ? `ping ${p.host} did not finish` : `cannot run ping: ${r.stderr.trim()}` };
+    if (r.code === null) return { status: 'UNKNOWN', ...(r.timedOut ? say('network.ping.unfinished', { host: p.host }) : say('network.ping.cannotRun', { error: r.stderr.trim() })) };
     const s = parsePingOutput(r.stdout);
-    if (!s) return { status: 'UNKNOWN', summary: `ping ${p.host}: ${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.code}`}` };
+    if (!s) return { status: 'UNKNOWN', ...say('network.ping.failed', { host: p.host, error: (r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.code}` }) };
     const fields: Record<string, number> = { transmitted: s.transmitted, received: s.received, loss_pct: s.lossPct };
     if (s.rttAvgMs !== null) {
       fields.rtt_min_sec = s.rttMinMs! / 1000;
@@ -42,10 +43,10 @@ export default defineCheck({
       fields.rtt_max_sec = s.rttMaxMs! / 1000;
     }
     const metrics = [{ measurement: 'ping', tags: { target: p.host }, fields }];
-    if (s.received === 0) return { status: 'CRITICAL', summary: `${p.host} unreachable: ${s.transmitted} sent, none answered`, metrics };
+    if (s.received === 0) return { status: 'CRITICAL', ...say('network.ping.unreachable', { host: p.host, sent: s.transmitted }), metrics };
     return {
       status: worstStatus([statusAbove(s.lossPct, p.warnLossPct, p.critLossPct), statusAbove(s.rttAvgMs ?? 0, p.warnRttMs, p.critRttMs)]),
-      summary: `${p.host}: ${s.lossPct}% loss, rtt min/avg/max ${s.rttMinMs}/${s.rttAvgMs}/${s.rttMaxMs} ms`,
+      ...say('network.ping.ok', { host: p.host, lossPct: s.lossPct, minMs: String(s.rttMinMs), avgMs: String(s.rttAvgMs), maxMs: String(s.rttMaxMs) }),
       metrics,
     };
   },

@@ -7,6 +7,8 @@ import { followLinks, linkKeys, type LinkMemory } from './snmp-links.js';
 import { getMany, walkColumn } from './snmp-walk.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { SNMP_DEVICE } from './metrics.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
+import { part, say } from './messages.js';
 
 /** ASN.1 type tag of Counter64 (snmp-native's DataTypes.Counter64), kept here so the module loads lazily. */
 const COUNTER64 = 0x46;
@@ -126,14 +128,14 @@ export default defineCheck({
       try {
         scalars = await getMany(session, [OID.sysDescr, OID.sysUpTime, OID.sysName, OID.hrSystemUptime]);
       } catch (err) {
-        if (ctx.signal.aborted) return { status: 'UNKNOWN', summary: `SNMP poll of ${where} aborted at the check timeout` };
+        if (ctx.signal.aborted) return { status: 'UNKNOWN', ...say('network.snmp.aborted', { where }) };
         if (/timeout/i.test((err as Error).message)) {
-          return { status: 'CRITICAL', summary: `no SNMP answer from ${where} (wrong community or host down)`, metrics: [{ measurement: SNMP_DEVICE.name, tags: { device: p.host }, fields: { up: 0 } }] };
+          return { status: 'CRITICAL', ...say('network.snmp.noAnswer', { where }), metrics: [{ measurement: SNMP_DEVICE.name, tags: { device: p.host }, fields: { up: 0 } }] };
         }
-        return { status: 'CRITICAL', summary: `SNMP request to ${where} failed: ${(err as Error).message}` };
+        return { status: 'CRITICAL', ...say('network.snmp.failed', { where, error: (err as Error).message }) };
       }
       const sysUp = scalars.get(OID.sysUpTime);
-      if (!sysUp) return { status: 'UNKNOWN', summary: `${where} answers SNMP but has no sysUpTime` };
+      if (!sysUp) return { status: 'UNKNOWN', ...say('network.snmp.noUptime', { where }) };
       const hrUp = scalars.get(OID.hrSystemUptime);
       const uptimeTicks = Number((hrUp ?? sysUp).value);
       const include = p.interfaces.map((s) => new RegExp(s));
@@ -152,8 +154,8 @@ export default defineCheck({
         ram,
       }, ctx.state);
     } catch (err) {
-      if (ctx.signal.aborted) return { status: 'UNKNOWN', summary: `SNMP poll of ${where} aborted at the check timeout` };
-      if (/timeout/i.test((err as Error).message)) return { status: 'CRITICAL', summary: `${where} stopped answering SNMP during the poll` };
+      if (ctx.signal.aborted) return { status: 'UNKNOWN', ...say('network.snmp.aborted', { where }) };
+      if (/timeout/i.test((err as Error).message)) return { status: 'CRITICAL', ...say('network.snmp.stopped', { where }) };
       throw err;
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -173,7 +175,7 @@ interface DevicePoll {
 
 function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: string): T | undefined; set(k: string, v: unknown): void }): CheckOutcome {
   const statuses: Status[] = [];
-  const problems: string[] = [];
+  const problems: CheckMessagePart[] = [];
   const prev = state.get<DeviceSnapshot>('snapshot');
   const restarted = prev !== undefined && deviceRestarted(prev.uptimeTicks, poll.uptimeTicks, now - prev.at);
   if (restarted) state.set('restartSeenAt', now);
@@ -181,14 +183,14 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
   const uptimeSec = poll.uptimeTicks / 100;
   if (restartSeenAt !== undefined && now - restartSeenAt <= p.rebootWarnMinutes * 60_000) {
     statuses.push('WARNING');
-    problems.push(`device restarted (up ${formatDuration(uptimeSec)})`);
+    problems.push(part('network.snmp.restarted', { uptimeSec }));
   }
 
   // The poll read only the watched interfaces (`interfaces`, `excludeInterfaces`).
   const ifaces = poll.interfaces;
   if (p.interfaces.length > 0 && ifaces.length === 0) {
     statuses.push('UNKNOWN');
-    problems.push(`no interface matches ${p.interfaces.join(', ')}`);
+    problems.push(part('network.snmp.noInterface', { patterns: p.interfaces.join(', ') }));
   }
   const critical = p.criticalInterfaces.map((s) => new RegExp(s));
   const namedCritical = (i: InterfaceNames, r: RegExp) => r.test(i.name) || r.test(i.descr) || r.test(i.alias);
@@ -197,7 +199,7 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
   const missingCritical = critical.filter((r) => !ifaces.some((i) => namedCritical(i, r))).map((r) => r.source);
   if (missingCritical.length > 0) {
     statuses.push('UNKNOWN');
-    problems.push(`no interface matches criticalInterfaces ${missingCritical.join(', ')}`);
+    problems.push(part('network.snmp.noCritical', { patterns: missingCritical.join(', ') }));
   }
   const keys = linkKeys(ifaces);
   const links = followLinks(
@@ -213,7 +215,7 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
   let withRates = 0;
   let down = 0;
   let lost = 0;
-  const lostLinks: Array<{ name: string; text: string }> = [];
+  const lostLinks: Array<{ name: string; part: CheckMessagePart }> = [];
   for (const i of ifaces) {
     const link = links.verdicts.get(keys.get(i.index) ?? i.name) ?? { noLink: false, lost: false };
     const operName = OPER_STATUS[i.operStatus] ?? String(i.operStatus);
@@ -233,11 +235,11 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     if (link.lost) lost += 1;
     if (isCritical(i) && i.operStatus !== 1) {
       statuses.push('CRITICAL');
-      problems.push(`${i.name} is ${i.adminUp ? operName : 'admin down'} (critical interface)`);
+      problems.push(part('network.snmp.criticalDown', { name: i.name, state: i.adminUp ? operName : 'admin down' }));
     } else if (link.lost && link.lostAt !== undefined) {
       statuses.push(p.linkLostStatus);
-      const when = link.lostAt >= now ? 'since the last poll' : `${formatDuration((now - link.lostAt) / 1000)} ago`;
-      lostLinks.push({ name: i.name, text: `${i.name} is ${operName} (link lost ${when})` });
+      const lost = link.lostAt >= now ? part('network.snmp.linkLostNow', { name: i.name, state: operName }) : part('network.snmp.linkLost', { name: i.name, state: operName, agoSec: (now - link.lostAt) / 1000 });
+      lostLinks.push({ name: i.name, part: lost });
     }
     const before = prev?.ifaces[i.index];
     // After a restart every counter began again from 0: a "wrap" would be a made-up figure.
@@ -267,7 +269,7 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
         fields.discards_per_sec = round(discPerSec);
         const s = statusAbove(errPerSec + discPerSec, p.warnErrorsPerSec, p.critErrorsPerSec);
         statuses.push(s);
-        if (s !== 'OK') problems.push(`${i.name} ${(errPerSec + discPerSec).toFixed(2)} errors+discards/s`);
+        if (s !== 'OK') problems.push(part('network.snmp.errors', { name: i.name, perSec: errPerSec + discPerSec }));
       }
     }
     metrics.push({ measurement: 'snmp_interface', tags: { device: p.host, ifname: i.name, ifindex: i.index }, fields });
@@ -275,8 +277,8 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
   // After a power cut in an office half the ports of a switch can go down at once: the summary names a few,
   // the details all of them.
   if (lostLinks.length > LOST_LINKS_NAMED) {
-    problems.push(`${lostLinks.length} links lost: ${lostLinks.slice(0, LOST_LINKS_NAMED).map((l) => l.name).join(', ')} and ${lostLinks.length - LOST_LINKS_NAMED} more`);
-  } else problems.push(...lostLinks.map((l) => l.text));
+    problems.push(part('network.snmp.manyLost', { count: lostLinks.length, names: lostLinks.slice(0, LOST_LINKS_NAMED).map((l) => l.name).join(', '), more: lostLinks.length - LOST_LINKS_NAMED }));
+  } else problems.push(...lostLinks.map((l) => l.part));
   state.set('snapshot', {
     at: now,
     uptimeTicks: poll.uptimeTicks,
@@ -294,23 +296,24 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
     interfaces_down: down,
     links_lost: lost,
   };
-  const extras: string[] = [];
+  let cpuPct: number | undefined;
+  let memPct: number | undefined;
   if (poll.cpuLoads.length > 0) {
     const cpu = poll.cpuLoads.reduce((a, b) => a + b, 0) / poll.cpuLoads.length;
     device.cpu_load_pct = round(cpu);
     device.cpu_count = poll.cpuLoads.length;
     const s = statusAbove(cpu, p.cpuWarnPct, p.cpuCritPct);
     statuses.push(s);
-    if (s !== 'OK') problems.push(`CPU ${cpu.toFixed(0)}%`);
-    extras.push(`CPU ${cpu.toFixed(0)}%`);
+    if (s !== 'OK') problems.push(part('network.snmp.cpu', { pct: cpu }));
+    cpuPct = cpu;
   }
   if (poll.ram && poll.ram.totalBytes > 0) {
     const pct = (100 * poll.ram.usedBytes) / poll.ram.totalBytes;
     Object.assign(device, { mem_total_bytes: poll.ram.totalBytes, mem_used_bytes: poll.ram.usedBytes, mem_used_pct: round(pct) });
     const s = statusAbove(pct, p.memWarnPct, p.memCritPct);
     statuses.push(s);
-    if (s !== 'OK') problems.push(`memory ${pct.toFixed(0)}%`);
-    extras.push(`memory ${pct.toFixed(0)}%`);
+    if (s !== 'OK') problems.push(part('network.snmp.memory', { pct }));
+    memPct = pct;
   }
   metrics.unshift({ measurement: SNMP_DEVICE.name, tags: { device: p.host }, fields: device });
 
@@ -318,13 +321,26 @@ function judge(now: number, p: SnmpParams, poll: DevicePoll, state: { get<T>(k: 
   const adminDown = ifaces.filter((i) => !i.adminUp).length;
   // Admin up without link and never seen up: empty ports, shown but not judged.
   const neverUp = down - lost;
-  const rates = prev && !restarted ? `, in ${mbit(totalIn)} out ${mbit(totalOut)} Mbit/s over ${withRates}` : ' (rates from the next run)';
-  const summary = problems.length
-    ? problems.join(', ')
-    : `${poll.sysName} up ${formatDuration(uptimeSec)}, ${ifaces.length} interfaces (${upCount} up, ${adminDown} admin down${neverUp > 0 ? `, ${neverUp} never up` : ''})${rates}` +
-      (extras.length ? `, ${extras.join(', ')}` : '');
-  const details = lostLinks.length > LOST_LINKS_NAMED ? lostLinks.map((l) => l.text).join('\n') : undefined;
-  return { status: worstStatus(statuses), summary, ...(details ? { details } : {}), metrics };
+  const rated = prev && !restarted;
+  const said = problems.length
+    ? say('network.snmp.problems', {}, problems)
+    : say('network.snmp.ok', {
+        sysName: poll.sysName,
+        uptimeSec,
+        interfaces: ifaces.length,
+        up: upCount,
+        adminDown,
+        neverUp: neverUp > 0 ? neverUp : undefined,
+        firstRun: rated ? undefined : 1,
+        // "over 0" when no interface gave rates this time: the figure still says so.
+        withRates: rated ? withRates : undefined,
+        inBps: rated ? totalIn : undefined,
+        outBps: rated ? totalOut : undefined,
+        cpuPct,
+        memPct,
+      });
+  const details = lostLinks.length > LOST_LINKS_NAMED ? lostLinks.map((l) => say('network.snmp.problems', {}, [l.part]).summary).join('\n') : undefined;
+  return { status: worstStatus(statuses), ...said, ...(details ? { details } : {}), metrics };
 }
 
 /**
@@ -458,15 +474,4 @@ function isRegex(s: string): boolean {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-function mbit(bps: number): string {
-  return (bps / 1_000_000).toFixed(2);
-}
-
-function formatDuration(sec: number): string {
-  const d = Math.floor(sec / 86400);
-  const h = Math.floor((sec % 86400) / 3600);
-  const m = Math.floor((sec % 3600) / 60);
-  return d > 0 ? `${d}d ${h}h` : `${h}h ${m}m`;
 }

@@ -2,6 +2,8 @@ import { connect } from 'node:net';
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove } from '../../shared/status.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
+import { part, say } from './messages.js';
 
 /** A TCP connect to host:port, timed: "is the service port open, and how fast does it answer the handshake". */
 export default defineCheck({
@@ -20,19 +22,19 @@ export default defineCheck({
     if (!r.ok) {
       return {
         status: 'CRITICAL',
-        summary: `cannot connect to ${target}: ${r.error}`,
+        ...say('network.tcp.failed', { target }, [r.error]),
         metrics: [{ measurement: 'tcp', tags: { target }, fields: { up: 0 } }],
       };
     }
     return {
       status: statusAbove(r.ms, p.warnMs, p.critMs),
-      summary: `connected to ${target} in ${r.ms.toFixed(1)} ms`,
+      ...say('network.tcp.ok', { target, ms: r.ms }),
       metrics: [{ measurement: 'tcp', tags: { target }, fields: { up: 1, connect_sec: r.ms / 1000 } }],
     };
   },
 });
 
-export type ConnectResult = { ok: true; ms: number } | { ok: false; error: string };
+export type ConnectResult = { ok: true; ms: number } | { ok: false; error: CheckMessagePart };
 
 /** Connect and close at once; resolves with the handshake time or a readable reason, never rejects. */
 export function tcpConnect(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<ConnectResult> {
@@ -48,11 +50,11 @@ export function tcpConnect(host: string, port: number, timeoutMs: number, signal
       sock.destroy();
       resolve(r);
     };
-    const onAbort = () => finish({ ok: false, error: 'check aborted' });
-    const timer = setTimeout(() => finish({ ok: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const onAbort = () => finish({ ok: false, error: part('network.error.word', { error: 'check aborted' }) });
+    const timer = setTimeout(() => finish({ ok: false, error: part('network.error.noAnswer', { ms: timeoutMs }) }), timeoutMs);
     signal?.addEventListener('abort', onAbort);
     sock.once('connect', () => finish({ ok: true, ms: performance.now() - t0 }));
-    sock.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: describeSocketError(err) }));
+    sock.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: part('network.error.word', { error: describeSocketError(err) }) }));
   });
 }
 

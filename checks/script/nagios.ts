@@ -3,6 +3,7 @@ import { defineCheck, type CheckOutcome } from '../define.js';
 import { statusFromExitCode } from '../../shared/status.js';
 import { parsePluginOutput, type PerfdataItem } from './perfdata.js';
 import { authorizeExec, DEFAULT_EXEC_POLICY } from '../exec/exec-policy.js';
+import { say } from './messages.js';
 
 /** Limits of CheckResult (shared/check-result.ts): a chatty plugin is cut, never rejected. */
 const MAX_SUMMARY_CHARS = 2000;
@@ -38,19 +39,21 @@ export default defineCheck({
     const r = await ctx.exec.exec(p.command, p.args, { timeoutMs: p.timeoutSec * 1000, env: p.env, signal: ctx.signal });
     const name = p.command.split('/').pop() ?? p.command;
     if (r.timedOut) {
-      return { status: 'UNKNOWN', summary: `${name} timed out after ${p.timeoutSec}s and was killed` };
+      return { status: 'UNKNOWN', ...say('script.timedOut', { name, sec: p.timeoutSec }) };
     }
     if (r.code === null) {
-      return { status: 'UNKNOWN', summary: `cannot run ${p.command}: ${firstLine(r.stderr) || 'no exit code'}` };
+      return { status: 'UNKNOWN', ...say('script.cannotRun', { command: p.command, error: firstLine(r.stderr) || 'no exit code' }) };
     }
     const out = parsePluginOutput(r.stdout);
     if (out.badPerfdata.length) ctx.log.warn({ bad: out.badPerfdata.slice(0, 5), plugin: name }, 'unparsable perfdata items skipped');
     // Exit codes above 3 (a crashed shell script, 126/127 "cannot execute"/"not found") are UNKNOWN, as in Nagios.
     const status = statusFromExitCode(r.code);
-    const summary = out.summary || firstLine(r.stderr) || `${name} exited with ${r.code} and printed nothing`;
+    const text = cut(out.summary || firstLine(r.stderr), MAX_SUMMARY_CHARS);
+    const said = !text ? say('script.silent', { name, code: r.code }) : r.code > 3 ? say('script.outputExit', { text, code: r.code }) : say('script.output', { text });
     const outcome: CheckOutcome = {
       status,
-      summary: cut(r.code > 3 ? `${summary} (exit code ${r.code})` : summary, MAX_SUMMARY_CHARS),
+      ...said,
+      summary: cut(said.summary, MAX_SUMMARY_CHARS),
       metrics: out.perfdata.flatMap(toMetric),
     };
     const details = [out.longOutput, r.code !== 0 && r.stderr.trim() ? `stderr: ${r.stderr.trim()}` : ''].filter(Boolean).join('\n');

@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { statusAbove } from '../../shared/status.js';
+import { say } from './messages.js';
 
 /** Seconds from the NTP era (1900-01-01) to the Unix epoch (RFC 5905). */
 const NTP_EPOCH_OFFSET_SEC = 2_208_988_800;
@@ -30,29 +31,27 @@ export default defineCheck({
   async run(ctx, p) {
     let offsetMs: number;
     let rttMs: number | null = null;
-    let against: string;
+    let server: string | undefined;
     if (p.reference === 'server') {
-      against = `${p.server}:${p.port}`;
+      server = `${p.server}:${p.port}`;
       try {
         const r = await sntpQuery(p.server, p.port, p.timeoutMs, ctx.now);
         offsetMs = r.offsetMs;
         rttMs = r.rttMs;
       } catch (err) {
-        return { status: 'UNKNOWN', summary: `no NTP answer from ${against}: ${(err as Error).message}` };
+        return { status: 'UNKNOWN', ...say('system.clock.noAnswer', { server, error: (err as Error).message }) };
       }
     } else if (ctx.collectorClockOffset) {
-      against = 'the collector clock';
       const estimate = ctx.collectorClockOffset();
-      if (!estimate) return { status: 'UNKNOWN', summary: 'not connected to the collector yet' };
+      if (!estimate) return { status: 'UNKNOWN', ...say('system.clock.notConnected') };
       offsetMs = estimate.offsetMs;
       rttMs = estimate.rttMs;
     } else {
-      against = 'the collector clock';
       const before = ctx.now();
       const r = await ctx.exec.exec('date', ['+%s%N'], { timeoutMs: p.timeoutMs });
       const after = ctx.now();
       const hostNs = r.code === 0 ? Number(r.stdout.trim()) : NaN;
-      if (!Number.isFinite(hostNs)) return { status: 'UNKNOWN', summary: `cannot read the host clock: ${r.stderr.trim() || `exit ${r.code}`}` };
+      if (!Number.isFinite(hostNs)) return { status: 'UNKNOWN', ...say('system.clock.unreadable', { error: r.stderr.trim() || `exit ${r.code}` }) };
       // The midpoint of the round trip is the best guess of when `date` ran.
       offsetMs = (before + after) / 2 - hostNs / 1e6;
       rttMs = after - before;
@@ -62,7 +61,7 @@ export default defineCheck({
     if (rttMs !== null) fields.rtt_sec = Math.round(rttMs * 1000) / 1e6;
     return {
       status: statusAbove(absSec, p.warnOffsetSec, p.critOffsetSec),
-      summary: `clock offset ${(offsetMs / 1000).toFixed(3)} s against ${against}`,
+      ...(server === undefined ? say('system.clock.offsetCollector', { offsetSec: offsetMs / 1000 }) : say('system.clock.offsetServer', { offsetSec: offsetMs / 1000, server })),
       metrics: [{ measurement: 'clock', tags: { reference: p.reference }, fields }],
     };
   },

@@ -4,6 +4,7 @@ import { statusAbove, worstStatus } from '../../shared/status.js';
 import type { CpuTimes } from './probe.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { CPU } from './metrics.js';
+import { say } from './messages.js';
 
 /** CPU utilisation between two runs (from cumulative times) and load average per core. */
 export default defineCheck({
@@ -23,7 +24,7 @@ export default defineCheck({
     const fields: FieldsOf<typeof CPU> = { load1: load[0], load5: load[1], load15: load[2], cores };
     const loadPerCore = cores > 0 ? load[1] / cores : load[1];
     const statuses = [statusAbove(loadPerCore, p.warnLoadPerCore, p.critLoadPerCore)];
-    let usage = '';
+    let usagePct: number | undefined;
     if (prev) {
       const d = (k: keyof CpuTimes) => Math.max(0, times[k] - prev[k]);
       const total = d('user') + d('nice') + d('system') + d('idle') + d('iowait') + d('irq') + d('steal');
@@ -34,12 +35,13 @@ export default defineCheck({
         fields.system_pct = round((100 * (d('system') + d('irq'))) / total);
         fields.iowait_pct = round((100 * d('iowait')) / total);
         statuses.push(statusAbove(busyPct, p.warnPct, p.critPct));
-        usage = `CPU ${round(busyPct)}% used, `;
+        usagePct = round(busyPct);
       }
     }
+    const loads = { load1: load[0], load5: load[1], load15: load[2], cores };
     return {
       status: worstStatus(statuses),
-      summary: `${usage}load ${load.map((l) => l.toFixed(2)).join(' ')} on ${cores} cores`,
+      ...(usagePct === undefined ? say('system.cpu.load', loads) : say('system.cpu.usage', { usagePct, ...loads })),
       metrics: [{ measurement: CPU.name, fields }],
     };
   },

@@ -3,6 +3,8 @@ import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { DISK } from './metrics.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
 
 /** Space and inodes per real mount; pseudo file systems are skipped by the probe. */
 export default defineCheck({
@@ -20,9 +22,10 @@ export default defineCheck({
   async run(ctx, p) {
     const all = await ctx.system.filesystems();
     const fss = all.filter((f) => (!p.mounts || p.mounts.includes(f.mount)) && !p.ignoreMounts.includes(f.mount));
-    if (fss.length === 0) return { status: 'UNKNOWN', summary: 'no matching file system found' };
+    if (fss.length === 0) return { status: 'UNKNOWN', ...say('system.disk.noneMatching') };
     const statuses: Status[] = [];
-    const problems: string[] = [];
+    const problems: CheckMessagePart[] = [];
+    let top: { mount: string; pct: number } | undefined;
     const metrics = fss.map((f) => {
       // used / (used + available), as df shows it: reserved blocks count as unavailable to users.
       const usable = f.usedBytes + f.availableBytes;
@@ -33,13 +36,15 @@ export default defineCheck({
         inodePct === null ? 'OK' : statusAbove(inodePct, p.inodeWarnPct, p.inodeCritPct),
       ]);
       statuses.push(s);
-      if (s !== 'OK') problems.push(`${f.mount} ${usedPct.toFixed(1)}%${inodePct !== null ? ` (inodes ${inodePct.toFixed(1)}%)` : ''}`);
+      if (s !== 'OK') problems.push(inodePct === null ? part('system.disk.mount', { mount: f.mount, pct: usedPct }) : part('system.disk.mountInodes', { mount: f.mount, pct: usedPct, inodePct }));
+      const shownPct = Math.round(usedPct * 100) / 100;
       const fields: FieldsOf<typeof DISK> & Record<string, number> = {
         total_bytes: f.sizeBytes,
         used_bytes: f.usedBytes,
         free_bytes: f.availableBytes,
-        used_pct: Math.round(usedPct * 100) / 100,
+        used_pct: shownPct,
       };
+      if (!top || shownPct > top.pct) top = { mount: f.mount, pct: shownPct };
       if (f.inodesTotal !== null) {
         fields.inodes_total = f.inodesTotal;
         fields.inodes_used = f.inodesUsed ?? 0;
@@ -48,15 +53,7 @@ export default defineCheck({
       return { measurement: DISK.name, tags: { mount: f.mount, device: f.device, fstype: f.fsType }, fields };
     });
     const status = worstStatus(statuses);
-    const summary =
-      status === 'OK'
-        ? `${fss.length} file systems OK, fullest ${fullest(metrics)}`
-        : `${problems.join(', ')} above threshold`;
-    return { status, summary, metrics };
+    const said = status === 'OK' ? say('system.disk.ok', { count: fss.length, ...top }) : say('system.disk.above', {}, problems);
+    return { status, ...said, metrics };
   },
 });
-
-function fullest(metrics: Array<{ tags: { mount: string }; fields: Record<string, number> }>): string {
-  const top = [...metrics].sort((a, b) => (b.fields.used_pct ?? 0) - (a.fields.used_pct ?? 0))[0];
-  return top ? `${top.tags.mount} ${top.fields.used_pct}%` : '-';
-}

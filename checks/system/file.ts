@@ -4,6 +4,9 @@ import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { formatZodError } from '../../shared/protocol.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { FILE } from './metrics.js';
+import { part, say } from './messages.js';
+import type { Said } from '../message-text.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
 
 const Params = z.object({
   /** One fixed file (a 'latest' symlink is followed). Either this, or `dir` with `pattern`. */
@@ -56,7 +59,7 @@ export default defineCheck({
   params: Params,
   async run(ctx, p) {
     const target = TargetRule.safeParse(p);
-    if (!target.success) return { status: 'UNKNOWN', summary: `bad parameters: ${formatZodError(target.error)}` };
+    if (!target.success) return { status: 'UNKNOWN', ...say('system.file.badParams', { error: formatZodError(target.error) }) };
     return p.path !== undefined ? checkPath(ctx, p, p.path) : checkNewest(ctx, p, p.dir!, p.pattern!);
   },
 });
@@ -65,11 +68,11 @@ async function checkPath(ctx: CheckContext, p: FileParams, path: string): Promis
   // %Y mtime (epoch s), %s size; -L follows a 'latest' symlink to the real backup; '--' so a path is never an option.
   const r = await ctx.exec.exec('stat', ['-L', '-c', '%Y %s', '--', path], { signal: ctx.signal });
   if (r.code !== 0) {
-    if (/No such file or directory/i.test(r.stderr)) return missing(p, path, `${path} is missing`);
-    return { status: 'UNKNOWN', summary: `cannot stat ${path}: ${firstLine(r.stderr) || `exit ${r.code}`}` };
+    if (/No such file or directory/i.test(r.stderr)) return missing(p, path, say('system.file.missing', { path }));
+    return { status: 'UNKNOWN', ...say('system.file.statFailed', { path, error: firstLine(r.stderr) || `exit ${r.code}` }) };
   }
   const m = /^(\d+) (\d+)$/.exec(r.stdout.trim());
-  if (!m) return { status: 'UNKNOWN', summary: `unexpected stat output: ${r.stdout.trim().slice(0, 100)}` };
+  if (!m) return { status: 'UNKNOWN', ...say('system.file.statUnexpected', { text: r.stdout.trim().slice(0, 100) }) };
   return judge(ctx, p, path, { path, mtimeMs: Number(m[1]) * 1000, sizeBytes: Number(m[2]) });
 }
 
@@ -84,10 +87,10 @@ async function checkNewest(ctx: CheckContext, p: FileParams, dir: string, patter
   );
   const files = parseListing(r.stdout);
   if (r.code !== 0 && files.length === 0) {
-    if (/No such file or directory/i.test(r.stderr)) return missing(p, label, `${dir} is missing`);
-    return { status: 'UNKNOWN', summary: `cannot list ${dir}: ${firstLine(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code}`)}` };
+    if (/No such file or directory/i.test(r.stderr)) return missing(p, label, say('system.file.missing', { path: dir }));
+    return { status: 'UNKNOWN', ...say('system.file.listFailed', { dir, error: firstLine(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code}`) }) };
   }
-  if (files.length === 0) return missing(p, label, `no file in ${dir} matches ${pattern}`);
+  if (files.length === 0) return missing(p, label, say('system.file.noMatch', { dir, pattern }));
   // Newest by mtime; on a tie the name that sorts last (dated names: the later date).
   const newest = files.reduce((a, b) => (b.mtimeMs > a.mtimeMs || (b.mtimeMs === a.mtimeMs && b.path > a.path) ? b : a));
   return judge(ctx, p, label, newest, files.length);
@@ -103,8 +106,8 @@ function parseListing(stdout: string): FileStat[] {
   return files;
 }
 
-function missing(p: FileParams, label: string, summary: string): CheckOutcome {
-  return { status: p.missingStatus, summary, metrics: [{ measurement: FILE.name, tags: { path: label }, fields: { exists: 0, ...(p.dir ? { matches: 0 } : {}) } satisfies FieldsOf<typeof FILE> }] };
+function missing(p: FileParams, label: string, said: Said): CheckOutcome {
+  return { status: p.missingStatus, ...said, metrics: [{ measurement: FILE.name, tags: { path: label }, fields: { exists: 0, ...(p.dir ? { matches: 0 } : {}) } satisfies FieldsOf<typeof FILE> }] };
 }
 
 /** Age and size against the limits. `label` is the path, or `dir/pattern` (one series however the newest is named). */
@@ -112,28 +115,23 @@ function judge(ctx: CheckContext, p: FileParams, label: string, f: FileStat, mat
   const ageSec = Math.max(0, (ctx.now() - f.mtimeMs) / 1000);
   const ageHours = ageSec / 3600;
   const statuses: Status[] = [statusAbove(ageHours, p.warnAgeHours, p.critAgeHours)];
-  const problems: string[] = [];
-  if (statuses[0] !== 'OK') problems.push(`older than ${statuses[0] === 'CRITICAL' ? p.critAgeHours : p.warnAgeHours} h`);
+  const problems: CheckMessagePart[] = [];
+  if (statuses[0] !== 'OK') problems.push(part('system.file.older', { hours: statuses[0] === 'CRITICAL' ? p.critAgeHours : p.warnAgeHours }));
   // A size exactly at the minimum passes: "smaller than N bytes" is the alarm.
   const sizeStatus = f.sizeBytes < p.critMinBytes ? 'CRITICAL' : f.sizeBytes < p.warnMinBytes ? 'WARNING' : 'OK';
   statuses.push(sizeStatus);
-  if (sizeStatus !== 'OK') problems.push(`smaller than ${sizeStatus === 'CRITICAL' ? p.critMinBytes : p.warnMinBytes} bytes`);
-  const what = matches === undefined ? `${f.path}:` : `${label}: newest ${f.path} of ${matches},`;
+  if (sizeStatus !== 'OK') problems.push(part('system.file.smaller', { bytes: sizeStatus === 'CRITICAL' ? p.critMinBytes : p.warnMinBytes }));
   const fields: FieldsOf<typeof FILE> = { exists: 1, age_sec: Math.round(ageSec), size_bytes: f.sizeBytes };
   if (matches !== undefined) fields.matches = matches;
   return {
     status: worstStatus(statuses),
-    summary: `${what} ${f.sizeBytes} bytes, modified ${formatAge(ageSec)} ago${problems.length ? ` (${problems.join(', ')})` : ''}`,
+    ...(matches === undefined
+      ? say('system.file.one', { path: f.path, sizeBytes: f.sizeBytes, ageSec }, problems)
+      : say('system.file.newest', { label, path: f.path, matches, sizeBytes: f.sizeBytes, ageSec }, problems)),
     metrics: [{ measurement: FILE.name, tags: { path: label }, fields }],
   };
 }
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
-}
-
-function formatAge(sec: number): string {
-  if (sec < 3600) return `${Math.round(sec / 60)} min`;
-  if (sec < 172800) return `${(sec / 3600).toFixed(1)} h`;
-  return `${(sec / 86400).toFixed(1)} d`;
 }

@@ -3,6 +3,7 @@ import { defineCheck, type ExecResult, type Executor } from '../define.js';
 import { InventoryFactsSchema, type InventoryDisk, type InventoryFacts, type InventoryNic } from '../../shared/inventory.js';
 import { MAX_DETAILS_BYTES, wireTextBytes } from '../../shared/check-result.js';
 import { isRealFilesystem } from './probe.js';
+import { part, say } from './messages.js';
 
 /**
  * The host's fact set for the inspection report and change history: OS, kernel, CPU, memory, disks,
@@ -56,13 +57,23 @@ export default defineCheck({
     });
     const { facts, json, cuts } = fitInventory(gathered, MAX_DETAILS_BYTES);
     const installed = Object.values(gathered.packages).filter((v) => v !== null).length;
-    const virtual = nics.virtualCount ? ` (${nics.virtualCount} virtual left out)` : '';
     return {
       status: 'OK',
-      summary: `${facts.os ?? 'unknown OS'}, kernel ${facts.kernel ?? '?'}, ${facts.cpuCores ?? '?'} cores, ${
-        facts.memoryBytes ? (facts.memoryBytes / 2 ** 30).toFixed(1) : '?'
-      } GiB, ${gathered.disks.length} disks, ${gathered.nics.length} NICs${virtual}, ${installed}/${p.packages.length} packages found` +
-        (cuts.length ? `; too big for the details limit, listed only ${cuts.join(', ')}` : ''),
+      ...say(
+        'system.inventory.facts',
+        {
+          os: facts.os ?? 'unknown OS',
+          kernel: facts.kernel ?? '?',
+          cores: facts.cpuCores ?? '?',
+          memoryBytes: facts.memoryBytes || '?',
+          disks: gathered.disks.length,
+          nics: gathered.nics.length,
+          virtualNics: nics.virtualCount || undefined,
+          packagesFound: installed,
+          packages: p.packages.length,
+        },
+        cuts.map((c) => part(CUT_KEYS[c.list], { kept: c.kept, total: c.total })),
+      ),
       details: json,
       metrics: [
         {
@@ -193,7 +204,21 @@ async function listNics(x: Executor): Promise<Array<InventoryNic & { kind?: stri
  * The fact set as JSON that fits `maxBytes` inside a frame (wireTextBytes). Past it, the longest lists (NICs,
  * file systems, disks, packages) lose entries from their end until it fits; `cuts` says what was kept of what.
  */
-export function fitInventory(facts: InventoryFacts, maxBytes: number): { facts: InventoryFacts; json: string; cuts: string[] } {
+const CUT_KEYS = {
+  NICs: 'system.inventory.cutNics',
+  'file systems': 'system.inventory.cutFilesystems',
+  disks: 'system.inventory.cutDisks',
+  packages: 'system.inventory.cutPackages',
+} as const;
+
+/** A list of the inventory shortened to fit: how many of how many were kept. */
+export interface InventoryCut {
+  list: keyof typeof CUT_KEYS;
+  kept: number;
+  total: number;
+}
+
+export function fitInventory(facts: InventoryFacts, maxBytes: number): { facts: InventoryFacts; json: string; cuts: InventoryCut[] } {
   let json = JSON.stringify(facts);
   if (wireTextBytes(json) <= maxBytes) return { facts, json, cuts: [] };
   const lists = {
@@ -224,7 +249,7 @@ export function fitInventory(facts: InventoryFacts, maxBytes: number): { facts: 
   }
   const cuts = (Object.keys(lists) as Array<keyof typeof lists>)
     .filter((k) => lists[k].length < total[k])
-    .map((k) => `${lists[k].length} of ${total[k]} ${k}`);
+    .map((k) => ({ list: k, kept: lists[k].length, total: total[k] }));
   return { facts: build(), json, cuts };
 }
 

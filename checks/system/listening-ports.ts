@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCheck } from '../define.js';
+import { say } from './messages.js';
 
 /** TCP state 0A is LISTEN in /proc/net/tcp (include/net/tcp_states.h). */
 const TCP_LISTEN = '0A';
@@ -22,15 +23,15 @@ export default defineCheck({
       // A host with IPv6 disabled has no tcp6 file: that is not an error.
       ctx.exec.readFile('/proc/net/tcp6').catch(() => ''),
     ]);
-    if (v4 instanceof Error) return { status: 'UNKNOWN', summary: `cannot read /proc/net/tcp: ${v4.message}` };
+    if (v4 instanceof Error) return { status: 'UNKNOWN', ...say('system.read.failed', { path: '/proc/net/tcp', error: v4.message }) };
     const listeners = [...parseProcNetTcp(v4, 4), ...parseProcNetTcp(v6, 6)];
     const listening = new Set(listeners.map((l) => l.port));
     const missing = p.ports.filter((port) => !listening.has(port));
     return {
       status: missing.length ? 'CRITICAL' : 'OK',
-      summary: missing.length
-        ? `not listening on TCP ${missing.join(', ')}`
-        : `listening on TCP ${p.ports.join(', ')} (${listening.size} listening ports in all)`,
+      ...(missing.length
+        ? say('system.ports.missing', { ports: missing.join(', ') })
+        : say('system.ports.ok', { ports: p.ports.join(', '), total: listening.size })),
       metrics: [
         ...p.ports.map((port) => ({ measurement: 'listening_port', tags: { port: String(port) }, fields: { listening: listening.has(port) ? 1 : 0 } })),
         { measurement: 'listening_ports', fields: { total: listening.size, missing: missing.length } },

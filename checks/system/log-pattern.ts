@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defineCheck, unknown, type CheckContext } from '../define.js';
+import { defineCheck, type CheckContext } from '../define.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
 import { statusAbove } from '../../shared/status.js';
 import { regexParam } from '../regex-param.js';
 import {
@@ -86,12 +88,12 @@ export default defineCheck({
     try {
       re = new RegExp(p.pattern, p.ignoreCase ? 'i' : '');
     } catch (err) {
-      return { status: 'UNKNOWN', summary: `bad pattern: ${(err as Error).message}` };
+      return { status: 'UNKNOWN', ...say('system.log.badPattern', { error: (err as Error).message }) };
     }
     try {
       return await countNewMatches(ctx, { exec: ctx.exec, signal: ctx.signal }, p, re);
     } catch (err) {
-      if (err instanceof LogReadError) return unknown(err.message);
+      if (err instanceof LogReadError) return { status: 'UNKNOWN', ...err.said };
       throw err;
     }
   },
@@ -100,7 +102,7 @@ export default defineCheck({
 async function countNewMatches(ctx: CheckContext, io: LogIo, p: LogPatternParams, re: RegExp) {
   const file = await statLogFile(io, p.path);
   const { cursor: prev, pathChangedFrom } = savedCursor(ctx, p.path, file.inode);
-  const notes: string[] = [];
+  const notes: CheckMessagePart[] = [];
 
   // The file's first bytes: the fingerprint of a file we start on, and for a known file that grew, the proof
   // it was not emptied and written past the old offset since (copytruncate between two runs).
@@ -115,17 +117,16 @@ async function countNewMatches(ctx: CheckContext, io: LogIo, p: LogPatternParams
   let mainFrom: number;
   if (!prev) {
     mainFrom = p.readExistingOnFirstRun ? 0 : file.sizeBytes;
-    const why = pathChangedFrom === undefined ? 'first run' : `path changed from ${pathChangedFrom}`;
-    if (!p.readExistingOnFirstRun) notes.push(`${why}: counting from now on`);
-    else if (pathChangedFrom !== undefined) notes.push(`${why}: reading it from the start`);
+    if (!p.readExistingOnFirstRun) notes.push(pathChangedFrom === undefined ? part('system.log.firstRun') : part('system.log.pathChanged', { from: pathChangedFrom }));
+    else if (pathChangedFrom !== undefined) notes.push(part('system.log.pathChangedRead', { from: pathChangedFrom }));
   } else if (prev.inode !== file.inode) {
     const rest = await restOfOldFile(io, p.path, prev, 'inode');
-    notes.push(rest ? (rest.to > rest.from ? `file was rotated; read the rest of ${rest.path}` : 'file was rotated') : 'file was rotated; the rest of the old file was not found (compressed or moved away)');
+    notes.push(rest ? (rest.to > rest.from ? part('system.log.rotatedRead', { path: rest.path }) : part('system.log.rotated')) : part('system.log.rotatedLost'));
     if (rest) segments.push(rest);
     mainFrom = 0;
   } else if (file.sizeBytes < prev.offset || (file.sizeBytes > prev.offset && prev.head && !headMatches(prev.head, currentHead))) {
     const rest = await restOfOldFile(io, p.path, prev, 'head');
-    notes.push(rest ? `file was truncated; read the rest of its copy ${rest.path}` : 'file was truncated; no copy with its unread rest was found');
+    notes.push(rest ? part('system.log.truncatedRead', { path: rest.path }) : part('system.log.truncatedLost'));
     if (rest) segments.push(rest);
     mainFrom = 0;
   } else {
@@ -183,11 +184,9 @@ async function countNewMatches(ctx: CheckContext, io: LogIo, p: LogPatternParams
   ctx.state.set('cursor', { path: p.path, inode: file.inode, offset: nextOffset, head } satisfies LogCursor);
 
   const status = statusAbove(count, p.warnCount, p.critCount);
-  const noteText = notes.length ? ` (${notes.join('; ')})` : '';
-  const skippedText = skipped ? `, skipped ${skipped} bytes over the read limit` : '';
   return {
     status,
-    summary: `${count} lines matching /${p.pattern}/ in ${p.path} since the last run${noteText}${skippedText}`,
+    ...say('system.log.matches', { count, pattern: p.pattern, path: p.path, skippedBytes: skipped || undefined }, notes),
     details: quoted.length ? quoted.join('\n').slice(0, 16000) : undefined,
     metrics: [{ measurement: 'log_pattern', tags: { path: p.path }, fields: { matches: count, bytes_read: bytesRead, bytes_skipped: skipped } }],
   };

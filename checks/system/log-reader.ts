@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../define.js';
+import type { Said } from '../message-text.js';
+import { say } from './messages.js';
 
 /**
  * Byte-exact reading of log files through a check's executor, locally or over SSH. The executor hands back
@@ -7,8 +9,12 @@ import type { Executor } from '../define.js';
  * so the bytes travel as base64 and are counted here, never re-encoded text.
  */
 
-/** Thrown when a log file cannot be looked at or read; the check turns it into UNKNOWN with this message. */
-export class LogReadError extends Error {}
+/** Thrown when a log file cannot be looked at or read; the check turns it into UNKNOWN with what it says. */
+export class LogReadError extends Error {
+  constructor(readonly said: Said) {
+    super(said.summary);
+  }
+}
 
 export interface LogIo {
   exec: Executor;
@@ -52,7 +58,7 @@ function firstLine(text: string): string {
 export async function statLogFile(io: LogIo, path: string): Promise<LogFileStat> {
   const r = await io.exec.exec('stat', ['-L', '-c', '%i %s %Y', '--', path], { signal: io.signal });
   const m = r.code === 0 ? /^(\d+) (\d+) (\d+)\n?$/.exec(r.stdout) : null;
-  if (!m) throw new LogReadError(`cannot stat ${path}: ${firstLine(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code}`)}`);
+  if (!m) throw new LogReadError(say('system.log.statFailed', { path, error: firstLine(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code}`) }));
   return { path, inode: Number(m[1]), sizeBytes: Number(m[2]), mtimeSec: Number(m[3]) };
 }
 
@@ -72,7 +78,7 @@ export async function listRotatedCandidates(io: LogIo, path: string): Promise<Lo
     signal: io.signal,
     maxOutputBytes: 4 * 2 ** 20,
   });
-  if (r.timedOut) throw new LogReadError(`cannot list rotated files of ${path}: timed out`);
+  if (r.timedOut) throw new LogReadError(say('system.log.listFailed', { path, error: 'timed out' }));
   const found: LogFileStat[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = STAT_LINE.exec(line);
@@ -109,7 +115,7 @@ export async function readByteRanges(io: LogIo, ranges: readonly ByteRange[]): P
   const paths = [...new Set(wanted.map((w) => w.path))].join(', ');
   // A failing dd in the pipe leaves base64's exit status 0: its message on stderr is the sign.
   if (r.code !== 0 || r.stderr.trim()) {
-    throw new LogReadError(`cannot read ${paths}: ${firstLine(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code}`)}`);
+    throw new LogReadError(say('system.log.readFailed', { path: paths, error: firstLine(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code}`) }));
   }
   const blocks: Buffer[] = [];
   let pending: string[] = [];
@@ -119,7 +125,7 @@ export async function readByteRanges(io: LogIo, ranges: readonly ByteRange[]): P
       pending = [];
     } else if (line) pending.push(line);
   }
-  if (blocks.length !== wanted.length) throw new LogReadError(`cannot read ${paths}: ${blocks.length} of ${wanted.length} parts came back`);
+  if (blocks.length !== wanted.length) throw new LogReadError(say('system.log.partsMissing', { path: paths, got: blocks.length, wanted: wanted.length }));
   let next = 0;
   return ranges.map((range) => (range.count > 0 ? blocks[next++]! : Buffer.alloc(0)));
 }

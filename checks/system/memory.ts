@@ -3,6 +3,7 @@ import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus } from '../../shared/status.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { MEM } from './metrics.js';
+import { say } from './messages.js';
 
 /** Memory in use (total - available, as the kernel counts it) and swap in use. */
 export default defineCheck({
@@ -16,7 +17,7 @@ export default defineCheck({
   }),
   async run(ctx, p) {
     const m = await ctx.system.memory();
-    if (!(m.totalBytes > 0)) return { status: 'UNKNOWN', summary: 'memory size not available' };
+    if (!(m.totalBytes > 0)) return { status: 'UNKNOWN', ...say('system.memory.unavailable') };
     const usedBytes = m.totalBytes - m.availableBytes;
     const usedPct = (100 * usedBytes) / m.totalBytes;
     const swapPct = m.swapTotalBytes > 0 ? (100 * m.swapUsedBytes) / m.swapTotalBytes : 0;
@@ -24,10 +25,10 @@ export default defineCheck({
       statusAbove(usedPct, p.warnPct, p.critPct),
       m.swapTotalBytes > 0 ? statusAbove(swapPct, p.swapWarnPct, p.swapCritPct) : 'OK',
     ]);
-    const swapText = m.swapTotalBytes > 0 ? `swap ${swapPct.toFixed(1)}% used` : 'no swap';
+    const swap = m.swapTotalBytes > 0 ? { swapPct } : { noSwap: 1 };
     return {
       status,
-      summary: `memory ${usedPct.toFixed(1)}% used (${gib(usedBytes)} of ${gib(m.totalBytes)} GiB), ${swapText}`,
+      ...say('system.memory.used', { usedPct, usedBytes, totalBytes: m.totalBytes, ...swap }),
       metrics: [
         {
           measurement: MEM.name,
@@ -45,7 +46,3 @@ export default defineCheck({
     };
   },
 });
-
-function gib(b: number): string {
-  return (b / 2 ** 30).toFixed(1);
-}

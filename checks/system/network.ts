@@ -4,6 +4,8 @@ import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import type { InterfaceCounters } from './probe.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { NET } from './metrics.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
 
 interface Snapshot {
   at: number;
@@ -32,7 +34,7 @@ export default defineCheck({
     ctx.state.set('snapshot', { at: now, ifaces: Object.fromEntries(list.map((i) => [i.iface, i])) } satisfies Snapshot);
     const elapsedSec = prev ? (now - prev.at) / 1000 : 0;
     const statuses: Status[] = [];
-    const problems: string[] = [];
+    const problems: CheckMessagePart[] = [];
     let totalRx = 0;
     let totalTx = 0;
     const metrics = list.map((i) => {
@@ -57,31 +59,27 @@ export default defineCheck({
           fields.errors_per_sec = Math.round(errs * 1000) / 1000;
           const s = statusAbove(errs, p.warnErrorsPerSec, p.critErrorsPerSec);
           statuses.push(s);
-          if (s !== 'OK') problems.push(`${i.iface} ${errs.toFixed(2)} errors+drops/s`);
+          if (s !== 'OK') problems.push(part('system.network.errors', { iface: i.iface, perSec: errs }));
         }
       }
       if (p.expectUp.includes(i.iface) && i.up === false) {
         statuses.push('CRITICAL');
-        problems.push(`${i.iface} is down`);
+        problems.push(part('system.network.down', { iface: i.iface }));
       }
       return { measurement: NET.name, tags: { iface: i.iface }, fields };
     });
     for (const name of p.expectUp) {
       if (!list.some((i) => i.iface === name)) {
         statuses.push('CRITICAL');
-        problems.push(`${name} missing`);
+        problems.push(part('system.network.missing', { iface: name }));
       }
     }
     const status = worstStatus(statuses);
-    const rates = prev ? `, rx ${kib(totalRx)} KiB/s tx ${kib(totalTx)} KiB/s` : ' (rates from the next run)';
-    return {
-      status,
-      summary: problems.length ? problems.join(', ') : `${list.length} interfaces OK${rates}`,
-      metrics,
-    };
+    const said = problems.length
+      ? say('system.network.problems', {}, problems)
+      : prev
+        ? say('system.network.ok', { count: list.length, rxBytesPerSec: totalRx, txBytesPerSec: totalTx })
+        : say('system.network.okFirst', { count: list.length });
+    return { status, ...said, metrics };
   },
 });
-
-function kib(bytesPerSec: number): string {
-  return (bytesPerSec / 1024).toFixed(1);
-}

@@ -1,4 +1,6 @@
 import type { Executor } from '../define.js';
+import type { Said } from '../message-text.js';
+import { say } from './messages.js';
 
 /** Long Java command lines on a busy host make `ps args` large; the executor's default cap would cut it. */
 const PS_MAX_BYTES = 8 * 2 ** 20;
@@ -20,12 +22,12 @@ export interface ProcessRow {
  * Read the process table with two `ps` calls: the command name and the argument list may both contain
  * spaces, so each must be the last column of its own listing.
  */
-export async function readProcessTable(exec: Executor, withArgs = true): Promise<ProcessRow[] | { error: string }> {
+export async function readProcessTable(exec: Executor, withArgs = true): Promise<ProcessRow[] | { error: Said }> {
   const [main, argv] = await Promise.all([
     exec.exec('ps', ['-e', '-o', 'pid=,ppid=,rss=,stat=,comm='], { maxOutputBytes: PS_MAX_BYTES }),
     withArgs ? exec.exec('ps', ['-e', '-o', 'pid=,args='], { maxOutputBytes: PS_MAX_BYTES }) : Promise.resolve(null),
   ]);
-  if (main.code !== 0) return { error: `ps failed: ${(main.stderr || main.stdout).trim().split('\n')[0] || `exit ${main.code}`}` };
+  if (main.code !== 0) return { error: say('system.ps.failed', { error: (main.stderr || main.stdout).trim().split('\n')[0] || `exit ${main.code}` }) };
   const argsByPid = new Map<number, string>();
   for (const line of argv?.code === 0 ? argv.stdout.split('\n') : []) {
     const m = /^\s*(\d+)\s(.*)$/.exec(line);

@@ -3,6 +3,8 @@ import { defineCheck } from '../define.js';
 import { statusAbove, worstStatus, type Status } from '../../shared/status.js';
 import { readProcessTable, type ProcessRow } from './process-table.js';
 import { regexParam } from '../regex-param.js';
+import { part, say } from './messages.js';
+import type { CheckMessagePart } from '../../shared/check-result.js';
 
 const ProcessSpecSchema = z.object({
   /** What the summary and the `name` tag call it; also the command name to match when no cmdline is given. */
@@ -25,9 +27,9 @@ export default defineCheck({
   params: z.object({ processes: z.array(ProcessSpecSchema).min(1) }),
   async run(ctx, p) {
     const table = await readProcessTable(ctx.exec, p.processes.some((s) => s.cmdline));
-    if ('error' in table) return { status: 'UNKNOWN', summary: table.error };
+    if ('error' in table) return { status: 'UNKNOWN', ...table.error };
     const statuses: Status[] = [];
-    const parts: string[] = [];
+    const parts: CheckMessagePart[] = [];
     const metrics = p.processes.map((spec) => {
       const re = spec.cmdline ? new RegExp(spec.cmdline) : null;
       // The kernel cuts the command name at 15 characters, so compare with the cut name.
@@ -43,18 +45,13 @@ export default defineCheck({
       const status = worstStatus(s);
       statuses.push(status);
       const range = spec.maxCount !== undefined ? `${spec.minCount}-${spec.maxCount}` : `>=${spec.minCount}`;
-      const text = `${spec.name}: ${count} running (${range}), RSS ${mib(rssBytes)} MiB`;
-      parts.push(status === 'OK' ? text : `${text} ${status}`);
+      parts.push(part('system.process.item', { name: spec.name, count, range, rssBytes, status: status === 'OK' ? undefined : status }));
       return {
         measurement: 'process',
         tags: { name: spec.name },
         fields: { count, running: count > 0 ? 1 : 0, rss_bytes: rssBytes },
       };
     });
-    return { status: worstStatus(statuses), summary: parts.join('; '), metrics };
+    return { status: worstStatus(statuses), ...say('system.process.list', {}, parts), metrics };
   },
 });
-
-function mib(bytes: number): string {
-  return (bytes / 2 ** 20).toFixed(1);
-}

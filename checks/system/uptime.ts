@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import type { FieldsOf } from '../metric-declaration.js';
 import { SYSTEM } from './metrics.js';
+import { say } from './messages.js';
 
 /**
  * Uptime, and a reboot since the last run: WARNING for `rebootWarnMinutes` after a boot so that an
@@ -26,17 +27,8 @@ export default defineCheck({
     const recent = rebootSeenAt !== undefined && now - rebootSeenAt < p.rebootWarnMinutes * 60_000;
     return {
       status: recent ? 'WARNING' : 'OK',
-      summary: recent
-        ? `host rebooted at ${new Date(bootMs).toISOString()} (up ${formatDuration(uptimeSec)})`
-        : `up ${formatDuration(uptimeSec)}`,
+      ...(recent ? say('system.uptime.rebooted', { bootAt: bootMs, uptimeSec }) : say('system.uptime.up', { uptimeSec })),
       metrics: [{ measurement: SYSTEM.name, fields: { uptime_sec: Math.round(uptimeSec), boot_time: Math.round(bootMs / 1000), rebooted: rebooted ? 1 : 0 } satisfies FieldsOf<typeof SYSTEM> }],
     };
   },
 });
-
-function formatDuration(sec: number): string {
-  const d = Math.floor(sec / 86400);
-  const h = Math.floor((sec % 86400) / 3600);
-  const m = Math.floor((sec % 3600) / 60);
-  return d > 0 ? `${d}d ${h}h` : `${h}h ${m}m`;
-}

@@ -10,6 +10,8 @@ import type { CheckOutcome, Executor } from '../../checks/define.js';
 import { execPolicy } from '../../checks/exec/exec-policy.js';
 import { kindCanRun } from '../../checks/exec/host-access.js';
 import { refused } from '../../checks/exec/refusal.js';
+import { say as sayCollector } from '../../checks/collector-messages.js';
+import type { Said } from '../../checks/message-text.js';
 import { procSystemProbe } from '../../checks/system/proc-probe.js';
 import type { SystemProbe } from '../../checks/system/probe.js';
 import type { Db } from '../db/database.js';
@@ -143,11 +145,11 @@ export class RemotePoller {
       // The device's sysUpTime first: a device that does not answer is one host problem, not one per check.
       const t0 = performance.now();
       const answer = await snmpAnswers(access);
-      results.push({ name: SNMP_REACHABLE_CHECK, checkId: 'remote.snmp', status: answer.ok ? 'OK' : 'CRITICAL', summary: answer.summary, startedAt, durationMs: Math.round(performance.now() - t0), metrics: [] });
+      results.push({ name: SNMP_REACHABLE_CHECK, checkId: 'remote.snmp', status: answer.ok ? 'OK' : 'CRITICAL', ...answer.said, startedAt, durationMs: Math.round(performance.now() - t0), metrics: [] });
       if (!answer.ok) {
         reachable = false;
-        log.warn({ reason: answer.summary }, 'SNMP device not answering');
-        for (const a of due) results.push({ name: a.name, checkId: a.checkId, status: 'UNKNOWN', summary: `not run: ${answer.summary}`, startedAt, durationMs: 0, metrics: [] });
+        log.warn({ reason: answer.said.summary }, 'SNMP device not answering');
+        for (const a of due) results.push({ name: a.name, checkId: a.checkId, status: 'UNKNOWN', ...notRunBecause(answer.said), startedAt, durationMs: 0, metrics: [] });
       }
     }
     if (access.kind === 'ssh') {
@@ -157,17 +159,17 @@ export class RemotePoller {
         // Checked at every login, not only when the key was set: a key path stored by an older version, or a
         // symlink changed since, must not lend another customer's key.
         if (this.opts.sshKeysDir && !customerKeyUsable(this.opts.sshKeysDir, host.customerId, access.keyPath)) {
-          throw new Error("private key of this host is not one of its customer's keys (ssh-keys/<customer>/ in the collector's data folder): an admin must set it again");
+          throw new ForeignKeyError("private key of this host is not one of its customer's keys");
         }
         await this.ssh.connect(target);
-        results.push(reachability(startedAt, t0, 'OK', `logged in as ${access.user}@${access.address}:${access.port}`));
+        results.push(reachability(startedAt, t0, 'OK', sayCollector('remote.ssh.ok', { where: `${access.user}@${access.address}:${access.port}` })));
       } catch (err) {
         reachable = false;
         const reason = describeSshFailure(err as Error, access);
-        log.warn({ reason }, 'agentless host not reachable');
+        log.warn({ reason: reason.summary }, 'agentless host not reachable');
         // The reachability result carries the problem (and may open a ticket); the checks could not judge.
         results.push(reachability(startedAt, t0, 'CRITICAL', reason));
-        for (const a of due) results.push({ name: a.name, checkId: a.checkId, status: 'UNKNOWN', summary: `not run: ${reason}`, startedAt, durationMs: 0, metrics: [] });
+        for (const a of due) results.push({ name: a.name, checkId: a.checkId, status: 'UNKNOWN', ...notRunBecause(reason), startedAt, durationMs: 0, metrics: [] });
       }
     }
     if (reachable) {
@@ -272,20 +274,32 @@ function sshTarget(a: Extract<RemoteAccess, { kind: 'ssh' }>): SshTarget {
   return { host: a.address, port: a.port, username: a.user, privateKeyPath: a.keyPath, passphrase: a.passphrase };
 }
 
-function reachability(startedAt: number, t0: number, status: 'OK' | 'CRITICAL', summary: string): CheckResult {
-  return { name: SSH_REACHABLE_CHECK, checkId: 'remote.ssh', status, summary, startedAt, durationMs: Math.round(performance.now() - t0), metrics: [] };
+function reachability(startedAt: number, t0: number, status: 'OK' | 'CRITICAL', said: Said): CheckResult {
+  return { name: SSH_REACHABLE_CHECK, checkId: 'remote.ssh', status, ...said, startedAt, durationMs: Math.round(performance.now() - t0), metrics: [] };
 }
 
-/** A plain reason for a failed SSH login, for the summary a customer's engineer reads. */
-export function describeSshFailure(err: Error, a: Extract<RemoteAccess, { kind: 'ssh' }>): string {
+/** A check not run because the host did not answer: "not run: <why>", the why as the message's part. */
+function notRunBecause(why: Said): Said {
+  return sayCollector('remote.notRun', {}, [{ key: why.message.key, values: why.message.values }]);
+}
+
+/** Thrown when the host's key path is not one of its customer's keys; said as remote.ssh.foreignKey. */
+class ForeignKeyError extends Error {}
+
+/** A plain reason for a failed SSH login, for the summary a customer's engineer reads (in zh or en). */
+export function describeSshFailure(err: Error, a: Extract<RemoteAccess, { kind: 'ssh' }>): Said {
   const where = `${a.user}@${a.address}:${a.port}`;
   const msg = err.message;
-  if (err instanceof HostKeyMismatchError) return msg;
-  if (/authentication methods failed/i.test(msg)) return `SSH login as ${where} refused: wrong user or key not authorized`;
-  if (/ECONNREFUSED/.test(msg)) return `SSH to ${where}: connection refused (no SSH server on that port?)`;
-  if (/Timed out while waiting for handshake|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/i.test(msg)) return `SSH to ${where}: host unreachable (${msg.replace(/^ssh to \S+ failed: /, '')})`;
-  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return `SSH to ${where}: unknown host name`;
-  return msg.startsWith('ssh to') || msg.startsWith('private key') ? msg : `SSH to ${where} failed: ${msg}`;
+  if (err instanceof ForeignKeyError) return sayCollector('remote.ssh.foreignKey');
+  if (err instanceof HostKeyMismatchError) {
+    const m = /^host key of (\S+) changed \(pinned (\S+), offered (\S+)\)/.exec(msg);
+    return m ? sayCollector('remote.ssh.hostKeyChanged', { where: m[1], pinned: m[2], offered: m[3] }) : sayCollector('remote.ssh.failed', { where, error: msg });
+  }
+  if (/authentication methods failed/i.test(msg)) return sayCollector('remote.ssh.refused', { where });
+  if (/ECONNREFUSED/.test(msg)) return sayCollector('remote.ssh.connRefused', { where });
+  if (/Timed out while waiting for handshake|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/i.test(msg)) return sayCollector('remote.ssh.unreachable', { where, error: msg.replace(/^ssh to \S+ failed: /, '') });
+  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return sayCollector('remote.ssh.unknownHost', { where });
+  return sayCollector('remote.ssh.failed', { where, error: msg.replace(/^ssh to \S+ failed: /, '') });
 }
 
 /** An SNMP device has no /proc: system checks assigned to one say so instead of guessing. */
@@ -301,7 +315,7 @@ const NO_SYSTEM_FIGURES: SystemProbe = {
 };
 
 /** Does the device answer SNMP at all (address, port, community)? The summary says what was asked and what came back. */
-async function snmpAnswers(a: Extract<RemoteAccess, { kind: 'snmp' }>): Promise<{ ok: boolean; summary: string }> {
+async function snmpAnswers(a: Extract<RemoteAccess, { kind: 'snmp' }>): Promise<{ ok: boolean; said: Said }> {
   const where = `${a.address}:${a.port}`;
   // Loaded on first use, as the SNMP check does: the collector pays for it only where SNMP devices are polled.
   const { Session } = await import('snmp-native');
@@ -310,10 +324,10 @@ async function snmpAnswers(a: Extract<RemoteAccess, { kind: 'snmp' }>): Promise<
   (session as unknown as EventEmitter).on('error', () => {});
   try {
     await new Promise<void>((resolve, reject) => session.get({ oid: SYS_UPTIME_OID }, (err) => (err ? reject(err) : resolve())));
-    return { ok: true, summary: `SNMP answers at ${where}` };
+    return { ok: true, said: sayCollector('remote.snmp.ok', { where }) };
   } catch (err) {
     const msg = (err as Error).message;
-    return { ok: false, summary: /timeout/i.test(msg) ? `no SNMP answer from ${where} (device down, or wrong community or port)` : `SNMP request to ${where} failed: ${msg}` };
+    return { ok: false, said: /timeout/i.test(msg) ? sayCollector('remote.snmp.noAnswer', { where }) : sayCollector('remote.snmp.failed', { where, error: msg }) };
   } finally {
     session.close();
   }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Host } from '../db/hosts.js';
 import type { Status } from '../../shared/status.js';
+import type { CheckMessage } from '../../shared/check-result.js';
 import { cancelQueuedProblem, enqueueNotification, problemInFlight } from '../notify/outbox.js';
 import { addCalendarMinutes } from './calendar.js';
 import { getContract, type Severity, type StoredContract } from './contracts.js';
@@ -24,7 +25,7 @@ export function slaDueTimes(contract: StoredContract, severity: Severity, from: 
 
 export function openTicket(
   db: Db,
-  o: { host: Host; kind: TicketKind; checkName: string | null; checkId: string | null; status: Status; summary: string; severity: Severity; flapping: boolean; now: number },
+  o: { host: Host; kind: TicketKind; checkName: string | null; checkId: string | null; status: Status; summary: string; summaryMessage?: CheckMessage; severity: Severity; flapping: boolean; now: number },
 ): Ticket {
   const contract = getContract(db, o.host.customerId);
   const problemKey = o.kind === 'check' ? `check:${o.host.id}:${o.checkName}` : `host:${o.host.id}`;
@@ -38,6 +39,7 @@ export function openTicket(
     problemKey,
     title,
     summary: o.summary,
+    ...(o.summaryMessage ? { summaryMessage: o.summaryMessage } : {}),
     status: o.status,
     severity: o.severity,
     flapping: o.flapping,
@@ -49,7 +51,7 @@ export function openTicket(
     actor: SYSTEM_ACTOR,
     kind: 'opened',
     message: o.summary,
-    data: { status: o.status, severity: o.severity, flapping: o.flapping },
+    data: { status: o.status, severity: o.severity, flapping: o.flapping, ...(o.summaryMessage ? { message: o.summaryMessage } : {}) },
   });
   enqueueNotification(db, ticket, 'problem', o.now, 1);
   return ticket;
@@ -119,6 +121,8 @@ export function markRecovered(db: Db, ticket: Ticket, now: number, message: stri
       data.responseNotApplicable = true;
     }
   }
+  // The recovering result's message (the ticket's summary was just set from it), for the timeline in zh or en.
+  if (ticket.summaryMessage && message.endsWith(ticket.summary)) data.message = ticket.summaryMessage;
   addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'recovered', message, data });
   return getTicket(db, ticket.id, { now })!;
 }

@@ -62,7 +62,7 @@ export function announceHeldReopens(db: Db, now: number): number {
   for (const r of rows) {
     if (!reopenMessageAllowed(db, r.id, now, getContract(db, r.customerId).reopenNotifyMin)) continue;
     const t = getTicket(db, r.id, { now })!;
-    addEvent(db, t, { at: now, actor: SYSTEM_ACTOR, kind: 'reopen-announced', message: `still failing: ${t.summary}` });
+    addEvent(db, t, { at: now, actor: SYSTEM_ACTOR, kind: 'reopen-announced', message: `still failing: ${t.summary}`, ...(t.summaryMessage ? { data: { message: t.summaryMessage } } : {}) });
     enqueueNotification(db, t, 'reopen', now);
     sent++;
   }

@@ -13,6 +13,12 @@ import { hostProblemKey, isReachabilityResult, reachabilityFailing } from './rea
 import { announceHeldReopens, reopenMessageAllowed } from './reopen-messages.js';
 import { isMoreSevere, severityOf } from './severity.js';
 import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
+import { say as sayCollector } from '../../checks/collector-messages.js';
+
+/** What a 'result' event keeps: the status, when it ran, and its message for the timeline in zh or en. */
+function resultData(r: CheckResultHead): Record<string, unknown> {
+  return { status: r.status, startedAt: r.startedAt, ...(r.message ? { message: r.message } : {}) };
+}
 
 export interface StateEngineOptions {
   db: Db;
@@ -206,6 +212,7 @@ export class TicketStateEngine implements IngestListener {
               checkId: reach ? null : r.checkId,
               status: worst,
               summary: r.summary,
+              ...(r.message ? { summaryMessage: r.message } : {}),
               severity: severityOf(worst, host.criticality),
               flapping,
               now,
@@ -227,7 +234,7 @@ export class TicketStateEngine implements IngestListener {
     const state: AlertState = prev ? { ...prev, lastResultAt: r.startedAt } : { lastStatus: 'OK', consecutiveBad: 0, history: [], flapping: false, lastResultAt: r.startedAt, ticketId: null };
     const ticket = state.ticketId ? getTicket(this.db, state.ticketId, { now }) : undefined;
     if (ticket && ACTIVE_STATES.includes(ticket.state)) {
-      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: { status: r.status, startedAt: r.startedAt } });
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: resultData(r) });
     }
     this.saveAlert(host, r.name, state);
   }
@@ -240,23 +247,23 @@ export class TicketStateEngine implements IngestListener {
       ticket = getTicket(this.db, ticket.id, { now })!;
     }
     if (r.status !== 'OK') {
-      updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, occurrences: ticket.occurrences + 1 }, now);
-      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: { status: r.status, startedAt: r.startedAt } });
+      updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, summaryMessage: r.message ?? null, occurrences: ticket.occurrences + 1 }, now);
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: resultData(r) });
       const severity = severityOf(r.status, host.criticality);
       if (isMoreSevere(severity, ticket.severity)) raiseSeverity(this.db, getTicket(this.db, ticket.id, { now })!, severity, now);
       return;
     }
     // OK while flapping is not a recovery: the ticket stays open until the flapping has calmed down.
     if (state.flapping) {
-      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: { status: r.status, startedAt: r.startedAt } });
+      addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'result', message: r.summary, data: resultData(r) });
       return;
     }
-    updateTicket(this.db, ticket.id, { status: 'OK', summary: r.summary }, now);
+    updateTicket(this.db, ticket.id, { status: 'OK', summary: r.summary, summaryMessage: r.message ?? null }, now);
     markRecovered(this.db, getTicket(this.db, ticket.id, { now })!, now, ticket.kind === 'host-unreachable' ? `host reachable again: ${r.summary}` : r.summary);
   }
 
   private syncResult(ticket: Ticket, r: CheckResultHead, flapping: boolean, now: number): void {
-    updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, flapping, occurrences: ticket.occurrences + 1 }, now);
+    updateTicket(this.db, ticket.id, { status: r.status, summary: r.summary, summaryMessage: r.message ?? null, flapping, occurrences: ticket.occurrences + 1 }, now);
     // Flapping can start on the very result that reopens the ticket: the timeline says so as well.
     if (flapping !== ticket.flapping) addEvent(this.db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: flapping ? 'flapping-started' : 'flapping-stopped' });
   }
@@ -289,7 +296,8 @@ export class TicketStateEngine implements IngestListener {
       if (now < graceUntil) continue;
       if (activeWindowsForHost(this.db, host, now).length > 0) continue;
       const contract = getContract(this.db, host.customerId);
-      const summary = `no data since ${new Date(host.lastSeenAt).toISOString()} (${SILENT_AFTER_INTERVALS} x ${intervalSec} s)`;
+      const silence = sayCollector('host.silent', { since: host.lastSeenAt, intervals: SILENT_AFTER_INTERVALS, intervalSec });
+      const summary = silence.summary;
       const restored = existing ? lastRestoredAt(existing) : null;
       if (existing && restored !== null && now - restored <= contract.reopenWindowMin * 60_000) {
         reopenTicket(this.db, existing, SYSTEM_ACTOR, now, summary, true);
@@ -301,6 +309,7 @@ export class TicketStateEngine implements IngestListener {
           checkId: null,
           status: 'CRITICAL',
           summary,
+          summaryMessage: silence.message,
           severity: severityOf('CRITICAL', host.criticality),
           flapping: false,
           now,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
 import type { Status } from '../../shared/status.js';
+import type { CheckMessage } from '../../shared/check-result.js';
+import { parseStoredMessage } from '../db/check-states.js';
 import type { Severity } from './contracts.js';
 import { DEFAULT_TIMEZONE, zonedParts } from './calendar.js';
 
@@ -24,6 +26,8 @@ export interface Ticket {
   problemKey: string;
   title: string;
   summary: string;
+  /** The summary as a message (render with checks/messages.ts); absent where the result that set it had none. */
+  summaryMessage?: CheckMessage;
   status: Status;
   severity: Severity;
   state: TicketState;
@@ -101,6 +105,7 @@ interface TicketRow {
   problem_key: string;
   title: string;
   summary: string;
+  summary_message_json: string | null;
   status: Status;
   severity: Severity;
   state: TicketState;
@@ -154,6 +159,7 @@ function toTicket(r: TicketRow, now: number): Ticket {
     problemKey: r.problem_key,
     title: r.title,
     summary: r.summary,
+    ...(r.summary_message_json ? { summaryMessage: parseStoredMessage(r.summary_message_json) } : {}),
     status: r.status,
     severity: r.severity,
     state: r.state,
@@ -210,6 +216,7 @@ export interface NewTicket {
   problemKey: string;
   title: string;
   summary: string;
+  summaryMessage?: CheckMessage;
   status: Status;
   severity: Severity;
   flapping: boolean;
@@ -223,11 +230,11 @@ export function insertTicket(db: Db, t: NewTicket): Ticket {
   const id = randomUUID();
   const number = nextTicketNumber(db, t.openedAt);
   db.prepare(
-    `INSERT INTO tickets (id, number, customer_id, host_id, kind, check_name, check_id, problem_key, title, summary, status,
+    `INSERT INTO tickets (id, number, customer_id, host_id, kind, check_name, check_id, problem_key, title, summary, summary_message_json, status,
        severity, state, flapping, tier, opened_at, response_due_at, onsite_due_at, restore_due_at, next_escalation_at, updated_at)
-     VALUES (@id, @number, @customerId, @hostId, @kind, @checkName, @checkId, @problemKey, @title, @summary, @status,
+     VALUES (@id, @number, @customerId, @hostId, @kind, @checkName, @checkId, @problemKey, @title, @summary, @summaryMessageJson, @status,
        @severity, 'open', @flapping, 1, @openedAt, @responseDueAt, @onsiteDueAt, @restoreDueAt, @responseDueAt, @openedAt)`,
-  ).run({ ...t, id, number, flapping: t.flapping ? 1 : 0 });
+  ).run({ ...t, summaryMessage: undefined, summaryMessageJson: t.summaryMessage ? JSON.stringify(t.summaryMessage) : null, id, number, flapping: t.flapping ? 1 : 0 });
   return getTicket(db, id, { now: t.openedAt })!;
 }
 
@@ -298,6 +305,7 @@ export function listTickets(db: Db, f: TicketFilter): Ticket[] {
 
 const COLUMNS: Record<string, string> = {
   summary: 'summary',
+  summaryMessage: 'summary_message_json',
   status: 'status',
   severity: 'severity',
   state: 'state',
@@ -327,14 +335,24 @@ const COLUMNS: Record<string, string> = {
   prevention: 'prevention',
 };
 
-export type TicketPatch = Partial<Omit<Ticket, 'id' | 'number' | 'customerId' | 'hostId' | 'hostName' | 'kind' | 'sla'>>;
+export type TicketPatch = Partial<Omit<Ticket, 'id' | 'number' | 'customerId' | 'hostId' | 'hostName' | 'kind' | 'sla' | 'summaryMessage'>> & {
+  /** null: the new summary has no message (an older agent's result). */
+  summaryMessage?: CheckMessage | null;
+};
 
 export function updateTicket(db: Db, id: string, patch: TicketPatch, now: number): void {
   const sets: string[] = ['updated_at = @updatedAt'];
   const params: Record<string, unknown> = { id, updatedAt: now };
-  for (const [key, value] of Object.entries(patch)) {
+  // A new summary without its message clears the old message: the two are one text.
+  const entries = Object.entries(patch.summary !== undefined && !('summaryMessage' in patch) ? { ...patch, summaryMessage: null } : patch);
+  for (const [key, value] of entries) {
     const col = COLUMNS[key];
     if (!col || value === undefined) continue;
+    if (key === 'summaryMessage') {
+      sets.push(`${col} = @${key}`);
+      params[key] = value === null ? null : JSON.stringify(value);
+      continue;
+    }
     sets.push(`${col} = @${key}`);
     params[key] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
   }

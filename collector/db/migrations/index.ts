@@ -12,16 +12,19 @@ import { migration as remoteHosts } from './042-remote-hosts.js';
 import { migration as remoteResultQueue } from './043-remote-result-queue.js';
 import { migration as reports } from './030-reports.js';
 import { migration as reportWindows } from './031-report-windows.js';
+import { migration as reportVersions } from './032-report-versions.js';
 import { migration as sessions } from './020-sessions.js';
 import { migration as metricCatalog } from './021-metric-catalog.js';
+import { migration as checkMessages } from './022-check-messages.js';
+import { migration as ticketSummaryMessages } from './023-ticket-summary-messages.js';
 import { migration as ticketOnsite } from './015-ticket-onsite.js';
 import { migration as ticketSlaFlapping } from './016-ticket-sla-flapping.js';
 import { migration as collectorCa } from './075-collector-ca.js';
 import { migration as agentRefusals } from './070-agent-refusals.js';
 import { migration as metricFieldKinds } from './071-metric-field-kinds.js';
-import { migration as auditLog } from './065-audit-log.js';
 import { migration as sealChannelSecrets } from './060-seal-channel-secrets.js';
 import { migration as remoteAccessSecrets } from './061-remote-access-secrets.js';
+import { migration as auditLog } from './065-audit-log.js';
 import { migration as remoteHostAllowances } from './080-remote-host-allowances.js';
 
 /**
@@ -29,4 +32,4 @@ import { migration as remoteHostAllowances } from './080-remote-host-allowances.
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, agentRefusals, metricFieldKinds, auditLog, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances, collectorCa];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, reportWindows, reportVersions, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];

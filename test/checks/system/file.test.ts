@@ -111,7 +111,7 @@ describe('system.file on a folder of dated backups (dir + pattern)', () => {
 
   test('path and dir+pattern are either-or; a pattern never holds a folder', async () => {
     const both = await runCheck(file, ctx(), { path: '/etc/hostname', dir: dir.path, pattern: '*.dump' });
-    expect(both).toEqual({ status: 'UNKNOWN', summary: 'bad parameters: (root): give either `path` or `dir` with `pattern`, not both' });
+    expect(both).toMatchObject({ status: 'UNKNOWN', summary: 'bad parameters: (root): give either `path` or `dir` with `pattern`, not both' });
     expect((await runCheck(file, ctx(), { dir: dir.path })).summary).toBe('bad parameters: (root): `dir` needs `pattern`');
     expect((await runCheck(file, ctx(), { pattern: '*.dump' })).summary).toBe('bad parameters: (root): `pattern` needs `dir`');
     expect((await runCheck(file, ctx(), {})).summary).toBe('bad parameters: (root): give `path`, or `dir` with `pattern`');

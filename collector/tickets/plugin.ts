@@ -2,7 +2,7 @@ import type { PluginFactory } from '../plugin.js';
 import { getHost } from '../db/hosts.js';
 import { createTicketSystem } from './system.js';
 import { ticketRoutes } from '../http/routes/tickets.js';
-import { maintenanceRoutes } from '../http/routes/maintenance.js';
+import { maintenanceRoutes } from '../maintenance/routes.js';
 import { contractRoutes } from '../http/routes/contracts.js';
 import { oncallRoutes } from '../http/routes/oncall.js';
 import { notificationChannelRoutes } from '../http/routes/notification-channels.js';

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { getContract, type StoredContract } from './contracts.js';
 import { FLAP_WINDOW, nextFlapping } from './flapping.js';
 import { autoClose, escalate, lastRestoredAt, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
-import { activeWindowsForHost } from './maintenance.js';
+import { activeWindowsForHost } from '../maintenance/window-store.js';
 import { hostProblemKey, isReachabilityResult, reachabilityFailing } from './reachability.js';
 import { announceHeldReopens, reopenMessageAllowed } from './reopen-messages.js';
 import { isMoreSevere, severityOf } from './severity.js';

@@ -9,7 +9,7 @@ const zoneBefore = vi.hoisted(() => {
 });
 
 import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } from '../helpers/browser.js';
-import { listMaintenance, type MaintenanceWindow } from '../../collector/tickets/maintenance.js';
+import { listMaintenance, type MaintenanceWindow } from '../../collector/maintenance/window-store.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { listTickets } from '../../collector/tickets/ticket-store.js';
 import { touchHost, type Host } from '../../collector/db/hosts.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { addMaintenance } from '../../collector/tickets/maintenance.js';
+import { addMaintenance } from '../../collector/maintenance/window-store.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;

@@ -12,7 +12,7 @@ import { createRemoteHost } from '../../collector/remote/remote-hosts.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { createTemplate } from '../../collector/assignment/template-store.js';
-import { addMaintenance } from '../../collector/tickets/maintenance.js';
+import { addMaintenance } from '../../collector/maintenance/window-store.js';
 import { addShift } from '../../collector/tickets/oncall.js';
 import type { Db } from '../../collector/db/database.js';
 

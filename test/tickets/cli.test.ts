@@ -8,7 +8,7 @@ import { ticketRoutes } from '../../collector/http/routes/tickets.js';
 import { registerTicketCommands } from '../../collector/tickets/cli/tickets-command.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { findTicket, getTicket } from '../../collector/tickets/ticket-store.js';
-import { addMaintenance } from '../../collector/tickets/maintenance.js';
+import { addMaintenance } from '../../collector/maintenance/window-store.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';

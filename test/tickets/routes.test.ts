@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../collector/http/context.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
 import { ticketRoutes } from '../../collector/http/routes/tickets.js';
-import { maintenanceRoutes } from '../../collector/http/routes/maintenance.js';
+import { maintenanceRoutes } from '../../collector/maintenance/routes.js';
 import { contractRoutes } from '../../collector/http/routes/contracts.js';
 import { oncallRoutes } from '../../collector/http/routes/oncall.js';
 import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';

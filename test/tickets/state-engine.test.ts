@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { listEvents, listTickets, getTicket } from '../../collector/tickets/ticket-store.js';
-import { addMaintenance } from '../../collector/tickets/maintenance.js';
+import { addMaintenance } from '../../collector/maintenance/window-store.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { acknowledge, confirmClose, resolve, reopen } from '../../collector/tickets/ticket-actions.js';
 import { visibleCustomerIds } from '../../collector/db/users.js';

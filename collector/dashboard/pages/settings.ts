@@ -8,7 +8,7 @@ import { createUser, findUserByName, listUserRecords } from '../../db/users.js';
 import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
 import { sendTestMessage } from '../../notify/notifier.js';
 import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from '../../tickets/contracts.js';
-import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema, type MaintenanceInput } from '../../tickets/maintenance.js';
+import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema, type MaintenanceInput } from '../../maintenance/window-store.js';
 import type { WeeklySlot } from '../../tickets/calendar.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { DashEnv } from '../env.js';

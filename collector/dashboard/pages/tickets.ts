@@ -6,7 +6,7 @@ import { listCustomers } from '../../db/customers.js';
 import { getUser } from '../../db/users.js';
 import { assignableStaff } from '../../tickets/contacts.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
-import { maintenanceNow, type MaintenanceNow } from '../../tickets/maintenance-now.js';
+import { maintenanceNow, type MaintenanceNow } from '../../maintenance/windows-now.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import {
   acknowledge,
@@ -28,6 +28,8 @@ import { formatTime, parseLocalDateTime } from '../format.js';
 import type { Lang, MessageKey, Translate } from '../i18n/index.js';
 import { csrfField, page, postButton, type Html } from '../layout.js';
 import { slaCountdown, ticketRow } from './overview.js';
+import { renderCheckMessage } from '../../../checks/messages.js';
+import { CheckMessageSchema } from '../../../shared/check-result.js';
 
 const ListFilter = z.object({
   state: z.enum(TICKET_STATES).optional().catch(undefined),
@@ -138,8 +140,11 @@ function eventMessage(db: Db, e: TicketEvent, t: Translate, lang: Lang): string 
     return e.message;
   }
   let m: RegExpExecArray | null;
-  if ((m = /^still failing: ([\s\S]*)$/.exec(e.message))) return fill(t('event.msg.stillFailing'), { summary: m[1]! });
-  if ((m = /^host reachable again: ([\s\S]*)$/.exec(e.message))) return fill(t('event.msg.hostReachableAgain'), { summary: m[1]! });
+  // A check's result the event kept as a message (key and values): shown in the page language.
+  const said = CheckMessageSchema.safeParse(e.data.message);
+  const result = (english: string) => (said.success ? renderCheckMessage(lang, said.data, english) : english);
+  if ((m = /^still failing: ([\s\S]*)$/.exec(e.message))) return fill(t('event.msg.stillFailing'), { summary: result(m[1]!) });
+  if ((m = /^host reachable again: ([\s\S]*)$/.exec(e.message))) return fill(t('event.msg.hostReachableAgain'), { summary: result(m[1]!) });
   if ((m = /^closed automatically (\d+) days after recovery \(contract\)$/.exec(e.message))) return fill(t('event.msg.autoClosed'), { days: m[1]! });
   if (e.kind === 'escalated' && (m = /^(L\d -> L\d): not acknowledged by (\S+)$/.exec(e.message))) {
     const deadline = Date.parse(m[2]!);
@@ -157,7 +162,7 @@ function eventMessage(db: Db, e: TicketEvent, t: Translate, lang: Lang): string 
     const noMail = e.message.endsWith('(none of them has an e-mail address)') ? t('event.msg.fallbackNoMail') : '';
     return fill(t('event.msg.fallback'), values) + noMail;
   }
-  return e.message;
+  return result(e.message);
 }
 
 /** One timeline line: when, what (in the page language), who, and the message. */
@@ -277,7 +282,7 @@ export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
         · <a href="/hosts/${tk.hostId}">${tk.hostName}</a>
         ${ACTIVE_STATES.includes(tk.state) ? html` · ${slaCountdown(tk, now, t)}` : ''}
         ${tk.sla.breached ? html` · <span class="badge st-CRITICAL">${t('tickets.breached')}</span>` : ''}</p>
-      <p class="summary">${tk.summary}</p>
+      <p class="summary">${renderCheckMessage(lang, tk.summaryMessage, tk.summary)}</p>
       <table class="facts"><tbody>
         <tr><th>${t('tickets.opened')}</th><td>${formatTime(tk.openedAt, lang)}</td></tr>
         <tr><th>${t('overview.responseDue')}</th><td>${formatTime(tk.responseDueAt, lang)}${tk.sla.responseNotApplicable ? html` · <span id="response-na">${t('tickets.responseNotApplicable')}</span>` : ''}</td></tr>

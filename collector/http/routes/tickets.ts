@@ -4,7 +4,7 @@ import type { AppEnv } from '../context.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import { assignableStaff } from '../../tickets/contacts.js';
-import { maintenanceNow } from '../../tickets/maintenance-now.js';
+import { maintenanceNow } from '../../maintenance/windows-now.js';
 import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext, type ActionResult } from '../../tickets/ticket-actions.js';
 import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';
 import { parseJson, parseQuery } from '../params.js';

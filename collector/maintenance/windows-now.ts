@@ -1,8 +1,8 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getHost } from '../db/hosts.js';
-import { zonedParts } from './calendar.js';
-import { activeMaintenance, type MaintenanceWindow } from './maintenance.js';
+import { zonedParts } from '../tickets/calendar.js';
+import { activeMaintenance, type MaintenanceWindow } from './window-store.js';
 
 /** A window in force now, with what the ticket list needs to say "maintenance now: db01 until 11:00". */
 export interface MaintenanceNow extends MaintenanceWindow {

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../context.js';
-import { getHost } from '../../db/hosts.js';
-import { activeMaintenance, addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema } from '../../tickets/maintenance.js';
-import { parseJson, parseQuery } from '../params.js';
-import { canSeeCustomer, forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
+import type { AppEnv } from '../http/context.js';
+import { getHost } from '../db/hosts.js';
+import { activeMaintenance, addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema } from './window-store.js';
+import { parseJson, parseQuery } from '../http/params.js';
+import { canSeeCustomer, forbidden, isStaff, notFound, type RouteDeps } from '../http/access.js';
 
 const ListQuery = z.object({ active: z.enum(['true', 'false']).transform((v) => v === 'true').optional() });
 

@@ -7,6 +7,7 @@ import { createLogger } from '../shared/logger.js';
 import { PATROL_VERSION } from '../shared/version.js';
 import { Agent } from './agent.js';
 import { ExecAllowListSchema } from '../checks/exec/exec-policy.js';
+import { DEFAULT_MAX_RSS_MB, startMemoryWatchdog } from './memory-watchdog.js';
 
 const log = createLogger('agent.cli');
 
@@ -19,6 +20,8 @@ const AgentConfigSchema = z.object({
   caFile: z.string().optional(),
   caPin: z.string().optional(),
   insecure: z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]).default(false),
+  /** Memory cap: above it (three readings 30 s apart) the agent stops so its service manager restarts it. */
+  maxRssMb: z.coerce.number().min(32).default(DEFAULT_MAX_RSS_MB),
   // Only from the file, never from the environment or the collector: what this host lets the collector run.
   ...ExecAllowListSchema.shape,
 });
@@ -40,7 +43,7 @@ const program = new Command('patrol-agent')
     try {
       config = loadConfig(AgentConfigSchema, {
         file: o.config,
-        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME', caFile: 'PATROL_CA_FILE', caPin: 'PATROL_CA_PIN' },
+        env: { collector: 'PATROL_COLLECTOR', stateDir: 'PATROL_AGENT_STATE_DIR', enroll: 'PATROL_ENROLL_TOKEN', name: 'PATROL_AGENT_NAME', caFile: 'PATROL_CA_FILE', caPin: 'PATROL_CA_PIN', maxRssMb: 'PATROL_AGENT_MAX_RSS_MB' },
         overrides: { collector: o.collector, stateDir: o.stateDir, enroll: o.enroll, name: o.name, spoolLimitMb: o.spoolLimitMb, caFile: o.caFile, caPin: o.caPin, insecure: o.insecure },
       });
     } catch (err) {
@@ -66,11 +69,19 @@ const program = new Command('patrol-agent')
       process.exit(err instanceof ConfigError ? 2 : 1);
     }
     log.info({ collector: config.collector, stateDir: config.stateDir, version: PATROL_VERSION }, 'agent running');
-    const shutdown = async (signal: string) => {
+    const shutdown = async (signal: string, exitCode = 0) => {
       log.info({ signal }, 'stopping');
       await agent.stop();
-      process.exit(0);
+      process.exit(exitCode);
     };
+    startMemoryWatchdog({
+      maxRssBytes: config.maxRssMb * 1024 * 1024,
+      onExceeded: (rssBytes) => {
+        log.error({ rssMb: Math.round(rssBytes / 1048576), maxRssMb: config.maxRssMb }, 'memory cap exceeded: stopping so the service manager restarts the agent');
+        // 75 (EX_TEMPFAIL): not a clean stop, so the restart shows in systemctl status and the log.
+        void shutdown('memory cap', 75);
+      },
+    });
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
   });

@@ -8,7 +8,7 @@ import type { CheckDefinition, CheckState, CollectorClockOffset, Executor } from
 import type { ExecPolicy } from './exec/exec-policy.js';
 import { passwordEnvProblem, type PasswordEnvSide } from './database/credentials.js';
 import { refused } from './exec/refusal.js';
-import { findCheck } from './index.js';
+import { loadCheck } from './catalog.js';
 import type { SystemProbe } from './system/probe.js';
 
 /** What a place that runs checks (agent, collector's remote poller) provides to every run. */
@@ -37,11 +37,18 @@ export interface CheckRuntime {
  * a hung check, a bad parameter or an exception all become UNKNOWN with a clear summary.
  */
 export async function runAssignment(a: CheckAssignment, rt: CheckRuntime): Promise<CheckResult> {
-  return runCheckDefinition(findCheck(a.checkId), a, rt);
+  // Loaded on first use (checks/catalog.ts): the agent holds only the code of the checks it is assigned.
+  let def: CheckDefinition | undefined;
+  try {
+    def = await loadCheck(a.checkId);
+  } catch (err) {
+    return runCheckDefinition(undefined, a, rt, `check code could not be loaded: ${(err as Error).message}`);
+  }
+  return runCheckDefinition(def, a, rt);
 }
 
 /** runAssignment with the check's definition given (the registry's, or a test's own). */
-export async function runCheckDefinition(def: CheckDefinition | undefined, a: CheckAssignment, rt: CheckRuntime): Promise<CheckResult> {
+export async function runCheckDefinition(def: CheckDefinition | undefined, a: CheckAssignment, rt: CheckRuntime, whyMissing?: string): Promise<CheckResult> {
   const startedAt = rt.now();
   const t0 = performance.now();
   // Cut to the wire limits here, for every check: one result over them would make the collector refuse the whole
@@ -56,7 +63,7 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
     ...(message === undefined ? {} : { message }),
     ...(details === undefined ? {} : { details: cutForWire(details, MAX_DETAILS_BYTES) }),
   });
-  if (!def) return finish({ status: 'UNKNOWN', summary: `unknown check type '${a.checkId}'`, metrics: [] });
+  if (!def) return finish({ status: 'UNKNOWN', summary: whyMissing ?? `unknown check type '${a.checkId}'`, metrics: [] });
   const params = def.params.safeParse(a.params);
   if (!params.success) {
     return finish({ status: 'UNKNOWN', summary: `bad parameters: ${formatZodError(params.error)}`, metrics: [] });

@@ -81,7 +81,9 @@ async function placeFile(shell: RemoteShell, staging: string, name: string, text
 }
 
 function copyBundleFiles(unpacked: string, dir: string): string {
-  return BUNDLE_FILES.map((f) => `cp -f ${shq(`${unpacked}/${f}`)} ${shq(`${dir}/${f}`)}`).join(' && ');
+  // lib/ (the agent's code chunks, named by content hash) is replaced whole, so an upgrade leaves no old chunks.
+  const lib = `rm -rf ${shq(`${dir}/lib`)} && cp -R ${shq(`${unpacked}/lib`)} ${shq(`${dir}/lib`)}`;
+  return [...BUNDLE_FILES.map((f) => `cp -f ${shq(`${unpacked}/${f}`)} ${shq(`${dir}/${f}`)}`), lib].join(' && ');
 }
 
 /** The bundle's unit with this host's Node.js and install folder in place of the template's defaults. */

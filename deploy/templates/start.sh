@@ -54,13 +54,16 @@ if [ -f "$ENVFILE" ]; then
   . "$ENVFILE"
   set +a
 fi
+# Node.js flags, the same as the systemd unit's (it says why); PATROL_NODE_FLAGS replaces them, empty for none.
+NODE_FLAGS=${PATROL_NODE_FLAGS-"--lite-mode --no-expose-wasm"}
 NODE=${PATROL_NODE:-}
 if [ -z "$NODE" ] && [ -f "$DIR/node-path" ]; then NODE=$(cat "$DIR/node-path"); fi
 if [ -z "$NODE" ]; then NODE=$(command -v node || true); fi
 if [ -z "$NODE" ]; then echo "patrol-agent: Node.js not found (set PATROL_NODE)" >&2; exit 1; fi
 # setsid + nohup: the agent outlives the shell (and the SSH session) that started it.
 if command -v setsid >/dev/null 2>&1; then DETACH=setsid; else DETACH=; fi
-$DETACH nohup "$NODE" "$DIR/patrol-agent.mjs" --config "$DIR/agent.json" </dev/null >>"$DIR/log/agent.log" 2>&1 9>&- &
+# shellcheck disable=SC2086 # NODE_FLAGS is a list of words.
+$DETACH nohup "$NODE" $NODE_FLAGS "$DIR/patrol-agent.mjs" --config "$DIR/agent.json" </dev/null >>"$DIR/log/agent.log" 2>&1 9>&- &
 echo $! >"$PIDFILE"
 if [ "$FROM_CRON" = yes ]; then
   echo "$(date '+%Y-%m-%d %H:%M:%S') start.sh --from-cron: the agent was not running; started it (pid $!)" >>"$DIR/log/agent.log"

@@ -25,7 +25,7 @@ fi
 if [ -x "$DIR/stop.sh" ]; then "$DIR/stop.sh" >/dev/null || true; fi
 # Only what the bundle and `patrol deploy` put there (and agent.env, the secrets for checks; ca.pem, the collector's
 # CA certificate from --ca-file), then the folder itself if nothing else is in it.
-rm -rf "$DIR/patrol-agent.mjs" "$DIR/VERSION" "$DIR/patrol-agent.service" "$DIR/agent.json.example" "$DIR/agent.json" \
+rm -rf "$DIR/patrol-agent.mjs" "$DIR/lib" "$DIR/VERSION" "$DIR/patrol-agent.service" "$DIR/agent.json.example" "$DIR/agent.json" \
   "$DIR/agent.env" "$DIR/ca.pem" "$DIR/node-path" "$DIR/service-kind" "$DIR/state" "$DIR/run" "$DIR/log" "$DIR/start.sh" "$DIR/stop.sh" "$DIR/uninstall.sh"
 rmdir "$DIR" 2>/dev/null || true
 echo "patrol-agent removed from $DIR"

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
+import { AGENT_NODE_FLAGS, buildAgent, type AgentBuild } from '../../deploy/build-agent.js';
 import { openBundle, readBundleFile } from '../../deploy/bundle.js';
 import { CRON_FILTER_AWK, cronLines, renderUnit } from '../../deploy/agent-install.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-/** The agent tarball: one self-contained JavaScript file that runs outside the repository, plus its service files. */
+/** The agent tarball: self-contained JavaScript (an entry file and its chunks) that runs outside the repository, plus its service files. */
 describe('agent bundle', () => {
   const out = tempDir('bundle');
   const host = tempDir('bundle-host'); // stands in for a customer host: no node_modules anywhere above it
@@ -26,8 +27,10 @@ describe('agent bundle', () => {
 
   test('the tarball is named by version and holds the bundle, unit, config template and scripts', () => {
     expect(b.tarball).toBe(join(out.path, 'patrol-agent-1.2.3-test.tar.gz'));
-    const files = execFileSync('tar', ['-tzf', b.tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
-    expect(files).toEqual(
+    const all = execFileSync('tar', ['-tzf', b.tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    // lib/ holds the code in chunks (the agent, each check, each driver), named by content hash.
+    const chunks = all.filter((f) => f.startsWith('patrol-agent-1.2.3-test/lib/'));
+    expect(all.filter((f) => !chunks.includes(f))).toEqual(
       [
         'patrol-agent-1.2.3-test/',
         'patrol-agent-1.2.3-test/VERSION',
@@ -39,6 +42,8 @@ describe('agent bundle', () => {
         'patrol-agent-1.2.3-test/uninstall.sh',
       ].sort(),
     );
+    expect(chunks).toContain('patrol-agent-1.2.3-test/lib/');
+    expect(chunks.every((f) => f.endsWith('/lib/') || /\/lib\/[\w.-]+\.mjs$/.test(f))).toBe(true);
     expect(openBundle(b.tarball)).toMatchObject({ version: '1.2.3-test', topFolder: 'patrol-agent-1.2.3-test' });
   });
 
@@ -46,11 +51,19 @@ describe('agent bundle', () => {
     const r = spawnSync(process.execPath, [join(unpacked, 'patrol-agent.mjs'), '--version'], { cwd: host.path, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('1.2.3-test');
-    // Nothing is loaded from outside the file: no bare imports left but Node's own modules.
-    const text = readFileSync(join(unpacked, 'patrol-agent.mjs'), 'utf8');
-    const imports = [...text.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((m) => m[1]);
-    expect(imports.length).toBeGreaterThan(0);
-    expect(imports.every((s) => s!.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'url', 'module'].includes(s!))).toBe(true);
+    // Nothing is loaded from outside the bundle: every import is one of Node's own modules or a file of the bundle.
+    const files = ['patrol-agent.mjs', ...readdirSync(join(unpacked, 'lib')).map((f) => `lib/${f}`)];
+    let imports = 0;
+    for (const f of files) {
+      const text = readFileSync(join(unpacked, f), 'utf8');
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["']([\w@:/.-]+)["']/g)) {
+        const spec = m[1]!;
+        imports++;
+        if (spec.startsWith('.')) expect(existsSync(join(unpacked, dirname(f), spec)), `${f} imports ${spec}`).toBe(true);
+        else expect(spec.startsWith('node:') || builtinModules.includes(spec), `${f} imports ${spec}`).toBe(true);
+      }
+    }
+    expect(imports).toBeGreaterThan(files.length);
   });
 
   test('an older Node.js is refused with a sentence, not a stack trace', () => {
@@ -68,12 +81,12 @@ describe('agent bundle', () => {
     for (const line of ['User=patrol', 'Restart=always', 'StateDirectory=patrol-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'CapabilityBoundingSet=']) {
       expect(unit.split('\n')).toContain(line);
     }
-    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/patrol-agent\/patrol-agent\.mjs --config \/opt\/patrol-agent\/agent\.json$/m);
+    expect(unit.split('\n')).toContain(`ExecStart=/usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} /opt/patrol-agent/patrol-agent.mjs --config /opt/patrol-agent/agent.json`);
     // Secrets of checks (database passwords named by passwordEnv) come from the install folder's agent.env, if there.
     expect(unit.split('\n')).toContain('EnvironmentFile=-/opt/patrol-agent/agent.env');
     // patrol deploy points ExecStart at the host's Node.js and install folder, and the env file at that folder.
     const rendered = renderUnit(unit, { nodePath: '/usr/local/bin/node', installDir: '/srv/patrol' });
-    expect(rendered).toMatch(/^ExecStart=\/usr\/local\/bin\/node \/srv\/patrol\/patrol-agent\.mjs --config \/srv\/patrol\/agent\.json$/m);
+    expect(rendered.split('\n')).toContain(`ExecStart=/usr/local/bin/node ${AGENT_NODE_FLAGS.join(' ')} /srv/patrol/patrol-agent.mjs --config /srv/patrol/agent.json`);
     expect(rendered.split('\n')).toContain('EnvironmentFile=-/srv/patrol/agent.env');
     // Only those two lines change.
     expect(rendered.split('\n').filter((l, i) => l !== unit.split('\n')[i])).toHaveLength(2);
@@ -124,7 +137,8 @@ describe('agent bundle', () => {
     try {
       rmSync(envFile, { force: true });
       const without = start();
-      expect(without.seen).toMatchObject({ pg: null, other: null, argv: [join(unpacked, 'patrol-agent.mjs'), '--config', join(unpacked, 'agent.json')] });
+      // The stand-in is started as node would be: with the agent's Node.js flags first (the unit's too).
+      expect(without.seen).toMatchObject({ pg: null, other: null, argv: [...AGENT_NODE_FLAGS, join(unpacked, 'patrol-agent.mjs'), '--config', join(unpacked, 'agent.json')] });
 
       writeFileSync(envFile, `# database passwords for checks\nPG_MONITOR_PASSWORD='s3cr;t $HOME "x"'\nOTHER_SECRET=plain\n`, { mode: 0o600 });
       chmodSync(envFile, 0o600);

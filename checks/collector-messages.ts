@@ -32,3 +32,9 @@ export const COLLECTOR_TEXTS = {
 } as const satisfies Record<string, MessageText>;
 
 export const { say, part } = sayer(COLLECTOR_TEXTS);
+
+/** Titles of the collector's own results, which no check definition names (checks/titles.ts). */
+export const COLLECTOR_CHECK_TITLES: Readonly<Record<string, { en: string; zh: string }>> = {
+  'remote.ssh': { en: 'SSH reachability', zh: 'SSH 可达性' },
+  'remote.snmp': { en: 'SNMP reachability', zh: 'SNMP 可达性' },
+};

@@ -1,5 +1,5 @@
 import type { CheckAssignment } from '../shared/assignment.js';
-import { cutForWire, cutSummary, MAX_DETAILS_BYTES, type CheckResult } from '../shared/check-result.js';
+import { CheckMessageSchema, cutForWire, cutSummary, MAX_DETAILS_BYTES, type CheckResult } from '../shared/check-result.js';
 import type { HostFacts } from '../shared/host-facts.js';
 import type { Logger } from '../shared/logger.js';
 import { MetricSchema, type Metric } from '../shared/metric.js';
@@ -10,6 +10,7 @@ import { passwordEnvProblem, type PasswordEnvSide } from './database/credentials
 import { refused } from './exec/refusal.js';
 import { loadCheck } from './catalog.js';
 import type { SystemProbe } from './system/probe.js';
+import { say } from './run-messages.js';
 
 /** What a place that runs checks (agent, collector's remote poller) provides to every run. */
 export interface CheckRuntime {
@@ -42,13 +43,13 @@ export async function runAssignment(a: CheckAssignment, rt: CheckRuntime): Promi
   try {
     def = await loadCheck(a.checkId);
   } catch (err) {
-    return runCheckDefinition(undefined, a, rt, `check code could not be loaded: ${(err as Error).message}`);
+    return runCheckDefinition(undefined, a, rt, (err as Error).message);
   }
   return runCheckDefinition(def, a, rt);
 }
 
 /** runAssignment with the check's definition given (the registry's, or a test's own). */
-export async function runCheckDefinition(def: CheckDefinition | undefined, a: CheckAssignment, rt: CheckRuntime, whyMissing?: string): Promise<CheckResult> {
+export async function runCheckDefinition(def: CheckDefinition | undefined, a: CheckAssignment, rt: CheckRuntime, loadError?: string): Promise<CheckResult> {
   const startedAt = rt.now();
   const t0 = performance.now();
   // Cut to the wire limits here, for every check: one result over them would make the collector refuse the whole
@@ -60,19 +61,21 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
     durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
     ...r,
     summary: cutSummary(summary),
-    ...(message === undefined ? {} : { message }),
+    // A message the wire would refuse (a check's bug) would make the collector refuse the whole batch: the
+    // summary alone travels then.
+    ...(message === undefined || !CheckMessageSchema.safeParse(message).success ? {} : { message }),
     ...(details === undefined ? {} : { details: cutForWire(details, MAX_DETAILS_BYTES) }),
   });
-  if (!def) return finish({ status: 'UNKNOWN', summary: whyMissing ?? `unknown check type '${a.checkId}'`, metrics: [] });
+  if (!def) return finish({ status: 'UNKNOWN', ...(loadError === undefined ? say('check.unknownType', { checkId: a.checkId }) : say('check.notLoaded', { error: loadError })), metrics: [] });
   const params = def.params.safeParse(a.params);
   if (!params.success) {
-    return finish({ status: 'UNKNOWN', summary: `bad parameters: ${formatZodError(params.error)}`, metrics: [] });
+    return finish({ status: 'UNKNOWN', ...say('check.badParams', { error: formatZodError(params.error) }), metrics: [] });
   }
   // Every check that takes a password by name (the database checks) is held to the same rule, here in one place.
   const envName = (params.data as { passwordEnv?: unknown } | null)?.passwordEnv;
   if (typeof envName === 'string') {
     const problem = passwordEnvProblem(envName, rt.passwordEnvSide ?? 'collector');
-    if (problem) return finish({ ...refused('secret.refused.envName', { name: envName, ...problem }), metrics: [] });
+    if (problem) return finish({ ...refused('secret.refused.envName', { name: envName, ...problem.values }), metrics: [] });
   }
   const controller = new AbortController();
   const log = rt.log.child({ check: a.name });
@@ -104,7 +107,7 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
       timeout,
     ]);
     if (outcome === 'timeout') {
-      return finish({ status: 'UNKNOWN', summary: `check timed out after ${a.timeoutSec}s`, metrics: [] });
+      return finish({ status: 'UNKNOWN', ...say('check.timedOut', { sec: a.timeoutSec }), metrics: [] });
     }
     const metrics: Metric[] = [];
     const bad: string[] = [];
@@ -117,7 +120,7 @@ export async function runCheckDefinition(def: CheckDefinition | undefined, a: Ch
     return finish({ status: outcome.status, summary: outcome.summary, message: outcome.message, details: outcome.details, metrics });
   } catch (err) {
     log.warn({ err }, 'check failed');
-    return finish({ status: 'UNKNOWN', summary: `check failed: ${(err as Error).message}`, metrics: [] });
+    return finish({ status: 'UNKNOWN', ...say('check.failed', { error: (err as Error).message }), metrics: [] });
   } finally {
     clearTimeout(timer);
   }

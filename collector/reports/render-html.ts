@@ -1,7 +1,9 @@
 import { DEFAULT_TIMEZONE, zonedParts } from '../tickets/calendar.js';
+import { periodBounds } from './holiday-calendar.js';
 import { labels } from './labels.js';
 import type { HostSection, InspectionReport, ReportLang, Stats } from './model.js';
 import { escapeXml as esc, lineChart, riskBars } from './svg.js';
+import { checkTitle } from '../../checks/titles.js';
 
 /**
  * The report as one self-contained HTML page: inline CSS and SVG, no script, no external request, every
@@ -65,6 +67,11 @@ function table(head: string[], rows: string[][], numeric: number[] = []): string
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }
 
+/** A check named after its type (system.disk) is shown by its title in a zh report (磁盘空间与 inode); own names stay. */
+function shownCheckName(c: { name: string; checkId: string }, lang: ReportLang): string {
+  return lang === 'zh' && c.name === c.checkId ? (checkTitle(c.checkId, 'zh') ?? c.name) : c.name;
+}
+
 function hostHtml(h: HostSection, lang: ReportLang): string {
   const L = labels(lang);
   const st = (s: string) => `<span class="${esc(s)}">${esc(L.statusNames[s] ?? s)}</span>`;
@@ -88,7 +95,7 @@ function hostHtml(h: HostSection, lang: ReportLang): string {
   out.push(`<h4>${esc(L.checks)}</h4>`);
   out.push(
     h.checks.length
-      ? table([L.check, L.status, L.result, L.when], h.checks.map((c) => [esc(c.name), st(c.status), esc(c.summary), `${fmtTime(c.lastRunAt)}${c.fresh ? '' : esc(L.lastKnown)}`]))
+      ? table([L.check, L.status, L.result, L.when], h.checks.map((c) => [esc(shownCheckName(c, lang)), st(c.status), esc(c.summary), `${fmtTime(c.lastRunAt)}${c.fresh ? '' : esc(L.lastKnown)}`]))
       : `<p class="muted">${esc(L.none)}</p>`,
   );
 
@@ -174,12 +181,14 @@ export function renderReportHtml(r: InspectionReport): string {
 
   parts.push(`<section class="cover"><h1>${esc(L.title)}</h1><p style="font-size:20px">${esc(c.customerName)} · ${esc(name)}</p><dl>`);
   // The window to the minute: consecutive reports meet at an inspection, which starts mid-morning.
-  const window = `${fmtTime(c.periodFrom)} – ${fmtTime(c.periodTo)}${c.firstReport ? ` (${L.firstReport})` : ''}`;
+  const partial = c.scope === 'quarter' && c.periodTo < periodBounds(c.period).to;
+  const window = `${fmtTime(c.periodFrom)} – ${fmtTime(c.periodTo)}${c.firstReport ? ` (${L.firstReport})` : ''}${partial ? ` (${L.quarterPartial})` : ''}`;
   for (const [k, v, id] of [
     [L.customer, `${c.customerName} (${c.customerId})`, 'cover-customer'],
     [L.period, window, 'cover-window'],
     [L.inspectedAt, c.inspectionAt !== null ? fmtTime(c.inspectionAt) : (c.inspectionDate ?? '-'), 'cover-inspected'],
     [L.engineer, c.engineer || '-', 'cover-engineer'],
+    [L.version, L.versionText(c.version), 'cover-version'],
     [L.signedOffCover, r.signOff ? `${r.signOff.name} ${fmtTime(r.signOff.at)}` : L.draft, 'cover-sign-off'],
     [L.generated, fmtTime(c.generatedAt), 'cover-generated'],
   ] as const)

@@ -5,16 +5,20 @@ import { worstStatus, type Status } from '../../../shared/status.js';
 import { createLogger } from '../../../shared/logger.js';
 import { hostCheckStatuses } from '../../db/host-status.js';
 import { latestTicketEventId, ticketChangesSince } from '../../tickets/ticket-changes.js';
+import { renderCheckMessage } from '../../../checks/messages.js';
 
 const log = createLogger('dashboard.live');
 
-/** A host's worst state, and the checks of the batch that moved it (summary is check output: the client puts it in as text). */
+/**
+ * A host's worst state, and the checks of the batch that moved it. `summary` is the English fallback, `text` the
+ * result in each page language (checks/messages.ts); both are check output: the client puts them in as text.
+ */
 export interface HostLiveEvent {
   type: 'host';
   hostId: string;
   status: Status;
   connected?: boolean;
-  checks?: Array<{ name: string; status: Status; summary: string }>;
+  checks?: Array<{ name: string; status: Status; summary: string; text: { zh: string; en: string } }>;
 }
 
 export interface TicketLiveEvent {
@@ -112,7 +116,7 @@ export class LiveFeed {
           type: 'host',
           hostId: host.hostId,
           status: this.hostStatus(host.hostId),
-          checks: results.map((r) => ({ name: r.name, status: r.status, summary: r.summary })),
+          checks: results.map((r) => ({ name: r.name, status: r.status, summary: r.summary, text: { zh: renderCheckMessage('zh', r.message, r.summary), en: renderCheckMessage('en', r.message, r.summary) } })),
         });
         // The ticket engine may have just changed a ticket for these results: tell now, not on the next poll.
         this.pollTickets();

@@ -16,6 +16,8 @@ import { statusClass } from '../status-view.js';
 import { listHostMetricFields } from '../metric-catalog.js';
 import { ticketRow } from './overview.js';
 import { CPU, DISK, MEM, NET } from '../../../checks/system/metrics.js';
+import { renderCheckMessage } from '../../../checks/messages.js';
+import { checkTitle } from '../../../checks/titles.js';
 
 /**
  * The charts of a host page: the client script reads these data attributes and asks
@@ -64,9 +66,9 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <table class="checks" id="checks">
         <thead><tr><th>${t('host.check')}</th><th>${t('common.status')}</th><th>${t('host.output')}</th><th>${t('common.since')}</th></tr></thead>
         <tbody>${checks.map(
-          (s) => html`<tr data-check="${s.name}"><td>${s.name}<br><small>${s.checkId}</small></td>
+          (s) => html`<tr data-check="${s.name}"><td>${s.name}<br><small>${checkTitle(s.checkId, lang) ?? s.checkId}</small></td>
             <td><span class="badge ${statusClass(s.status)}">${s.status}</span></td>
-            <td class="output">${s.summary}${s.details ? html`<details><pre>${s.details}</pre></details>` : ''}</td>
+            <td class="output">${renderCheckMessage(lang, s.message, s.summary)}${s.details ? html`<details><pre>${s.details}</pre></details>` : ''}</td>
             <td>${formatTime(s.statusSince, lang)}</td></tr>`,
         )}</tbody>
       </table>

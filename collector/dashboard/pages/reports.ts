@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
-import type { CalendarEntry } from '../../reports/holiday-calendar.js';
+import { PeriodSchema, type CalendarEntry } from '../../reports/holiday-calendar.js';
 import { labels as reportLabels } from '../../reports/labels.js';
 import { inspectionName } from '../../reports/render-html.js';
-import { getReportRecord, loadReport } from '../../reports/report-store.js';
+import { getReportRecord, listReports, loadReport, type ReportRecord } from '../../reports/report-store.js';
 import { INSPECTION_HOLIDAYS } from '../../tickets/contracts.js';
 import type { DashEnv } from '../env.js';
-import { formatTime, TIME_ZONE } from '../format.js';
-import type { Translate } from '../i18n/index.js';
+import { formatTime } from '../format.js';
+import type { Lang, Translate } from '../i18n/index.js';
 import { calendarTable, holidayLabel, visibleCalendars, type CustomerCalendar } from '../inspection-view.js';
 import { page, type Html } from '../layout.js';
 
@@ -22,23 +22,40 @@ function preferredInspection(entries: readonly CalendarEntry[]): string | undefi
   );
 }
 
-/** Labels the client script needs to build the list (holiday names, status words), in the page language. */
-function listLabels(t: Translate): string {
-  return JSON.stringify({
-    holidays: { ...Object.fromEntries(INSPECTION_HOLIDAYS.map((h) => [h, t(`holiday.${h}`)])), custom: t('holiday.custom') },
-    draft: t('reports.draft'),
-    signedOffBy: t('reports.signedOffBy'),
-    review: t('reports.review'),
-    remarkSaved: t('reports.remarkSaved'),
-    generating: t('reports.generating'),
-    none: t('reports.noneYet'),
-    error: t('common.error'),
-  });
+/** Words the client script shows (a refusal's prefix, "saved" after a remark), in the page language. */
+function scriptLabels(t: Translate): string {
+  return JSON.stringify({ remarkSaved: t('reports.remarkSaved'), error: t('common.error') });
+}
+
+const isNamedHoliday = (h: string): h is (typeof INSPECTION_HOLIDAYS)[number] => (INSPECTION_HOLIDAYS as readonly string[]).includes(h);
+
+/** "New Year 2027", "Custom date 2026-08-15": the inspection a report is for, in the page language. */
+function inspectionText(key: string | null, t: Translate): string {
+  if (!key) return '';
+  const custom = /^custom-(\d{4}-\d{2}-\d{2})$/.exec(key);
+  if (custom) return `${t('holiday.custom')} ${custom[1]}`;
+  const m = /^(.*)-(\d{4})$/.exec(key);
+  if (!m) return key;
+  return `${isNamedHoliday(m[1]!) ? t(`holiday.${m[1]}` as const) : m[1]} ${m[2]}`;
+}
+
+/** One row of the list: what the report covers, its review state (a staff member may open a draft) and its downloads. */
+function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Translate, lang: Lang): Html {
+  const api = `/api/reports/${encodeURIComponent(r.id)}`;
+  const signed = r.signedOffAt !== null;
+  return html`<tr data-report="${r.id}" data-status="${signed ? 'signed-off' : 'draft'}">
+    <td>${customerName}</td><td>${inspectionText(r.inspectionKey, t) || r.period}</td>
+    <td>${r.windowFrom !== null && r.windowTo !== null ? `${formatTime(r.windowFrom, lang)} – ${formatTime(r.windowTo, lang)}` : r.period}</td>
+    <td>${r.lang}</td><td>${formatTime(r.generatedAt, lang)}</td>
+    <td>${signed
+      ? html`<span class="badge insp-done">${t('reports.signedOffBy')} ${r.signedOffName ?? ''} · ${formatTime(r.signedOffAt, lang)}</span>`
+      : html`<span class="badge insp-due">${t('reports.draft')}</span>${staff ? html` <a class="review-link" href="/reports?review=${encodeURIComponent(r.id)}#report-review">${t('reports.review')}</a>` : ''}`}</td>
+    <td><a href="${api}/html">HTML</a> · <a href="${api}/pdf">PDF</a> · <a href="${api}/json">JSON</a></td></tr>`;
 }
 
 /** The generate form: the inspection list follows the chosen customer (the client hides the others' options). */
-function generateForm(calendars: readonly CustomerCalendar[], t: Translate): Html {
-  return html`<form class="filters" id="report-generate" data-api="/api/reports">
+function generateForm(calendars: readonly CustomerCalendar[], t: Translate, generated: string | undefined): Html {
+  return html`<form class="filters" id="report-generate" data-api="/api/reports"${generated ? html` data-generated="${generated}"` : ''}>
     <label>${t('common.customer')} <select name="customerId">${calendars.map((cal) => html`<option value="${cal.customer.id}">${cal.customer.name}</option>`)}</select></label>
     <label>${t('reports.inspection')} <select name="inspection" required>${calendars.map((cal) => {
       const preferred = preferredInspection(cal.entries);
@@ -90,32 +107,47 @@ function reviewPanel(db: Db, id: string, customerIds: string[] | undefined, lang
 }
 
 /**
- * The reports page is a shell: the client script lists, generates and links reports through the reports
- * API (/api/reports, tenancy and "customers see signed-off reports only" enforced there). When that API is
- * not installed the page says so. Engineers open a draft (?review=ID) to remark on findings and sign it
- * off. Below the list, the inspection calendar of each customer the user may see, from the same source.
+ * The reports page: the list of reports (filtered by customer and quarter with a GET form), the generate form,
+ * and an engineer's review of a draft (?review=ID: remarks per finding, sign-off); below, the inspection
+ * calendar of each customer the user may see, from the same source. The list reads the report store as
+ * /api/reports does: the user's customers only, and for customer users signed-off reports only. Generating,
+ * remarks and sign-off go from the client script to /api/reports, which says so when it is not installed.
  */
 export function reportRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
   app.get('/reports', (c) => {
     const t = c.get('t');
+    const lang = c.get('lang');
     const customerIds = c.get('customerIds');
     const customers = listCustomers(deps.db, customerIds);
+    const customerName = new Map(customers.map((cu) => [cu.id, cu.name]));
     const staff = c.get('user').role !== 'customer';
     const calendars = visibleCalendars(deps.db, customerIds, deps.now());
     const review = staff ? c.req.query('review') : undefined;
+    const customer = c.req.query('customer') || undefined;
+    const periodAsked = c.req.query('period')?.trim() || undefined;
+    const period = periodAsked === undefined ? undefined : PeriodSchema.safeParse(periodAsked);
+    const reports = period?.success === false ? [] : listReports(deps.db, { customerIds, customerId: customer, period: period?.data, signedOnly: !staff });
+    // The report just made (the script comes back here with its id): named on the form, as the API answered it.
+    const generatedId = staff ? c.req.query('generated') : undefined;
+    const generated = generatedId ? getReportRecord(deps.db, generatedId, customerIds)?.id : undefined;
     const body = html`
-      ${staff ? generateForm(calendars, t) : ''}
-      <form class="filters" id="report-filters">
-        <label>${t('common.customer')} <select name="customer"><option value="">${t('common.allCustomers')}</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
-        <label>${t('reports.period')} <input name="period" placeholder="${t('reports.anyPeriod')}" pattern="\\d{4}Q[1-4]" size="10"></label>
+      ${staff ? generateForm(calendars, t, generated) : ''}
+      <form class="filters" id="report-filters" method="get" action="/reports">
+        <label>${t('common.customer')} <select name="customer"><option value="">${t('common.allCustomers')}</option>${customers.map(
+          (cu) => html`<option value="${cu.id}"${cu.id === customer ? ' selected' : ''}>${cu.name}</option>`,
+        )}</select></label>
+        <label>${t('reports.period')} <input name="period" value="${periodAsked ?? ''}" placeholder="${t('reports.anyPeriod')}" pattern="\\d{4}Q[1-4]" size="10"></label>
         <button type="submit">${t('common.filter')}</button>
       </form>
+      ${period?.success === false ? html`<p class="flash error" role="alert">${t('common.error')} ${period.error.issues[0]?.message ?? ''}</p>` : ''}
       <p class="flash error" id="reports-missing" hidden>${t('reports.missing')}</p>
-      <table id="report-list" data-api="/api/reports" data-staff="${staff ? '1' : ''}" data-tz="${TIME_ZONE}" data-labels="${listLabels(t)}">
+      <table id="report-list" data-loaded="${reports.length}" data-labels="${scriptLabels(t)}">
         <thead><tr><th>${t('common.customer')}</th><th>${t('reports.inspection')}</th><th>${t('reports.window')}</th><th>${t('reports.lang')}</th><th>${t('reports.generated')}</th><th>${t('reports.status')}</th><th>${t('tickets.download')}</th></tr></thead>
-        <tbody></tbody></table>
-      ${review ? reviewPanel(deps.db, review, customerIds, c.get('lang'), t) : ''}
+        <tbody>${reports.length
+          ? reports.map((r) => reportRow(r, customerName.get(r.customerId) ?? r.customerId, staff, t, lang))
+          : html`<tr><td colspan="7" id="report-list-empty">${t('reports.noneYet')}</td></tr>`}</tbody></table>
+      ${review ? reviewPanel(deps.db, review, customerIds, lang, t) : ''}
       <h2>${t('inspections.title')}</h2>
       <div id="inspection-calendars">${calendars.map((cal) => calendarTable(cal, t))}</div>`;
     return page(c, t('reports.title'), body);

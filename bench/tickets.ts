@@ -17,7 +17,7 @@ import { openDatabase } from '../collector/db/database.js';
 import { ensureCustomer } from '../collector/db/customers.js';
 import { createHost, touchHost } from '../collector/db/hosts.js';
 import { createUser } from '../collector/db/users.js';
-import { addShift } from '../collector/tickets/oncall.js';
+import { addShift } from '../collector/oncall/rota-store.js';
 import { createChannel } from '../collector/notify/channels.js';
 import { createTicketSystem } from '../collector/tickets/system.js';
 import { listTickets } from '../collector/tickets/ticket-store.js';

@@ -1,4 +1,4 @@
-import type { Recipient } from '../tickets/contacts.js';
+import type { Recipient } from '../oncall/contacts.js';
 import type { NotificationItem, NotificationKind } from './outbox.js';
 
 /** One coalesced message: every item queued for one host and tier within the coalescing window. */

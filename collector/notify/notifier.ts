@@ -4,7 +4,7 @@ import { getCustomer } from '../db/customers.js';
 import { getHost } from '../db/hosts.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
-import { recipientsOf } from '../tickets/contacts.js';
+import { recipientsOf } from '../oncall/contacts.js';
 import { channelsForCustomer, getChannelWithSecret } from './channels.js';
 import type { NotificationMessage } from './message.js';
 import { HELD_RECOVERY_SQL, PROBLEM_IN_FLIGHT_SQL, PROBLEM_KINDS, type NotificationItem } from './outbox.js';

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { createLogger } from '../../shared/logger.js';
-import { recipientsOf } from '../tickets/contacts.js';
-import { notifyTargetFor, type NotifyTarget, type Tier } from '../tickets/oncall.js';
+import { recipientsOf } from '../oncall/contacts.js';
+import { notifyTargetFor, type NotifyTarget, type Tier } from '../oncall/rota-store.js';
 import { addEvent, SYSTEM_ACTOR, type Ticket } from '../tickets/ticket-store.js';
 
 const log = createLogger('notify.outbox');

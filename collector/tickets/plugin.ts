@@ -4,7 +4,7 @@ import { createTicketSystem } from './system.js';
 import { ticketRoutes } from '../http/routes/tickets.js';
 import { maintenanceRoutes } from '../maintenance/routes.js';
 import { contractRoutes } from '../http/routes/contracts.js';
-import { oncallRoutes } from '../http/routes/oncall.js';
+import { oncallRoutes } from '../oncall/routes.js';
 import { notificationChannelRoutes } from '../http/routes/notification-channels.js';
 
 /** Tickets, SLA clocks, escalation and notifications, joined to ingest and the API. */

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { User } from '../db/users.js';
-import { staffWhoMaySee } from './contacts.js';
+import { staffWhoMaySee } from '../oncall/contacts.js';
 import { reopenTicket } from './lifecycle.js';
 import { ACTIVE_STATES, addEvent, findTicket, getTicket, updateTicket, type Actor, type Ticket } from './ticket-store.js';
 

@@ -13,7 +13,7 @@ import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { createTemplate } from '../../collector/assignment/template-store.js';
 import { addMaintenance } from '../../collector/maintenance/window-store.js';
-import { addShift } from '../../collector/tickets/oncall.js';
+import { addShift } from '../../collector/oncall/rota-store.js';
 import type { Db } from '../../collector/db/database.js';
 
 export const ROLES = ['admin', 'engineerA', 'customerA', 'customerB'] as const;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
-import { addShift } from '../../collector/tickets/oncall.js';
+import { addShift } from '../../collector/oncall/rota-store.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
 import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.js';

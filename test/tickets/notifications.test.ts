@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
-import { addShift } from '../../collector/tickets/oncall.js';
+import { addShift } from '../../collector/oncall/rota-store.js';
 import { createChannel, listChannels, getChannel } from '../../collector/notify/channels.js';
 import { sendTestMessage } from '../../collector/notify/notifier.js';
 import { getTicket, listTickets } from '../../collector/tickets/ticket-store.js';

@@ -5,7 +5,7 @@ import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js'
 import { ticketRoutes } from '../../collector/http/routes/tickets.js';
 import { maintenanceRoutes } from '../../collector/maintenance/routes.js';
 import { contractRoutes } from '../../collector/http/routes/contracts.js';
-import { oncallRoutes } from '../../collector/http/routes/oncall.js';
+import { oncallRoutes } from '../../collector/oncall/routes.js';
 import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';

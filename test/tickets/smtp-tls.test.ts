@@ -9,7 +9,7 @@ import type { AppEnv } from '../../collector/http/context.js';
 import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
-import { addShift } from '../../collector/tickets/oncall.js';
+import { addShift } from '../../collector/oncall/rota-store.js';
 import { createChannel, getChannel, updateChannel, type ChannelView } from '../../collector/notify/channels.js';
 import { sendTestMessage } from '../../collector/notify/notifier.js';
 import { listTickets, type Ticket } from '../../collector/tickets/ticket-store.js';

@@ -3,7 +3,7 @@ import { openDatabase } from '../../collector/db/database.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { createHost, touchHost, type Criticality, type Host } from '../../collector/db/hosts.js';
 import { createUser, type User } from '../../collector/db/users.js';
-import { setUserContact } from '../../collector/tickets/contacts.js';
+import { setUserContact } from '../../collector/oncall/contacts.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import type { Status } from '../../shared/status.js';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { getUser } from '../../db/users.js';
-import { assignableStaff } from '../../tickets/contacts.js';
+import { assignableStaff } from '../../oncall/contacts.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { maintenanceNow, type MaintenanceNow } from '../../maintenance/windows-now.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';

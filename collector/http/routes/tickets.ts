@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../context.js';
 import { SEVERITIES } from '../../tickets/contracts.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
-import { assignableStaff } from '../../tickets/contacts.js';
+import { assignableStaff } from '../../oncall/contacts.js';
 import { maintenanceNow } from '../../maintenance/windows-now.js';
 import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext, type ActionResult } from '../../tickets/ticket-actions.js';
 import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../context.js';
-import { getUser } from '../../db/users.js';
-import { recipientsOf, setUserContact, UserContactSchema } from '../../tickets/contacts.js';
-import { addShift, deleteShift, listShifts, onDutyUserIds, OncallShiftInputSchema } from '../../tickets/oncall.js';
-import { parseJson, parseQuery } from '../params.js';
-import { canSeeCustomer, forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
+import type { AppEnv } from '../http/context.js';
+import { getUser } from '../db/users.js';
+import { recipientsOf, setUserContact, UserContactSchema } from './contacts.js';
+import { addShift, deleteShift, listShifts, onDutyUserIds, OncallShiftInputSchema } from './rota-store.js';
+import { parseJson, parseQuery } from '../http/params.js';
+import { canSeeCustomer, forbidden, isStaff, notFound, type RouteDeps } from '../http/access.js';
 
 const NowQuery = z.object({ tier: z.enum(['1', '2', '3']).transform(Number), customerId: z.string().min(1) });
 

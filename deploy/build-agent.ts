@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { z } from 'zod';
 import { MIN_AGENT_NODE_VERSION, nodeVersionGuardSource } from './node-version.js';
 
@@ -93,6 +94,44 @@ function entrySource(agentChunk: string): string {
   ].join('\n');
 }
 
+/**
+ * `await import('ioredis')` of a CommonJS package gives Node's namespace: default = module.exports, plus its named
+ * exports (`const { Redis } = await import('ioredis')`). esbuild, splitting, makes the package a chunk that exports
+ * default only, so the named ones would be undefined in the bundle alone. This plugin puts a small ES module in
+ * between that re-exports the package's own property names, as Node would. ES packages pass untouched.
+ */
+function cjsNamedExports(): Plugin {
+  const NAMESPACE = 'patrol-cjs-interop';
+  return {
+    name: 'patrol-cjs-named-exports',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind !== 'dynamic-import' || args.namespace === NAMESPACE) return undefined;
+        if (args.path.startsWith('node:') || builtinModules.includes(args.path) || OPTIONAL_NATIVES.includes(args.path)) return undefined;
+        let names: string[];
+        try {
+          const exported: unknown = createRequire(join(args.resolveDir, 'index.js'))(args.path);
+          names = exported !== null && (typeof exported === 'object' || typeof exported === 'function') ? Object.keys(exported) : [];
+        } catch {
+          return undefined; // an ES package (require refuses it): esbuild keeps its named exports itself
+        }
+        const valid = names.filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n) && !RESERVED_WORDS.has(n));
+        return { path: args.path, namespace: NAMESPACE, pluginData: { resolveDir: args.resolveDir, names: valid } };
+      });
+      b.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
+        const { resolveDir, names } = args.pluginData as { resolveDir: string; names: string[] };
+        const spec = JSON.stringify(args.path);
+        const named = names.length ? `export const { ${names.join(', ')} } = cjs;\n` : '';
+        return { contents: `import cjs from ${spec};\nexport default cjs;\n${named}`, resolveDir, loader: 'js' };
+      });
+    },
+  };
+}
+
+const RESERVED_WORDS = new Set(
+  'await break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield'.split(' '),
+);
+
 /** Bundled CommonJS dependencies call require() for Node's built-ins; ESM output has none of its own. */
 const CHUNK_BANNER = "import { createRequire as __patrolCreateRequire } from 'node:module';\nconst require = __patrolCreateRequire(import.meta.url);";
 
@@ -142,6 +181,7 @@ export async function buildAgent(opts: AgentBuildOptions = {}): Promise<AgentBui
     external: OPTIONAL_NATIVES,
     define: { __PATROL_VERSION__: JSON.stringify(VERSION_PLACEHOLDER) },
     banner: { js: CHUNK_BANNER },
+    plugins: [cjsNamedExports()],
   });
   if (result.errors.length) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
   // Every import() target is an entry point of its own in the metafile; the agent is the one we gave.

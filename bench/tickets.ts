@@ -19,7 +19,7 @@ import { createHost, touchHost } from '../collector/db/hosts.js';
 import { createUser } from '../collector/db/users.js';
 import { addShift } from '../collector/oncall/rota-store.js';
 import { createChannel } from '../collector/notify/channels.js';
-import { createTicketSystem } from '../collector/tickets/system.js';
+import { createTicketSystem } from '../collector/tickets/ticket-runtime.js';
 import { listTickets } from '../collector/tickets/ticket-store.js';
 import type { CheckResult } from '../shared/check-result.js';
 import { freePort } from './servers/ports.js';

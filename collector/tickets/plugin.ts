@@ -1,7 +1,7 @@
 import type { PluginFactory } from '../plugin.js';
 import { getHost } from '../db/hosts.js';
-import { createTicketSystem } from './system.js';
-import { ticketRoutes } from '../http/routes/tickets.js';
+import { createTicketSystem } from './ticket-runtime.js';
+import { ticketRoutes } from './routes.js';
 import { maintenanceRoutes } from '../maintenance/routes.js';
 import { contractRoutes } from '../http/routes/contracts.js';
 import { oncallRoutes } from '../oncall/routes.js';

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../collector/http/context.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
 import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
 import { ChannelCustomerError, createChannel, getChannel, updateChannel, type ChannelView } from '../../collector/notify/channels.js';
-import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
+import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { listTickets } from '../../collector/tickets/ticket-store.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { makeWorld, result, MIN, type World } from './world.js';

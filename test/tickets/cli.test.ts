@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AppEnv } from '../../collector/http/context.js';
 import { checkCredentials, visibleCustomerIds } from '../../collector/db/users.js';
-import { ticketRoutes } from '../../collector/http/routes/tickets.js';
+import { ticketRoutes } from '../../collector/tickets/routes.js';
 import { registerTicketCommands } from '../../collector/tickets/cli/tickets-command.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { findTicket, getTicket } from '../../collector/tickets/ticket-store.js';

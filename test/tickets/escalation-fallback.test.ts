@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
+import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { addShift } from '../../collector/oncall/rota-store.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
+import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { setContract } from '../../collector/tickets/contracts.js';
 import { flapPercent } from '../../collector/tickets/flapping.js';

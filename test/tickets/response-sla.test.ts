@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
-import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
+import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
 import { acknowledge, assign, resolve, startWork } from '../../collector/tickets/ticket-actions.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } fr
 import { Hono } from 'hono';
 import type { AppEnv } from '../../collector/http/context.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
-import { ticketRoutes } from '../../collector/http/routes/tickets.js';
+import { ticketRoutes } from '../../collector/tickets/routes.js';
 import { maintenanceRoutes } from '../../collector/maintenance/routes.js';
 import { contractRoutes } from '../../collector/http/routes/contracts.js';
 import { oncallRoutes } from '../../collector/oncall/routes.js';

@@ -8,7 +8,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { AppEnv } from '../../collector/http/context.js';
 import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
-import { createTicketSystem, type TicketSystem } from '../../collector/tickets/system.js';
+import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { addShift } from '../../collector/oncall/rota-store.js';
 import { createChannel, getChannel, updateChannel, type ChannelView } from '../../collector/notify/channels.js';
 import { sendTestMessage } from '../../collector/notify/notifier.js';

@@ -23,7 +23,7 @@ export interface TicketSystem {
   close(): Promise<void>;
 }
 
-/** The ticket core in one piece, for the collector to wire up in one place. */
+/** The ticket runtime: the state engine and the notifier (and whatever else runs on the ticket tick), built and ticked in one place. */
 export function createTicketSystem(opts: TicketSystemOptions): TicketSystem {
   const log = opts.log ?? createLogger('tickets');
   const engine = new TicketStateEngine({

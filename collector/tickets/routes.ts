@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../context.js';
-import { SEVERITIES } from '../../tickets/contracts.js';
-import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
-import { assignableStaff } from '../../oncall/contacts.js';
-import { maintenanceNow } from '../../maintenance/windows-now.js';
-import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext, type ActionResult } from '../../tickets/ticket-actions.js';
-import { findTicket, listEvents, listTickets, TICKET_STATES } from '../../tickets/ticket-store.js';
-import { parseJson, parseQuery } from '../params.js';
-import { forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
+import type { AppEnv } from '../http/context.js';
+import { SEVERITIES } from './contracts.js';
+import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from './fault-report.js';
+import { assignableStaff } from '../oncall/contacts.js';
+import { maintenanceNow } from '../maintenance/windows-now.js';
+import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext, type ActionResult } from './ticket-actions.js';
+import { findTicket, listEvents, listTickets, TICKET_STATES } from './ticket-store.js';
+import { parseJson, parseQuery } from '../http/params.js';
+import { forbidden, isStaff, notFound, type RouteDeps } from '../http/access.js';
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>
   z

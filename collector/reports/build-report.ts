@@ -11,6 +11,7 @@ import { evaluateFindings } from './findings.js';
 import { customerMetricFigures } from './host-figures.js';
 import type { InspectionRecord } from './inspection.js';
 import { healthScore, InspectionReportSchema, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
+import { renderCheckMessage } from '../../checks/messages.js';
 
 /** What a report covers and which inspection it is for (report-window.ts works it out). */
 export interface ReportScope {
@@ -22,6 +23,10 @@ export interface ReportScope {
   holiday?: string | null;
   inspectionDate?: string | null;
   firstReport?: boolean;
+  /** 'quarter': the window is exactly the quarter `period` (up to now while it runs). Default 'inspection'. */
+  kind?: 'inspection' | 'quarter';
+  /** Version of the report in its series (generate.ts numbers them). */
+  version?: number;
 }
 
 export interface BuildReportOptions {
@@ -67,7 +72,10 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
   const allTickets = listTickets(db, { customerIds: [customerId], customerId, now: o.now, limit: 1_000_000 });
   const inspected = new Map((o.inspection?.hosts ?? []).map((h) => [h.hostId, h]));
 
-  const statesOf = new Map(hosts.map((h) => [h.id, listCheckStates(db, { hostId: h.id, customerIds: [customerId] })]));
+  // Each result in the report's language (its message rendered; the English summary where it has none).
+  const statesOf = new Map(
+    hosts.map((h) => [h.id, listCheckStates(db, { hostId: h.id, customerIds: [customerId] }).map((s) => ({ ...s, summary: renderCheckMessage(o.lang, s.message, s.summary) }))]),
+  );
   const figuresOf = await customerMetricFigures(
     o.store,
     { customerId, from, to },
@@ -173,6 +181,8 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       holiday: o.scope.holiday ?? null,
       inspectionDate: o.scope.inspectionDate ?? null,
       firstReport: o.scope.firstReport ?? false,
+      scope: o.scope.kind ?? 'inspection',
+      version: o.scope.version ?? 1,
     },
     summary: {
       healthScore: healthScore(findings),

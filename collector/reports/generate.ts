@@ -6,8 +6,9 @@ import { latestInspection, type InspectionRecord } from './inspection.js';
 import type { ReportLang } from './model.js';
 import { renderReportHtml } from './render-html.js';
 import { renderReportPdf } from './render-pdf.js';
-import { latestReportOf, loadReport, saveReport, storeHtml, storePdf, storedPdf, type ReportRecord } from './report-store.js';
-import { reportWindow, resolveInspection } from './report-window.js';
+import { carryRemarks, latestReportOf, listSeries, loadReport, saveReport, storeHtml, storePdf, storedPdf, type ReportRecord, type ReportSeries } from './report-store.js';
+import { periodBounds, startOfLocalDate } from './holiday-calendar.js';
+import { quarterWindow, reportWindow, resolveInspection } from './report-window.js';
 
 const log = createLogger('reports');
 
@@ -24,7 +25,7 @@ export interface GenerateOptions {
   customerId: string;
   /** The calendar inspection ("national-day-2026"); else the inspection's run names it; else `period`. */
   inspectionKey?: string;
-  /** A quarter ("2026Q3"): its inspection as inspectionOfQuarter picks it. */
+  /** A quarter ("2026Q3") alone: the report covers exactly that quarter (with an inspection key, it picks nothing). */
   period?: string;
   lang: ReportLang;
   pdf?: boolean;
@@ -33,18 +34,87 @@ export interface GenerateOptions {
   inspection?: InspectionRecord;
 }
 
+/** The report's series has a signed version: it never changes, and no second report is made beside it. */
+export class ReportSignedError extends Error {
+  override name = 'ReportSignedError';
+  constructor(
+    message: string,
+    readonly messageZh: string,
+    readonly signed: ReportRecord,
+  ) {
+    super(message);
+  }
+}
+
 /**
- * Build, render and store one report (a new row in the history every time). Throws ReportTargetError when
- * the contract has no such inspection or its window has not begun.
+ * What a generation covers: a calendar inspection, or exactly a quarter when only `period` is named.
+ * `finalFrom`: a report whose window reaches this covers the whole of it (an earlier one was a preview).
+ */
+function resolveScope(deps: ReportDeps, o: GenerateOptions, now: number) {
+  const inspectionKey = o.inspectionKey ?? o.inspection?.inspectionKey ?? undefined;
+  if (!inspectionKey && o.period) {
+    const w = quarterWindow(deps.db, o.customerId, o.period, now);
+    const run = o.inspection ?? w.run;
+    return {
+      series: { customerId: o.customerId, scope: 'quarter' as const, key: o.period, lang: o.lang },
+      run,
+      scope: { from: w.from, to: w.to, period: o.period, kind: 'quarter' as const },
+      finalFrom: periodBounds(o.period).to,
+      previousRec: latestOfSeries(deps, { customerId: o.customerId, scope: 'quarter', key: w.previousPeriod, lang: o.lang }),
+    };
+  }
+  const target = resolveInspection(deps.db, o.customerId, { inspectionKey, period: o.period }, now);
+  // The snapshot decides "hosts inspected" and "not reachable at inspection", whoever asks for the report.
+  const run = o.inspection ?? latestInspection(deps.db, o.customerId, target);
+  const window = reportWindow(deps.db, o.customerId, target, now, run);
+  return {
+    series: { customerId: o.customerId, scope: 'inspection' as const, key: target.key, lang: o.lang },
+    run,
+    scope: {
+      from: window.from,
+      to: window.to,
+      period: target.period,
+      inspectionKey: target.key,
+      holiday: target.holiday,
+      inspectionDate: target.inspectionDate,
+      firstReport: window.first,
+      kind: 'inspection' as const,
+    },
+    finalFrom: startOfLocalDate(target.inspectionDate),
+    previousRec: window.previousKey ? (latestReportOf(deps.db, o.customerId, window.previousKey, o.lang) ?? latestReportOf(deps.db, o.customerId, window.previousKey)) : undefined,
+  };
+}
+
+/** The report that stands for a series: its signed version, else its newest. */
+function latestOfSeries(deps: ReportDeps, s: ReportSeries): ReportRecord | undefined {
+  const all = listSeries(deps.db, s);
+  return all.find((r) => r.signedOffAt !== null) ?? all[0];
+}
+
+/**
+ * Build, render and store one report. Generating the same inspection (or quarter) again in the same language
+ * makes the next version of its draft, with the remarks of the findings that remain; once a version is
+ * signed off nothing more is generated beside it (ReportSignedError). Throws ReportTargetError when the
+ * contract has no such inspection or its window has not begun.
  */
 export async function generateReport(deps: ReportDeps, o: GenerateOptions): Promise<ReportRecord> {
   const started = Date.now();
   const now = deps.now();
-  const target = resolveInspection(deps.db, o.customerId, { inspectionKey: o.inspectionKey ?? o.inspection?.inspectionKey ?? undefined, period: o.period }, now);
-  // The snapshot decides "hosts inspected" and "not reachable at inspection", whoever asks for the report.
-  const run = o.inspection ?? latestInspection(deps.db, o.customerId, target);
-  const window = reportWindow(deps.db, o.customerId, target, now, run);
-  const prevRec = window.previousKey ? (latestReportOf(deps.db, o.customerId, window.previousKey, o.lang) ?? latestReportOf(deps.db, o.customerId, window.previousKey)) : undefined;
+  const t = resolveScope(deps, o, now);
+  // Newest first. A version the customer returned has a newer draft above it, so only a signed newest one is
+  // final; one signed ahead of its time (before the inspection day, or mid-quarter) was a preview, and the
+  // real report becomes its next version.
+  const [newest] = listSeries(deps.db, t.series);
+  if (newest && newest.signedOffAt !== null && !(newest.windowTo !== null && newest.windowTo < t.finalFrom)) {
+    const langZh = t.series.lang === 'zh' ? '中文' : '英文';
+    throw new ReportSignedError(
+      `the ${t.series.lang} report of ${t.series.key} is signed off (version ${newest.version}, report ${newest.id}); a signed report never changes and no second one is made beside it`,
+      `${t.series.key} 的${langZh}报告已签核（第 ${newest.version} 版），签核后的报告不再修改，也不会在其旁边另生成一份`,
+      newest,
+    );
+  }
+  const draft = newest;
+  const prevRec = t.previousRec;
   const previous = prevRec
     ? (() => {
         const r = loadReport(deps.db, prevRec);
@@ -55,25 +125,21 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
     db: deps.db,
     store: deps.store,
     customerId: o.customerId,
-    scope: {
-      from: window.from,
-      to: window.to,
-      period: target.period,
-      inspectionKey: target.key,
-      holiday: target.holiday,
-      inspectionDate: target.inspectionDate,
-      firstReport: window.first,
-    },
+    scope: { ...t.scope, version: (draft?.version ?? 0) + 1 },
     lang: o.lang,
     now,
     engineer: o.engineer,
-    inspection: run,
+    inspection: t.run,
     previous,
   });
   const html = renderReportHtml(report);
   const pdf = o.pdf ? await renderReportPdf(html, { executablePath: deps.chromiumPath }) : undefined;
-  const rec = saveReport(deps.db, deps.dataDir, { report, inspectionId: run?.id ?? null, html, pdf });
-  log.info({ customer: o.customerId, inspection: target.key, from: window.from, to: window.to, lang: o.lang, report: rec.id, ms: Date.now() - started, findings: report.findings.length }, 'inspection report generated');
+  const rec = saveReport(deps.db, deps.dataDir, { report, inspectionId: t.run?.id ?? null, html, pdf });
+  if (draft) carryRemarks(deps.db, draft, rec, report.findings.map((f) => f.id));
+  log.info(
+    { customer: o.customerId, scope: t.series.scope, key: t.series.key, version: rec.version, from: t.scope.from, to: t.scope.to, lang: o.lang, report: rec.id, ms: Date.now() - started, findings: report.findings.length },
+    'inspection report generated',
+  );
   return rec;
 }
 

@@ -190,3 +190,11 @@ export function latestInspection(db: Db, customerId: string, inspection: Inspect
     }) as { id: string } | undefined;
   return row ? getInspection(db, row.id) : undefined;
 }
+
+/** The latest run of a customer's inspection (any) that started in [from, to): a quarter report's snapshot. */
+export function latestRunBetween(db: Db, customerId: string, from: number, to: number): InspectionRecord | undefined {
+  const row = db
+    .prepare('SELECT id FROM inspections WHERE customer_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at DESC LIMIT 1')
+    .get(customerId, from, to) as { id: string } | undefined;
+  return row ? getInspection(db, row.id) : undefined;
+}

@@ -166,6 +166,10 @@ export const InspectionReportSchema = z.object({
     inspectionDate: z.string().nullable().default(null),
     /** The contract's first report: it covers the months before the inspection, there being no earlier one. */
     firstReport: z.boolean().default(false),
+    /** What the window is: a calendar inspection's, or exactly one quarter (`--period 2026Q4`). */
+    scope: z.enum(['inspection', 'quarter']).default('inspection'),
+    /** Version of this report in its series (same customer, inspection or quarter, language); 1 for older reports. */
+    version: z.number().int().min(1).default(1),
   }),
   summary: z.object({
     healthScore: z.number(),

@@ -8,7 +8,7 @@ import { metricsStoreFromConfig } from '../metrics/open-store.js';
 import { PeriodSchema } from './holiday-calendar.js';
 import { currentHtml, currentPdf, generateReport } from './generate.js';
 import { ReportLangSchema } from './model.js';
-import { loadReport } from './report-store.js';
+import { fileBase, loadReport } from './report-store.js';
 
 /** Where the command writes and what environment it reads; injectable for tests. */
 export interface ReportCliIo {
@@ -27,8 +27,9 @@ const defaultIo: ReportCliIo = {
  * `patrol report --customer acme (--inspection national-day-2026 | --period 2026Q4) [--lang en] [--pdf] [--out DIR]`:
  * build the report of one inspection from the local data dir and the configured metrics store, with the
  * inspection's latest recorded run (the collector runs those on the calendar); without one, the last known
- * check states stand in. A quarter names its inspection as the API does (the earliest held one still
- * without a signed-off report).
+ * check states stand in. `--period 2026Q4` alone covers exactly that quarter (2026-10-01 to 2027-01-01,
+ * Beijing time). Generating again makes the next version of the draft; a signed-off report is never
+ * replaced (exit code 1 with the reason).
  *
  * `patrol report remark <id> <finding> <text...>` and `patrol report sign-off <id> [--note]`: the engineer's
  * review, through the collector API as PATROL_USER (so the sign-off carries who did it, and tenancy and
@@ -40,7 +41,7 @@ export function registerReportCommand(program: Command, io: ReportCliIo = defaul
     .description('generate an inspection report (HTML + JSON, PDF with --pdf), stored with history; remark and sign-off subcommands')
     .option('--customer <id>', 'customer id, e.g. acme')
     .option('--inspection <key>', 'inspection, e.g. national-day-2026, spring-festival-2027, custom-2026-08-15')
-    .option('--period <quarter>', 'a quarter, e.g. 2026Q4: its inspection (the earliest held one not yet signed off)')
+    .option('--period <quarter>', 'a quarter, e.g. 2026Q4: the report covers exactly that quarter')
     .option('--lang <lang>', 'zh (default) or en', 'zh')
     .option('--pdf', 'also print a PDF with headless Chromium')
     .option('--out <dir>', 'also copy the files here')
@@ -84,14 +85,15 @@ export function registerReportCommand(program: Command, io: ReportCliIo = defaul
           if (o.out) {
             const out = resolve(o.out);
             mkdirSync(out, { recursive: true });
-            const base = `inspection-${rec.customerId}-${rec.inspectionKey ?? rec.period}-${rec.lang}`;
+            const base = fileBase(rec);
             writeFileSync(join(out, `${base}.html`), currentHtml(deps, rec));
             writeFileSync(join(out, `${base}.json`), JSON.stringify(doc, null, 2));
             if (o.pdf) writeFileSync(join(out, `${base}.pdf`), await currentPdf(deps, rec));
             files.push(...[`${base}.html`, `${base}.json`, ...(o.pdf ? [`${base}.pdf`] : [])].map((f) => join(out, f)));
           }
           const window = `${new Date(doc.cover.periodFrom).toISOString()} .. ${new Date(doc.cover.periodTo).toISOString()}`;
-          io.out(`report ${rec.id}: ${doc.cover.customerName} ${rec.inspectionKey ?? rec.period} (${window}), health score ${doc.summary.healthScore}, ${doc.findings.length} findings\n`);
+          const what = rec.scope === 'quarter' ? rec.period : (rec.inspectionKey ?? rec.period);
+          io.out(`report ${rec.id}: ${doc.cover.customerName} ${what} version ${rec.version} (${window}), health score ${doc.summary.healthScore}, ${doc.findings.length} findings\n`);
           for (const f of files) io.out(`${f}\n`);
         } catch (err) {
           fail((err as Error).message, 1);

@@ -1,8 +1,8 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getContract } from '../tickets/contracts.js';
-import { findInspection, inspectionOfQuarter, localDate, nominalWindow, type InspectionDate } from './holiday-calendar.js';
-import { latestInspection, type InspectionRecord } from './inspection.js';
+import { findInspection, inspectionOfQuarter, localDate, nominalWindow, periodBounds, previousPeriod, type InspectionDate } from './holiday-calendar.js';
+import { latestInspection, latestRunBetween, type InspectionRecord } from './inspection.js';
 import { latestReportOf, signedReportsByInspection } from './report-store.js';
 
 /** The request names no inspection of the contract, or one whose window has not begun: the caller's mistake. */
@@ -63,4 +63,27 @@ export function reportWindow(db: Db, customerId: string, inspection: InspectionD
     throw new ReportTargetError(`the window of inspection ${inspection.key} has not begun yet (it starts ${new Date(from).toISOString()})`);
   }
   return { inspection, from, to, first: nominal.first && from === nominal.from, previousKey: nominal.previous?.key ?? null };
+}
+
+export interface QuarterWindow {
+  period: string;
+  from: number;
+  /** The quarter's end, or now while the quarter runs. */
+  to: number;
+  /** The quarter is not over yet: the report covers it up to `to`. */
+  partial: boolean;
+  /** The latest inspection run made inside the window, whose snapshot says who was reachable. */
+  run: InspectionRecord | undefined;
+  previousPeriod: string;
+}
+
+/**
+ * What `--period 2026Q4` covers: exactly that quarter, 2026-10-01 00:00 to 2027-01-01 00:00 in the collector's
+ * zone (up to now while it runs). A quarter that has not begun is the caller's mistake.
+ */
+export function quarterWindow(db: Db, customerId: string, period: string, now: number): QuarterWindow {
+  const b = periodBounds(period);
+  if (now <= b.from) throw new ReportTargetError(`the quarter ${period} has not begun yet (it starts ${b.fromDate})`);
+  const to = Math.min(b.to, now);
+  return { period, from: b.from, to, partial: to < b.to, run: latestRunBetween(db, customerId, b.from, to), previousPeriod: previousPeriod(period) };
 }

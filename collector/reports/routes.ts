@@ -5,10 +5,10 @@ import { parseJson, parseQuery } from '../http/params.js';
 import { getCustomer } from '../db/customers.js';
 import { PeriodSchema } from './holiday-calendar.js';
 import { customerInspectionCalendar } from './customer-calendar.js';
-import { currentHtml, currentPdf, generateReport, type ReportDeps } from './generate.js';
+import { currentHtml, currentPdf, generateReport, ReportSignedError, type ReportDeps } from './generate.js';
 import { ReportLangSchema } from './model.js';
 import { ChromiumMissingError } from './render-pdf.js';
-import { getReportRecord, listReports, loadReport, setRemark, signOff, type ReportRecord } from './report-store.js';
+import { fileBase, getReportRecord, listReports, loadReport, setRemark, signOff, type ReportRecord } from './report-store.js';
 import { ReportTargetError } from './report-window.js';
 
 export type ReportRouteDeps = ReportDeps;
@@ -24,6 +24,8 @@ const view = (r: ReportRecord, customerName?: string) => ({
   inspectionKey: r.inspectionKey,
   window: r.windowFrom !== null && r.windowTo !== null ? { from: r.windowFrom, to: r.windowTo } : null,
   lang: r.lang,
+  scope: r.scope,
+  version: r.version,
   generatedAt: r.generatedAt,
   healthScore: r.healthScore,
   inspectionId: r.inspectionId,
@@ -53,7 +55,10 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
   const notFound = (c: Context<AppEnv>) => c.json({ error: 'report not found' }, 404);
 
   r.get('/', (c) => {
-    const q = parseQuery(c, z.object({ customer: z.string().optional(), period: PeriodSchema.optional(), inspection: InspectionKeySchema.optional() }));
+    const q = parseQuery(
+      c,
+      z.object({ customer: z.string().optional(), period: PeriodSchema.optional(), inspection: InspectionKeySchema.optional(), versions: z.enum(['latest', 'all']).default('latest') }),
+    );
     if (!q.ok) return q.res;
     const recs = listReports(deps.db, {
       customerIds: c.get('customerIds'),
@@ -61,6 +66,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
       period: q.data.period,
       inspectionKey: q.data.inspection,
       signedOnly: isCustomer(c),
+      allVersions: q.data.versions === 'all',
     });
     return c.json({ reports: recs.map((rec) => view(rec, getCustomer(deps.db, rec.customerId)?.name)) });
   });
@@ -83,7 +89,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     const denied = staffOnly(c);
     if (denied) return denied;
     // `customerId` is what the dashboard's form sends; `customer` matches the CLI's flag. The report is of
-    // one inspection: named (`inspection`), or the one of a quarter (`period`, see inspectionOfQuarter).
+    // one inspection (`inspection`), or of exactly one quarter (`period` alone).
     const body = await parseJson(
       c,
       z
@@ -115,6 +121,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     } catch (err) {
       if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
       if (err instanceof ReportTargetError) return c.json({ error: err.message }, 400);
+      if (err instanceof ReportSignedError) return c.json({ error: err.message, errorZh: err.messageZh, signedReport: err.signed.id }, 409);
       throw err;
     }
   });
@@ -126,7 +133,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
   r.get('/:id/json', (c) => {
     const rec = find(c);
     if (!rec) return notFound(c);
-    c.header('Content-Disposition', `attachment; filename="inspection-${rec.customerId}-${rec.period}-${rec.lang}.json"`);
+    c.header('Content-Disposition', `attachment; filename="${fileBase(rec)}.json"`);
     return c.json(loadReport(deps.db, rec));
   });
   r.get('/:id/html', (c) => {
@@ -142,7 +149,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
       const pdf = await currentPdf(deps, rec);
       return c.body(new Uint8Array(pdf), 200, {
         'Content-Type': 'application/pdf',
-        'Content-Disposition': `attachment; filename="inspection-${rec.customerId}-${rec.period}-${rec.lang}.pdf"`,
+        'Content-Disposition': `attachment; filename="${fileBase(rec)}.pdf"`,
       });
     } catch (err) {
       if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
@@ -159,7 +166,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     if (!body.ok) return body.res;
     const user = c.get('user');
     const res = setRemark(deps.db, rec, c.req.param('findingId'), body.data.remark, { id: user.id, name: user.displayName || user.username }, deps.now());
-    if (!res.ok) return c.json({ error: res.message }, res.code === 'signed-off' ? 409 : 404);
+    if (!res.ok) return c.json({ error: res.message, ...(res.messageZh ? { errorZh: res.messageZh } : {}) }, res.code === 'unknown-finding' ? 404 : 409);
     return c.json({ ok: true });
   });
 
@@ -172,7 +179,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     if (!body.ok) return body.res;
     const user = c.get('user');
     const res = signOff(deps.db, rec, { id: user.id, name: user.displayName || user.username }, body.data.note, deps.now());
-    if (!res.ok) return c.json({ error: res.message }, 409);
+    if (!res.ok) return c.json({ error: res.message, ...(res.messageZh ? { errorZh: res.messageZh } : {}) }, 409);
     const signed = getReportRecord(deps.db, rec.id)!;
     return c.json(view(signed, getCustomer(deps.db, signed.customerId)?.name));
   });

@@ -30,7 +30,7 @@ export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'inspectionHour
     const contract = getContract(deps.db, customer.id);
     for (const d of [year, year + 1].flatMap((y) => inspectionsOfYear(contract.inspections, y, contract.inspectionDaysBefore))) {
       if (now < inspectionStartsAt(d, undefined, deps.inspectionHour ?? INSPECTION_HOUR) || today > d.reportDueDate) continue;
-      const done = listReports(deps.db, { customerId: customer.id, inspectionKey: d.key }).some((r) => r.generatedAt >= startOfLocalDate(d.inspectionDate));
+      const done = listReports(deps.db, { customerId: customer.id, inspectionKey: d.key, lang: 'zh' }).some((r) => r.generatedAt >= startOfLocalDate(d.inspectionDate));
       if (!done) out.push({ customerId: customer.id, inspection: d });
     }
   }

@@ -43,10 +43,13 @@ describe('patrol report on the command line', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     // May Day inspection (2026-04-24 09:00 Beijing) to National Day's (2026-09-24 09:00 Beijing).
-    const m = /^report (\S+): ACME 有限公司 national-day-2026 \(2026-04-24T01:00:00.000Z \.\. 2026-09-24T01:00:00.000Z\), health score \d+, \d+ findings$/m.exec(r.out);
+    const m = /^report (\S+): ACME 有限公司 national-day-2026 version 1 \(2026-04-24T01:00:00.000Z \.\. 2026-09-24T01:00:00.000Z\), health score \d+, \d+ findings$/m.exec(r.out);
     expect(m, r.out).not.toBeNull();
     reportId = m![1]!;
     expect(r.out).toContain(`${c.dataDir}/reports/acme/${reportId}/report.html`);
+    // A quarter alone is exactly that quarter in Beijing time (2026-07-01 00:00 to 2026-10-01 00:00).
+    const quarter = await patrol(['report', '--customer', 'acme', '--period', '2026Q3', '--lang', 'en', '--data-dir', c.dataDir]);
+    expect(quarter.out).toMatch(/^report \S+: ACME 有限公司 2026Q3 version 1 \(2026-06-30T16:00:00.000Z \.\. 2026-09-30T16:00:00.000Z\), health score \d+, \d+ findings$/m);
     const bad = await patrol(['report', '--customer', 'acme', '--period', 'Q3', '--data-dir', c.dataDir]);
     expect([bad.code, bad.err]).toEqual([2, 'patrol report: --period must be a quarter like 2026Q4\n']);
   }, 60_000);
@@ -67,7 +70,7 @@ describe('patrol report on the command line', () => {
     expect(signed.code).toBe(0);
     expect(signed.out).toBe(`report ${reportId} signed off by 王工 at ${new Date(NOW).toISOString()}\n`);
     const again = await patrol(['report', 'sign-off', reportId], as('eng-a'));
-    expect([again.code, again.err]).toEqual([1, 'patrol report: HTTP 409: the report is already signed off\n']);
+    expect([again.code, again.err]).toEqual([1, 'patrol report: HTTP 409: version 1 of this report is signed off; it cannot be signed off again\n']);
 
     // The customer now sees it, with the remark, the sign-off and the engineer on the cover.
     const seen = (await api('cust-a', `/${reportId}/json`)) as { cover: { engineer: string }; signOff: { name: string; note: string }; findings: Array<{ id: string; remark: string | null }> };

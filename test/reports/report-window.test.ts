@@ -146,8 +146,7 @@ describe('reports of two inspections in one quarter (a real SQLite store and dat
     expect(cal.get('spring-festival-2027')).toMatchObject({ status: 'done', reportId: spring.id });
     expect(cal.get('two-sessions-2027')).toMatchObject({ status: 'due', reportId: null });
 
-    // Asked by quarter (as `--period 2027Q1` does), the report is the Two Sessions one: the earliest held without a sign-off.
-    const sessions = await generateReport(deps(), { customerId: 'acme', period: '2027Q1', lang: 'en' });
+    const sessions = await generateReport(deps(), { customerId: 'acme', inspectionKey: 'two-sessions-2027', lang: 'en' });
     const sessionsDoc = loadReport(db, sessions);
     expect(sessions.inspectionKey).toBe('two-sessions-2027');
     // It starts where the Spring Festival report ended and ends at its own (scheduled, no run recorded) inspection.
@@ -175,7 +174,8 @@ describe('reports of two inspections in one quarter (a real SQLite store and dat
     clock = bj(2027, 1, 5);
     await expect(generateReport(deps(), { customerId: 'acme', inspectionKey: 'new-year-2027', lang: 'zh' })).rejects.toThrow(ReportTargetError);
     await expect(generateReport(deps(), { customerId: 'acme', inspectionKey: 'may-day-2027', lang: 'zh' })).rejects.toThrow(/has not begun/);
-    await expect(generateReport(deps(), { customerId: 'acme', period: '2027Q4', lang: 'zh' })).rejects.toThrow(/no inspection in 2027Q4/);
+    // A quarter alone is a quarter report; one that has not begun is refused likewise.
+    await expect(generateReport(deps(), { customerId: 'acme', period: '2027Q4', lang: 'zh' })).rejects.toThrow(/the quarter 2027Q4 has not begun yet/);
   });
 });
 

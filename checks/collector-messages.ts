@@ -35,6 +35,6 @@ export const { say, part } = sayer(COLLECTOR_TEXTS);
 
 /** Titles of the collector's own results, which no check definition names (checks/titles.ts). */
 export const COLLECTOR_CHECK_TITLES: Readonly<Record<string, { en: string; zh: string }>> = {
-  'remote.ssh': { en: 'SSH reachability', zh: 'SSH 可达性' },
-  'remote.snmp': { en: 'SNMP reachability', zh: 'SNMP 可达性' },
+  'remote.ssh': { en: 'SSH reachable', zh: 'SSH 可登录' },
+  'remote.snmp': { en: 'SNMP reachable', zh: 'SNMP 可达' },
 };

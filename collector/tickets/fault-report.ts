@@ -1,9 +1,11 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getUser } from '../db/users.js';
-import { calendarElapsedMs, DEFAULT_TIMEZONE, zonedParts, type Calendar } from './calendar.js';
-import { getContract, type SlaTarget } from './contracts.js';
+import { calendarElapsedMs, DEFAULT_TIMEZONE, zonedParts, type Calendar } from '../contracts/sla-calendar.js';
+import { getContract, type SlaTarget } from '../contracts/contract-store.js';
 import { getTicket, listEvents, type Ticket, type TicketEvent } from './ticket-store.js';
+import { CheckMessageSchema, type CheckMessage } from '../../shared/check-result.js';
+import { renderCheckMessage } from '../../checks/messages.js';
 
 export type ReportLang = 'zh' | 'en';
 
@@ -15,6 +17,11 @@ export interface TimelineEntry {
   actor: string;
   kind: string;
   message: string;
+  /**
+   * The check result the event kept as a message (result, opened, recovered), rendered in the report's language;
+   * `prefix` is what the English line has before the result's own words ("CRITICAL: ").
+   */
+  said?: { prefix: string; message: CheckMessage };
 }
 
 /** Everything the fault-handling report (故障处理报告) shows, filled from the ticket and its events. */
@@ -44,13 +51,16 @@ function foldTimeline(events: readonly TicketEvent[]): TimelineEntry[] {
       last.count++;
       continue;
     }
+    const said = CheckMessageSchema.safeParse(e.data.message);
+    const prefix = e.kind === 'result' ? `${status}: ` : '';
     out.push({
       at: e.at,
       until: null,
       count: 1,
       actor: e.actorName,
       kind: e.kind,
-      message: e.kind === 'result' ? `${status}: ${e.message}` : e.message,
+      message: `${prefix}${e.message}`,
+      ...(said.success ? { said: { prefix, message: said.data } } : {}),
     });
   }
   return out;
@@ -281,7 +291,12 @@ function reportText(r: FaultReport, lang: ReportLang): ReportText {
       e.until === null ? fmtTime(e.at, tz) : `${fmtTime(e.at, tz)} - ${fmtTime(e.until, tz)}`,
       e.actor,
       l.kinds[e.kind] ?? e.kind,
-      e.count > 1 ? `${e.count} ${l.results}: ${e.message}` : e.message,
+      ((text) => (e.count > 1 ? `${e.count} ${l.results}: ${text}` : text))(
+        // Only where the line is the result's own words after the prefix (a recovery may say more around it).
+        e.said && e.message.slice(e.said.prefix.length) === renderCheckMessage('en', e.said.message, '')
+          ? `${e.said.prefix}${renderCheckMessage(lang, e.said.message, e.message)}`
+          : e.message,
+      ),
     ]),
     accounting: l.accounting.replace('{cal}', cal),
     generated: `${l.generated}: ${fmtTime(r.generatedAt, tz)}`,

@@ -1,4 +1,4 @@
-import { zonedToUtc } from '../tickets/calendar.js';
+import { zonedToUtc } from '../contracts/sla-calendar.js';
 import type { Lang } from './i18n/index.js';
 
 /** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */

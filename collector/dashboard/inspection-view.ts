@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import { listCustomers, type Customer } from '../db/customers.js';
 import type { CalendarEntry, InspectionStatus } from '../reports/holiday-calendar.js';
 import { customerInspectionCalendar } from '../reports/customer-calendar.js';
-import { INSPECTION_HOLIDAYS } from '../tickets/contracts.js';
+import { INSPECTION_HOLIDAYS } from '../contracts/contract-store.js';
 import type { Translate } from './i18n/index.js';
 import type { Html } from './layout.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../tickets/calendar.js';
+import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../contracts/sla-calendar.js';
 import { adminIds, staffWhoMaySee } from './contacts.js';
 
 export type Tier = 1 | 2 | 3;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
-import { getContract } from '../tickets/contracts.js';
+import { getContract } from '../contracts/contract-store.js';
 import { inspectionCalendar, localDate, type CalendarEntry } from './holiday-calendar.js';
 import { signedReportsByInspection } from './report-store.js';
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { DEFAULT_TIMEZONE, zonedParts, zonedToUtc } from '../tickets/calendar.js';
-import type { Inspection } from '../tickets/contracts.js';
+import { DEFAULT_TIMEZONE, zonedParts, zonedToUtc } from '../contracts/sla-calendar.js';
+import type { Inspection } from '../contracts/contract-store.js';
 
 /**
  * The inspection calendar (requirements.md, "Inspection service"): four inspections a year, each a set

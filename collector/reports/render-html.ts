@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEZONE, zonedParts } from '../tickets/calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
 import { periodBounds } from './holiday-calendar.js';
 import { labels } from './labels.js';
 import type { HostSection, InspectionReport, ReportLang, Stats } from './model.js';

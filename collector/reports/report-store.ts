@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
-import { getContract } from '../tickets/contracts.js';
+import { getContract } from '../contracts/contract-store.js';
 import { findInspection, legacyInspectionOf, startOfLocalDate } from './holiday-calendar.js';
 import { InspectionReportSchema, type InspectionReport, type ReportLang } from './model.js';
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
-import { getContract } from '../tickets/contracts.js';
+import { getContract } from '../contracts/contract-store.js';
 import { findInspection, inspectionOfQuarter, localDate, nominalWindow, periodBounds, previousPeriod, type InspectionDate } from './holiday-calendar.js';
 import { latestInspection, latestRunBetween, type InspectionRecord } from './inspection.js';
 import { latestReportOf, signedReportsByInspection } from './report-store.js';

@@ -1,6 +1,6 @@
 import { createLogger } from '../../shared/logger.js';
 import { listCustomers } from '../db/customers.js';
-import { getContract } from '../tickets/contracts.js';
+import { getContract } from '../contracts/contract-store.js';
 import { existsSync } from 'node:fs';
 import { INSPECTION_HOUR, inspectionStartsAt, inspectionsOfYear, localDate, startOfLocalDate, type InspectionDate } from './holiday-calendar.js';
 import { generateReport, type ReportDeps } from './generate.js';

@@ -3,8 +3,8 @@ import type { Host } from '../db/hosts.js';
 import type { Status } from '../../shared/status.js';
 import type { CheckMessage } from '../../shared/check-result.js';
 import { cancelQueuedProblem, enqueueNotification, problemInFlight } from '../notify/outbox.js';
-import { addCalendarMinutes } from './calendar.js';
-import { getContract, type Severity, type StoredContract } from './contracts.js';
+import { addCalendarMinutes } from '../contracts/sla-calendar.js';
+import { getContract, type Severity, type StoredContract } from '../contracts/contract-store.js';
 import { recoveryMessageOwed } from './reopen-messages.js';
 import { addEvent, getTicket, insertTicket, updateTicket, SYSTEM_ACTOR, type Actor, type Ticket, type TicketKind } from './ticket-store.js';
 

@@ -3,7 +3,7 @@ import { getHost } from '../db/hosts.js';
 import { createTicketSystem } from './ticket-runtime.js';
 import { ticketRoutes } from './routes.js';
 import { maintenanceRoutes } from '../maintenance/routes.js';
-import { contractRoutes } from '../http/routes/contracts.js';
+import { contractRoutes } from '../contracts/routes.js';
 import { oncallRoutes } from '../oncall/routes.js';
 import { notificationChannelRoutes } from '../http/routes/notification-channels.js';
 

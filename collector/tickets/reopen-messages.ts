@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { enqueueNotification } from '../notify/outbox.js';
-import { getContract } from './contracts.js';
+import { getContract } from '../contracts/contract-store.js';
 import { addEvent, getTicket, SYSTEM_ACTOR } from './ticket-store.js';
 
 /**

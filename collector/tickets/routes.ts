@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/context.js';
-import { SEVERITIES } from './contracts.js';
+import { SEVERITIES } from '../contracts/contract-store.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from './fault-report.js';
 import { assignableStaff } from '../oncall/contacts.js';
 import { maintenanceNow } from '../maintenance/windows-now.js';

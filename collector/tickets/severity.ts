@@ -1,6 +1,6 @@
 import type { Status } from '../../shared/status.js';
 import type { Criticality } from '../db/hosts.js';
-import type { Severity } from './contracts.js';
+import type { Severity } from '../contracts/contract-store.js';
 
 /**
  * Severity from the check status and how much the host matters to the customer. A CRITICAL on a

@@ -5,7 +5,7 @@ import type { IngestListener, IngestedHost } from '../ingest/listener.js';
 import type { CheckResultHead } from '../../shared/check-result.js';
 import { worstStatus, type Status } from '../../shared/status.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import { getContract, type StoredContract } from './contracts.js';
+import { getContract, type StoredContract } from '../contracts/contract-store.js';
 import { FLAP_WINDOW, nextFlapping } from './flapping.js';
 import { autoClose, escalate, lastRestoredAt, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
 import { activeWindowsForHost } from '../maintenance/window-store.js';

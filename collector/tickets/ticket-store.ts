@@ -4,8 +4,8 @@ import { customerFilter, customerParam } from '../db/tenancy.js';
 import type { Status } from '../../shared/status.js';
 import type { CheckMessage } from '../../shared/check-result.js';
 import { parseStoredMessage } from '../db/check-states.js';
-import type { Severity } from './contracts.js';
-import { DEFAULT_TIMEZONE, zonedParts } from './calendar.js';
+import type { Severity } from '../contracts/contract-store.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
 
 export const TICKET_STATES = ['open', 'acknowledged', 'in_progress', 'recovered', 'resolved', 'closed'] as const;
 export type TicketState = (typeof TICKET_STATES)[number];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
 import { addDays, localDate, quarterOf } from '../../collector/reports/holiday-calendar.js';
-import { setContract } from '../../collector/tickets/contracts.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { findTicket, type Ticket } from '../../collector/tickets/ticket-store.js';
 import { findUserByName } from '../../collector/db/users.js';

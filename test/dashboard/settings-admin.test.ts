@@ -4,7 +4,7 @@ import { launchBrowser, logIn, openSession, screenshot, type BrowserSession } fr
 import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.js';
 import { getChannelWithSecret, listChannels } from '../../collector/notify/channels.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
-import { getContract } from '../../collector/tickets/contracts.js';
+import { getContract } from '../../collector/contracts/contract-store.js';
 import { httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 const SMTP_USER = 'mailer';

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { openDatabase } from '../../collector/db/database.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
-import { setContract } from '../../collector/tickets/contracts.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
 import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';
 
 test('an inspection dated before the customer was taken on is not owed, so never overdue', () => {

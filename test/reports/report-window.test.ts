@@ -5,8 +5,8 @@ import { ensureCustomer } from '../../collector/db/customers.js';
 import { createHost } from '../../collector/db/hosts.js';
 import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
 import type { MetricsStore } from '../../collector/metrics/store.js';
-import { setContract } from '../../collector/tickets/contracts.js';
-import { zonedToUtc } from '../../collector/tickets/calendar.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
+import { zonedToUtc } from '../../collector/contracts/sla-calendar.js';
 import { insertTicket } from '../../collector/tickets/ticket-store.js';
 import { addDays, addMonths, inspectionsOfYear, localDate, nominalWindow, type InspectionDate } from '../../collector/reports/holiday-calendar.js';
 import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';
@@ -14,7 +14,7 @@ import { generateReport } from '../../collector/reports/generate.js';
 import { InspectionAnswers, runInspection } from '../../collector/reports/inspection.js';
 import { listReports, loadReport, signOff } from '../../collector/reports/report-store.js';
 import { ReportTargetError } from '../../collector/reports/report-window.js';
-import type { Inspection } from '../../collector/tickets/contracts.js';
+import type { Inspection } from '../../collector/contracts/contract-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** Beijing wall-clock time -> epoch ms. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { getContract } from '../../collector/tickets/contracts.js';
+import { getContract } from '../../collector/contracts/contract-store.js';
 import { HOME, ROLES, otherSide, startMatrixWorld, type MatrixWorld, type Role, type Side, type TenantObjects } from './matrix-world.js';
 
 /**

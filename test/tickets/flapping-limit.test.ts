@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { createChannel } from '../../collector/notify/channels.js';
-import { setContract } from '../../collector/tickets/contracts.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
 import { flapPercent } from '../../collector/tickets/flapping.js';
 import { listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
-import { setContract } from '../../collector/tickets/contracts.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
 import { resolve } from '../../collector/tickets/ticket-actions.js';
 import { visibleCustomerIds } from '../../collector/db/users.js';
 import { makeWorld, result, MIN, type World } from './world.js';

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../collector/http/context.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
 import { ticketRoutes } from '../../collector/tickets/routes.js';
 import { maintenanceRoutes } from '../../collector/maintenance/routes.js';
-import { contractRoutes } from '../../collector/http/routes/contracts.js';
+import { contractRoutes } from '../../collector/contracts/routes.js';
 import { oncallRoutes } from '../../collector/oncall/routes.js';
 import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';

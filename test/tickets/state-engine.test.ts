@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { listEvents, listTickets, getTicket } from '../../collector/tickets/ticket-store.js';
 import { addMaintenance } from '../../collector/maintenance/window-store.js';
-import { setContract } from '../../collector/tickets/contracts.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
 import { acknowledge, confirmClose, resolve, reopen } from '../../collector/tickets/ticket-actions.js';
 import { visibleCustomerIds } from '../../collector/db/users.js';
 import { makeWorld, result, MIN, type World } from './world.js';

@@ -6,7 +6,7 @@ import { PeriodSchema, type CalendarEntry } from '../../reports/holiday-calendar
 import { labels as reportLabels } from '../../reports/labels.js';
 import { inspectionName } from '../../reports/render-html.js';
 import { getReportRecord, listReports, loadReport, type ReportRecord } from '../../reports/report-store.js';
-import { INSPECTION_HOLIDAYS } from '../../tickets/contracts.js';
+import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
 import type { DashEnv } from '../env.js';
 import { formatTime } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';

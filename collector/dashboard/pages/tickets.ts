@@ -5,7 +5,7 @@ import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { getUser } from '../../db/users.js';
 import { assignableStaff } from '../../oncall/contacts.js';
-import { SEVERITIES } from '../../tickets/contracts.js';
+import { SEVERITIES } from '../../contracts/contract-store.js';
 import { maintenanceNow, type MaintenanceNow } from '../../maintenance/windows-now.js';
 import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
 import {

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../context.js';
-import { getCustomer } from '../../db/customers.js';
-import { ContractSchema, getContract, setContract } from '../../tickets/contracts.js';
-import { parseJson } from '../params.js';
-import { canSeeCustomer, forbidden, notFound, type RouteDeps } from '../access.js';
+import type { AppEnv } from '../http/context.js';
+import { getCustomer } from '../db/customers.js';
+import { ContractSchema, getContract, setContract } from './contract-store.js';
+import { parseJson } from '../http/params.js';
+import { canSeeCustomer, forbidden, notFound, type RouteDeps } from '../http/access.js';
 
 /** /api/contracts/:customerId: the SLA contract (defaults when none is stored); admins change it. */
 export function contractRoutes(deps: RouteDeps): Hono<AppEnv> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { CalendarSchema } from './calendar.js';
+import { CalendarSchema } from './sla-calendar.js';
 
 export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];

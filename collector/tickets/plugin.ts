@@ -5,7 +5,7 @@ import { ticketRoutes } from './routes.js';
 import { maintenanceRoutes } from '../maintenance/routes.js';
 import { contractRoutes } from '../contracts/routes.js';
 import { oncallRoutes } from '../oncall/routes.js';
-import { notificationChannelRoutes } from '../http/routes/notification-channels.js';
+import { notificationChannelRoutes } from '../notify/routes.js';
 
 /** Tickets, SLA clocks, escalation and notifications, joined to ingest and the API. */
 export const ticketsPlugin: PluginFactory = ({ db, now, assignments }) => {

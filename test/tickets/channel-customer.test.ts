@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { Hono } from 'hono';
 import type { AppEnv } from '../../collector/http/context.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
-import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
+import { notificationChannelRoutes } from '../../collector/notify/routes.js';
 import { ChannelCustomerError, createChannel, getChannel, updateChannel, type ChannelView } from '../../collector/notify/channels.js';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { listTickets } from '../../collector/tickets/ticket-store.js';

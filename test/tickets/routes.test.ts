@@ -6,7 +6,7 @@ import { ticketRoutes } from '../../collector/tickets/routes.js';
 import { maintenanceRoutes } from '../../collector/maintenance/routes.js';
 import { contractRoutes } from '../../collector/contracts/routes.js';
 import { oncallRoutes } from '../../collector/oncall/routes.js';
-import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
+import { notificationChannelRoutes } from '../../collector/notify/routes.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { makeWorld, result, MIN, type World } from './world.js';

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { pino } from 'pino';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { AppEnv } from '../../collector/http/context.js';
-import { notificationChannelRoutes } from '../../collector/http/routes/notification-channels.js';
+import { notificationChannelRoutes } from '../../collector/notify/routes.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { addShift } from '../../collector/oncall/rota-store.js';

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../context.js';
+import type { AppEnv } from '../http/context.js';
 import {
   ChannelCustomerError,
   ChannelInputSchema,
@@ -9,10 +9,10 @@ import {
   getChannel,
   listChannels,
   updateChannel,
-} from '../../notify/channels.js';
-import { listDeliveries, sendTestMessage } from '../../notify/notifier.js';
-import { parseJson } from '../params.js';
-import { forbidden, isStaff, notFound, type RouteDeps } from '../access.js';
+} from './channels.js';
+import { listDeliveries, sendTestMessage } from './notifier.js';
+import { parseJson } from '../http/params.js';
+import { forbidden, isStaff, notFound, type RouteDeps } from '../http/access.js';
 
 /** A channel's customer the caller may not use: 404 `customer not found`, or 403 for "all customers". */
 const customerRefused = (c: Context<AppEnv>, err: ChannelCustomerError) => c.json({ error: err.message }, err.problem === 'not-found' ? 404 : 403);

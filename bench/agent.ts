@@ -28,6 +28,7 @@ import { LINUX_BASE } from '../collector/assignment/linux-base.js';
 import type { CheckAssignment } from '../shared/assignment.js';
 import { machineLine } from './bench-report.js';
 import { writeMarkedBlock } from './marked-section.js';
+import { libraryCosts } from './agent-libraries.js';
 import { cpuBetween, memoryMap, sampleTree, type MemoryMap, type TreeSample } from './agent-proc.js';
 import {
   benchDir,
@@ -245,7 +246,8 @@ async function sideBySide(bundle: string, flags: string[], peers: Record<string,
       const bareFlags = spawn(process.execPath, [...flags, '-e', 'setInterval(()=>{},1e3)'], { stdio: 'ignore', env: cleanEnv() });
       procs.push({ label: `bare node with the unit's flags`, p: childProcess('bare-node-flags', bareFlags) });
     }
-    const bareProbe = spawn(process.execPath, ['--import', PROBE, '-e', 'setInterval(()=>{},1e3)'], {
+    // The breakdown's "bare node" runs with the unit's flags too, so the difference is the agent's own.
+    const bareProbe = spawn(process.execPath, [...flags, '--import', PROBE, '-e', 'setInterval(()=>{},1e3)'], {
       stdio: 'ignore',
       env: cleanEnv({ PATROL_BENCH_PROBE_OUT: join(probeDir, 'bare.json') }),
     });
@@ -423,6 +425,18 @@ async function main(): Promise<void> {
   console.log(`${breakdown}\n`);
   console.log(`checks seen by the collector: ${JSON.stringify(last.checks)}`);
 
+  log('library costs (each bundled and minified, with the unit\'s flags)');
+  const libs = await libraryCosts(ROOT, flags);
+  const libText = [
+    `What each library costs at start, bundled and minified as in the agent and run with the unit's flags: the RSS of a process`,
+    `loading all of them (${mb(libs.allKb)}; an idle Node ${mb(libs.noneKb)}) minus that of one loading all but that one (median of 3):`,
+    '',
+    '| library | RSS it adds |',
+    '| --- | --- |',
+    ...libs.costs.map((c) => `| ${c.name} | ${mb(c.kb)} |`),
+  ].join('\n');
+  console.log(`\n${libText}\n`);
+
   let simText = '';
   if (SIM_HOURS > 0) {
     log(`simulating ${SIM_HOURS} h of linux-base at 60x (${SIM_HOURS} minutes)`);
@@ -454,9 +468,11 @@ async function main(): Promise<void> {
     '',
     table,
     '',
-    'Where the agent\'s memory goes (a twin agent with a V8 probe preloaded, beside a bare Node with the same probe):',
+    'Where the agent\'s memory goes (a twin agent with a V8 probe preloaded, beside a bare Node with the same probe and flags):',
     '',
     breakdown,
+    '',
+    libText,
     ...(simText ? ['', simText] : []),
   ].join('\n');
   if (!args['no-write']) {

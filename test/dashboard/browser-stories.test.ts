@@ -109,12 +109,25 @@ describe('a customer', () => {
   });
 });
 
-test('an admin sees the settings page with customers, users, channels, maintenance and contracts', async () => {
+test('an admin finds customers, users, channels, maintenance and contracts each on a settings page of its own', async () => {
   const s = await session('admin', world.adminPassword);
   await s.page.goto(`${world.url}/settings`);
-  for (const id of ['customers', 'users', 'channels', 'maintenance', 'contracts']) expect(await s.page.locator(`section#${id}`).count()).toBe(1);
-  expect(await s.page.locator('#customers').innerText()).toContain('Beta Bank');
+  for (const id of ['customers', 'users', 'channels', 'maintenance', 'contracts']) {
+    expect(await s.page.locator(`#settings-index a[data-page="${id}"]`).getAttribute('href')).toBe(`/settings/${id}`);
+  }
   await screenshot(s.page, 'settings');
+  for (const id of ['customers', 'users', 'channels', 'maintenance', 'contracts']) {
+    await s.page.goto(`${world.url}/settings/${id}`);
+    expect(await s.page.locator(`section#${id}`).count()).toBe(1);
+    expect(await s.page.locator(`#settings-tabs a[data-tab="${id}"]`).getAttribute('aria-current')).toBe('page');
+  }
+  await s.page.goto(`${world.url}/settings/customers`);
+  expect(await s.page.locator('#customers').innerText()).toContain('Beta Bank');
+  // An old link to a part of the one settings page of before lands on that part's own page.
+  await s.page.goto(`${world.url}/settings#maintenance`);
+  await s.page.waitForURL((u) => u.pathname === '/settings/maintenance');
+  expect(new URL(s.page.url()).hash).toBe('#maintenance');
+  expect(s.errors).toEqual([]);
   await s.page.goto(`${world.url}/login`);
   await screenshot(s.page, 'login-redirected');
 });

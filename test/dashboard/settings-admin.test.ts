@@ -34,7 +34,7 @@ const get = (path: string, cookie: string) => fetch(`${world.url}${path}`, { hea
 describe('an SMTP channel', () => {
   test('is created in the settings form, sends its test mail through a real SMTP server with the password, and the password never comes back', async () => {
     const p = admin.page;
-    await p.goto(`${world.url}/settings#channels`);
+    await p.goto(`${world.url}/settings/channels`);
     const f = '#email-channel-form';
     await p.fill(`${f} input[name="name"]`, 'Ops mail');
     await p.fill(`${f} input[name="host"]`, '127.0.0.1');
@@ -64,7 +64,7 @@ describe('an SMTP channel', () => {
     await screenshot(p, 'settings-channels');
 
     const session = await httpLogin(world.url, 'admin', world.adminPassword);
-    for (const path of ['/settings', '/api/notification-channels', `/api/notification-channels/${channel.id}`]) {
+    for (const path of ['/settings/channels', '/api/notification-channels', `/api/notification-channels/${channel.id}`]) {
       const text = await (await get(path, session.cookie)).text();
       expect({ path, leaks: text.includes(SMTP_PASSWORD) }).toEqual({ path, leaks: false });
     }
@@ -171,7 +171,7 @@ describe('users', () => {
 describe("a customer's contract", () => {
   test('the form sets the single numbers (flap marks, reopen messages, days before the holiday); a low mark above the high one is refused', async () => {
     const p = admin.page;
-    await p.goto(`${world.url}/settings#contracts`);
+    await p.goto(`${world.url}/settings/contracts`);
     const f = 'form[action="/settings/contracts/acme"]';
     expect(await p.inputValue(`${f} input[name="inspectionDaysBefore"]`)).toBe(String(getContract(world.collector.db, 'acme').inspectionDaysBefore));
     await p.fill(`${f} input[name="inspectionDaysBefore"]`, '10');

@@ -112,7 +112,7 @@ test('an admin edits SMTP settings: an empty password field keeps the stored one
 
   // No page or API answer carries either password.
   const session = await httpLogin(world.url, 'admin', world.adminPassword);
-  for (const path of ['/settings', `/settings/channels/${mail.id}`, '/api/notification-channels', `/api/notification-channels/${mail.id}`]) {
+  for (const path of ['/settings/channels', `/settings/channels/${mail.id}`, '/api/notification-channels', `/api/notification-channels/${mail.id}`]) {
     const text = await (await fetch(`${world.url}${path}`, { headers: { cookie: session.cookie } })).text();
     expect({ path, old: text.includes(OLD_PASSWORD), now: text.includes(NEW_PASSWORD) }).toEqual({ path, old: false, now: false });
   }
@@ -166,7 +166,7 @@ const dingtalkSign = (secret: string, timestamp: string) => createHmac('sha256',
 async function pagesCarry(...secrets: string[]): Promise<string[]> {
   const session = await httpLogin(world.url, 'admin', world.adminPassword);
   const found: string[] = [];
-  for (const path of ['/settings', `/settings/channels/${ding.id}`, `/settings/channels/${feishu.id}`, '/api/notification-channels', `/api/notification-channels/${ding.id}`]) {
+  for (const path of ['/settings/channels', `/settings/channels/${ding.id}`, `/settings/channels/${feishu.id}`, '/api/notification-channels', `/api/notification-channels/${ding.id}`]) {
     const text = await (await fetch(`${world.url}${path}`, { headers: { cookie: session.cookie } })).text();
     for (const s of secrets) if (text.includes(s)) found.push(`${path}: ${s}`);
   }
@@ -379,7 +379,7 @@ test('Require TLS: the e-mail create form has it ticked (on by default) and stor
   await screenshot(p, 'settings-channel-edit-require-tls');
 
   // The Chinese label on both forms.
-  for (const path of ['/settings', `/settings/channels/${strict.id}`]) {
+  for (const path of ['/settings/channels', `/settings/channels/${strict.id}`]) {
     const zh = await (await fetch(`${world.url}${path}`, { headers: { cookie: `${session.cookie}; patrol_lang=zh` } })).text();
     expect({ path, label: zh.includes('强制 TLS（绝不以明文发送密码）') }).toEqual({ path, label: true });
   }

@@ -169,6 +169,11 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /api/reports/:id/pdf': { ...OWN_CUSTOMER, send: (o) => ({ params: { id: o.reportId } }) },
   'PUT /api/reports/:id/remarks/:findingId': { ...STAFF, send: (o) => ({ params: { id: o.reportId, findingId: o.findingId }, json: { remark: 'matrix remark' } }) },
   'POST /api/reports/:id/sign-off': { ...STAFF, send: (o) => ({ params: { id: o.reportId }, json: { note: 'matrix' } }) },
+  // the provider's identity on every report: staff read it, admins change it
+  'GET /api/settings/provider': STAFF_LIST,
+  'PUT /api/settings/provider': { ...ADMIN_ONLY, send: () => ({ json: { companyName: 'matrix provider' } }) },
+  'GET /api/settings/provider/customers/:customerId': { ...STAFF, send: (o) => ({ params: { customerId: o.customerId } }) },
+  'PUT /api/settings/provider/customers/:customerId': { ...ADMIN_ONLY, send: (o) => ({ params: { customerId: o.customerId }, json: { contractNumber: 'HT-matrix' } }) },
 
   // --- check templates: admins write them (they hold commands); engineers assign them to tags
   'GET /api/templates': SIGNED_IN,
@@ -198,6 +203,10 @@ const EXPECTED: Record<string, RouteCase> = {
 
   // --- settings pages: admins only
   'GET /settings': ADMIN_ONLY,
+  'GET /settings/customers': ADMIN_ONLY,
+  'GET /settings/channels': ADMIN_ONLY,
+  'GET /settings/maintenance': ADMIN_ONLY,
+  'GET /settings/contracts': ADMIN_ONLY,
   'POST /settings/customers': { ...ADMIN_ONLY, send: () => ({ form: { id: `matrix-page-${++uniq}`, name: reqName('customer') } }) },
   'POST /settings/users': {
     ...ADMIN_ONLY,

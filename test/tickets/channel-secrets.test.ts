@@ -178,7 +178,7 @@ describe('webhook headers and URL tokens are write-only', () => {
     expect(html).toContain('<li>X-Api-Key</li>');
     expect(html).toContain('token=****');
     for (const id of Object.values(channels)) await page(admin.cookie, `/settings/channels/${id}`);
-    await page(admin.cookie, '/settings');
+    await page(admin.cookie, '/settings/channels');
 
     const post = (fields: Record<string, string>) =>
       fetch(`${collector.url}/settings/channels/${channels.hook}/headers`, {

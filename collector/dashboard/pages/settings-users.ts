@@ -4,11 +4,20 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
+import { createUser, findUserByName, getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../../db/users.js';
 import { SESSION_COOKIE, type DashEnv } from '../env.js';
 import { formatTime } from '../format.js';
 import { csrfField, page, postButton } from '../layout.js';
-import { getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../../db/users.js';
-import { settingsNav } from './settings-nav.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from './settings-nav.js';
+
+const NewUser = z.object({
+  username: z.string().trim().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'user name: letters, digits and . _ @ -'),
+  password: z.string().min(10, 'password: at least 10 characters').max(1000),
+  role: z.enum(['admin', 'engineer', 'customer']),
+  customerId: z.string().max(100).default(''),
+  serves: z.string().max(2000).default(''),
+  displayName: z.string().max(200).default(''),
+});
 
 const UserForm = z.object({
   displayName: z.string().trim().max(200).default(''),
@@ -22,29 +31,64 @@ const back = (c: Context<DashEnv>, id: string, message?: string) =>
   c.redirect(message ? `/settings/users/${id}?error=${encodeURIComponent(message)}` : `/settings/users/${id}?done=1`, 303);
 
 /**
- * Admin only: every user (disabled ones too), edit role, customer, the customers an engineer serves and the
- * password; disable and enable. An admin cannot disable or demote themselves (the last way in could go).
+ * Admin only: every user (disabled ones too) and adding one; edit role, customer, the customers an engineer
+ * serves and the password; disable and enable. An admin cannot disable or demote themselves (the last way in could go).
  */
 export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
   const app = new Hono<DashEnv>();
-  app.use('/settings/users/*', async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404)));
-  app.use('/settings/users', async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404)));
+  app.use('/settings/users/*', adminOnly);
+  app.use('/settings/users', adminOnly);
 
   app.get('/settings/users', (c) => {
     const t = c.get('t');
     const lang = c.get('lang');
-    const names = new Map(listCustomers(db).map((cu) => [cu.id, cu.name]));
+    const customers = listCustomers(db);
+    const names = new Map(customers.map((cu) => [cu.id, cu.name]));
+    const users = listUserRecords(db);
     const body = html`${settingsNav(c, 'users')}
-      <table id="user-list"><thead><tr><th>${t('login.username')}</th><th>${t('common.name')}</th><th>${t('settings.role')}</th><th>${t('common.customer')}</th><th>${t('common.created')}</th><th></th></tr></thead>
-      <tbody>${listUserRecords(db).map(
+      <section id="users">
+      ${primaryAction('#user-new-form', t('settings.addUser'), 'user-add')}
+      ${users.length ? '' : emptyState('users-empty', t('settings.noUsers'))}
+      <table id="user-list"${users.length ? '' : ' hidden'}><thead><tr><th>${t('login.username')}</th><th>${t('common.name')}</th><th>${t('settings.role')}</th><th>${t('common.customer')}</th><th>${t('common.created')}</th><th></th></tr></thead>
+      <tbody>${users.map(
         (u) => html`<tr data-user="${u.username}"${u.disabledAt ? html` class="disabled"` : ''}>
           <td><a href="/settings/users/${u.id}">${u.username}</a></td><td>${u.displayName}</td><td>${u.role}</td>
           <td>${u.role === 'customer' ? names.get(u.customerId ?? '') ?? u.customerId : u.serves.map((id) => names.get(id) ?? id).join(', ')}</td>
           <td>${formatTime(u.createdAt, lang)}</td><td>${u.disabledAt ? html`<span class="badge">${t('users.disabled')}</span>` : ''}</td></tr>`,
       )}</tbody></table>
-      <p><a href="/settings#users">${t('users.addHint')}</a></p>`;
+      <h2>${t('settings.addUser')}</h2>
+      <form method="post" action="/settings/users" class="filters" id="user-new-form">${csrfField(c)}
+        <label>${t('login.username')} <input name="username" required></label>
+        <label>${t('common.name')} <input name="displayName"></label>
+        <label>${t('login.password')} <input name="password" type="password" required minlength="10" autocomplete="new-password"></label>
+        <label>${t('settings.role')} <select name="role"><option>engineer</option><option>customer</option><option>admin</option></select></label>
+        <label>${t('common.customer')} <select name="customerId"><option value="">-</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
+        <label>${t('settings.serves')} <input name="serves"></label>
+        <button type="submit" class="primary">${t('common.add')}</button></form>
+      </section>`;
     return page(c, t('settings.users'), body);
+  });
+
+  app.post('/settings/users', async (c) => {
+    const fail = (message: string) => c.redirect(`/settings/users?error=${encodeURIComponent(message)}`, 303);
+    const f = NewUser.safeParse(await c.req.parseBody());
+    if (!f.success) return fail(f.error.issues[0]?.message ?? 'invalid');
+    if (findUserByName(db, f.data.username)) return fail(`user ${f.data.username} exists`);
+    if (f.data.role === 'customer' && !getCustomer(db, f.data.customerId)) return fail('a customer user needs a customer');
+    const serves = f.data.serves.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = serves.find((id) => !getCustomer(db, id));
+    if (unknown) return fail(`no customer ${unknown}`);
+    createUser(db, {
+      username: f.data.username,
+      password: f.data.password,
+      role: f.data.role,
+      customerId: f.data.role === 'customer' ? f.data.customerId : undefined,
+      displayName: f.data.displayName || undefined,
+      serves: f.data.role === 'engineer' ? serves : [],
+      now: deps.now(),
+    });
+    return c.redirect('/settings/users?done=1', 303);
   });
 
   app.get('/settings/users/:id', (c) => {

@@ -36,8 +36,13 @@ export const ContractSchema = z
       .object({ P1: TargetSchema, P2: TargetSchema, P3: TargetSchema, P4: TargetSchema })
       .default(DEFAULT_TARGETS),
     calendar: CalendarSchema.default({ kind: '7x24' }),
-    /** Days after recovery/resolution after which an unconfirmed ticket closes by itself. */
-    autoCloseDays: z.number().int().min(1).max(365).default(7),
+    /**
+     * Days after recovery/resolution after which an unconfirmed ticket closes by itself; 0 = never (the default:
+     * "a case ends only when the customer agrees"). Only a contract that says so closes cases without consent.
+     */
+    autoCloseDays: z.number().int().min(0).max(365).default(0),
+    /** Where auto-close is on: the customer is told this many days before a case closes by the rule (one notice per case). */
+    autoCloseNoticeDays: z.number().int().min(0).max(60).default(2),
     /** Consecutive non-OK runs before a ticket opens. */
     openAfter: z.number().int().min(1).max(100).default(2),
     /** A problem that recurs within this many minutes of recovery reopens its ticket. */
@@ -68,6 +73,7 @@ interface ContractRow {
   targets: string;
   calendar: string;
   auto_close_days: number;
+  auto_close_notice_days: number;
   open_after: number;
   reopen_window_min: number;
   inspections: string;
@@ -86,6 +92,7 @@ export function getContract(db: Db, customerId: string): StoredContract {
     targets: JSON.parse(r.targets),
     calendar: JSON.parse(r.calendar),
     autoCloseDays: r.auto_close_days,
+    autoCloseNoticeDays: r.auto_close_notice_days,
     openAfter: r.open_after,
     reopenWindowMin: r.reopen_window_min,
     inspections: JSON.parse(r.inspections),
@@ -102,13 +109,13 @@ export function setContract(db: Db, customerId: string, input: ContractInput, no
   const c = ContractSchema.parse(input);
   db.prepare(
     `INSERT INTO contracts (customer_id, targets, calendar, auto_close_days, open_after, reopen_window_min, inspections,
-       inspection_days_before, flap_high_pct, flap_low_pct, reopen_notify_min, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       inspection_days_before, flap_high_pct, flap_low_pct, reopen_notify_min, updated_at, auto_close_notice_days)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(customer_id) DO UPDATE SET targets = excluded.targets, calendar = excluded.calendar,
        auto_close_days = excluded.auto_close_days, open_after = excluded.open_after,
        reopen_window_min = excluded.reopen_window_min, inspections = excluded.inspections,
        inspection_days_before = excluded.inspection_days_before, flap_high_pct = excluded.flap_high_pct, flap_low_pct = excluded.flap_low_pct,
-       reopen_notify_min = excluded.reopen_notify_min, updated_at = excluded.updated_at`,
+       reopen_notify_min = excluded.reopen_notify_min, updated_at = excluded.updated_at, auto_close_notice_days = excluded.auto_close_notice_days`,
   ).run(
     customerId,
     JSON.stringify(c.targets),
@@ -122,6 +129,7 @@ export function setContract(db: Db, customerId: string, input: ContractInput, no
     c.flapLowPct,
     c.reopenNotifyMin,
     now,
+    c.autoCloseNoticeDays,
   );
   return getContract(db, customerId);
 }

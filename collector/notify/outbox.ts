@@ -29,7 +29,7 @@ export interface NotificationItem {
  * coalesced into one message by the notifier; nothing is sent from here.
  */
 export function enqueueNotification(db: Db, ticket: Ticket, kind: NotificationKind, now: number, tier: Tier = ticket.tier): void {
-  const target = notifyTargetFor(db, tier, ticket.customerId, now);
+  const target = notifyTargetFor(db, tier, ticket.customerId, now, ticket.domain);
   if (target.emptyTiers.length > 0) recordFallback(db, ticket, kind, tier, target, now);
   const recipients = target.userIds;
   const item: NotificationItem = {

@@ -4,6 +4,8 @@ import { getUser } from '../db/users.js';
 import { calendarElapsedMs, DEFAULT_TIMEZONE, zonedParts, type Calendar } from '../contracts/sla-calendar.js';
 import { getContract, type SlaTarget } from '../contracts/contract-store.js';
 import { getTicket, listEvents, type Ticket, type TicketEvent } from './ticket-store.js';
+import { getRating, type Rating } from './case-actions.js';
+import { CASE_EVENT_KINDS_ZH, caseReportRows, closedByRule } from './case-report.js';
 import { CheckMessageSchema, type CheckMessage } from '../../shared/check-result.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 
@@ -30,6 +32,8 @@ export interface FaultReport {
   customerName: string;
   acknowledgedByName: string | null;
   closedByName: string | null;
+  /** The customer's satisfaction score, once they rated the case. */
+  rating: Rating | null;
   calendar: Calendar;
   target: SlaTarget;
   responseMs: number | null;
@@ -82,6 +86,7 @@ export function buildFaultReport(db: Db, ticketId: string, opts: { customerIds?:
     customerName: getCustomer(db, ticket.customerId)?.name ?? ticket.customerId,
     acknowledgedByName: userName(ticket.acknowledgedBy),
     closedByName: userName(ticket.closedBy),
+    rating: getRating(db, ticket.id) ?? null,
     calendar: contract.calendar,
     target: contract.targets[ticket.severity],
     responseMs: ticket.acknowledgedAt === null ? null : calendarElapsedMs(contract.calendar, ticket.openedAt, ticket.acknowledgedAt),
@@ -160,6 +165,7 @@ const L = {
       'report-updated': '更新报告',
       'notify-fallback': '通知改发',
       'reopen-announced': '补发重开通知',
+      ...CASE_EVENT_KINDS_ZH,
     } as Record<string, string>,
     states: { open: '待响应', acknowledged: '已响应', in_progress: '处理中', recovered: '已恢复（待客户确认）', resolved: '已解决（待客户确认）', closed: '已关闭' } as Record<string, string>,
   },
@@ -268,7 +274,8 @@ function reportText(r: FaultReport, lang: ReportLang): ReportText {
       [l.onsiteAt, fmtTime(t.onsiteAt, tz)],
       [l.restored, fmtTime(t.restoredAt, tz)],
       [l.closed, fmtTime(t.closedAt, tz)],
-      [l.closedBy, r.closedByName ?? '-'],
+      [l.closedBy, t.closedBy === 'system' ? closedByRule(lang) : (r.closedByName ?? '-')],
+      ...caseReportRows(t, r.rating, lang),
     ],
     slaHead: [l.item, l.target, l.actual, l.met],
     slaRows: [

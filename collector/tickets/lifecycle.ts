@@ -6,6 +6,7 @@ import { cancelQueuedProblem, enqueueNotification, problemInFlight } from '../no
 import { addCalendarMinutes } from '../contracts/sla-calendar.js';
 import { getContract, type Severity, type StoredContract } from '../contracts/contract-store.js';
 import { recoveryMessageOwed } from './reopen-messages.js';
+import { domainOfCheck } from './case-types.js';
 import { addEvent, getTicket, insertTicket, updateTicket, SYSTEM_ACTOR, type Actor, type Ticket, type TicketKind } from './ticket-store.js';
 
 /**
@@ -43,6 +44,7 @@ export function openTicket(
     status: o.status,
     severity: o.severity,
     flapping: o.flapping,
+    domain: domainOfCheck(o.checkId, o.kind),
     openedAt: o.now,
     ...slaDueTimes(contract, o.severity, o.now),
   });
@@ -189,7 +191,17 @@ export function escalate(db: Db, ticket: Ticket, now: number): Ticket {
   return updated;
 }
 
+/**
+ * Closed by the contract's auto-close rule, not by the customer: its own event kind, so the timeline, the fault
+ * report and any count of "closed with consent" can tell the two apart.
+ */
 export function autoClose(db: Db, ticket: Ticket, now: number, days: number): void {
   updateTicket(db, ticket.id, { state: 'closed', closedAt: now, closedBy: 'system' }, now);
-  addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'closed', message: `closed automatically ${days} days after recovery (contract)` });
+  addEvent(db, ticket, {
+    at: now,
+    actor: SYSTEM_ACTOR,
+    kind: 'closed-by-contract',
+    message: `closed by the contract's rule ${days} days after recovery, without the customer's confirmation`,
+    data: { days, consent: false },
+  });
 }

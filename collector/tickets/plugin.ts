@@ -2,6 +2,7 @@ import type { PluginFactory } from '../plugin.js';
 import { getHost } from '../db/hosts.js';
 import { createTicketSystem } from './ticket-runtime.js';
 import { ticketRoutes } from './routes.js';
+import { caseRoutes } from './case-routes.js';
 import { maintenanceRoutes } from '../maintenance/routes.js';
 import { contractRoutes } from '../contracts/routes.js';
 import { oncallRoutes } from '../oncall/routes.js';
@@ -24,6 +25,7 @@ export const ticketsPlugin: PluginFactory = ({ db, now, assignments }) => {
     name: 'tickets',
     listeners: [system.engine],
     apiRoutes: [
+      { path: '/tickets', routes: caseRoutes(deps) },
       { path: '/tickets', routes: ticketRoutes(deps) },
       { path: '/maintenance', routes: maintenanceRoutes(deps) },
       { path: '/contracts', routes: contractRoutes(deps) },

@@ -7,11 +7,13 @@ import { worstStatus, type Status } from '../../shared/status.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getContract, type StoredContract } from '../contracts/contract-store.js';
 import { FLAP_WINDOW, nextFlapping } from './flapping.js';
-import { autoClose, escalate, lastRestoredAt, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
+import { escalate, lastRestoredAt, markRecovered, openTicket, raiseSeverity, reopenTicket } from './lifecycle.js';
 import { activeWindowsForHost } from '../maintenance/window-store.js';
 import { hostProblemKey, isReachabilityResult, reachabilityFailing } from './reachability.js';
 import { announceHeldReopens, reopenMessageAllowed } from './reopen-messages.js';
 import { isMoreSevere, severityOf } from './severity.js';
+import { runConsentRules } from './consent.js';
+import { escalateBeforeTargets } from './target-escalation.js';
 import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
 import { say as sayCollector } from '../../checks/collector-messages.js';
 
@@ -102,7 +104,8 @@ export class TicketStateEngine implements IngestListener {
     this.db.transaction(() => {
       this.judgeSilence(now);
       this.escalateOverdue(now);
-      this.autoCloseOld(now);
+      escalateBeforeTargets(this.db, now);
+      runConsentRules(this.db, now);
       announceHeldReopens(this.db, now);
     })();
   }
@@ -327,16 +330,6 @@ export class TicketStateEngine implements IngestListener {
       let t = getTicket(this.db, id, { now })!;
       // Catch up if several deadlines passed while the collector was down.
       while (t.state === 'open' && t.tier < 3 && t.nextEscalationAt !== null && t.nextEscalationAt <= now) t = escalate(this.db, t, now);
-    }
-  }
-
-  private autoCloseOld(now: number): void {
-    const rows = this.db
-      .prepare("SELECT id, customer_id AS customerId, COALESCE(resolved_at, recovered_at) AS since FROM tickets WHERE state IN ('recovered', 'resolved')")
-      .all() as Array<{ id: string; customerId: string; since: number }>;
-    for (const r of rows) {
-      const days = getContract(this.db, r.customerId).autoCloseDays;
-      if (now - r.since >= days * 86_400_000) autoClose(this.db, getTicket(this.db, r.id, { now })!, now, days);
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { Notifier } from '../notify/notifier.js';
 import { TicketStateEngine } from './state-engine.js';
+import { CustomerMailer } from './customer-mail.js';
 
 export interface TicketSystemOptions {
   db: Db;
@@ -18,6 +19,8 @@ export interface TicketSystem {
   /** Register with ingest as an IngestListener. */
   engine: TicketStateEngine;
   notifier: Notifier;
+  /** Mails to the customer's people (case numbers, reminders, the notice before a contract closes a case). */
+  customerMail: CustomerMailer;
   /** Call every few seconds: host silence, escalation, auto-close, then notification delivery. */
   tick(now?: number): Promise<void>;
   close(): Promise<void>;
@@ -41,9 +44,11 @@ export function createTicketSystem(opts: TicketSystemOptions): TicketSystem {
     retryDelaysMs: opts.retryDelaysMs,
     timeoutMs: opts.notifyTimeoutMs,
   });
+  const customerMail = new CustomerMailer({ db: opts.db, log: log.child({ part: 'customer-mail' }), timeoutMs: opts.notifyTimeoutMs });
   return {
     engine,
     notifier,
+    customerMail,
     async tick(now = opts.now()) {
       try {
         engine.tick(now);
@@ -51,7 +56,11 @@ export function createTicketSystem(opts: TicketSystemOptions): TicketSystem {
         log.error({ err }, 'ticket tick failed');
       }
       await notifier.tick(now);
+      await customerMail.tick(now).catch((err: unknown) => log.error({ err }, 'customer mail pass failed'));
     },
-    close: () => notifier.close(),
+    close: async () => {
+      customerMail.close();
+      await notifier.close();
+    },
   };
 }

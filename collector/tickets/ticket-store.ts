@@ -6,20 +6,36 @@ import type { CheckMessage } from '../../shared/check-result.js';
 import { parseStoredMessage } from '../db/check-states.js';
 import type { Severity } from '../contracts/contract-store.js';
 import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import { parseCaller, type Caller, type CaseChannel, type Domain } from './case-types.js';
 
 export const TICKET_STATES = ['open', 'acknowledged', 'in_progress', 'recovered', 'resolved', 'closed'] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 /** States in which the problem is still being worked on (escalation runs, new failures add events). */
 export const ACTIVE_STATES: readonly TicketState[] = ['open', 'acknowledged', 'in_progress'];
-export type TicketKind = 'check' | 'host-unreachable';
+/** 'manual': a case opened by a person (hotline, e-mail, portal), not by monitoring. */
+export type TicketKind = 'check' | 'host-unreachable' | 'manual';
 
 export interface Ticket {
   id: string;
   number: string;
   customerId: string;
+  /** '' for a case that names no host (a caller need not know which machine is at fault). */
   hostId: string;
   hostName: string;
   kind: TicketKind;
+  /** How the case reached the service desk; 'monitoring' for the ones the collector opened itself. */
+  channel: CaseChannel;
+  /** Who reported it (manual cases); null for monitoring. */
+  caller: Caller | null;
+  description: string;
+  /** The L3 expert group the case goes to (from the check family, or chosen by staff). */
+  domain: Domain | null;
+  /** A customer proposed the severity from the portal and no engineer has confirmed it yet. */
+  severityProposed: boolean;
+  /** The user who opened a manual case. */
+  openedBy: string | null;
+  /** Someone must go there: the on-site target then escalates the case when it is about to be missed. */
+  onsiteNeeded: boolean;
   checkName: string | null;
   checkId: string | null;
   /** Stable identity of the problem ("check:<host>:<name>" or "host:<host>"), never the subject text. */
@@ -97,9 +113,16 @@ interface TicketRow {
   id: string;
   number: string;
   customer_id: string;
-  host_id: string;
+  host_id: string | null;
   host_name: string | null;
   kind: TicketKind;
+  channel: CaseChannel;
+  caller: string | null;
+  description: string;
+  domain: Domain | null;
+  severity_proposed: number;
+  opened_by: string | null;
+  onsite_needed: number;
   check_name: string | null;
   check_id: string | null;
   problem_key: string;
@@ -151,9 +174,16 @@ function toTicket(r: TicketRow, now: number): Ticket {
     id: r.id,
     number: r.number,
     customerId: r.customer_id,
-    hostId: r.host_id,
-    hostName: r.host_name ?? r.host_id,
+    hostId: r.host_id ?? '',
+    hostName: r.host_name ?? r.host_id ?? '',
     kind: r.kind,
+    channel: r.channel,
+    caller: parseCaller(r.caller),
+    description: r.description,
+    domain: r.domain,
+    severityProposed: r.severity_proposed === 1,
+    openedBy: r.opened_by,
+    onsiteNeeded: r.onsite_needed === 1,
     checkName: r.check_name,
     checkId: r.check_id,
     problemKey: r.problem_key,
@@ -224,6 +254,14 @@ export interface NewTicket {
   responseDueAt: number;
   onsiteDueAt: number;
   restoreDueAt: number;
+  /** Manual cases: how they came in, who called, and what they said. Monitoring tickets leave these out. */
+  channel?: CaseChannel;
+  caller?: Caller | null;
+  description?: string;
+  domain?: Domain | null;
+  severityProposed?: boolean;
+  openedBy?: string | null;
+  onsiteNeeded?: boolean;
 }
 
 export function insertTicket(db: Db, t: NewTicket): Ticket {
@@ -231,10 +269,14 @@ export function insertTicket(db: Db, t: NewTicket): Ticket {
   const number = nextTicketNumber(db, t.openedAt);
   db.prepare(
     `INSERT INTO tickets (id, number, customer_id, host_id, kind, check_name, check_id, problem_key, title, summary, summary_message_json, status,
-       severity, state, flapping, tier, opened_at, response_due_at, onsite_due_at, restore_due_at, next_escalation_at, updated_at)
+       severity, state, flapping, tier, opened_at, response_due_at, onsite_due_at, restore_due_at, next_escalation_at, updated_at,
+       channel, caller, description, domain, severity_proposed, opened_by, onsite_needed)
      VALUES (@id, @number, @customerId, @hostId, @kind, @checkName, @checkId, @problemKey, @title, @summary, @summaryMessageJson, @status,
-       @severity, 'open', @flapping, 1, @openedAt, @responseDueAt, @onsiteDueAt, @restoreDueAt, @responseDueAt, @openedAt)`,
-  ).run({ ...t, summaryMessage: undefined, summaryMessageJson: t.summaryMessage ? JSON.stringify(t.summaryMessage) : null, id, number, flapping: t.flapping ? 1 : 0 });
+       @severity, 'open', @flapping, 1, @openedAt, @responseDueAt, @onsiteDueAt, @restoreDueAt, @responseDueAt, @openedAt,
+       @channel, @callerJson, @description, @domain, @severityProposed, @openedBy, @onsiteNeeded)`,
+  ).run({ ...t, summaryMessage: undefined, summaryMessageJson: t.summaryMessage ? JSON.stringify(t.summaryMessage) : null, id, number, flapping: t.flapping ? 1 : 0,
+    hostId: t.hostId || null, channel: t.channel ?? 'monitoring', caller: undefined, callerJson: t.caller ? JSON.stringify(t.caller) : null,
+    description: t.description ?? '', domain: t.domain ?? null, severityProposed: t.severityProposed ? 1 : 0, openedBy: t.openedBy ?? null, onsiteNeeded: t.onsiteNeeded ? 1 : 0 });
   return getTicket(db, id, { now: t.openedAt })!;
 }
 
@@ -333,9 +375,12 @@ const COLUMNS: Record<string, string> = {
   cause: 'cause',
   actions: 'actions',
   prevention: 'prevention',
+  domain: 'domain',
+  severityProposed: 'severity_proposed',
+  onsiteNeeded: 'onsite_needed',
 };
 
-export type TicketPatch = Partial<Omit<Ticket, 'id' | 'number' | 'customerId' | 'hostId' | 'hostName' | 'kind' | 'sla' | 'summaryMessage'>> & {
+export type TicketPatch = Partial<Omit<Ticket, 'id' | 'number' | 'customerId' | 'hostId' | 'hostName' | 'kind' | 'sla' | 'summaryMessage' | 'caller'>> & {
   /** null: the new summary has no message (an older agent's result). */
   summaryMessage?: CheckMessage | null;
 };

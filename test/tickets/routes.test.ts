@@ -244,7 +244,7 @@ describe('maintenance, contracts, on-call, channels', () => {
 
   test('contracts: defaults until stored, only admins change them, zod rejects nonsense', async () => {
     const d = await call('acme-it', 'GET', '/api/contracts/acme');
-    expect(d.json!.contract).toMatchObject({ stored: false, openAfter: 2, autoCloseDays: 7, targets: { P1: { respondMin: 30, onsiteMin: 60, restoreMin: 240 } } });
+    expect(d.json!.contract).toMatchObject({ stored: false, openAfter: 2, autoCloseDays: 0, targets: { P1: { respondMin: 30, onsiteMin: 60, restoreMin: 240 } } });
     expect((await call('lin', 'PUT', '/api/contracts/acme', { openAfter: 3 })).status).toBe(403);
     expect((await call('admin', 'PUT', '/api/contracts/acme', { openAfter: 0 })).status).toBe(400);
     const put = await call('admin', 'PUT', '/api/contracts/acme', { openAfter: 3, calendar: { kind: 'business' }, inspections: ['spring-festival', { date: '2026-09-20', name: 'pre-audit' }] });

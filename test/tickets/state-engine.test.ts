@@ -237,14 +237,17 @@ describe('lifecycle', () => {
     expect(again.ok && again.ticket.state).toBe('open');
   });
 
-  test('a resolved ticket nobody confirms closes itself after the contract days', () => {
+  test('a resolved ticket nobody confirms closes itself after the contract days, where the contract says so', () => {
     world = makeWorld();
     const engine = engineFor(world);
     setContract(world.db, 'acme', { autoCloseDays: 3 }, world.clock.now());
     runChecks(world, engine, 'system.disk', ['CRITICAL', 'CRITICAL']);
     const id = listTickets(world.db, { now: world.clock.now() })[0]!.id;
     expect(resolve(ctx(world, world.users.l2), id, 'cleaned /var/log').ok).toBe(true);
-    world.clock.advance(2 * 86_400_000);
+    world.clock.advance(1 * 86_400_000); // the customer is told two days ahead (autoCloseNoticeDays 2)
+    engine.tick();
+    expect(listEvents(world.db, id).filter((e) => e.kind === 'auto-close-notice')).toHaveLength(1);
+    world.clock.advance(1 * 86_400_000);
     engine.tick();
     expect(getTicket(world.db, id, { now: world.clock.now() })!.state).toBe('resolved');
     world.clock.advance(1 * 86_400_000);
@@ -252,6 +255,7 @@ describe('lifecycle', () => {
     const t = getTicket(world.db, id, { now: world.clock.now() })!;
     expect(t.state).toBe('closed');
     expect(t.closedBy).toBe('system');
+    expect(listEvents(world.db, id).filter((e) => e.kind === 'auto-close-notice')).toHaveLength(1);
   });
 
   test('a recovered ticket nobody confirms closes itself after the contract days, counted from the recovery', () => {
@@ -265,6 +269,8 @@ describe('lifecycle', () => {
     const recovered = getTicket(world.db, id, { now: world.clock.now() })!;
     expect(recovered.state).toBe('recovered');
     expect(recovered.resolvedAt).toBeNull();
+    world.clock.set(recovered.recoveredAt! + 3 * 86_400_000);
+    engine.tick(); // the notice, two days ahead
     world.clock.set(recovered.recoveredAt! + 5 * 86_400_000 - 1);
     engine.tick();
     expect(getTicket(world.db, id, { now: world.clock.now() })!.state).toBe('recovered');
@@ -272,11 +278,13 @@ describe('lifecycle', () => {
     engine.tick();
     const t = getTicket(world.db, id, { now: world.clock.now() })!;
     expect(t).toMatchObject({ state: 'closed', closedBy: 'system', closedAt: recovered.recoveredAt! + 5 * 86_400_000 });
-    const closed = listEvents(world.db, id).filter((e) => e.kind === 'closed');
+    // Closed by the contract's rule, not by consent: its own event kind, never 'closed'.
+    const closed = listEvents(world.db, id).filter((e) => e.kind === 'closed-by-contract');
     expect(closed).toHaveLength(1);
     expect(closed[0]!.message).toContain('5 days after recovery');
+    expect(listEvents(world.db, id).filter((e) => e.kind === 'closed')).toHaveLength(0);
     engine.tick(); // closed is final: nothing more happens to it
-    expect(listEvents(world.db, id).filter((e) => e.kind === 'closed')).toHaveLength(1);
+    expect(listEvents(world.db, id).filter((e) => e.kind === 'closed-by-contract')).toHaveLength(1);
   });
 
   test('business-hours contract: the SLA clock stops at 18:00 and at the weekend', () => {

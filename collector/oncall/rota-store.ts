@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../contracts/sla-calendar.js';
 import { adminIds, staffWhoMaySee } from './contacts.js';
+import { DOMAINS, type Domain } from '../tickets/case-types.js';
 
 export type Tier = 1 | 2 | 3;
 
@@ -15,6 +16,8 @@ export const OncallShiftInputSchema = z
     startsAt: z.number().int().nonnegative().nullable().default(null),
     endsAt: z.number().int().nonnegative().nullable().default(null),
     weekly: WeeklySlotSchema.nullable().default(null),
+    /** An expert shift: only cases of this domain (network, database, system, security) go to it; null = every case. */
+    domain: z.enum(DOMAINS).nullable().default(null),
   })
   .refine((s) => s.weekly !== null || s.startsAt !== null, 'give startsAt (and endsAt) or a weekly slot')
   .refine((s) => s.startsAt === null || s.endsAt === null || s.endsAt > s.startsAt, 'endsAt must be after startsAt');
@@ -28,6 +31,7 @@ export interface OncallShift {
   startsAt: number | null;
   endsAt: number | null;
   weekly: WeeklySlot | null;
+  domain: Domain | null;
   createdAt: number;
 }
 
@@ -39,6 +43,7 @@ interface ShiftRow {
   starts_at: number | null;
   ends_at: number | null;
   weekly: string | null;
+  domain: Domain | null;
   created_at: number;
 }
 
@@ -51,6 +56,7 @@ function toShift(r: ShiftRow): OncallShift {
     startsAt: r.starts_at,
     endsAt: r.ends_at,
     weekly: r.weekly ? WeeklySlotSchema.parse(JSON.parse(r.weekly)) : null,
+    domain: r.domain ?? null,
     createdAt: r.created_at,
   };
 }
@@ -59,8 +65,8 @@ export function addShift(db: Db, input: OncallShiftInput, now: number): OncallSh
   const s = OncallShiftInputSchema.parse(input);
   const id = randomUUID();
   db.prepare(
-    'INSERT INTO oncall_shifts (id, tier, user_id, customer_id, starts_at, ends_at, weekly, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(id, s.tier, s.userId, s.customerId, s.startsAt, s.endsAt, s.weekly ? JSON.stringify(s.weekly) : null, now);
+    'INSERT INTO oncall_shifts (id, tier, user_id, customer_id, starts_at, ends_at, weekly, created_at, domain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, s.tier, s.userId, s.customerId, s.startsAt, s.endsAt, s.weekly ? JSON.stringify(s.weekly) : null, now, s.domain);
   return toShift(db.prepare('SELECT * FROM oncall_shifts WHERE id = ?').get(id) as ShiftRow);
 }
 
@@ -87,11 +93,12 @@ function activeAt(s: OncallShift, t: number): boolean {
  * The users on duty for a tier and customer at instant t, restricted to those allowed to see that
  * customer (an engineer who does not serve it is never notified about it).
  */
-export function onDutyUserIds(db: Db, tier: Tier, customerId: string, t: number): string[] {
-  const candidates = listShifts(db)
-    .filter((s) => s.tier === tier && (s.customerId === null || s.customerId === customerId) && activeAt(s, t))
-    .map((s) => s.userId);
-  return staffWhoMaySee(db, customerId, [...new Set(candidates)]);
+export function onDutyUserIds(db: Db, tier: Tier, customerId: string, t: number, domain: Domain | null = null): string[] {
+  const shifts = listShifts(db).filter((s) => s.tier === tier && (s.customerId === null || s.customerId === customerId) && activeAt(s, t));
+  const ids = (list: OncallShift[]) => staffWhoMaySee(db, customerId, [...new Set(list.map((s) => s.userId))]);
+  // A case of a domain goes to that domain's experts when one is on duty; the general shift of the tier otherwise.
+  const experts = domain ? ids(shifts.filter((s) => s.domain === domain)) : [];
+  return experts.length > 0 ? experts : ids(shifts.filter((s) => s.domain === null));
 }
 
 /** Who a tier's notification goes to, and from where they came when that tier had nobody on duty. */
@@ -108,10 +115,10 @@ export interface NotifyTarget {
  * the admins who may see the customer. An escalation must reach someone: a P1 escalating into an empty rota
  * would otherwise be a message with no recipients.
  */
-export function notifyTargetFor(db: Db, tier: Tier, customerId: string, t: number): NotifyTarget {
+export function notifyTargetFor(db: Db, tier: Tier, customerId: string, t: number, domain: Domain | null = null): NotifyTarget {
   const emptyTiers: Tier[] = [];
   for (let k = tier; k <= 3; k++) {
-    const userIds = onDutyUserIds(db, k as Tier, customerId, t);
+    const userIds = onDutyUserIds(db, k as Tier, customerId, t, domain);
     if (userIds.length > 0) return { userIds, fromTier: k as Tier, emptyTiers };
     emptyTiers.push(k as Tier);
   }

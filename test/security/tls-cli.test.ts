@@ -21,7 +21,7 @@ afterAll(async () => {
   state.remove();
 });
 
-const env = { ...process.env, PATROL_ADMIN_PASSWORD: 'tls-cli-pw', PATROL_LOG_LEVEL: 'warn', PATROL_BATCH_INTERVAL_SEC: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, PATROL_ADMIN_PASSWORD: 'tls-cli-pw', PATROL_LOG_LEVEL: 'warn', PATROL_BATCH_INTERVAL_SEC: '1' };
 delete env.PATROL_TLS;
 
 test('collector start, enroll and tls, then an agent with the pinned token connects over wss', async () => {

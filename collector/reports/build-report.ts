@@ -10,6 +10,7 @@ import { calendarElapsedMs } from '../contracts/sla-calendar.js';
 import { evaluateFindings } from './findings.js';
 import { customerMetricFigures } from './host-figures.js';
 import type { InspectionRecord } from './inspection.js';
+import { getCustomerReportProfile, reportIssuer } from './provider-store.js';
 import { healthScore, InspectionReportSchema, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 
@@ -67,6 +68,7 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
   const customer = getCustomer(db, customerId);
   if (!customer) throw new Error(`no customer '${customerId}'`);
   const contract = getContract(db, customerId);
+  const profile = getCustomerReportProfile(db, customerId);
   // A host decommissioned during the window was still looked after in it.
   const hosts = listHosts(db, [customerId], { includeRetiredSince: from });
   const allTickets = listTickets(db, { customerIds: [customerId], customerId, now: o.now, limit: 1_000_000 });
@@ -183,6 +185,9 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       firstReport: o.scope.firstReport ?? false,
       scope: o.scope.kind ?? 'inspection',
       version: o.scope.version ?? 1,
+      issuer: reportIssuer(db, o.lang),
+      contractNumber: profile.contractNumber,
+      customerContact: { name: profile.contactName, phone: profile.contactPhone, email: profile.contactEmail },
     },
     summary: {
       healthScore: healthScore(findings),

@@ -144,6 +144,16 @@ export const FindingSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
+export const IssuerSchema = z.object({
+  name: z.string(),
+  address: z.string(),
+  hotline: z.string(),
+  email: z.string(),
+  /** data: URI of the provider's logo (PNG or SVG, checked when uploaded), or null. */
+  logo: z.string().regex(/^data:image\/(png|svg\+xml);base64,[A-Za-z0-9+/=]+$/).nullable(),
+});
+export type Issuer = z.infer<typeof IssuerSchema>;
+
 export const InspectionReportSchema = z.object({
   schemaVersion: z.literal(1),
   lang: ReportLangSchema,
@@ -170,6 +180,12 @@ export const InspectionReportSchema = z.object({
     scope: z.enum(['inspection', 'quarter']).default('inspection'),
     /** Version of this report in its series (same customer, inspection or quarter, language); 1 for older reports. */
     version: z.number().int().min(1).default(1),
+    /** Who issues the report (provider settings, copied when the report was made); empty for older reports. */
+    issuer: IssuerSchema.default({ name: '', address: '', hotline: '', email: '', logo: null }),
+    /** The service contract's number (合同编号). */
+    contractNumber: z.string().default(''),
+    /** The customer's contact person for the inspection. */
+    customerContact: z.object({ name: z.string(), phone: z.string(), email: z.string() }).default({ name: '', phone: '', email: '' }),
   }),
   summary: z.object({
     healthScore: z.number(),

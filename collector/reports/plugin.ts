@@ -1,9 +1,10 @@
 import type { PluginFactory } from '../plugin.js';
 import { InspectionAnswers } from './inspection.js';
+import { providerRoutes } from './provider-routes.js';
 import { reportRoutes } from './routes.js';
 import { createReportScheduler } from './schedule.js';
 
-/** Inspection reports in the collector: /api/reports, the run-now answer listener, and the scheduled inspections. */
+/** Inspection reports in the collector: /api/reports, the provider's identity on them (/api/settings/provider), the run-now answer listener, and the scheduled inspections. */
 export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config }) => {
   const answers = new InspectionAnswers();
   // Agents and agentless hosts alike: the collector routes each run-now to whoever runs that host's checks.
@@ -12,7 +13,10 @@ export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config })
   return {
     name: 'reports',
     listeners: [answers],
-    apiRoutes: [{ path: '/reports', routes: reportRoutes(deps) }],
+    apiRoutes: [
+      { path: '/reports', routes: reportRoutes(deps) },
+      { path: '/settings/provider', routes: providerRoutes(deps) },
+    ],
     tick: (t) => scheduler.tick(t),
   };
 };

@@ -13,6 +13,7 @@ import { migration as remoteResultQueue } from './043-remote-result-queue.js';
 import { migration as reports } from './030-reports.js';
 import { migration as reportWindows } from './031-report-windows.js';
 import { migration as reportVersions } from './032-report-versions.js';
+import { migration as providerIdentity } from './033-provider-identity.js';
 import { migration as sessions } from './020-sessions.js';
 import { migration as metricCatalog } from './021-metric-catalog.js';
 import { migration as checkMessages } from './022-check-messages.js';
@@ -35,4 +36,4 @@ import { migration as remoteHostAllowances } from './080-remote-host-allowances.
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, cases, caseCustomer, mailIntake, reportWindows, reportVersions, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, cases, caseCustomer, mailIntake, reportWindows, reportVersions, providerIdentity, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];

@@ -174,11 +174,6 @@ const EXPECTED: Record<string, RouteCase> = {
   'PUT /api/settings/provider': { ...ADMIN_ONLY, send: () => ({ json: { companyName: 'matrix provider' } }) },
   'GET /api/settings/provider/customers/:customerId': { ...STAFF, send: (o) => ({ params: { customerId: o.customerId } }) },
   'PUT /api/settings/provider/customers/:customerId': { ...ADMIN_ONLY, send: (o) => ({ params: { customerId: o.customerId }, json: { contractNumber: 'HT-matrix' } }) },
-  // the provider's identity on every report: staff read it, admins change it
-  'GET /api/settings/provider': STAFF_LIST,
-  'PUT /api/settings/provider': { ...ADMIN_ONLY, send: () => ({ json: { companyName: 'matrix provider' } }) },
-  'GET /api/settings/provider/customers/:customerId': { ...STAFF, send: (o) => ({ params: { customerId: o.customerId } }) },
-  'PUT /api/settings/provider/customers/:customerId': { ...ADMIN_ONLY, send: (o) => ({ params: { customerId: o.customerId }, json: { contractNumber: 'HT-matrix' } }) },
 
   // --- check templates: admins write them (they hold commands); engineers assign them to tags
   'GET /api/templates': SIGNED_IN,

@@ -1,5 +1,6 @@
 import type { Recipient } from '../oncall/contacts.js';
 import type { NotificationItem, NotificationKind } from './outbox.js';
+import { renderCheckMessage } from '../../checks/messages.js';
 
 /** One coalesced message: every item queued for one host and tier within the coalescing window. */
 export interface NotificationMessage {
@@ -50,7 +51,8 @@ const KIND_LABEL: Record<Lang, Record<NotificationKind, string>> = {
 function itemLine(i: NotificationItem, lang: Lang, esc: Escape): string {
   const kind = i.kind === 'escalation' ? `${KIND_LABEL[lang].escalation} L${i.tier}` : KIND_LABEL[lang][i.kind];
   const flap = i.flapping ? (lang === 'zh' ? ' [抖动]' : ' [flapping]') : '';
-  return `[${i.severity}] ${i.number} ${kind}${flap}: ${esc(i.title)} (${i.status}) ${esc(i.summary)}`.trim();
+  // The check's result in the channel's language; its values come from the agent, so it is escaped like the summary.
+  return `[${i.severity}] ${i.number} ${kind}${flap}: ${esc(i.title)} (${i.status}) ${esc(renderCheckMessage(lang, i.summaryMessage, i.summary))}`.trim();
 }
 
 export function subjectOf(m: NotificationMessage, lang: Lang, esc: Escape = plain): string {

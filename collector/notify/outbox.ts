@@ -3,6 +3,7 @@ import { createLogger } from '../../shared/logger.js';
 import { recipientsOf } from '../oncall/contacts.js';
 import { notifyTargetFor, type NotifyTarget, type Tier } from '../oncall/rota-store.js';
 import { addEvent, SYSTEM_ACTOR, type Ticket } from '../tickets/ticket-store.js';
+import type { CheckMessage } from '../../shared/check-result.js';
 
 const log = createLogger('notify.outbox');
 
@@ -18,6 +19,8 @@ export interface NotificationItem {
   status: Ticket['status'];
   title: string;
   summary: string;
+  /** The summary as a message, rendered in the channel's language (checks/messages.ts); absent: summary as is. */
+  summaryMessage?: CheckMessage;
   hostName: string;
   tier: Tier;
   flapping: boolean;
@@ -41,6 +44,7 @@ export function enqueueNotification(db: Db, ticket: Ticket, kind: NotificationKi
     status: ticket.status,
     title: ticket.title,
     summary: ticket.summary,
+    ...(ticket.summaryMessage ? { summaryMessage: ticket.summaryMessage } : {}),
     hostName: ticket.hostName,
     tier,
     flapping: ticket.flapping,

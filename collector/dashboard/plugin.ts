@@ -14,7 +14,7 @@ import { settingsChecksRoutes } from './pages/settings-checks.js';
 import { settingsTemplateEditRoutes } from './pages/settings-template-edit.js';
 import { settingsChannelEditRoutes } from './pages/settings-channel-edit.js';
 import { settingsUserRoutes } from './pages/settings-users.js';
-import { ticketRoutes } from './pages/tickets.js';
+import { ticketPages } from '../tickets/pages.js';
 import { securityHeaders } from './security-headers.js';
 import { auditPageRoutes } from '../audit/page.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
@@ -58,7 +58,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   behindLogin.route('/', liveRoutes({ db, now, feed, heartbeatMs: opts.liveHeartbeatMs }));
   behindLogin.route('/', overviewRoutes({ db, now }));
   behindLogin.route('/', hostRoutes({ db, now }));
-  behindLogin.route('/', ticketRoutes({ db, now }));
+  behindLogin.route('/', ticketPages({ db, now }));
   behindLogin.route('/', reportRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes({ db, now }));

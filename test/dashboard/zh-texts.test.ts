@@ -7,7 +7,7 @@ import { createEnrollmentToken } from '../../collector/db/agents.js';
 import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTicket } from '../../collector/tickets/lifecycle.js';
 import { HOST_RETIRED_NOTE } from '../../collector/tickets/host-retirement.js';
 import { addEvent, getTicket, listEvents, SYSTEM_ACTOR, type Ticket } from '../../collector/tickets/ticket-store.js';
-import { EVENT_KIND_LABELS } from '../../collector/dashboard/pages/tickets.js';
+import { EVENT_KIND_LABELS } from '../../collector/tickets/pages.js';
 import { PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;

@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
-import { getUser } from '../../db/users.js';
-import { assignableStaff } from '../../oncall/contacts.js';
-import { SEVERITIES } from '../../contracts/contract-store.js';
-import { maintenanceNow, type MaintenanceNow } from '../../maintenance/windows-now.js';
-import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from '../../tickets/fault-report.js';
+import type { Db } from '../db/database.js';
+import { listCustomers } from '../db/customers.js';
+import { getUser } from '../db/users.js';
+import { assignableStaff } from '../oncall/contacts.js';
+import { SEVERITIES } from '../contracts/contract-store.js';
+import { maintenanceNow, type MaintenanceNow } from '../maintenance/windows-now.js';
+import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from './fault-report.js';
 import {
   acknowledge,
   assign,
@@ -20,16 +20,16 @@ import {
   updateReportFields,
   type ActionContext,
   type ActionResult,
-} from '../../tickets/ticket-actions.js';
-import { HOST_RETIRED_NOTE } from '../../tickets/host-retirement.js';
-import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket, type TicketEvent } from '../../tickets/ticket-store.js';
-import type { DashEnv } from '../env.js';
-import { formatTime, parseLocalDateTime } from '../format.js';
-import type { Lang, MessageKey, Translate } from '../i18n/index.js';
-import { csrfField, page, postButton, type Html } from '../layout.js';
-import { slaCountdown, ticketRow } from './overview.js';
-import { renderCheckMessage } from '../../../checks/messages.js';
-import { CheckMessageSchema } from '../../../shared/check-result.js';
+} from './ticket-actions.js';
+import { HOST_RETIRED_NOTE } from './host-retirement.js';
+import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket, type TicketEvent } from './ticket-store.js';
+import type { DashEnv } from '../dashboard/env.js';
+import { formatTime, parseLocalDateTime } from '../dashboard/format.js';
+import type { Lang, MessageKey, Translate } from '../dashboard/i18n/index.js';
+import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
+import { slaCountdown, ticketRow } from '../dashboard/pages/overview.js';
+import { renderCheckMessage } from '../../checks/messages.js';
+import { CheckMessageSchema } from '../../shared/check-result.js';
 
 const ListFilter = z.object({
   state: z.enum(TICKET_STATES).optional().catch(undefined),
@@ -229,7 +229,7 @@ function actionButtons(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
   return html`<div class="actions" id="ticket-actions">${parts}</div>`;
 }
 
-export function ticketRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
   const app = new Hono<DashEnv>();
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
-import { getHost } from '../db/hosts.js';
+import { getHost, listHosts } from '../db/hosts.js';
 import type { User } from '../db/users.js';
 import { enqueueNotification } from '../notify/outbox.js';
 import { CallerSchema, CASE_CHANNELS, DOMAINS, type Caller, type CaseChannel } from './case-types.js';
@@ -30,7 +30,8 @@ export const OpenCaseSchema = z.object({
   caller: CallerSchema,
   title: z.string().trim().min(1).max(200),
   description: z.string().max(20_000).default(''),
-  hostId: z.string().min(1).max(100).optional(),
+  /** The host's id, or its name among the customer's hosts (what a caller says on the phone). */
+  hostId: z.string().min(1).max(255).optional(),
   severity: z.enum(SEVERITIES).optional(),
   domain: z.enum(DOMAINS).optional(),
   /** Someone must go there (the on-site target then escalates the case before it is missed). */
@@ -67,7 +68,8 @@ export function openCase(ctx: OpenCaseContext, raw: OpenCaseInput): ActionResult
   if (user && !customerUser && input.severity === undefined) return { ok: false, error: 'invalid', message: 'severity: engineers set the severity of a case they open' };
   let hostId = '';
   if (input.hostId) {
-    const host = getHost(db, input.hostId);
+    const byId = getHost(db, input.hostId);
+    const host = byId?.customerId === input.customerId ? byId : listHosts(db, [input.customerId]).find((h) => h.name === input.hostId);
     if (!host || host.customerId !== input.customerId) return { ok: false, error: 'invalid', message: 'hostId: no such host of this customer' };
     hostId = host.id;
   }

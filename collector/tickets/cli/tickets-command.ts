@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApiError, defaultIo, runAction, ticketApi, type CliIo, type Globals } from './tickets-api.js';
 import { AssigneeSchema, EventSchema, iso, maintenanceLines, MaintenanceSchema, slaText, table, TicketSchema } from './tickets-format.js';
 import { registerTicketReportCommands } from './tickets-report-command.js';
+import { registerTicketCaseCommands } from './tickets-open-command.js';
 
 export type { CliIo } from './tickets-api.js';
 
@@ -139,5 +140,6 @@ export function registerTicketCommands(program: Command, io: CliIo = defaultIo):
     reason: Array.isArray(reason) ? reason.join(' ') : reason,
   }));
   registerTicketReportCommands(tickets, api, io);
+  registerTicketCaseCommands(tickets, api, io);
   return tickets;
 }

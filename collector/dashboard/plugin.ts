@@ -12,7 +12,7 @@ import { reportRoutes } from './pages/reports.js';
 import { settingsRoutes } from './pages/settings.js';
 import { settingsChecksRoutes } from './pages/settings-checks.js';
 import { settingsTemplateEditRoutes } from './pages/settings-template-edit.js';
-import { settingsChannelEditRoutes } from './pages/settings-channel-edit.js';
+import { settingsChannelEditRoutes } from '../notify/channel-edit-page.js';
 import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketPages } from '../tickets/pages.js';
 import { securityHeaders } from './security-headers.js';

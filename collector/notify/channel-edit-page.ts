@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
-import { ChannelConfigError, getChannel, updateChannel, type ChannelView } from '../../notify/channels.js';
-import type { DashEnv } from '../env.js';
-import { csrfField, page, postButton, type Html } from '../layout.js';
-import type { Translate } from '../i18n/index.js';
-import { settingsNav } from './settings-nav.js';
+import type { Db } from '../db/database.js';
+import { listCustomers } from '../db/customers.js';
+import { ChannelConfigError, getChannel, updateChannel, type ChannelView } from './channels.js';
+import type { DashEnv } from '../dashboard/env.js';
+import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
+import type { Translate } from '../dashboard/i18n/index.js';
+import { settingsNav } from '../dashboard/pages/settings-nav.js';
 
 const checked = (on: boolean) => (on ? html` checked` : '');
 const selected = (on: boolean) => (on ? html` selected` : '');

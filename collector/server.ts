@@ -24,7 +24,7 @@ import { createApp, type MountedRoutes } from './http/app.js';
 import { basicAuthenticator, type Authenticator } from './http/basic-auth.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { prepareTls, type TlsMaterial } from './tls/material.js';
-import { recordCollectorCa } from './tls/ca-record.js';
+import { recordCollectorCa } from './db/collector-ca.js';
 import { startPlainAgentListener } from './tls/plain-listener.js';
 import { formatPin } from '../shared/tls-pin.js';
 

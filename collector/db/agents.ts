@@ -3,7 +3,7 @@ import type { Db } from './database.js';
 import { hashSecret, newSecret } from '../auth/secrets.js';
 import { createHost } from './hosts.js';
 import { pinnedEnrollmentToken, splitEnrollmentToken } from '../../shared/tls-pin.js';
-import { recordedCollectorCa } from '../tls/ca-record.js';
+import { recordedCollectorCa } from './collector-ca.js';
 
 export interface AgentIdentity {
   agentId: string;

@@ -95,6 +95,9 @@ export class AgentHub {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's http server drops its own error handler from an upgrading socket: without this, a client that resets
+    // the connection while we answer (a refused key, say) throws ECONNRESET out of the process and stops the collector.
+    socket.on('error', (err) => this.log.debug({ err: err.message, remote: req.socket.remoteAddress }, 'agent socket error during upgrade'));
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/agent') return refuse(socket, 404, 'Not Found', 'no WebSocket endpoint here; agents connect to /agent');
     const auth = req.headers.authorization ?? '';

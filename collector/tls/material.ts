@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createLogger } from '../../shared/logger.js';
 import { certificatePin, pemCertificates } from '../../shared/tls-pin.js';
-import type { CollectorConfig } from '../config.js';
 import { certificateNames, createCa, createServerCertificate, normalizeIpv6, type KeyAndCert } from './authority.js';
 
 const log = createLogger('tls');
@@ -25,7 +24,16 @@ export interface TlsMaterial {
   notAfter: number;
 }
 
-type TlsConfig = Pick<CollectorConfig, 'tls' | 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile' | 'tlsSan' | 'host' | 'dataDir'>;
+/** The collector settings TLS depends on (collector/config.ts; named here so this folder needs nothing above it). */
+export interface TlsConfig {
+  tls: 'auto' | 'off';
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsCaFile?: string;
+  tlsSan: string[];
+  host: string;
+  dataDir: string;
+}
 
 /** Where the collector keeps its own CA and server certificate. */
 export function tlsDir(dataDir: string): string {

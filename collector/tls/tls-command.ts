@@ -1,24 +1,23 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import type { CollectorConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
 import { formatPin } from '../../shared/tls-pin.js';
-import { recordCollectorCa } from './ca-record.js';
-import { prepareTls, tlsDir, type TlsMaterial } from './material.js';
+import { recordCollectorCa } from '../db/collector-ca.js';
+import { prepareTls, tlsDir, type TlsConfig, type TlsMaterial } from './material.js';
 
 /**
  * Make sure the CA exists and is recorded before tokens are made without a running collector (`patrol-collector
  * enroll` on a collector never started yet): the token then carries the pin all the same.
  */
-export function recordCaForTokens(db: Db, config: CollectorConfig, now: number): TlsMaterial | undefined {
+export function recordCaForTokens(db: Db, config: TlsConfig, now: number): TlsMaterial | undefined {
   const tls = prepareTls(config, now);
   recordCollectorCa(db, tls?.caPem && tls.pin ? { caPem: tls.caPem, pin: tls.pin } : undefined, now);
   return tls;
 }
 
 /** `patrol-collector tls`: the CA pin to give agents and `patrol deploy --ca-pin`, and what the certificate covers. */
-export function registerTlsCommand(program: Command, common: (c: Command) => Command, config: (o: { config?: string; dataDir?: string }) => CollectorConfig): void {
+export function registerTlsCommand(program: Command, common: (c: Command) => Command, config: (o: { config?: string; dataDir?: string }) => TlsConfig): void {
   common(program.command('tls'))
     .description("print the pin of the collector's CA (for patrol deploy --ca-pin and patrol-agent --ca-pin) and the names its certificate covers; makes the CA on first use")
     .action((o) => {

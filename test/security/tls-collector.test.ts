@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { connect as tcpConnect } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -247,6 +248,53 @@ describe('an address of this machine that is not loopback', () => {
     } finally {
       await collector.destroy();
       for (const d of dirs) d.remove();
+    }
+  });
+});
+
+describe('the plain migration port (PATROL_PLAIN_PORT) faces the network', () => {
+  test('a client that resets its connection while its upgrade is refused cannot stop the collector', async () => {
+    // Node's http server drops its error handler from an upgrading socket: an unhandled ECONNRESET there ended the
+    // collector's process, so any client reaching a plain port could stop it.
+    const collector = await startTestCollector({ tls: 'auto', plainPort: 0 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let i = 0; i < 30; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = tcpConnect(collector.plainPort!, '127.0.0.1', () => {
+            socket.write(
+              'GET /agent HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+                'Sec-WebSocket-Version: 13\r\nAuthorization: Bearer pa_not_a_key_of_this_collector\r\n\r\n',
+            );
+            setImmediate(() => {
+              socket.resetAndDestroy();
+              resolve();
+            });
+          });
+          socket.on('error', () => resolve());
+        });
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    try {
+      expect(uncaught).toEqual([]);
+      // Still serving: an upgrade with a bad key is refused as before.
+      const res = await new Promise<string>((resolve, reject) => {
+        const socket = tcpConnect(collector.plainPort!, '127.0.0.1', () =>
+          socket.write('GET /agent HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+        );
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(res).toMatch(/^HTTP\/1\.1 401/);
+    } finally {
+      await collector.destroy();
     }
   });
 });

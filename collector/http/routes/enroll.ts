@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js';
 import { enrollAgent } from '../../db/agents.js';
 import { createLogger } from '../../../shared/logger.js';
 import { parseJson } from '../params.js';
-import { recordedCollectorCa } from '../../tls/ca-record.js';
+import { recordedCollectorCa } from '../../db/collector-ca.js';
 import { formatPin } from '../../../shared/tls-pin.js';
 
 const log = createLogger('enroll');

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db } from './database.js';
 
 /** The CA agents pin, as recorded in the database at the collector's start (see migration 075). */
 export interface RecordedCa {

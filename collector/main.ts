@@ -11,7 +11,7 @@ import { newPassword } from './auth/secrets.js';
 import { startCollector } from './server.js';
 import { recordCaForTokens, registerTlsCommand } from './tls/tls-command.js';
 import { registerBackupCommands } from './backup/command.js';
-import { registerUnlockLoginCommand } from './auth/unlock-login.js';
+import { registerUnlockLoginCommand } from './audit/unlock-login.js';
 import { recordCommand } from './audit/command.js';
 
 const log = createLogger('collector.cli');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CollectorConfig } from '../config.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { unlockLogin } from '../http/password-gate.js';
-import { recordCommand } from '../audit/command.js';
+import { recordCommand } from './command.js';
 
 type ConfigOptions = { config?: string; dataDir?: string };
 

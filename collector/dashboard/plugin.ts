@@ -12,9 +12,10 @@ import { reportRoutes } from './pages/reports.js';
 import { settingsRoutes } from './pages/settings.js';
 import { settingsChecksRoutes } from './pages/settings-checks.js';
 import { settingsTemplateEditRoutes } from './pages/settings-template-edit.js';
-import { settingsChannelEditRoutes } from '../notify/channel-edit-page.js';
+import { settingsChannelEditRoutes } from './pages/settings-channel-edit.js';
 import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketPages } from '../tickets/pages.js';
+import { casePages } from '../tickets/case-pages.js';
 import { securityHeaders } from './security-headers.js';
 import { auditPageRoutes } from '../audit/page.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
@@ -58,6 +59,8 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   behindLogin.route('/', liveRoutes({ db, now, feed, heartbeatMs: opts.liveHeartbeatMs }));
   behindLogin.route('/', overviewRoutes({ db, now }));
   behindLogin.route('/', hostRoutes({ db, now }));
+  // Before the ticket pages: /tickets/new and the case forms are not ticket ids.
+  behindLogin.route('/', casePages({ db, now }));
   behindLogin.route('/', ticketPages({ db, now }));
   behindLogin.route('/', reportRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));

@@ -28,6 +28,7 @@ import { formatTime, parseLocalDateTime } from '../dashboard/format.js';
 import type { Lang, MessageKey, Translate } from '../dashboard/i18n/index.js';
 import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
 import { slaCountdown, ticketRow } from '../dashboard/pages/overview.js';
+import { caseEventMessage, casePanel } from './case-pages.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 import { CheckMessageSchema } from '../../shared/check-result.js';
 
@@ -103,6 +104,14 @@ export const EVENT_KIND_LABELS: Record<string, MessageKey> = {
   'report-updated': 'event.report-updated',
   'notify-fallback': 'event.notify-fallback',
   'reopen-announced': 'event.reopen-announced',
+  'closed-by-contract': 'event.closed-by-contract',
+  'auto-close-notice': 'event.auto-close-notice',
+  'customer-reminded': 'event.customer-reminded',
+  'severity-changed': 'event.severity-changed',
+  'severity-confirmed': 'event.severity-confirmed',
+  'domain-set': 'event.domain-set',
+  'onsite-needed': 'event.onsite-needed',
+  rated: 'event.rated',
 };
 
 /** Fixed texts the engine and the actions put on events themselves (not typed by anyone). */
@@ -130,6 +139,8 @@ const fill = (text: string, values: Record<string, string>) => text.replace(/\{(
  * from the event's data in the page language.
  */
 function eventMessage(db: Db, e: TicketEvent, t: Translate, lang: Lang): string {
+  const ofCase = caseEventMessage(e, t, lang);
+  if (ofCase !== undefined) return ofCase;
   const fixed = FIXED_MESSAGES[e.message];
   if (fixed) return t(fixed);
   if (e.actorId !== null) {
@@ -256,6 +267,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
         <label>${t('common.customer')} <select name="customer">${opt('', t('common.allCustomers'), f.customer)}${listCustomers(db, ids).map((cu) => opt(cu.id, cu.name, f.customer))}</select></label>
         <label>${t('tickets.breached')} <select name="breached">${opt('', t('common.any'), f.breached)}${opt('true', t('common.yes'), f.breached)}${opt('false', t('common.no'), f.breached)}</select></label>
         <button type="submit">${t('common.filter')}</button>
+        <a href="/tickets/new" class="button primary" id="new-case">${t('case.new')}</a>
       </form>
       <table class="tickets" id="ticket-list">
         <thead><tr><th>${t('tickets.number')}</th><th>${t('common.severity')}</th><th>${t('common.state')}</th><th>${t('tickets.titleCol')}</th><th>${t('tickets.opened')}</th><th>SLA</th></tr></thead>
@@ -279,7 +291,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const body = html`
       <p class="ticket-head"><span class="badge state-${tk.state}" id="ticket-state" data-state="${tk.state}" data-number="${tk.number}">${t(`state.${tk.state}`)}</span>
         <span class="badge sev-${tk.severity}">${tk.severity}</span> L${tk.tier}
-        · <a href="/hosts/${tk.hostId}">${tk.hostName}</a>
+        ${tk.hostId ? html` · <a href="/hosts/${tk.hostId}">${tk.hostName}</a>` : ''}
         ${ACTIVE_STATES.includes(tk.state) ? html` · ${slaCountdown(tk, now, t)}` : ''}
         ${tk.sla.breached ? html` · <span class="badge st-CRITICAL">${t('tickets.breached')}</span>` : ''}</p>
       <p class="summary">${renderCheckMessage(lang, tk.summaryMessage, tk.summary)}</p>
@@ -290,6 +302,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
         <tr><th>${t('tickets.onsiteAt')}</th>${onsiteCell(db, tk, t, lang)}</tr>
         <tr><th>${t('overview.restoreDue')}</th><td>${formatTime(tk.restoreDueAt, lang)}</td></tr>
       </tbody></table>
+      ${casePanel(c, tk, db)}
       ${actionButtons(c, tk, db)}
       <h2>${t('tickets.timeline')}</h2>
       <ol class="timeline" id="timeline">${events.map((e) => timelineItem(db, e, t, lang))}</ol>

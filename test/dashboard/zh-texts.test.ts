@@ -61,6 +61,15 @@ function ticketWithEveryEvent(): { ticket: Ticket; kinds: string[] } {
     ['assigned', '', {}],
     ['report-updated', '', { fields: ['cause'] }],
     ['comment', HOST_RETIRED_NOTE, {}],
+    // What cases add (collector/tickets/case-actions.ts, consent.ts): written here as the system for the label check.
+    ['severity-changed', '', { from: 'P2', to: 'P1' }],
+    ['severity-confirmed', '', { from: 'P1', to: 'P1' }],
+    ['domain-set', '', { to: 'database' }],
+    ['onsite-needed', '', {}],
+    ['customer-reminded', 'the customer was reminded to confirm the solved case', { seq: 1 }],
+    ['auto-close-notice', '', { closesAt: now + 86_400_000, days: 7 }],
+    ['closed', '', {}],
+    ['rated', '', { score: 5 }],
   ];
   for (const [kind, message, data] of events) addEvent(db, tk, { at: step(), actor: SYSTEM_ACTOR, kind, message, data });
   tk = markRecovered(db, getTicket(db, tk.id, { now })!, step(), 'host reachable again: memory 40% used');
@@ -110,7 +119,8 @@ describe('a Chinese-speaking user', () => {
     expect(msg('reopen-announced')).toEqual(['仍然失败：memory 93% used']);
     expect(msg('comment')).toEqual(['主机已退役：其代理密钥已吊销（代理已卸载或主机已下线）']);
     expect(msg('resolved')).toEqual(['主机已退役']);
-    expect(msg('closed')).toEqual(['恢复 7 天后按合同自动关闭']);
+    expect(msg('closed-by-contract')).toEqual(['问题解决 7 天后客户仍未确认，按合同规则自动关闭（非客户确认）']);
+    expect(msg('customer-reminded')).toEqual(['已提醒客户确认问题已解决']);
     expect(msg('acknowledged')).toContain('认领工单');
     expect(s.errors).toEqual([]);
   });
@@ -128,7 +138,7 @@ describe('a Chinese-speaking user', () => {
 
     // The recovered ticket can be reopened; spaces are no reason.
     await s.page.goto(`${world.url}/tickets/${world.recoveredAcme.number}`);
-    await s.page.fill('input[name="reason"]', '  ');
+    await s.page.fill('form[action$="/reopen"] input[name="reason"]', '  ');
     await Promise.all([s.page.waitForURL(/error=/), s.page.click('form[action$="/reopen"] button[type="submit"]')]);
     expect(await s.page.locator('.flash.error').innerText()).toContain('请填写重新打开的原因。');
     expect(getTicket(world.collector.db, world.recoveredAcme.id, { now: Date.now() })!.state).toBe('recovered');

@@ -12,6 +12,7 @@ import { actionable, dueInspectionsList, visibleCalendars } from '../inspection-
 import { page, type Html } from '../layout.js';
 import { statusClass } from '../status-view.js';
 import { worstStatusByHost } from '../../db/host-status.js';
+import { awaitingCustomerSection } from '../../tickets/case-pages.js';
 
 export interface OverviewFilter {
   customerId?: string;
@@ -127,7 +128,10 @@ export function overviewRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const ids = c.get('customerIds');
     const data = overviewData(deps.db, ids, filter, now);
     const body = renderOverview(data, filter, { t: c.get('t'), lang: c.get('lang'), now, customerOptions: listCustomers(deps.db, ids) });
-    return page(c, c.get('t')('overview.title'), body);
+    // Solved cases wait for the customer's consent: first thing a customer user sees, below the grid for staff.
+    const customerUser = c.get('user').role === 'customer';
+    const waiting = awaitingCustomerSection(deps.db, ids, customerUser, c.get('t'), c.get('lang'), now);
+    return page(c, c.get('t')('overview.title'), customerUser ? html`${waiting}${body}` : html`${body}${waiting}`);
   });
 
   /** Live host colours for the overview's poll: id -> worst status, nothing else. */

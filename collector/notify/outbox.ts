@@ -2,21 +2,53 @@ import type { Db } from '../db/database.js';
 import { createLogger } from '../../shared/logger.js';
 import { recipientsOf } from '../oncall/contacts.js';
 import { notifyTargetFor, type NotifyTarget, type Tier } from '../oncall/rota-store.js';
-import { addEvent, SYSTEM_ACTOR, type Ticket } from '../tickets/ticket-store.js';
+import type { Domain } from '../oncall/expert-domains.js';
+import type { Severity } from '../contracts/contract-store.js';
 import type { CheckMessage } from '../../shared/check-result.js';
+import type { Status } from '../../shared/status.js';
 
 const log = createLogger('notify.outbox');
 
 export type NotificationKind = 'problem' | 'recovery' | 'escalation' | 'reopen' | 'severity';
+
+/**
+ * What a message says about a ticket. Tickets' Ticket has all of it: notify reads tickets through this shape
+ * and never imports them (tickets import notify).
+ */
+export interface NotifiedTicket {
+  id: string;
+  number: string;
+  customerId: string;
+  hostId: string;
+  severity: Severity;
+  state: string;
+  status: Status;
+  title: string;
+  summary: string;
+  summaryMessage?: CheckMessage;
+  hostName: string;
+  tier: Tier;
+  flapping: boolean;
+  /** The L3 expert group whose on-duty people are asked first; null: the tier's general shift. */
+  domain: Domain | null;
+}
+
+/**
+ * The ticket's own timeline, as notify writes to it (a message that goes to other people than the tier asked
+ * for is said on the ticket). Tickets implement it with their event log (tickets/notifications.ts).
+ */
+export interface TicketTimeline {
+  record(event: { at: number; kind: 'notify-fallback'; message: string; data: Record<string, unknown> }): void;
+}
 
 /** One line of a notification message: what happened to which ticket. */
 export interface NotificationItem {
   ticketId: string;
   number: string;
   kind: NotificationKind;
-  severity: Ticket['severity'];
-  state: Ticket['state'];
-  status: Ticket['status'];
+  severity: Severity;
+  state: string;
+  status: Status;
   title: string;
   summary: string;
   /** The summary as a message, rendered in the channel's language (checks/messages.ts); absent: summary as is. */
@@ -31,9 +63,16 @@ export interface NotificationItem {
  * Queue a notification about a ticket for the on-duty people of a tier. Items of one host and tier are
  * coalesced into one message by the notifier; nothing is sent from here.
  */
-export function enqueueNotification(db: Db, ticket: Ticket, kind: NotificationKind, now: number, tier: Tier = ticket.tier): void {
+export function enqueueNotification(
+  db: Db,
+  ticket: NotifiedTicket,
+  kind: NotificationKind,
+  now: number,
+  timeline: TicketTimeline,
+  tier: Tier = ticket.tier,
+): void {
   const target = notifyTargetFor(db, tier, ticket.customerId, now, ticket.domain);
-  if (target.emptyTiers.length > 0) recordFallback(db, ticket, kind, tier, target, now);
+  if (target.emptyTiers.length > 0) recordFallback(db, ticket, kind, tier, target, now, timeline);
   const recipients = target.userIds;
   const item: NotificationItem = {
     ticketId: ticket.id,
@@ -56,7 +95,7 @@ export function enqueueNotification(db: Db, ticket: Ticket, kind: NotificationKi
 }
 
 /** Nobody on duty in the asked tier: say so in the log (naming the tier) and on the ticket (naming who was told instead). */
-function recordFallback(db: Db, ticket: Ticket, kind: NotificationKind, tier: Tier, target: NotifyTarget, now: number): void {
+function recordFallback(db: Db, ticket: NotifiedTicket, kind: NotificationKind, tier: Tier, target: NotifyTarget, now: number, timeline: TicketTimeline): void {
   const people = recipientsOf(db, target.userIds);
   const names = people.map((r) => r.name);
   const empty = target.emptyTiers.map((k) => `L${k}`).join(', ');
@@ -67,9 +106,8 @@ function recordFallback(db: Db, ticket: Ticket, kind: NotificationKind, tier: Ti
     ? `nobody on duty at ${empty}; ${kind} message goes to ${instead} instead: ${names.join(', ')}${noMail}`
     : `nobody on duty at ${empty} and no admin to fall back to: the ${kind} message has no recipients`;
   log.warn({ ticket: ticket.number, customerId: ticket.customerId, emptyTier: `L${tier}`, emptyTiers: target.emptyTiers, notified: instead, recipients: names }, message);
-  addEvent(db, ticket, {
+  timeline.record({
     at: now,
-    actor: SYSTEM_ACTOR,
     kind: 'notify-fallback',
     message,
     data: { kind, tier, emptyTiers: target.emptyTiers, fromTier: target.fromTier, recipients: names },

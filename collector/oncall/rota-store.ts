@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../contracts/sla-calendar.js';
 import { adminIds, staffWhoMaySee } from './contacts.js';
-import { DOMAINS, type Domain } from '../tickets/case-types.js';
+import { DOMAINS, type Domain } from './expert-domains.js';
 
 export type Tier = 1 | 2 | 3;
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { User } from '../db/users.js';
-import { enqueueNotification } from '../notify/outbox.js';
+import { queueTicketNotification } from './notifications.js';
 import { addCalendarMinutes } from '../contracts/sla-calendar.js';
 import type { Domain } from './case-types.js';
 import { getContract, type Severity } from '../contracts/contract-store.js';
@@ -39,7 +39,7 @@ export function escalateToTier(ctx: ActionContext, id: string, tier: 2 | 3, reas
     const nextEscalationAt = t.state === 'open' && tier < 3 ? addCalendarMinutes(contract.calendar, ctx.now, contract.targets[t.severity].respondMin) : t.state === 'open' ? null : t.nextEscalationAt;
     updateTicket(ctx.db, t.id, { tier, nextEscalationAt }, ctx.now);
     addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'escalated', message: reason, data: { from: t.tier, to: tier, manual: true } });
-    enqueueNotification(ctx.db, getTicket(ctx.db, t.id, { now: ctx.now })!, 'escalation', ctx.now, tier);
+    queueTicketNotification(ctx.db, getTicket(ctx.db, t.id, { now: ctx.now })!, 'escalation', ctx.now, tier);
     return { ok: true };
   });
 }
@@ -87,7 +87,7 @@ export function changeSeverity(ctx: ActionContext, id: string, severity: Severit
       message: reason,
       data: { from: t.severity, to: severity, proposed: t.severityProposed, before, after },
     });
-    if (!confirmed) enqueueNotification(ctx.db, getTicket(ctx.db, t.id, { now: ctx.now })!, 'severity', ctx.now);
+    if (!confirmed) queueTicketNotification(ctx.db, getTicket(ctx.db, t.id, { now: ctx.now })!, 'severity', ctx.now);
     return { ok: true };
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Domain } from '../oncall/expert-domains.js';
 
 /**
  * What a case carries beyond a monitoring ticket: how it reached the service desk, who reported it, and the
@@ -8,9 +9,8 @@ import { z } from 'zod';
 export const CASE_CHANNELS = ['phone', 'email', 'onsite', 'portal', 'monitoring'] as const;
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
 
-/** The L3 expert groups of the contract (三线支持: network, systems, database, security). */
-export const DOMAINS = ['network', 'database', 'system', 'security'] as const;
-export type Domain = (typeof DOMAINS)[number];
+/** The L3 expert groups live with the rota that serves them (oncall/expert-domains.ts). */
+export { DOMAINS, type Domain } from '../oncall/expert-domains.js';
 
 export const CallerSchema = z.object({
   name: z.string().trim().min(1).max(200),

@@ -2,7 +2,8 @@ import type { Db } from '../db/database.js';
 import type { Host } from '../db/hosts.js';
 import type { Status } from '../../shared/status.js';
 import type { CheckMessage } from '../../shared/check-result.js';
-import { cancelQueuedProblem, enqueueNotification, problemInFlight } from '../notify/outbox.js';
+import { cancelQueuedProblem, problemInFlight } from '../notify/outbox.js';
+import { queueTicketNotification } from './notifications.js';
 import { addCalendarMinutes } from '../contracts/sla-calendar.js';
 import { getContract, type Severity, type StoredContract } from '../contracts/contract-store.js';
 import { recoveryMessageOwed } from './reopen-messages.js';
@@ -55,7 +56,7 @@ export function openTicket(
     message: o.summary,
     data: { status: o.status, severity: o.severity, flapping: o.flapping, ...(o.summaryMessage ? { message: o.summaryMessage } : {}) },
   });
-  enqueueNotification(db, ticket, 'problem', o.now, 1);
+  queueTicketNotification(db, ticket, 'problem', o.now, 1);
   return ticket;
 }
 
@@ -89,7 +90,7 @@ export function raiseSeverity(db: Db, ticket: Ticket, severity: Severity, now: n
   updateTicket(db, ticket.id, { severity, ...due, nextEscalationAt }, now);
   addEvent(db, ticket, { at: now, actor: SYSTEM_ACTOR, kind: 'severity', message: `${ticket.severity} -> ${severity}`, data: { from: ticket.severity, to: severity } });
   const updated = getTicket(db, ticket.id, { now })!;
-  if (!updated.flapping) enqueueNotification(db, updated, 'severity', now);
+  if (!updated.flapping) queueTicketNotification(db, updated, 'severity', now);
   return updated;
 }
 
@@ -111,13 +112,13 @@ export function markRecovered(db: Db, ticket: Ticket, now: number, message: stri
   updateTicket(db, ticket.id, { state: 'recovered', recoveredAt: now, restoredAt: ticket.restoredAt ?? now, nextEscalationAt: null }, now);
   const data: Record<string, unknown> = {};
   if (ticket.problemNotified) {
-    if (recoveryMessageOwed(db, ticket.id)) enqueueNotification(db, getTicket(db, ticket.id, { now })!, 'recovery', now);
+    if (recoveryMessageOwed(db, ticket.id)) queueTicketNotification(db, getTicket(db, ticket.id, { now })!, 'recovery', now);
     else data.messageHeldBack = 'the reopen before it was not announced (rate limit)';
   } else {
     const cancelled = cancelQueuedProblem(db, ticket.id);
     // The problem message is out but its delivery is still being retried: queue the recovery anyway; the
     // notifier holds it until the problem is delivered, and drops it if that delivery fails for good.
-    if (problemInFlight(db, ticket.id)) enqueueNotification(db, getTicket(db, ticket.id, { now })!, 'recovery', now);
+    if (problemInFlight(db, ticket.id)) queueTicketNotification(db, getTicket(db, ticket.id, { now })!, 'recovery', now);
     else if (cancelled > 0 && ticket.acknowledgedAt === null && !problemEverFlushed(db, ticket.id)) {
       updateTicket(db, ticket.id, { responseNotApplicable: true }, now);
       data.responseNotApplicable = true;
@@ -168,7 +169,7 @@ export function reopenTicket(db: Db, ticket: Ticket, actor: Actor, now: number, 
     data: { previous: { recoveredAt: ticket.recoveredAt, resolvedAt: ticket.resolvedAt, restoredAt: ticket.restoredAt, closedAt: ticket.closedAt }, notified: notify },
   });
   const updated = getTicket(db, ticket.id, { now })!;
-  if (notify) enqueueNotification(db, updated, 'reopen', now);
+  if (notify) queueTicketNotification(db, updated, 'reopen', now);
   return updated;
 }
 
@@ -187,7 +188,7 @@ export function escalate(db: Db, ticket: Ticket, now: number): Ticket {
     data: { from: ticket.tier, to: tier },
   });
   const updated = getTicket(db, ticket.id, { now })!;
-  enqueueNotification(db, updated, 'escalation', now, tier);
+  queueTicketNotification(db, updated, 'escalation', now, tier);
   return updated;
 }
 

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getHost, listHosts } from '../db/hosts.js';
 import type { User } from '../db/users.js';
-import { enqueueNotification } from '../notify/outbox.js';
+import { queueTicketNotification } from './notifications.js';
 import { CallerSchema, CASE_CHANNELS, DOMAINS, type Caller, type CaseChannel } from './case-types.js';
 import { getContract, SEVERITIES, type Severity } from '../contracts/contract-store.js';
 import { queueCustomerMail } from './customer-mail.js';
@@ -107,7 +107,7 @@ export function openCase(ctx: OpenCaseContext, raw: OpenCaseInput): ActionResult
       message: input.title,
       data: { channel: input.channel, caller: input.caller, severity, proposed, onsiteNeeded: input.onsiteNeeded, ...(input.domain ? { domain: input.domain } : {}) },
     });
-    enqueueNotification(db, ticket, 'problem', now, 1);
+    queueTicketNotification(db, ticket, 'problem', now, 1);
     answerCaller(db, ticket, input.caller, input.channel, ctx.inReplyTo ?? null, now);
     return { ok: true, ticket };
   })();

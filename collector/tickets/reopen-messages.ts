@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { enqueueNotification } from '../notify/outbox.js';
+import { queueTicketNotification } from './notifications.js';
 import { getContract } from '../contracts/contract-store.js';
 import { addEvent, getTicket, SYSTEM_ACTOR } from './ticket-store.js';
 
@@ -63,7 +63,7 @@ export function announceHeldReopens(db: Db, now: number): number {
     if (!reopenMessageAllowed(db, r.id, now, getContract(db, r.customerId).reopenNotifyMin)) continue;
     const t = getTicket(db, r.id, { now })!;
     addEvent(db, t, { at: now, actor: SYSTEM_ACTOR, kind: 'reopen-announced', message: `still failing: ${t.summary}`, ...(t.summaryMessage ? { data: { message: t.summaryMessage } } : {}) });
-    enqueueNotification(db, t, 'reopen', now);
+    queueTicketNotification(db, t, 'reopen', now);
     sent++;
   }
   return sent;

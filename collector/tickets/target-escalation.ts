@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { enqueueNotification } from '../notify/outbox.js';
+import { queueTicketNotification } from './notifications.js';
 import { addCalendarMinutes } from '../contracts/sla-calendar.js';
 import { getContract } from '../contracts/contract-store.js';
 import { addEvent, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
@@ -58,7 +58,7 @@ export function escalateForTarget(db: Db, t: Ticket, target: EscalationTarget, d
     data: { from: t.tier, to: tier, target, dueAt },
   });
   const updated = getTicket(db, t.id, { now })!;
-  enqueueNotification(db, updated, 'escalation', now, tier);
+  queueTicketNotification(db, updated, 'escalation', now, tier);
   return updated;
 }
 

@@ -43,7 +43,7 @@ async function submit(s: BrowserSession, form: string): Promise<void> {
 
 test('an admin creates a check template for a customer; a parameter the check does not know is refused with the reason', async () => {
   const p = admin.page;
-  await p.goto(`${world.url}/settings/checks`);
+  await p.goto(`${world.url}/settings/templates`);
   expect(await p.locator('#template-list tr[data-template="linux-base"]').count()).toBe(1);
 
   // Wrong parameter name: the API says why, the form shows it as text, nothing is stored.
@@ -98,7 +98,7 @@ test('an admin assigns templates to a host and overrides a threshold for that ho
 
 test('an admin adds SSH and SNMP hosts; the key path and the community are stored but never sent to the browser', async () => {
   const p = admin.page;
-  await p.goto(`${world.url}/settings/checks#agentless`);
+  await p.goto(`${world.url}/settings/agentless`);
   expect(await p.isVisible('#agentless-form input[name="community"]')).toBe(false);
   await p.selectOption('#agentless-form select[name="kind"]', 'snmp');
   await p.selectOption('#agentless-form select[name="customerId"]', 'beta');
@@ -127,7 +127,7 @@ test('an admin adds SSH and SNMP hosts; the key path and the community are store
 
   // Neither secret is in any page or API answer the browser can get.
   const session = await httpLogin(world.url, 'admin', world.adminPassword);
-  for (const path of ['/settings/checks', `/settings/checks?host=${ssh.id}`, `/hosts/${ssh.id}`, `/api/hosts/${ssh.id}/access`, `/api/hosts/${snmp.id}/access`, '/api/hosts']) {
+  for (const path of ['/settings/agentless', '/settings/checks', `/settings/checks?host=${ssh.id}`, `/hosts/${ssh.id}`, `/api/hosts/${ssh.id}/access`, `/api/hosts/${snmp.id}/access`, '/api/hosts']) {
     const text = await (await fetch(`${world.url}${path}`, { headers: { cookie: session.cookie } })).text();
     expect({ path, community: text.includes(COMMUNITY), key: text.includes(KEY_PATH) }).toEqual({ path, community: false, key: false });
   }

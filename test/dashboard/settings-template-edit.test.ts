@@ -34,7 +34,7 @@ const stored = () => getTemplate(world.collector.db, template.id);
 
 test('built-in templates are listed without an edit button; a user template opens its edit page from the list', async () => {
   const p = admin.page;
-  await p.goto(`${world.url}/settings/checks`);
+  await p.goto(`${world.url}/settings/templates`);
   expect(await p.locator('#template-list tr[data-template="linux-base"]').count()).toBe(1);
   expect(await p.locator('#template-list tr[data-template="linux-base"] a[data-edit-template]').count()).toBe(0);
   await Promise.all([p.waitForURL(/\/settings\/checks\/templates\//), p.click(`#template-list tr[data-template="${template.id}"] a[data-edit-template]`)]);
@@ -70,7 +70,7 @@ test('bad checks are refused with the reason in the form and nothing changes; go
   expect(await p.inputValue('#template-edit-form input[name="description"]')).toBe(XSS_NAME);
   expect(JSON.parse(await p.inputValue('#template-edit-form textarea[name="checks"]'))[0].params).toEqual({ warnPct: 70, critPct: 85 });
 
-  await p.goto(`${world.url}/settings/checks`);
+  await p.goto(`${world.url}/settings/templates`);
   const row = p.locator(`#template-list tr[data-template="${template.id}"]`);
   expect(await row.locator('small').first().textContent()).toBe(XSS_NAME);
   expect(await row.innerText()).toContain('system.cpu');
@@ -96,7 +96,7 @@ test('an admin applies the template to host tags of its customer; a tag the API 
   const [webHost, , dbHost] = world.acmeHosts;
   expect(resolveAssignment(db, webHost!).templates.map((t) => t.id)).toContain(template.id);
   expect(resolveAssignment(db, dbHost!).templates.map((t) => t.id)).not.toContain(template.id);
-  await p.goto(`${world.url}/settings/checks`);
+  await p.goto(`${world.url}/settings/templates`);
   expect(await p.locator(`#template-list tr[data-template="${template.id}"] td`).nth(3).innerText()).toContain('web');
   await p.goto(`${world.url}/settings/checks/templates/${template.id}`);
   await screenshot(p, 'settings-template-edit');
@@ -179,7 +179,7 @@ test('an admin confirms the delete: the template is gone from the list, its tags
   await p.goto(`${world.url}/settings/checks/templates/${template.id}`);
   await Promise.all([p.waitForURL(/\/delete/), p.click('#template-delete-form button[type="submit"]')]);
   expect(await p.locator(`#delete-hosts tr[data-host-id="${enrolled.hostId}"]`).count()).toBe(1);
-  await Promise.all([p.waitForURL((u) => u.pathname === '/settings/checks'), p.click('#template-delete-yes')]);
+  await Promise.all([p.waitForURL((u) => u.pathname === '/settings/templates'), p.click('#template-delete-yes')]);
   expect(p.url()).toContain('done=1');
   expect(stored()).toBeUndefined();
   expect(await p.locator(`#template-list tr[data-template="${template.id}"]`).count()).toBe(0);

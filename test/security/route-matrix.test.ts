@@ -207,6 +207,11 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /settings/channels': ADMIN_ONLY,
   'GET /settings/maintenance': ADMIN_ONLY,
   'GET /settings/contracts': ADMIN_ONLY,
+  'GET /settings/templates': ADMIN_ONLY,
+  'GET /settings/agentless': ADMIN_ONLY,
+  'GET /settings/on-call': ADMIN_ONLY,
+  'POST /settings/on-call': { ...ADMIN_ONLY, send: (o) => ({ form: { tier: '2', userId: o.engineerId, customerId: o.customerId, startsAt: '2030-01-01T00:00' } }) },
+  'POST /settings/on-call/:id/delete': { ...ADMIN_ONLY, send: (_o, side, w) => ({ params: { id: w.fresh.shift(side) } }) },
   'POST /settings/customers': { ...ADMIN_ONLY, send: () => ({ form: { id: `matrix-page-${++uniq}`, name: reqName('customer') } }) },
   'POST /settings/users': {
     ...ADMIN_ONLY,

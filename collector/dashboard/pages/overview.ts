@@ -8,7 +8,7 @@ import { ACTIVE_STATES, listTickets, type Ticket } from '../../tickets/ticket-st
 import type { DashEnv } from '../env.js';
 import { formatCountdown, formatTime } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
-import { actionable, dueInspectionsList, visibleCalendars } from '../inspection-view.js';
+import { actionable, dueInspectionsList, visibleCalendars } from '../../reports/pages/inspection-view.js';
 import { page, type Html } from '../layout.js';
 import { statusClass } from '../status-view.js';
 import { worstStatusByHost } from '../../db/host-status.js';

@@ -35,7 +35,7 @@ export function settingsCustomerRoutes(deps: { db: Db; now(): number }): Hono<Da
           : emptyState('customers-empty', t('settings.noCustomers'))}
         <h2>${t('settings.addCustomer')}</h2>
         <form method="post" action="${PATH}" class="filters" id="customer-form">${csrfField(c)}
-          <label>${t('settings.customerId')} <input name="id" required pattern="[a-z0-9][a-z0-9-]*"></label>
+          <label>${t('settings.customerId')} <input name="id" required pattern="[a-z0-9][a-z0-9\\-]*" maxlength="63"></label>
           <label>${t('common.name')} <input name="name" required></label><button type="submit" class="primary">${t('common.add')}</button></form>
       </section>`;
     return page(c, t('settings.customers'), body);

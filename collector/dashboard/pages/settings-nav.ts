@@ -12,6 +12,7 @@ export const SETTINGS_PAGES = [
   { id: 'customers', href: '/settings/customers', label: 'settings.customers', hint: 'settings.customersHint' },
   { id: 'users', href: '/settings/users', label: 'settings.users', hint: 'settings.usersHint' },
   { id: 'contracts', href: '/settings/contracts', label: 'settings.contracts', hint: 'settings.contractsHint' },
+  { id: 'on-call', href: '/settings/on-call', label: 'settings.oncall', hint: 'settings.oncallHint' },
   { id: 'channels', href: '/settings/channels', label: 'settings.channels', hint: 'settings.channelsHint' },
   { id: 'maintenance', href: '/settings/maintenance', label: 'settings.maintenance', hint: 'settings.maintenanceHint' },
   { id: 'templates', href: '/settings/templates', label: 'checks.templates', hint: 'settings.templatesHint' },

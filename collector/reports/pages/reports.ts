@@ -2,16 +2,16 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
-import { PeriodSchema, type CalendarEntry } from '../../reports/holiday-calendar.js';
-import { labels as reportLabels } from '../../reports/labels.js';
-import { inspectionName } from '../../reports/render-html.js';
-import { getReportRecord, listReports, loadReport, type ReportRecord } from '../../reports/report-store.js';
+import { PeriodSchema, type CalendarEntry } from '../holiday-calendar.js';
+import { labels as reportLabels } from '../labels.js';
+import { inspectionName } from '../render-html.js';
+import { getReportRecord, listReports, loadReport, type ReportRecord } from '../report-store.js';
 import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
-import type { DashEnv } from '../env.js';
-import { formatTime } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
-import { calendarTable, holidayLabel, visibleCalendars, type CustomerCalendar } from '../inspection-view.js';
-import { page, type Html } from '../layout.js';
+import type { DashEnv } from '../../dashboard/env.js';
+import { formatTime } from '../../dashboard/format.js';
+import type { Lang, Translate } from '../../dashboard/i18n/index.js';
+import { calendarTable, holidayLabel, visibleCalendars, type CustomerCalendar } from './inspection-view.js';
+import { page, type Html } from '../../dashboard/layout.js';
 
 /** The inspection a customer's report is most likely wanted for: the earliest still to report on, else the latest done, else the next. */
 function preferredInspection(entries: readonly CalendarEntry[]): string | undefined {
@@ -113,7 +113,7 @@ function reviewPanel(db: Db, id: string, customerIds: string[] | undefined, lang
  * /api/reports does: the user's customers only, and for customer users signed-off reports only. Generating,
  * remarks and sign-off go from the client script to /api/reports, which says so when it is not installed.
  */
-export function reportRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
   app.get('/reports', (c) => {
     const t = c.get('t');

@@ -3,13 +3,13 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { listHosts, type Host } from '../../db/hosts.js';
-import { resolveAssignment } from '../../assignment/db-source.js';
-import { defaultTemplateFor, type CheckTemplate } from '../../assignment/builtin-templates.js';
-import { getTemplate, hostTemplateIds, listTagAssignments } from '../../assignment/template-store.js';
-import { removeTemplateAndPush } from '../../assignment/routes.js';
-import type { DashEnv } from '../env.js';
-import { csrfField, page } from '../layout.js';
-import { settingsNav } from './settings-nav.js';
+import { resolveAssignment } from '../db-source.js';
+import { defaultTemplateFor, type CheckTemplate } from '../builtin-templates.js';
+import { getTemplate, hostTemplateIds, listTagAssignments } from '../template-store.js';
+import { removeTemplateAndPush } from '../routes.js';
+import type { DashEnv } from '../../dashboard/env.js';
+import { csrfField, page } from '../../dashboard/layout.js';
+import { settingsNav } from '../../dashboard/pages/settings-nav.js';
 
 export interface TemplateEditDeps {
   db: Db;
@@ -74,7 +74,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
     const tags = listTagAssignments(db, { customerIds: ids, templateId: tp.id });
     const hosts = affectedHosts(tp, ids);
     const editPath = `/settings/checks/templates/${encodeURIComponent(tp.id)}`;
-    const body = html`${settingsNav(c, 'checks')}
+    const body = html`${settingsNav(c, 'templates')}
       ${refused ? html`<p class="flash error" role="alert" id="delete-refused">${t('checks.deleteNotConfirmed')}</p>` : ''}
       <section id="template-delete-confirm" data-template="${tp.id}">
         <p><strong id="delete-template-name">${tp.name}</strong><br><small>${t('common.customer')}: ${tp.customerId ? customerName.get(tp.customerId) ?? tp.customerId : t('checks.shared')} · ${t('checks.checks')}: ${tp.checks.map((ch) => ch.name).join(', ')}</small></p>
@@ -116,7 +116,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
     }
     // As DELETE /api/templates/:id does: agents that ran it get their new checks at once.
     removeTemplateAndPush(deps, tp.id);
-    return c.redirect('/settings/checks?done=1#templates', 303);
+    return c.redirect('/settings/templates?done=1', 303);
   });
 
   app.get('/settings/checks/templates/:id', (c) => {
@@ -133,7 +133,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
     const apiPath = `/api/templates/${encodeURIComponent(tp.id)}`;
     const back = `/settings/checks/templates/${encodeURIComponent(tp.id)}?done=1`;
 
-    const body = html`${settingsNav(c, 'checks')}
+    const body = html`${settingsNav(c, 'templates')}
       <section id="template-edit" data-template="${tp.id}"><h2>${t('checks.editTemplate')}: ${tp.name}</h2>
         <p><small>${t('common.customer')}: ${tp.customerId ? customers.find((cu) => cu.id === tp.customerId)?.name ?? tp.customerId : t('checks.shared')}</small></p>
         <form id="template-edit-form" class="stack json-form" data-api="${apiPath}" data-method="PUT" data-done="${back}#template-edit">

@@ -1,11 +1,11 @@
 import { html } from 'hono/html';
-import type { Db } from '../db/database.js';
-import { listCustomers, type Customer } from '../db/customers.js';
-import type { CalendarEntry, InspectionStatus } from '../reports/holiday-calendar.js';
-import { customerInspectionCalendar } from '../reports/customer-calendar.js';
-import { INSPECTION_HOLIDAYS } from '../contracts/contract-store.js';
-import type { Translate } from './i18n/index.js';
-import type { Html } from './layout.js';
+import type { Db } from '../../db/database.js';
+import { listCustomers, type Customer } from '../../db/customers.js';
+import type { CalendarEntry, InspectionStatus } from '../holiday-calendar.js';
+import { customerInspectionCalendar } from '../customer-calendar.js';
+import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
+import type { Translate } from '../../dashboard/i18n/index.js';
+import type { Html } from '../../dashboard/layout.js';
 
 /**
  * The inspection calendar (issue 6) as the reports page and the overview show it: the same entries

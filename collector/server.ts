@@ -23,6 +23,12 @@ import { DbAssignmentSource } from './assignment/db-source.js';
 import { createApp, type MountedRoutes } from './http/app.js';
 import { basicAuthenticator, type Authenticator } from './http/basic-auth.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
+import { hostRoutes } from './hosts/routes.js';
+import { customerRoutes } from './customers/routes.js';
+import { agentRoutes } from './agents/routes.js';
+import { enrollRoutes } from './agents/enroll-routes.js';
+import { auditLoginRefusals, auditMiddleware } from './audit/middleware.js';
+import { auditRoutes } from './audit/routes.js';
 import { prepareTls, type TlsMaterial } from './tls/material.js';
 import { recordCollectorCa } from './db/collector-ca.js';
 import { startPlainAgentListener } from './tls/plain-listener.js';
@@ -145,10 +151,18 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     db,
     store,
     now,
-    authenticators: [...plugins.flatMap((p) => p.authenticators ?? []), basicAuthenticator(db)],
-    apiRoutes: plugins.flatMap((p) => p.apiRoutes ?? []),
+    authenticators: [...plugins.flatMap((p) => p.authenticators ?? []), basicAuthenticator(db, auditLoginRefusals(db))],
+    middleware: [auditMiddleware({ db, now })],
+    publicRoutes: [{ path: '/api/enroll', routes: enrollRoutes({ db, now }) }],
+    // The collector's own routes (served with no part at all), then each part's.
+    apiRoutes: [
+      { path: '/hosts', routes: hostRoutes({ db, store }) },
+      { path: '/customers', routes: customerRoutes({ db, now }) },
+      { path: '/audit', routes: auditRoutes({ db }) },
+      { path: '/', routes: agentRoutes({ db, now, onAgentRevoked: (agentId) => hub.disconnectAgent(agentId) }) },
+      ...plugins.flatMap((p) => p.apiRoutes ?? []),
+    ],
     pages: plugins.find((p) => p.pages)?.pages,
-    onAgentRevoked: (agentId) => hub.disconnectAgent(agentId),
   });
   const server = (
     tls

@@ -2,6 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
 import type { User } from '../db/users.js';
 import { clientIp } from '../http/password-gate.js';
+import { isApiPath } from '../http/api-path.js';
+import type { LoginRefusals } from '../http/basic-auth.js';
 import { createLogger } from '../../shared/logger.js';
 import { parseBodyForAudit, summarize } from './redact.js';
 import { recordAudit, type AuditAction } from './store.js';
@@ -45,7 +47,12 @@ function write(db: Db, entry: Parameters<typeof recordAudit>[1]): void {
   }
 }
 
-export const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+export { isApiPath };
+
+/** Refused Basic logins (http/basic-auth.ts) as audit entries, like the login form's. */
+export function auditLoginRefusals(db: Db): LoginRefusals {
+  return (c, e) => auditRequest(db, c, { at: e.at, action: e.action, user: { id: null, username: e.username, role: null }, status: e.status });
+}
 
 /** The id of the record the matched route names: its `:id`, else the first parameter of its pattern. */
 function targetId(c: Context): string | null {

@@ -6,12 +6,7 @@ import { visibleCustomerIds } from '../db/users.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { createLogger } from '../../shared/logger.js';
 import { LoginThrottled, type Authenticator } from './basic-auth.js';
-import { enrollRoutes } from './routes/enroll.js';
-import { hostRoutes } from './routes/hosts.js';
-import { agentRoutes } from './routes/agents.js';
-import { customerRoutes } from './routes/customers.js';
-import { auditMiddleware, isApiPath } from '../audit/middleware.js';
-import { auditRoutes } from '../audit/routes.js';
+import { isApiPath } from './api-path.js';
 
 const log = createLogger('http');
 
@@ -22,10 +17,16 @@ export const PAGE_BODY_LIMIT = 256 * 1024;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Routes that other parts of the collector add under /api (tickets, reports, ...). */
+/** Routes under /api, behind the login: the collector's own (hosts, customers, agents, the audit log) and its parts' (tickets, reports, ...). */
 export interface MountedRoutes {
   path: string;
   routes: Hono<AppEnv>;
+}
+
+/** Routes that need no login, at their full path (an agent enrolling with its token). */
+export interface PublicRoutes {
+  path: string;
+  routes: Hono;
 }
 
 export interface AppDeps {
@@ -35,8 +36,11 @@ export interface AppDeps {
   authenticators: Authenticator[];
   /** Routes outside /api that handle their own auth (the dashboard pages). */
   pages?: Hono;
+  /** Mounted in this order under /api; the app knows none of them (server.ts brings them). */
   apiRoutes?: MountedRoutes[];
-  onAgentRevoked(agentId: string): void;
+  publicRoutes?: PublicRoutes[];
+  /** Run on every request after the body, site and content-type guards, before any route (the audit log). */
+  middleware?: MiddlewareHandler[];
 }
 
 /**
@@ -116,10 +120,10 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', refuseCrossSite);
   app.use('*', requireJsonWrites);
   app.use('*', refuseUnreadableForms);
-  app.use('*', auditMiddleware(deps));
+  for (const m of deps.middleware ?? []) app.use('*', m);
 
   app.get('/health', (c) => c.json({ ok: true, store: deps.store.kind }));
-  app.route('/api/enroll', enrollRoutes(deps));
+  for (const r of deps.publicRoutes ?? []) app.route(r.path, r.routes);
 
   const api = new Hono<AppEnv>();
   const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -145,10 +149,6 @@ export function createApp(deps: AppDeps): Hono {
   };
   api.use('*', requireUser);
   api.get('/me', (c) => c.json({ user: c.get('user'), customerIds: c.get('customerIds') ?? null }));
-  api.route('/hosts', hostRoutes(deps));
-  api.route('/customers', customerRoutes(deps));
-  api.route('/audit', auditRoutes(deps));
-  api.route('/', agentRoutes(deps));
   for (const m of deps.apiRoutes ?? []) api.route(m.path, m.routes);
   app.route('/api', api);
   if (deps.pages) app.route('/', deps.pages);

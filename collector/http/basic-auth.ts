@@ -4,7 +4,6 @@ import type { Db } from '../db/database.js';
 import { getUser, type User } from '../db/users.js';
 import { createLogger } from '../../shared/logger.js';
 import { clientIp, passwordGate } from './password-gate.js';
-import { auditRequest } from '../audit/middleware.js';
 
 const log = createLogger('http.basic-auth');
 
@@ -13,6 +12,12 @@ const log = createLogger('http.basic-auth');
  * `now` is the app's clock (tests inject one); Date.now() when called without it. An authenticator that must
  * refuse outright, whatever the others say, throws LoginThrottled.
  */
+/**
+ * Where a refused Basic login is reported: too many failures (429) or a wrong password (401). server.ts passes
+ * the audit log's (audit/middleware.ts); http/ knows no audit log.
+ */
+export type LoginRefusals = (c: Context, e: { at: number; action: 'login-throttled' | 'login-failed'; username: string; status: 429 | 401 }) => void;
+
 export type Authenticator = (c: Context, now?: number) => User | undefined | Promise<User | undefined>;
 
 /** Too many failed passwords for this user from this address: the API answers 429 with Retry-After. */
@@ -32,7 +37,7 @@ const MAX_REMEMBERED = 1000;
  * pair is remembered together with the stored hash it matched, so a CLI or script does not pay scrypt on every
  * call: a changed password or a disabled user no longer matches, and only a SHA-256 of the pair is kept.
  */
-export function basicAuthenticator(db: Db): Authenticator {
+export function basicAuthenticator(db: Db, refused: LoginRefusals = () => {}): Authenticator {
   const verified = new Map<string, { userId: string; storedHash: string }>();
   const storedHash = db.prepare('SELECT id, password_hash FROM users WHERE username = ? AND disabled_at IS NULL');
   const gate = passwordGate(db);
@@ -50,7 +55,7 @@ export function basicAuthenticator(db: Db): Authenticator {
     const retryAfterSec = gate.throttled(username, password, ip, now);
     if (retryAfterSec !== undefined) {
       log.warn({ username, ip, retryAfterSec }, 'Basic auth refused: too many failures');
-      auditRequest(db, c, { at: now, action: 'login-throttled', user: { id: null, username, role: null }, status: 429 });
+      refused(c, { at: now, action: 'login-throttled', username, status: 429 });
       throw new LoginThrottled(retryAfterSec);
     }
 
@@ -61,7 +66,7 @@ export function basicAuthenticator(db: Db): Authenticator {
 
     const user = await gate.verify(username, password, ip, now);
     // A wrong Basic password is a failed login like one on the form (a success is not: it is every request).
-    if (!user) auditRequest(db, c, { at: now, action: 'login-failed', user: { id: null, username, role: null }, status: 401 });
+    if (!user) refused(c, { at: now, action: 'login-failed', username, status: 401 });
     if (user && row && user.id === row.id) {
       if (verified.size >= MAX_REMEMBERED) verified.delete(verified.keys().next().value!);
       verified.set(key, { userId: user.id, storedHash: row.password_hash });

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../context.js';
-import type { Db } from '../../db/database.js';
-import { ensureCustomer, getCustomer, listCustomers } from '../../db/customers.js';
-import { parseJson } from '../params.js';
+import type { AppEnv } from '../http/context.js';
+import type { Db } from '../db/database.js';
+import { ensureCustomer, getCustomer, listCustomers } from '../db/customers.js';
+import { parseJson } from '../http/params.js';
 
 const NewCustomerSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),

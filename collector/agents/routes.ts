@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../context.js';
-import type { Db } from '../../db/database.js';
-import { createEnrollmentToken, findEnrollmentToken, listAgents, listEnrollmentTokens, revokeEnrollmentToken } from '../../db/agents.js';
-import { revokeAgentAndRetireHost } from '../../tickets/host-retirement.js';
-import { getCustomer } from '../../db/customers.js';
-import { parseJson } from '../params.js';
+import type { AppEnv } from '../http/context.js';
+import type { Db } from '../db/database.js';
+import { createEnrollmentToken, findEnrollmentToken, listAgents, listEnrollmentTokens, revokeEnrollmentToken } from '../db/agents.js';
+import { revokeAgentAndRetireHost } from '../tickets/host-retirement.js';
+import { getCustomer } from '../db/customers.js';
+import { parseJson } from '../http/params.js';
 
 const NewTokenSchema = z.object({
   customerId: z.string().min(1),

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { enrollAgent } from '../../db/agents.js';
-import { createLogger } from '../../../shared/logger.js';
-import { parseJson } from '../params.js';
-import { recordedCollectorCa } from '../../db/collector-ca.js';
-import { formatPin } from '../../../shared/tls-pin.js';
+import type { Db } from '../db/database.js';
+import { enrollAgent } from '../db/agents.js';
+import { createLogger } from '../../shared/logger.js';
+import { parseJson } from '../http/params.js';
+import { recordedCollectorCa } from '../db/collector-ca.js';
+import { formatPin } from '../../shared/tls-pin.js';
 
 const log = createLogger('enroll');
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../context.js';
-import type { Db } from '../../db/database.js';
-import { deleteRetiredHost, getHost, listHosts, type Host } from '../../db/hosts.js';
-import { listCheckStates, type CheckStateRow } from '../../db/check-states.js';
-import { getCustomer } from '../../db/customers.js';
-import type { MetricsStore } from '../../metrics/store.js';
-import { worstStatus } from '../../../shared/status.js';
-import { TimeParam, parseQuery } from '../params.js';
+import type { AppEnv } from '../http/context.js';
+import type { Db } from '../db/database.js';
+import { deleteRetiredHost, getHost, listHosts, type Host } from '../db/hosts.js';
+import { listCheckStates, type CheckStateRow } from '../db/check-states.js';
+import { getCustomer } from '../db/customers.js';
+import type { MetricsStore } from '../metrics/store.js';
+import { worstStatus } from '../../shared/status.js';
+import { TimeParam, parseQuery } from '../http/params.js';
 
 /** A host as the API shows it: its record, its worst check state, and whether its agent is online. */
 function hostView(h: Host, checks: CheckStateRow[], customerName: string) {

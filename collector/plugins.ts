@@ -3,6 +3,7 @@ import { dashboardPlugin } from './dashboard/plugin.js';
 import { reportsPlugin } from './reports/plugin.js';
 import { remoteChecks } from './remote/plugin.js';
 import { ticketsPlugin } from './tickets/plugin.js';
+import { mailIntakePlugin } from './mail-intake/plugin.js';
 import { inventoryPlugin } from './inventory/plugin.js';
 
 /**
@@ -11,6 +12,7 @@ import { inventoryPlugin } from './inventory/plugin.js';
  */
 export const DEFAULT_PLUGINS: PluginFactory[] = [
   ticketsPlugin,
+  mailIntakePlugin,
   inventoryPlugin,
   dashboardPlugin,
   reportsPlugin,

@@ -23,6 +23,7 @@ export const DEBIAN_PACKAGES: Array<[pkg: string, binary: string]> = [
   ['openssl', '/usr/bin/openssl'],
   ['cron', '/usr/bin/crontab'],
   ['victoria-metrics', '/usr/bin/victoria-metrics'],
+  ['dovecot-imapd', '/usr/sbin/dovecot'],
 ];
 
 export default function setup(): void {

@@ -44,6 +44,7 @@ export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scr
         <a href="/tickets" data-nav="tickets">${t('nav.tickets')}</a>
         <a href="/reports" data-nav="reports">${t('nav.reports')}</a>
         ${user.role !== 'customer' ? html`<a href="/agents" data-nav="agents">${t('nav.agents')}</a>` : ''}
+        ${user.role !== 'customer' ? html`<a href="/mail-triage" data-nav="triage">${t('nav.triage')}</a>` : ''}
         ${user.role === 'admin' ? html`<a href="/settings" data-nav="settings">${t('nav.settings')}</a>` : ''}
         ${user.role === 'admin' ? html`<a href="/audit" data-nav="audit">${t('nav.audit')}</a>` : ''}
         <span class="spacer"></span>

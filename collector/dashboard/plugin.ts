@@ -23,6 +23,7 @@ import { settingsChannelEditRoutes } from '../notify/channel-edit-page.js';
 import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketPages } from '../tickets/pages.js';
 import { casePages } from '../tickets/case-pages.js';
+import { mailTriagePages } from '../mail-intake/pages.js';
 import { securityHeaders } from './security-headers.js';
 import { auditPageRoutes } from '../audit/page.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
@@ -69,6 +70,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   // Before the ticket pages: /tickets/new and the case forms are not ticket ids.
   behindLogin.route('/', casePages({ db, now }));
   behindLogin.route('/', ticketPages({ db, now }));
+  behindLogin.route('/', mailTriagePages({ db, now }));
   behindLogin.route('/', reportPageRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes());

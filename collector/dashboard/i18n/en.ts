@@ -187,7 +187,7 @@ export const en = {
   'settings.targets': 'SLA targets (minutes: respond / on site / restore)',
   'settings.inspection': 'Inspection calendar',
   'settings.contract.openAfter': 'Ticket after failed runs',
-  'settings.contract.autoCloseDays': 'Auto-close after days',
+  'settings.contract.autoCloseDays': 'Auto-close after days (0 = never)',
   'settings.contract.inspectionDaysBefore': 'Inspect days before the holiday',
   'settings.contract.flapHighPct': 'Flapping from % changes',
   'settings.contract.flapLowPct': 'Flapping ends below %',

@@ -189,7 +189,7 @@ export const zh: Messages = {
   'settings.targets': 'SLA 目标（分钟：响应 / 到场 / 恢复）',
   'settings.inspection': '巡检日历',
   'settings.contract.openAfter': '连续失败几次开工单',
-  'settings.contract.autoCloseDays': '几天后自动关闭',
+  'settings.contract.autoCloseDays': '几天后自动关闭（0 = 从不）',
   'settings.contract.inspectionDaysBefore': '节前几天巡检',
   'settings.contract.flapHighPct': '状态变化达 % 判为抖动',
   'settings.contract.flapLowPct': '低于 % 结束抖动',

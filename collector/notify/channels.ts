@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
-import { SecretBox, secretBoxOf } from '../auth/secret-box.js';
+import { secretBoxOf } from '../auth/secret-box.js';
 
 const Lang = z.enum(['zh', 'en']).default('zh');
 const HttpUrl = z.url({ protocol: /^https?$/ });
@@ -85,7 +85,7 @@ interface Row {
 /**
  * Where a channel's sealed columns live (GCM additional data): a sealed config or secret copied into another
  * channel's row does not open there. The whole config is sealed, not only its secret parts: URLs carry robot
- * tokens and webhook headers carry bearer tokens.
+ * tokens and webhook headers carry bearer tokens. Migration 060 seals with the same contexts.
  */
 const configContext = (id: string) => `notification_channels.config:${id}`;
 const secretContext = (id: string) => `notification_channels.secret:${id}`;
@@ -104,30 +104,6 @@ function toChannel(db: Db, r: Row): ChannelWithSecret {
     createdAt: r.created_at,
     secret: box.openNullable(r.secret, secretContext(r.id)),
   };
-}
-
-/**
- * Seal the config and secret of channels stored in clear by versions before encryption (migration 060). A
- * row already sealed is left as it is.
- */
-export function sealClearChannelRows(db: Db): number {
-  const rows = db.prepare('SELECT id, config, secret FROM notification_channels').all() as Array<Pick<Row, 'id' | 'config' | 'secret'>>;
-  const update = db.prepare('UPDATE notification_channels SET config = ?, secret = ? WHERE id = ?');
-  let sealed = 0;
-  for (const r of rows) {
-    const clearConfig = !SecretBox.isSealed(r.config);
-    const clearSecret = r.secret !== null && !SecretBox.isSealed(r.secret);
-    if (!clearConfig && !clearSecret) continue;
-    // Asked for here, not above: a database with nothing to seal needs no key (a bare migrate() in tests).
-    const box = secretBoxOf(db);
-    update.run(
-      clearConfig ? box.seal(r.config, configContext(r.id)) : r.config,
-      clearSecret ? box.seal(r.secret!, secretContext(r.id)) : r.secret,
-      r.id,
-    );
-    sealed++;
-  }
-  return sealed;
 }
 
 function hideSecret(c: ChannelWithSecret): ChannelView {

@@ -1,5 +1,5 @@
-import { zonedToUtc } from '../contracts/sla-calendar.js';
-import type { Lang } from './i18n/index.js';
+import { zonedToUtc, type WeeklySlot } from '../contracts/sla-calendar.js';
+import type { Lang, Translate } from './i18n/index.js';
 
 /** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */
 /** The zone every page shows times in (charts too), so an engineer and the customer read the same clock. */
@@ -69,4 +69,13 @@ export function parseLocalDateTime(value: string): number | undefined {
   const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;
   return zonedToUtc(y, mo, d, h, mi, TIME_ZONE);
+}
+
+/** Monday first, as a week is read here; 0 = Sunday as the SLA calendar counts. */
+export const WEEKDAYS_SHOWN = [1, 2, 3, 4, 5, 6, 0] as const;
+
+/** A weekly slot (maintenance window, on-call shift): "every Mon, Wed 02:00–04:00 (Asia/Shanghai)" in the page language. */
+export function formatWeeklySlot(w: WeeklySlot, t: Translate, lang: Lang): string {
+  const days = WEEKDAYS_SHOWN.filter((d) => w.days.includes(d)).map((d) => t(`weekday.${d}`));
+  return `${t('settings.mwEvery')} ${days.join(lang === 'zh' ? '、' : ', ')} ${w.start}–${w.end} (${w.timezone})`;
 }

@@ -7,8 +7,8 @@ import { listHosts } from '../../db/hosts.js';
 import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema, type MaintenanceInput } from '../../maintenance/window-store.js';
 import type { WeeklySlot } from '../../contracts/sla-calendar.js';
 import type { DashEnv } from '../env.js';
-import { formatTime, parseLocalDateTime, TIME_ZONE } from '../format.js';
-import type { Lang, MessageKey, Translate } from '../i18n/index.js';
+import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE, WEEKDAYS_SHOWN } from '../format.js';
+import type { MessageKey } from '../i18n/index.js';
 import { csrfField, page, postButton } from '../layout.js';
 import { adminOnly, emptyState, primaryAction, settingsNav } from './settings-nav.js';
 
@@ -34,19 +34,11 @@ const NewWeeklyWindow = WindowTarget.extend({
 });
 /** 24 h: a slot whose end equals its start runs round the clock (calendar.ts: end <= start runs into the next day). */
 const MAX_WEEKLY_MINUTES = 24 * 60;
-/** Monday first, as a week is read here; 0 = Sunday as calendar.ts counts. */
-const WEEKDAYS_SHOWN = [1, 2, 3, 4, 5, 6, 0] as const;
 const SCOPE_LABELS = { customer: 'settings.scopeCustomer', host: 'settings.scopeHost', tag: 'settings.scopeTag' } as const;
 
 const PATH = '/settings/maintenance';
 const fail = (c: Context<DashEnv>, message: string) => c.redirect(`${PATH}?error=${encodeURIComponent(message)}`, 303);
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-
-/** "every Mon, Wed 02:00-04:00 (Asia/Shanghai)" in the page language. */
-function weeklyText(w: WeeklySlot, t: Translate, lang: Lang): string {
-  const days = WEEKDAYS_SHOWN.filter((d) => w.days.includes(d)).map((d) => t(`weekday.${d}`));
-  return `${t('settings.mwEvery')} ${days.join(lang === 'zh' ? '、' : ', ')} ${w.start}–${w.end} (${w.timezone})`;
-}
 
 /** Admin only: maintenance windows (one-off and weekly) of a customer, a host or a tag; adding and deleting them. */
 export function settingsMaintenanceRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
@@ -72,7 +64,7 @@ export function settingsMaintenanceRoutes(deps: { db: Db; now(): number }): Hono
         ${windows.length ? '' : emptyState('maintenance-empty', t('settings.noMaintenance'))}
         <table id="maintenance-list"${windows.length ? '' : ' hidden'}><tbody>${windows.map(
           (w) => html`<tr data-window="${w.id}"><td>${getCustomer(db, w.customerId)?.name ?? w.customerId}</td><td>${t(SCOPE_LABELS[w.scope])} ${w.hostId ? hostNames.get(w.hostId) ?? w.hostId : ''}${w.tag ?? ''}</td>
-            <td>${w.weekly ? weeklyText(w.weekly, t, lang) : `${formatTime(w.startsAt, lang)} - ${formatTime(w.endsAt, lang)}`}</td><td>${w.reason}</td>
+            <td>${w.weekly ? formatWeeklySlot(w.weekly, t, lang) : `${formatTime(w.startsAt, lang)} - ${formatTime(w.endsAt, lang)}`}</td><td>${w.reason}</td>
             <td>${postButton(c, `${PATH}/${w.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
         )}</tbody></table>
         <h3>${t('settings.mwOnce')}</h3>

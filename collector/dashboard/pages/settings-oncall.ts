@@ -7,7 +7,7 @@ import { getUser, listUserRecords } from '../../db/users.js';
 import { addShift, deleteShift, listShifts, OncallShiftInputSchema, type OncallShift } from '../../oncall/rota-store.js';
 import { DOMAINS } from '../../tickets/case-types.js';
 import type { DashEnv } from '../env.js';
-import { formatTime, parseLocalDateTime, TIME_ZONE } from '../format.js';
+import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import { csrfField, page, postButton } from '../layout.js';
 import { adminOnly, emptyState, primaryAction, settingsNav } from './settings-nav.js';
@@ -26,13 +26,11 @@ const NewShift = z.object({
 });
 
 const fail = (c: Context<DashEnv>, message: string) => c.redirect(`${PATH}?error=${encodeURIComponent(message)}`, 303);
-const WEEKDAYS_SHOWN = [1, 2, 3, 4, 5, 6, 0] as const;
 
 function when(s: OncallShift, t: Translate, lang: Lang): string {
   const period = `${s.startsAt === null ? '' : formatTime(s.startsAt, lang)} – ${s.endsAt === null ? t('settings.shiftOpenEnd') : formatTime(s.endsAt, lang)}`;
   if (!s.weekly) return period;
-  const days = WEEKDAYS_SHOWN.filter((d) => s.weekly!.days.includes(d)).map((d) => t(`weekday.${d}`));
-  const weekly = `${t('settings.mwEvery')} ${days.join(lang === 'zh' ? '、' : ', ')} ${s.weekly.start}–${s.weekly.end} (${s.weekly.timezone})`;
+  const weekly = formatWeeklySlot(s.weekly, t, lang);
   return s.startsAt === null && s.endsAt === null ? weekly : `${weekly}; ${period}`;
 }
 

@@ -4,6 +4,7 @@ import { reportsPlugin } from './reports/plugin.js';
 import { remoteChecks } from './remote/plugin.js';
 import { ticketsPlugin } from './tickets/plugin.js';
 import { mailIntakePlugin } from './mail-intake/plugin.js';
+import { serviceReportPlugin } from './service-report/plugin.js';
 import { inventoryPlugin } from './inventory/plugin.js';
 
 /**
@@ -13,6 +14,7 @@ import { inventoryPlugin } from './inventory/plugin.js';
 export const DEFAULT_PLUGINS: PluginFactory[] = [
   ticketsPlugin,
   mailIntakePlugin,
+  serviceReportPlugin,
   inventoryPlugin,
   dashboardPlugin,
   reportsPlugin,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
-import { addDays, localDate, quarterOf } from '../../collector/reports/holiday-calendar.js';
+import { addDays, localDate } from '../../collector/reports/holiday-calendar.js';
 import { setContract } from '../../collector/contracts/contract-store.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { findTicket, type Ticket } from '../../collector/tickets/ticket-store.js';
@@ -109,10 +109,10 @@ describe('inspection calendar', () => {
     await screenshot(s.page, 'reports-inspection-calendar-zh');
   });
 
-  test('once a report of its quarter is signed off, the overdue inspection is done and leaves the overview list', async () => {
+  test('once the report of the overdue inspection is signed off, it is done and leaves the overview list (a quarter report is an account of the quarter, not an inspection)', async () => {
     const s = await session('eng', PASSWORDS.eng);
     const headers = { 'content-type': 'application/json', 'x-csrf-token': (await s.page.getAttribute('meta[name="csrf-token"]', 'content'))! };
-    const made = await s.page.request.post(`${world.url}/api/reports`, { headers, data: { customerId: 'acme', period: quarterOf(addDays(today, -20)), lang: 'en' } });
+    const made = await s.page.request.post(`${world.url}/api/reports`, { headers, data: { customerId: 'acme', inspection: acmeOverdue, lang: 'en' } });
     expect(made.status()).toBe(201);
     const reportId = ((await made.json()) as { id: string }).id;
     expect((await s.page.request.post(`${world.url}/api/reports/${reportId}/sign-off`, { headers, data: { note: 'checked' } })).status()).toBe(200);

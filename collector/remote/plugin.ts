@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createLogger } from '../../shared/logger.js';
-import type { PluginFactory } from '../server.js';
+import type { PluginFactory } from '../plugin.js';
 import { hostAssignmentRoutes, templateRoutes } from '../assignment/routes.js';
 import { remoteHostRoutes } from './host-routes.js';
 import { allowanceRoutes } from './allowance-routes.js';

@@ -33,7 +33,8 @@ function eventKindsInSource(): Set<string> {
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
   for (const file of walk(join(process.cwd(), 'collector'))) {
     const text = readFileSync(file, 'utf8');
-    for (const call of text.matchAll(/addEvent\(([\s\S]*?)\);\n/g)) {
+    // Ticket events are written with addEvent, and by notify through its timeline port (timeline.record).
+    for (const call of text.matchAll(/(?:addEvent|timeline\.record)\(([\s\S]*?)\);\n/g)) {
       const kind = /\bkind:\s*([^,\n}]+)/.exec(call[1]!);
       for (const literal of kind?.[1]?.matchAll(/'([^']+)'/g) ?? []) kinds.add(literal[1]!);
     }

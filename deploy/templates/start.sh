@@ -68,7 +68,13 @@ echo $! >"$PIDFILE"
 if [ "$FROM_CRON" = yes ]; then
   echo "$(date '+%Y-%m-%d %H:%M:%S') start.sh --from-cron: the agent was not running; started it (pid $!)" >>"$DIR/log/agent.log"
 fi
-sleep 1
+# An agent that cannot run (not enrolled, bad config) exits within a second on an idle host; give a busy host
+# up to 3 s to show it, and go on as soon as the agent has lived that long.
+WAITED=0
+while [ "$WAITED" -lt 15 ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; do
+  sleep 0.2
+  WAITED=$((WAITED + 1))
+done
 if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   echo "patrol-agent exited at once; last log lines:" >&2
   tail -n 20 "$DIR/log/agent.log" >&2

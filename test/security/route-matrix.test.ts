@@ -353,6 +353,7 @@ const ROWS_STILL_TO_WRITE: readonly string[] = [
   'GET /mail-triage',
   'POST /mail-triage/:id/assign',
   'POST /mail-triage/:id/discard',
+  'GET /api/service-reports/:customerId/:month',
 ];
 
 test('every route the collector serves has a row in the tenancy and role matrix, and every row a route', () => {

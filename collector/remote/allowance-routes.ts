@@ -9,9 +9,9 @@ import { getRemoteAccess, getRemoteAllowances, RemoteAllowancesSchema, setRemote
  * /api/hosts/:id/allowances: what an admin allowed for one agentless host beyond the safe defaults (more
  * command folders or exact command lines for script checks over SSH, other targets, loopback / link-local /
  * metadata addresses). Engineers of the host's customer read it; only an admin changes it. A PUT replaces the
- * whole set; the poller reads it on its next round. Changing the host's address clears it.
+ * whole set; the host's checks all run again at the poller's next round. Changing the host's address clears it.
  */
-export function allowanceRoutes(deps: { db: Db; now(): number }): Hono<AppEnv> {
+export function allowanceRoutes(deps: { db: Db; now(): number; onAllowancesChanged?(hostId: string): void }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { db, now } = deps;
 
@@ -33,6 +33,7 @@ export function allowanceRoutes(deps: { db: Db; now(): number }): Hono<AppEnv> {
     const body = await parseJson(c, RemoteAllowancesSchema);
     if (!body.ok) return body.res;
     setRemoteAllowances(db, host.id, body.data, now());
+    deps.onAllowancesChanged?.(host.id);
     return c.json({ hostId: host.id, allowances: getRemoteAllowances(db, host.id) });
   });
 

@@ -78,6 +78,8 @@ export class RemotePoller {
   private readonly limit: ConcurrencyLimit;
   private readonly states: RemoteCheckStates;
   private readonly busy = new Set<string>();
+  /** Hosts whose allowances changed since their last round: all their checks run at the next round. */
+  private readonly dueAgain = new Set<string>();
   private readonly queue: RemoteResultQueue;
   private closed = false;
 
@@ -104,7 +106,9 @@ export class RemotePoller {
       if (this.busy.has(rh.host.id)) continue; // its previous round is still running (slow host or waiting for a slot)
       const assigned = this.opts.assignments.forHost(rh.host);
       const lastRuns = this.states.lastRuns(rh.host.id);
-      const due = assigned.filter((a) => {
+      // Taken only here, when a round starts: a round already running when the change came still saw the old rules.
+      const changed = this.dueAgain.delete(rh.host.id);
+      const due = changed ? assigned : assigned.filter((a) => {
         const last = lastRuns.get(a.name);
         return last === undefined || now - last >= a.intervalSec * 1000;
       });
@@ -257,6 +261,14 @@ export class RemotePoller {
       }
     }
     if (sent > 0) this.opts.log.info({ resent: sent, left: this.queue.stats().queuedRounds }, 'queued remote rounds stored');
+  }
+
+  /**
+   * Every check of the host is due on the next tick: an admin changed what it may reach, and a refusal from
+   * before must not stand until the check's interval (60 s by default) comes round again.
+   */
+  runAllAgain(hostId: string): void {
+    this.dueAgain.add(hostId);
   }
 
   /** Close the SSH connection of a host whose access changed or that was removed. */

@@ -97,7 +97,10 @@ describe('the collector polls hosts without an agent (SSH and SNMP) and stores t
     const access = await admin('GET', `/api/hosts/${id}/access`);
     expect(access.json.host.access).toEqual({ kind: 'snmp', address: snmpd.host, port: snmpd.port, communityConfigured: true });
     expect(JSON.stringify(access.json)).not.toContain(`"${snmpd.community}"`);
-    // The test's snmpd listens on loopback, which the collector reaches only with an admin's allowance.
+    // The test's snmpd listens on loopback, which the collector reaches only with an admin's allowance: refused first,
+    // and once allowed the check runs at the next round, not a 60 s interval later.
+    const refused = await waitFor(() => states(id)['network.snmp'], 'the refused SNMP round', 30_000);
+    expect(refused).toMatchObject({ status: 'UNKNOWN', summary: expect.stringMatching(/^not run: 127\.0\.0\.1 is 127\.0\.0\.1, a loopback/) });
     expect((await admin('PUT', `/api/hosts/${id}/allowances`, { allowLocalAddresses: true })).status).toBe(200);
     const st = await waitFor(() => (states(id)['network.snmp']?.summary.startsWith('not run:') === false ? states(id)['network.snmp'] : undefined), 'the SNMP round', 30_000);
     expect(st.status, st.summary).toBe('OK');

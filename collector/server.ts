@@ -29,6 +29,9 @@ import { agentRoutes } from './agents/routes.js';
 import { enrollRoutes } from './agents/enroll-routes.js';
 import { auditLoginRefusals, auditMiddleware } from './audit/middleware.js';
 import { auditRoutes } from './audit/routes.js';
+import type { CollectorPlugin, PluginFactory } from './plugin.js';
+
+export type { CollectorPlugin, PluginFactory } from './plugin.js';
 import { prepareTls, type TlsMaterial } from './tls/material.js';
 import { recordCollectorCa } from './db/collector-ca.js';
 import { startPlainAgentListener } from './tls/plain-listener.js';
@@ -65,38 +68,6 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-/**
- * Extension points other parts use to join the collector without editing this file's callers: each returns
- * listeners, API routes, pages, authenticators and a periodic tick.
- */
-export interface CollectorPlugin {
-  name: string;
-  listeners?: IngestListener[];
-  apiRoutes?: MountedRoutes[];
-  pages?: Hono;
-  authenticators?: Authenticator[];
-  tick?(now: number): void | Promise<void>;
-  /** A part that runs checks for hosts without an agent answers run-now requests for them (inspections). */
-  runNow?(hostId: string, requestId: string): boolean;
-  close?(): void | Promise<void>;
-}
-
-export type PluginFactory = (ctx: {
-  db: Db;
-  store: MetricsStore;
-  hub: AgentHub;
-  now(): number;
-  config: CollectorConfig;
-  /** Where hosts' checks come from (the remote poller uses the same as the agents). */
-  assignments: AssignmentSource;
-  /** Every ingest listener (complete once all plugins are made), for parts that ingest results themselves. */
-  listeners: readonly IngestListener[];
-  /**
-   * Ask any host for a fresh run of all its checks, answered by a batch carrying `requestId`: agents through
-   * the hub, hosts without an agent through the part that polls them. False when nobody can run it now.
-   */
-  runNow(hostId: string, requestId: string): boolean;
-}) => CollectorPlugin;
 
 
 /** The first admin: PATROL_ADMIN_PASSWORD when set, else a generated password returned to print once. */

@@ -11,7 +11,11 @@ import { evaluateFindings } from './findings.js';
 import { customerMetricFigures } from './host-figures.js';
 import type { InspectionRecord } from './inspection.js';
 import { getCustomerReportProfile, reportIssuer } from './provider-store.js';
-import { healthScore, InspectionReportSchema, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
+import { resolveAssignment } from '../assignment/db-source.js';
+import { thresholdsOnly } from '../assignment/param-visibility.js';
+import { checkTitle } from '../../checks/titles.js';
+import { CATEGORY_ORDER, categoryOf, checkStandard } from './check-standards.js';
+import { healthScore, InspectionReportSchema, type ChecklistRow, type Conclusion, type HostSection, type InspectionReport, type ReportLang, type TicketLine } from './model.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 
 /** What a report covers and which inspection it is for (report-window.ts works it out). */
@@ -40,23 +44,34 @@ export interface BuildReportOptions {
   engineer?: string;
   inspection?: InspectionRecord;
   previous?: { reportId: string; period: string; healthScore: number; findings: number; inspectionKey: string | null; holiday: string | null } | null;
+  /** The previous report's findings, to say what was resolved and what is new. */
+  previousFindings?: ReadonlyArray<{ id: string; hostName: string; title: string }>;
   /** Metrics-store queries in flight (each covers all the customer's hosts); default 3. */
   queryConcurrency?: number;
 }
 
 const MIN = 60_000;
 
-/** Minutes of a period covered by host-unreachable tickets (the accounting section defines "down"). */
-function downMinutes(tickets: readonly Ticket[], hostId: string, from: number, to: number): number {
-  let ms = 0;
-  for (const t of tickets) {
-    if (t.kind !== 'host-unreachable' || t.hostId !== hostId) continue;
-    const end = Math.min(to, t.restoredAt ?? t.closedAt ?? to);
-    const start = Math.max(from, t.openedAt);
-    if (end > start) ms += end - start;
+/**
+ * The stretches of [from, to) a host spent inside host-unreachable tickets, overlapping tickets merged: the
+ * one source of both "unreachable minutes" and availability, so the two can never disagree.
+ */
+export function unreachableIntervals(tickets: readonly Ticket[], hostId: string, from: number, to: number): Array<[number, number]> {
+  const spans = tickets
+    .filter((t) => t.kind === 'host-unreachable' && t.hostId === hostId)
+    .map((t): [number, number] => [Math.max(from, t.openedAt), Math.min(to, t.restoredAt ?? t.closedAt ?? to)])
+    .filter(([a, b]) => b > a)
+    .sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of spans) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
   }
-  return ms / MIN;
+  return out;
 }
+
+const CONCLUSION: Record<string, Conclusion> = { OK: 'normal', WARNING: 'attention', CRITICAL: 'abnormal', UNKNOWN: 'attention' };
 
 /**
  * Build the report of one customer's window from the metrics store, the relational store and the
@@ -90,7 +105,28 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
     const answer = inspected.get(h.id);
     const figures = figuresOf.get(h.id)!;
     const inv = getInventory(db, h.id, [customerId]);
-    const down = downMinutes(allTickets, h.id, from, to);
+    const spans = unreachableIntervals(allTickets, h.id, from, to);
+    const down = spans.reduce((m, [a, b]) => m + (b - a), 0) / MIN;
+    const reachable = o.inspection ? answer?.answered === true || answer?.reason === 'agentless' : true;
+    const unreachableAtEnd = allTickets.some((t) => t.kind === 'host-unreachable' && t.hostId === h.id && t.openedAt < to && (t.restoredAt ?? t.closedAt ?? Infinity) >= to);
+    // Thresholds the host's checks run with (numbers and true/false only: nothing secret reaches a report).
+    const params = new Map(resolveAssignment(db, h).checks.map((c) => [c.name, thresholdsOnly(c.params)]));
+    const checklist: ChecklistRow[] = states
+      .filter((st) => st.checkId !== 'system.inventory')
+      .map((st) => {
+        const category = categoryOf(st.checkId);
+        // A host that did not answer the inspection has no fresh result: its last one is shown, not judged.
+        const stale = !reachable && !(o.inspection && st.lastRunAt >= o.inspection.startedAt);
+        return {
+          category,
+          checkId: st.checkId,
+          item: shownCheckName(st, o.lang),
+          standard: checkStandard(st.checkId, params.get(st.name) ?? {}, o.lang),
+          result: st.summary,
+          conclusion: stale ? 'not-checked' : (CONCLUSION[st.status] ?? 'attention'),
+        };
+      })
+      .sort((a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) || a.item.localeCompare(b.item));
     const spanMin = (to - Math.max(from, h.createdAt)) / MIN;
     return {
       hostId: h.id,
@@ -99,7 +135,7 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       criticality: h.criticality,
       // Without an inspection run (a report made by hand mid-quarter) every host counts as reachable; agentless
       // hosts cannot be asked for a run and show their last scheduled results.
-      reachableAtInspection: o.inspection ? answer?.answered === true || answer?.reason === 'agentless' : true,
+      reachableAtInspection: reachable,
       inventory: inv
         ? {
             os: inv.facts.os,
@@ -129,6 +165,8 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       })),
       ...figures,
       downMinutes: down,
+      unreachableAtEnd,
+      checklist,
       availabilityPct: spanMin > 0 ? 100 * (1 - down / spanMin) : null,
     };
   };
@@ -190,6 +228,18 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
       customerContact: { name: profile.contactName, phone: profile.contactPhone, email: profile.contactEmail },
     },
     summary: {
+      inspectionRun: o.inspection !== undefined,
+      openCases: allTickets
+        .filter((t) => t.state !== 'closed' && t.openedAt < to)
+        .sort((a, b) => a.openedAt - b.openedAt)
+        .map((t) => ({ number: t.number, hostName: t.hostName, title: t.title, severity: t.severity, state: t.state, openedAt: t.openedAt })),
+      changes: o.previousFindings
+        ? {
+            resolved: o.previousFindings.filter((p) => !findings.some((f) => f.id === p.id)).map((p) => ({ hostName: p.hostName, title: p.title })),
+            added: findings.filter((f) => !o.previousFindings!.some((p) => p.id === f.id)).map((f) => ({ hostName: f.hostName, title: f.title })),
+            persisting: findings.filter((f) => o.previousFindings!.some((p) => p.id === f.id)).length,
+          }
+        : null,
       healthScore: healthScore(findings),
       hostsTotal: hosts.length,
       hostsInspected: hostSections.filter((h) => h.reachableAtInspection).length,
@@ -208,4 +258,9 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
     findings,
     signOff: null,
   });
+}
+
+/** A check named after its type (system.disk) is shown by its title (磁盘空间与 inode / Disk space and inodes); own names stay. */
+export function shownCheckName(c: { name: string; checkId: string }, lang: ReportLang): string {
+  return c.name === c.checkId ? (checkTitle(c.checkId, lang) ?? c.name) : c.name;
 }

@@ -29,6 +29,9 @@ export const RULES = {
 } as const;
 
 type Text = { title: string; detail: string; recommendation: string };
+
+/** The check type whose cause a figure rule names: its not-OK state makes no second finding. */
+const RULE_CHECKS: Record<string, string> = { cpu: 'system.cpu', memory: 'system.memory', swap: 'system.memory', 'network-errors': 'system.network' };
 type Bi = Record<ReportLang, Text>;
 
 const f1 = (n: number | null | undefined) => (n === null || n === undefined ? '-' : (Math.round(n * 10) / 10).toString());
@@ -46,10 +49,23 @@ export function evaluateFindings(input: FindingInput, lang: ReportLang): Omit<Fi
     out.push({ id, rule, risk, hostId: host?.hostId ?? null, hostName: host?.name ?? '', ...text[lang] });
 
   for (const h of input.hosts) {
-    if (!h.reachableAtInspection) {
+    // One cause, one finding: a host that could not be reached is one finding (with its unreachable time and
+    // availability), never one per check whose results it could not send.
+    const unreachable = !h.reachableAtInspection || h.unreachableAtEnd;
+    if (unreachable) {
+      const avail = h.availabilityPct === null ? '-' : `${h.availabilityPct.toFixed(3)}%`;
+      const min = Math.round(h.downMinutes);
       add(`unreachable:${h.hostId}`, 'unreachable', 'high', h, {
-        zh: { title: '巡检时主机不可达', detail: `巡检时未能从主机 ${h.name} 获得最新检查结果。`, recommendation: '检查代理进程与网络连通性，恢复后补做巡检。' },
-        en: { title: 'Host not reachable at inspection', detail: `No fresh check results came from ${h.name} at inspection time.`, recommendation: 'Check the agent process and network path; repeat the inspection once it is back.' },
+        zh: {
+          title: '主机不可达',
+          detail: `${h.reachableAtInspection ? '' : `巡检时未能从主机 ${h.name} 获得最新检查结果；`}本期不可达累计 ${min} 分钟，可用性 ${avail}${h.unreachableAtEnd ? '；报告生成时仍处于失联状态' : ''}。`,
+          recommendation: '检查主机电源与网络连通性，确认监控代理（patrol-agent）进程在运行；恢复后补做巡检，并复盘失联原因。',
+        },
+        en: {
+          title: 'Host not reachable',
+          detail: `${h.reachableAtInspection ? '' : `No fresh check results came from ${h.name} at inspection time; `}unreachable ${min} min in the period, availability ${avail}${h.unreachableAtEnd ? '; still unreachable when the report was made' : ''}.`,
+          recommendation: 'Check the host\'s power and network path and that the monitoring agent (patrol-agent) runs; repeat the inspection once it is back and review why it was lost.',
+        },
       });
     }
     for (const d of h.disks) {
@@ -129,19 +145,29 @@ export function evaluateFindings(input: FindingInput, lang: ReportLang): Omit<Fi
         en: { title: `Interface errors: ${n.iface}`, detail: `Errors ${f1(n.errorsPerSecMean)}/s on average, ${f1(n.errorsPerSecMax)}/s at most.`, recommendation: 'Check cabling, optics and the switch port.' },
       });
     }
-    if (h.availabilityPct !== null && h.availabilityPct < RULES.availabilityPct) {
+    if (!unreachable && h.availabilityPct !== null && h.availabilityPct < RULES.availabilityPct) {
       add(`availability:${h.hostId}`, 'availability', 'medium', h, {
         zh: { title: '可用性低于目标', detail: `本期可用性 ${h.availabilityPct.toFixed(3)}%（不可达 ${Math.round(h.downMinutes)} 分钟）。`, recommendation: '复盘本期故障，落实预防措施。' },
-        en: { title: 'Availability below target', detail: `Availability ${h.availabilityPct.toFixed(3)}% (${Math.round(h.downMinutes)} min unreachable).`, recommendation: 'Review the period’s faults and follow up the prevention actions.' },
+        en: { title: 'Availability below target', detail: `Availability ${h.availabilityPct.toFixed(3)}% (${Math.round(h.downMinutes)} min unreachable).`, recommendation: 'Review the period\'s faults and follow up the prevention actions.' },
       });
     }
-    const covered = new Set(['system.disk', 'system.file', 'system.uptime']);
-    for (const c of h.checks) {
-      if (c.status === 'OK' || covered.has(c.checkId)) continue;
+    // Checks whose cause a rule above already names (disk space, backups, reboots), and every check of a host
+    // that could not be reached (its results are stale, the cause is the host), make no finding of their own.
+    const covered = new Set(['system.disk', 'system.file', 'system.uptime', 'system.inventory']);
+    const mine = out.filter((f) => f.hostId === h.hostId);
+    const named = new Set(mine.map((f) => f.id.split(':').slice(2).join(':')));
+    // A figure rule that fired (CPU p95, memory, swap, interface errors) already is the finding of that check's cause.
+    const byFigures = new Set(mine.map((f) => RULE_CHECKS[f.rule]).filter((x): x is string => x !== undefined));
+    for (const c of unreachable ? [] : h.checks) {
+      if (c.status === 'OK' || covered.has(c.checkId) || named.has(c.name) || byFigures.has(c.checkId)) continue;
       const risk: RiskLevel = c.status === 'CRITICAL' ? 'high' : c.status === 'WARNING' ? 'medium' : 'low';
+      const row = h.checklist.find((r) => r.checkId === c.checkId && r.result === c.summary);
+      const item = row?.item ?? c.name;
+      const advice = checkAdvice(c.checkId, c.name);
+      const statusZh = { WARNING: '需关注', CRITICAL: '异常', UNKNOWN: '无法判定' }[c.status] ?? c.status;
       add(`check:${h.hostId}:${c.name}`, 'check-state', risk, h, {
-        zh: { title: `巡检时检查项异常：${c.name}`, detail: `${c.status}：${c.summary}`, recommendation: '按检查项提示处理，处理后复查。' },
-        en: { title: `Check not OK at inspection: ${c.name}`, detail: `${c.status}: ${c.summary}`, recommendation: 'Act on the check’s message and re-check afterwards.' },
+        zh: { title: `${item}${statusZh}`, detail: c.summary, recommendation: advice.zh },
+        en: { title: `${item}: ${c.status === 'WARNING' ? 'needs attention' : c.status === 'CRITICAL' ? 'failing' : 'could not be judged'}`, detail: c.summary, recommendation: advice.en },
       });
     }
   }
@@ -157,4 +183,48 @@ export function evaluateFindings(input: FindingInput, lang: ReportLang): Omit<Fi
 
   const rank: Record<RiskLevel, number> = { high: 0, medium: 1, low: 2 };
   return out.sort((a, b) => rank[a.risk] - rank[b.risk] || a.hostName.localeCompare(b.hostName) || a.id.localeCompare(b.id));
+}
+
+/** What to do about a check that is not OK, by what the check looks at (never one sentence for all). */
+export function checkAdvice(checkId: string, name: string): { zh: string; en: string } {
+  switch (checkId) {
+    case 'system.cpu':
+      return { zh: '排查占用 CPU 高的进程（top、pidstat），确认是否为业务高峰；持续偏高时评估扩容或分担负载。', en: 'Find the processes using the CPU (top, pidstat) and whether it is a business peak; if it stays high, plan more capacity or spread the load.' };
+    case 'system.memory':
+      return { zh: '排查内存占用大的进程并确认有无内存泄漏；持续偏高时评估增加内存。', en: 'Find the processes holding memory and check for leaks; if it stays high, plan more memory.' };
+    case 'system.network':
+      return { zh: '检查该网卡的网线、光模块与交换机端口错误计数，必要时更换。', en: 'Check the interface\'s cable, optics and the switch port counters; replace what is faulty.' };
+    case 'system.process':
+      return { zh: '查看应用日志确认进程退出原因，按运维手册重新拉起，并配置进程守护。', en: 'Read the application log for why the process ended, start it again as the runbook says, and put it under a supervisor.' };
+    case 'system.service':
+      return { zh: '用 systemctl status 与 journalctl 查看服务状态和日志，修复后启动服务并设为开机自启。', en: 'Read the service state and log (systemctl status, journalctl), fix the cause, start it and enable it at boot.' };
+    case 'system.listening-ports':
+      return { zh: '核对新增或消失的监听端口是否为计划内变更；非计划端口须查明对应进程并关闭，必要时更新基线。', en: 'Check that the ports that appeared or disappeared were planned; find and stop unplanned listeners, then update the baseline.' };
+    case 'system.clock':
+      return { zh: '检查 NTP/chrony 服务及到时间服务器的网络，校准系统时间。', en: 'Check the NTP/chrony service and the path to the time server; correct the clock.' };
+    case 'system.log-pattern':
+      return { zh: `查看日志 ${name} 中匹配的错误条目，定位产生错误的模块并处理。`, en: `Read the matching error lines in ${name}, find the module that logs them and fix it.` };
+    case 'system.fds':
+      return { zh: '排查打开文件描述符最多的进程（lsof），修复句柄泄漏，必要时调高 ulimit。', en: 'Find the processes with the most open files (lsof), fix handle leaks, raise ulimit if needed.' };
+    case 'system.zombies':
+      return { zh: '找到僵尸进程的父进程，修复其子进程回收逻辑或重启父进程。', en: 'Find the zombies\' parent process; fix how it reaps children or restart it.' };
+    case 'network.ping':
+      return { zh: '检查目标设备状态与沿途网络链路的丢包和时延。', en: 'Check the target device and the network path for loss and delay.' };
+    case 'network.tcp':
+      return { zh: '确认目标服务进程在运行、端口在监听，并检查防火墙策略。', en: 'Make sure the service runs and listens on the port; check the firewall rules.' };
+    case 'network.http':
+      return { zh: '检查 Web 服务进程、后端依赖与返回状态码，必要时查看访问与错误日志。', en: 'Check the web server, its backends and the status code it returns; read its access and error logs.' };
+    case 'network.dns':
+      return { zh: '检查 DNS 服务器状态与该域名的解析记录。', en: 'Check the DNS server and the name\'s records.' };
+    case 'network.snmp':
+      return { zh: '登录网络设备检查 CPU、内存与端口状态，查看设备日志。', en: 'Log in to the device; check its CPU, memory, ports and log.' };
+    case 'db.postgres':
+    case 'db.mysql':
+    case 'db.redis':
+      return { zh: '检查数据库实例运行状态、连接数与错误日志，确认主备复制正常。', en: 'Check the database instance, its connections and error log, and that replication is healthy.' };
+    case 'script.nagios':
+      return { zh: `按插件 ${name} 的输出处理其报告的问题，处理后复查。`, en: `Act on what plugin ${name} reports, then check again.` };
+    default:
+      return { zh: `按 ${name} 报告的问题处理，处理后复查。`, en: `Act on what ${name} reports, then check again.` };
+  }
 }

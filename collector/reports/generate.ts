@@ -1,10 +1,12 @@
 import { createLogger } from '../../shared/logger.js';
+import type { ReportDocument } from './document.js';
 import type { Db } from '../db/database.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { buildInspectionReport } from './build-report.js';
 import { latestInspection, type InspectionRecord } from './inspection.js';
 import type { ReportLang } from './model.js';
-import { renderReportHtml } from './render-html.js';
+import { inspectionDocument } from './inspection-document.js';
+import { pdfHeaderFooter, renderDocumentHtml } from './render-html.js';
 import { renderReportPdf } from './render-pdf.js';
 import { carryRemarks, latestReportOf, listSeries, loadReport, saveReport, storeHtml, storePdf, storedPdf, type ReportRecord, type ReportSeries } from './report-store.js';
 import { periodBounds, startOfLocalDate } from './holiday-calendar.js';
@@ -114,13 +116,11 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
     );
   }
   const draft = newest;
-  const prevRec = t.previousRec;
-  const previous = prevRec
-    ? (() => {
-        const r = loadReport(deps.db, prevRec);
-        return { reportId: prevRec.id, period: prevRec.period, healthScore: r.summary.healthScore, findings: r.findings.length, inspectionKey: prevRec.inspectionKey, holiday: r.cover.holiday };
-      })()
-    : null;
+  const prevDoc = t.previousRec ? loadReport(deps.db, t.previousRec) : undefined;
+  const previous =
+    t.previousRec && prevDoc
+      ? { reportId: t.previousRec.id, period: t.previousRec.period, healthScore: prevDoc.summary.healthScore, findings: prevDoc.findings.length, inspectionKey: t.previousRec.inspectionKey, holiday: prevDoc.cover.holiday }
+      : null;
   const report = await buildInspectionReport({
     db: deps.db,
     store: deps.store,
@@ -131,9 +131,11 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
     engineer: o.engineer,
     inspection: t.run,
     previous,
+    previousFindings: prevDoc?.findings.map((f) => ({ id: f.id, hostName: f.hostName, title: f.title })),
   });
-  const html = renderReportHtml(report);
-  const pdf = o.pdf ? await renderReportPdf(html, { executablePath: deps.chromiumPath }) : undefined;
+  const doc = inspectionDocument(report);
+  const html = renderDocumentHtml(doc);
+  const pdf = o.pdf ? await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) }) : undefined;
   const rec = saveReport(deps.db, deps.dataDir, { report, inspectionId: t.run?.id ?? null, html, pdf });
   if (draft) carryRemarks(deps.db, draft, rec, report.findings.map((f) => f.id));
   log.info(
@@ -143,9 +145,14 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
   return rec;
 }
 
+/** The report as blocks with the current remarks, sign-off and acceptance. */
+export function currentDocument(deps: Pick<ReportDeps, 'db'>, rec: ReportRecord): ReportDocument {
+  return inspectionDocument(loadReport(deps.db, rec), null);
+}
+
 /** The report's HTML with the current remarks and sign-off (also refreshed on disk). */
 export function currentHtml(deps: Pick<ReportDeps, 'db'>, rec: ReportRecord): string {
-  const html = renderReportHtml(loadReport(deps.db, rec));
+  const html = renderDocumentHtml(currentDocument(deps, rec));
   storeHtml(rec, html);
   return html;
 }
@@ -154,7 +161,10 @@ export function currentHtml(deps: Pick<ReportDeps, 'db'>, rec: ReportRecord): st
 export async function currentPdf(deps: Pick<ReportDeps, 'db' | 'chromiumPath'>, rec: ReportRecord): Promise<Buffer> {
   const stored = storedPdf(rec);
   if (stored) return stored;
-  const pdf = await renderReportPdf(currentHtml(deps, rec), { executablePath: deps.chromiumPath });
+  const doc = currentDocument(deps, rec);
+  const html = renderDocumentHtml(doc);
+  storeHtml(rec, html);
+  const pdf = await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) });
   storePdf(deps.db, rec, pdf);
   return pdf;
 }

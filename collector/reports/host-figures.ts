@@ -38,10 +38,41 @@ function stats(s: SeriesSummary | undefined): Stats {
 
 /** Key figures per database / device check type: measurement, field and which aggregate the report shows. */
 type Shown = 'mean' | 'max' | 'last';
-type ServiceFigures = { measurement: string; fields: Array<[string, Shown]> };
+type ServiceFigures = { measurement: string; fields: Array<[string, Shown]>; declared: Record<string, FieldDeclaration> };
 /** The shown fields of one declared measurement: only its declared field names type-check. */
 function shownOf<F extends Record<string, FieldDeclaration>>(m: MeasurementDeclaration<F, string>, fields: Array<[keyof F & string, Shown]>): ServiceFigures {
-  return { measurement: m.name, fields };
+  return { measurement: m.name, fields, declared: m.fields };
+}
+
+const AGGREGATE_WORDS: Record<Shown, { zh: string; en: string }> = { mean: { zh: '平均', en: 'avg' }, max: { zh: '最大', en: 'max' }, last: { zh: '最新', en: 'last' } };
+
+/**
+ * A service figure as a reader sees it: the field's declared name and the aggregate in the report's language,
+ * and the value in its unit ("连接使用率（最大）：21.0%", "Connections used (max): 21.0%").
+ */
+export function serviceFigureText(checkId: string, key: string, value: number, lang: 'zh' | 'en'): string {
+  const [field = key, pick = 'last'] = key.split('.');
+  const decl = SERVICE_FIGURES[checkId]?.declared[field];
+  const agg = AGGREGATE_WORDS[pick as Shown]?.[lang] ?? pick;
+  const name = decl ? decl[lang] : field;
+  const unit = decl?.unit;
+  const shown =
+    unit === 'percent'
+      ? `${value.toFixed(1)}%`
+      : unit === 'boolean'
+        ? pick === 'mean'
+          ? `${(value * 100).toFixed(1)}%`
+          : value > 0
+            ? (lang === 'zh' ? '是' : 'yes')
+            : lang === 'zh'
+              ? '否'
+              : 'no'
+        : unit === 'seconds'
+          ? `${value.toFixed(value < 10 ? 1 : 0)}${lang === 'zh' ? ' 秒' : ' s'}`
+          : Number.isInteger(value)
+            ? String(value)
+            : value.toFixed(2);
+  return lang === 'zh' ? `${name}（${agg}）：${shown}` : `${name} (${agg}): ${shown}`;
 }
 const SERVICE_FIGURES: Record<string, ServiceFigures> = {
   'db.postgres': shownOf(POSTGRES, [['up', 'mean'], ['connections_pct', 'max'], ['replication_lag_sec', 'max'], ['max_xid_age', 'last'], ['locks_waiting', 'max'], ['long_queries', 'max']]),

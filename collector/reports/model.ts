@@ -75,6 +75,21 @@ export const InventoryChangeSchema = z.object({
   changedAt: z.number(),
 });
 
+/** 正常 / 关注 / 异常 (OK / WARNING / CRITICAL), and not checked (no result, or the host was not reachable). */
+export const ConclusionSchema = z.enum(['normal', 'attention', 'abnormal', 'not-checked']);
+export type Conclusion = z.infer<typeof ConclusionSchema>;
+
+/** One line of a host's checklist (检查项 / 检查标准 / 检查结果 / 结论), in the report's language. */
+export const ChecklistRowSchema = z.object({
+  category: z.enum(['system', 'database', 'network', 'security', 'backup', 'logs', 'other']),
+  checkId: z.string(),
+  item: z.string(),
+  standard: z.string(),
+  result: z.string(),
+  conclusion: ConclusionSchema,
+});
+export type ChecklistRow = z.infer<typeof ChecklistRowSchema>;
+
 export const HostSectionSchema = z.object({
   hostId: z.string(),
   name: z.string(),
@@ -92,8 +107,14 @@ export const HostSectionSchema = z.object({
   disks: z.array(DiskMountSchema),
   network: z.array(NetIfaceSchema),
   reboots: z.number(),
-  /** Time inside host-unreachable tickets in the period (see the accounting section). */
+  /**
+   * Minutes inside host-unreachable tickets in the period (overlaps counted once): the one figure that both
+   * "unreachable minutes" and availability are worked out from (see the accounting section).
+   */
   downMinutes: z.number(),
+  /** A host-unreachable ticket was still open when the window ended. */
+  unreachableAtEnd: z.boolean().default(false),
+  checklist: z.array(ChecklistRowSchema).default([]),
   availabilityPct: Num,
   databases: z.array(ServiceHealthSchema),
   networkDevices: z.array(ServiceHealthSchema),
@@ -188,6 +209,19 @@ export const InspectionReportSchema = z.object({
     customerContact: z.object({ name: z.string(), phone: z.string(), email: z.string() }).default({ name: '', phone: '', email: '' }),
   }),
   summary: z.object({
+    /** Whether a fresh inspection run was made (else "reachable at inspection" means the last known results). */
+    inspectionRun: z.boolean().default(false),
+    /** Cases not closed when the report was made, whenever they were opened. */
+    openCases: z.array(z.object({ number: z.string(), hostName: z.string(), title: z.string(), severity: z.string(), state: z.string(), openedAt: z.number() })).default([]),
+    /** Findings compared with the previous report's (by finding id); null without a previous report. */
+    changes: z
+      .object({
+        resolved: z.array(z.object({ hostName: z.string(), title: z.string() })),
+        added: z.array(z.object({ hostName: z.string(), title: z.string() })),
+        persisting: z.number(),
+      })
+      .nullable()
+      .default(null),
     healthScore: z.number(),
     hostsTotal: z.number(),
     hostsInspected: z.number(),

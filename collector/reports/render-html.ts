@@ -1,268 +1,121 @@
-import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
-import { periodBounds } from './holiday-calendar.js';
-import { labels } from './labels.js';
-import type { HostSection, InspectionReport, ReportLang, Stats } from './model.js';
-import { escapeXml as esc, lineChart, riskBars } from './svg.js';
-import { checkTitle } from '../../checks/titles.js';
+import type { Block, Cell, CoverBlock, ReportDocument, TableBlock } from './document.js';
+import { REPORT_FONT } from './document.js';
+import { inspectionDocument } from './inspection-document.js';
+import type { InspectionReport } from './model.js';
+import { escapeXml as esc } from './svg.js';
+
+export { inspectionName, periodName } from './inspection-document.js';
 
 /**
- * The report as one self-contained HTML page: inline CSS and SVG, no script, no external request, every
- * text escaped. Print CSS gives A4 pages for the PDF.
+ * A report document (document.ts) as one self-contained HTML page: inline CSS and SVG, the logo as a data:
+ * image, no script, no request to anywhere, every text escaped. Print CSS makes A4 pages for the PDF, whose
+ * running header and footer (logo, issuer, confidentiality line, page x of y) come from pdfHeaderFooter.
  */
 
 const CSS = `
-@page { size: A4; margin: 16mm 14mm; }
-body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #222; font-size: 12px; line-height: 1.5; margin: 0 auto; max-width: 900px; padding: 12px; }
-h1 { font-size: 28px; margin: 0 0 8px; } h2 { font-size: 18px; border-bottom: 2px solid #2c3e50; padding-bottom: 2px; margin-top: 24px; }
-h3 { font-size: 15px; margin: 18px 0 6px; } h4 { font-size: 13px; margin: 10px 0 4px; }
-table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; } th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #f0f3f6; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.cover { min-height: 240mm; display: flex; flex-direction: column; justify-content: center; page-break-after: always; }
-.cover dl { display: grid; grid-template-columns: 10em 1fr; gap: 6px 12px; font-size: 15px; } .cover dt { color: #555; }
-.score { font-size: 40px; font-weight: bold; } .OK { color: #1e8449; } .WARNING { color: #b9770e; } .CRITICAL { color: #c0392b; } .UNKNOWN { color: #7f8c8d; }
-.risk-high { color: #c0392b; font-weight: bold; } .risk-medium { color: #b9770e; font-weight: bold; } .risk-low { color: #555; }
-.host, .break { page-break-before: always; } .break + .host { page-break-before: auto; } .muted { color: #777; } .remark { background: #fffbe6; }
-@media print { body { max-width: none; padding: 0; } a { color: inherit; text-decoration: none; } }
+@page { size: A4; margin: 24mm 14mm 20mm; }
+* { box-sizing: border-box; }
+body { font-family: ${REPORT_FONT}; color: #222; font-size: 11.5px; line-height: 1.55; margin: 0 auto; max-width: 900px; padding: 12px; }
+h1 { font-size: 19px; border-bottom: 2px solid #1f3b57; padding-bottom: 3px; margin: 22px 0 10px; color: #1f3b57; }
+h2 { font-size: 16px; margin: 18px 0 8px; color: #1f3b57; } h3 { font-size: 13px; margin: 14px 0 5px; }
+h1, h2, h3 { page-break-after: avoid; break-after: avoid; }
+.new-page { page-break-before: always; break-before: page; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; table-layout: fixed; }
+th, td { border: 1px solid #c8ced6; padding: 3px 5px; text-align: left; vertical-align: top; overflow-wrap: anywhere; white-space: pre-line; }
+th { background: #eef2f6; font-weight: bold; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; } td.nw, th.nw { white-space: nowrap; overflow-wrap: normal; } td.b { font-weight: bold; }
+.ok { color: #1e8449; } .warn { color: #b9770e; } .crit { color: #c0392b; } .unknown { color: #7f8c8d; }
+.high { color: #c0392b; } .medium { color: #b9770e; } .low { color: #555; } .muted { color: #666; } .small { font-size: 10px; }
+.cover { min-height: 250mm; display: flex; flex-direction: column; page-break-after: always; break-after: page; }
+.cover .issuer { display: flex; align-items: center; gap: 12px; font-size: 15px; color: #1f3b57; font-weight: bold; min-height: 20mm; }
+.cover .issuer img { max-height: 20mm; max-width: 60mm; }
+.cover h1 { font-size: 34px; border: none; margin: 40mm 0 6px; letter-spacing: 4px; }
+.cover .subtitle { font-size: 18px; margin: 0 0 18mm; }
+.cover dl { display: grid; grid-template-columns: 8em 1fr; gap: 7px 14px; font-size: 13px; margin: 0; } .cover dt { color: #555; } .cover dd { margin: 0; }
+.cover .cover-foot { margin-top: auto; border-top: 1px solid #c8ced6; padding-top: 6px; font-size: 11px; color: #444; }
+.toc ol { list-style: none; padding: 0; margin: 0; } .toc li { padding: 3px 0; border-bottom: 1px dotted #ccc; } .toc li.l2 { padding-left: 2em; font-size: 11px; }
+.toc a { color: inherit; text-decoration: none; }
+.score { display: flex; align-items: baseline; gap: 14px; margin: 6px 0; } .score .value { font-size: 38px; font-weight: bold; } .score .verdict { font-size: 18px; font-weight: bold; }
+.chart { margin: 4px 0 12px; page-break-inside: avoid; break-inside: avoid; } .chart svg { max-width: 100%; height: auto; }
+.signatures { display: flex; gap: 18px; margin-top: 14px; page-break-inside: avoid; break-inside: avoid; }
+.signatures .party { flex: 1; border: 1px solid #9aa7b4; padding: 10px 12px; min-height: 46mm; }
+.signatures .role { font-weight: bold; font-size: 13px; margin-bottom: 8mm; }
+.signatures .line { margin: 2mm 0 0; border-bottom: 1px solid #555; min-height: 7mm; } .signatures .gap { margin-top: 6mm; } .signatures .stamp { height: 26mm; }
+@media print { body { max-width: none; padding: 0; } }
 `;
 
-function fmtTime(t: number | null, withTime = true): string {
-  if (t === null) return '-';
-  const p = zonedParts(t, DEFAULT_TIMEZONE);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}${withTime ? ` ${pad(p.hour)}:${pad(p.minute)}` : ''}`;
+function tableHtml(t: TableBlock): string {
+  const cls = (c: Cell) => [c.numeric ? 'n' : '', c.nowrap ? 'nw' : '', c.bold ? 'b' : '', c.tone ?? ''].filter(Boolean).join(' ');
+  const cols = t.widths ? `<colgroup>${t.widths.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>` : '';
+  const th = t.head.map((h) => `<th>${esc(h)}</th>`).join('');
+  const tr = t.rows.map((r) => `<tr>${r.map((c) => `<td${cls(c) ? ` class="${cls(c)}"` : ''}>${esc(c.text)}</td>`).join('')}</tr>`).join('');
+  return `<table${t.id ? ` id="${esc(t.id)}"` : ''}>${cols}<thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }
 
-const num = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
-const bytes = (v: number | null) => {
-  if (v === null) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let x = v;
-  let i = 0;
-  while (Math.abs(x) >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
+function coverHtml(b: CoverBlock, confidential: string): string {
+  const logo = b.logo ? `<img alt="" src="${esc(b.logo)}">` : '';
+  const fields = b.fields.map((f) => `<dt>${esc(f.label)}</dt><dd id="${esc(f.id)}">${esc(f.value)}</dd>`).join('');
+  const foot = [...b.footer, confidential].map((l) => `<div>${esc(l)}</div>`).join('');
+  return `<section class="cover"><div class="issuer">${logo}<span>${esc(b.issuer)}</span></div><h1>${esc(b.title)}</h1><p class="subtitle">${esc(b.subtitle)}</p><dl>${fields}</dl><div class="cover-foot">${foot}</div></section>`;
+}
+
+function blockHtml(b: Block, doc: ReportDocument): string {
+  switch (b.kind) {
+    case 'cover':
+      return coverHtml(b, doc.footer.confidential);
+    case 'toc':
+      return `<section class="toc"><h1>${esc(b.title)}</h1><ol>${b.entries.map((e) => `<li class="l${e.level}"><a href="#${esc(e.anchor)}">${esc(e.text)}</a></li>`).join('')}</ol></section>`;
+    case 'heading': {
+      const tag = `h${b.level}`;
+      const attrs = `${b.anchor ? ` id="${esc(b.anchor)}"` : ''}${b.newPage ? ' class="new-page"' : ''}`;
+      return `<${tag}${attrs}>${esc(b.text)}</${tag}>`;
+    }
+    case 'paragraph':
+      return `<p${b.id ? ` id="${esc(b.id)}"` : ''}${b.tone || b.small ? ` class="${[b.tone ?? '', b.small ? 'small' : ''].filter(Boolean).join(' ')}"` : ''}>${esc(b.text)}</p>`;
+    case 'list': {
+      const tag = b.ordered ? 'ol' : 'ul';
+      return `<${tag}>${b.items.map((i) => `<li>${esc(i)}</li>`).join('')}</${tag}>`;
+    }
+    case 'table':
+      return tableHtml(b);
+    case 'chart':
+      // The SVG is made by svg.ts from numbers and escaped labels only.
+      return `<div class="chart">${b.svg}</div>`;
+    case 'score':
+      return `<div class="score"><span>${esc(b.label)}</span><span class="value ${b.tone}">${b.score}</span><span class="verdict ${b.tone}">${esc(b.verdict)}</span></div>`;
+    case 'signatures':
+      return `<div class="signatures">${b.parties
+        .map(
+          (p) =>
+            `<div class="party"><div class="role">${esc(p.role)}</div><div>${esc(b.signLabel)}</div><div class="line">${esc(p.name)}</div><div class="gap">${esc(b.dateLabel)}</div><div class="line">${esc(p.date)}</div>${p.stamp ? `<div class="gap">${esc(b.stampLabel)}</div><div class="stamp"></div>` : ''}${p.note ? `<p class="muted small">${esc(p.note)}</p>` : ''}</div>`,
+        )
+        .join('')}</div>`;
   }
-  return `${x.toFixed(i ? 1 : 0)} ${units[i]}`;
-};
-const share = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
-
-export function periodName(period: string, lang: ReportLang): string {
-  const [y, q] = [period.slice(0, 4), Number(period.slice(5))];
-  return lang === 'zh' ? `${y}年第${['一', '二', '三', '四'][q - 1]}季度` : `Q${q} ${y}`;
 }
 
-/** "2026年国庆节前巡检" / "National Day 2026 inspection"; the quarter for a report stored before inspections had keys. */
-export function inspectionName(r: { period: string; inspectionKey: string | null; holiday: string | null }, lang: ReportLang): string {
-  if (!r.inspectionKey) return periodName(r.period, lang);
-  const L = labels(lang);
-  const custom = /^custom-(\d{4})-\d{2}-\d{2}$/.exec(r.inspectionKey);
-  if (custom) return L.inspectionName(r.holiday && r.holiday !== 'custom' ? r.holiday : r.inspectionKey.slice(7), custom[1]!, false);
-  const holiday = r.inspectionKey.replace(/-\d{4}$/, '');
-  return L.inspectionName(L.holidays[holiday] ?? holiday, r.inspectionKey.slice(-4), true);
-}
-
-function table(head: string[], rows: string[][], numeric: number[] = []): string {
-  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('');
-  return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
-}
-
-/** A check named after its type (system.disk) is shown by its title in a zh report (磁盘空间与 inode); own names stay. */
-function shownCheckName(c: { name: string; checkId: string }, lang: ReportLang): string {
-  return lang === 'zh' && c.name === c.checkId ? (checkTitle(c.checkId, 'zh') ?? c.name) : c.name;
-}
-
-function hostHtml(h: HostSection, lang: ReportLang): string {
-  const L = labels(lang);
-  const st = (s: string) => `<span class="${esc(s)}">${esc(L.statusNames[s] ?? s)}</span>`;
-  const out: string[] = [`<section class="host"><h3>${esc(h.name)}${h.reachableAtInspection ? '' : ` <span class="risk-high">(${esc(L.notReachableNote)})</span>`}</h3>`];
-  out.push(`<p class="muted">${esc(L.kind)}: ${esc(h.kind)} · ${esc(L.criticality)}: ${esc(h.criticality)} · ${esc(L.availability)}: ${h.availabilityPct === null ? '-' : `${h.availabilityPct.toFixed(3)}%`} · ${esc(L.reboots)}: ${h.reboots}</p>`);
-
-  out.push(`<h4>${esc(L.inventory)}</h4>`);
-  const inv = h.inventory;
-  out.push(
-    inv
-      ? table([L.os, L.kernel, L.cpuModel, L.cores, L.memory, L.packages], [[esc(inv.os ?? '-'), esc(inv.kernel ?? '-'), esc(inv.cpuModel ?? '-'), num(inv.cpuCores, 0), bytes(inv.memoryBytes), String(inv.packages)]])
-      : `<p class="muted">${esc(L.none)}</p>`,
-  );
-  out.push(`<h4>${esc(L.changes)}</h4>`);
-  out.push(
-    h.changes.length
-      ? table([L.when, L.field, L.oldValue, L.newValue], h.changes.map((c) => [fmtTime(c.changedAt), esc(c.field), esc(c.oldValue ?? '-'), esc(c.newValue ?? '-')]))
-      : `<p class="muted">${esc(L.noChanges)}</p>`,
-  );
-
-  out.push(`<h4>${esc(L.checks)}</h4>`);
-  out.push(
-    h.checks.length
-      ? table([L.check, L.status, L.result, L.when], h.checks.map((c) => [esc(shownCheckName(c, lang)), st(c.status), esc(c.summary), `${fmtTime(c.lastRunAt)}${c.fresh ? '' : esc(L.lastKnown)}`]))
-      : `<p class="muted">${esc(L.none)}</p>`,
-  );
-
-  out.push(`<h4>${esc(L.resources)}</h4>`);
-  const row = (name: string, s: Stats) => [esc(name), num(s.mean), num(s.p95), num(s.max)];
-  out.push(table([L.metric, `${L.avg} %`, `${L.p95} %`, `${L.max} %`], [row(L.cpu, h.cpu), row(L.mem, h.memory), row(L.swap, h.swap)], [1, 2, 3]));
-  out.push(
-    lineChart(
-      [
-        { points: h.cpuDaily, color: '#2e86c1', label: L.cpu },
-        { points: h.memoryDaily, color: '#8e44ad', label: L.mem },
-      ],
-      { yMax: 100, unit: '%', title: `${h.name} ${L.cpu} / ${L.mem}` },
-    ),
-  );
-
-  out.push(`<h4>${esc(L.disks)}</h4>`);
-  if (h.disks.length) {
-    out.push(
-      table(
-        [L.mount, L.used, L.size, L.growth, L.fullIn],
-        h.disks.map((d) => [
-          esc(d.mount),
-          `${num(d.usedPct)}%`,
-          bytes(d.totalBytes),
-          `${num(d.growthPctPerDay, 3)}% (${bytes(d.growthBytesPerDay)})`,
-          d.daysUntilFull === null ? esc(L.notFilling) : `${Math.round(d.daysUntilFull)} ${esc(L.days)}`,
-        ]),
-        [1, 2, 3, 4],
-      ),
-    );
-    const colors = ['#16a085', '#d35400', '#2c3e50', '#c0392b', '#7d3c98', '#1f618d'];
-    out.push(lineChart(h.disks.map((d, i) => ({ points: d.dailyMeans, color: colors[i % colors.length]!, label: d.mount, trend: true })), { yMax: 100, unit: '%', title: `${h.name} ${L.disks}` }));
-  } else out.push(`<p class="muted">${esc(L.none)}</p>`);
-
-  if (h.network.length) {
-    out.push(`<h4>${esc(L.network)}</h4>`);
-    out.push(table([L.iface, L.errAvg, L.errMax], h.network.map((n) => [esc(n.iface), num(n.errorsPerSecMean, 3), num(n.errorsPerSecMax, 3)]), [1, 2]));
-  }
-  const services = (title: string, list: HostSection['databases']) => {
-    if (!list.length) return;
-    out.push(`<h4>${esc(title)}</h4>`);
-    out.push(
-      table(
-        [L.check, L.status, L.result, L.figures],
-        list.map((s) => [
-          esc(s.name),
-          st(s.status),
-          esc(s.summary),
-          Object.entries(s.figures)
-            .filter(([, v]) => v !== null)
-            .map(([k, v]) => `${esc(k)} = ${num(v, 2)}`)
-            .join('<br>'),
-        ]),
-      ),
-    );
-  };
-  services(L.databases, h.databases);
-  services(L.devices, h.networkDevices);
-  if (h.certificates.length) {
-    out.push(`<h4>${esc(L.certificates)}</h4>`);
-    out.push(table([L.check, L.daysLeft], h.certificates.map((c) => [esc(c.url), num(c.daysLeft)]), [1]));
-  }
-  if (h.backups.length) {
-    out.push(`<h4>${esc(L.backups)}</h4>`);
-    out.push(table([L.check, L.status, L.ageHours, L.result], h.backups.map((b) => [esc(b.path), st(b.status), num(b.ageHours), esc(b.summary)]), [2]));
-  }
-  out.push('</section>');
-  return out.join('\n');
-}
-
-export function renderReportHtml(r: InspectionReport): string {
-  const L = labels(r.lang);
-  const c = r.cover;
-  const s = r.summary;
-  const name = inspectionName(c, r.lang);
-  const title = `${L.title} ${c.customerName} ${name}`;
+export function renderDocumentHtml(doc: ReportDocument): string {
   const parts: string[] = [];
-  parts.push(`<!DOCTYPE html><html lang="${r.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">`);
+  parts.push(`<!DOCTYPE html><html lang="${doc.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">`);
   // No request may leave the page: a CSP that allows only inline style and data: images.
   parts.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
-  parts.push(`<title>${esc(title)}</title><style>${CSS}</style></head><body>`);
-
-  parts.push(`<section class="cover"><h1>${esc(L.title)}</h1><p style="font-size:20px">${esc(c.customerName)} · ${esc(name)}</p><dl>`);
-  // The window to the minute: consecutive reports meet at an inspection, which starts mid-morning.
-  const partial = c.scope === 'quarter' && c.periodTo < periodBounds(c.period).to;
-  const window = `${fmtTime(c.periodFrom)} – ${fmtTime(c.periodTo)}${c.firstReport ? ` (${L.firstReport})` : ''}${partial ? ` (${L.quarterPartial})` : ''}`;
-  for (const [k, v, id] of [
-    [L.customer, `${c.customerName} (${c.customerId})`, 'cover-customer'],
-    [L.period, window, 'cover-window'],
-    [L.inspectedAt, c.inspectionAt !== null ? fmtTime(c.inspectionAt) : (c.inspectionDate ?? '-'), 'cover-inspected'],
-    [L.engineer, c.engineer || '-', 'cover-engineer'],
-    [L.version, L.versionText(c.version), 'cover-version'],
-    [L.signedOffCover, r.signOff ? `${r.signOff.name} ${fmtTime(r.signOff.at)}` : L.draft, 'cover-sign-off'],
-    [L.generated, fmtTime(c.generatedAt), 'cover-generated'],
-  ] as const)
-    parts.push(`<dt>${esc(k)}</dt><dd id="${id}">${esc(v)}</dd>`);
-  parts.push('</dl></section>');
-
-  parts.push(`<h2>${esc(L.summary)}</h2>`);
-  const scoreClass = s.healthScore >= 90 ? 'OK' : s.healthScore >= 70 ? 'WARNING' : 'CRITICAL';
-  parts.push(`<p>${esc(L.healthScore)}: <span class="score ${scoreClass}">${s.healthScore}</span></p><p class="muted">${esc(L.healthFormula)}</p>`);
-  parts.push(
-    table(
-      [L.hosts, L.inspected, L.unreachable],
-      [[String(s.hostsTotal), String(s.hostsInspected), s.hostsUnreachable.length ? esc(s.hostsUnreachable.join(', ')) : esc(L.none)]],
-    ),
-  );
-  parts.push(`<h4>${esc(L.findingsByRisk)}</h4>${riskBars(s.findingsByRisk, { high: L.high, medium: L.medium, low: L.low })}`);
-  const total = s.findingsByRisk.high + s.findingsByRisk.medium + s.findingsByRisk.low;
-  parts.push(
-    `<p>${esc(L.sinceLast)}: ${
-      s.previous
-        ? esc(`${inspectionName({ period: s.previous.period, inspectionKey: s.previous.inspectionKey, holiday: s.previous.holiday }, r.lang)} — ${L.previousScore} ${s.previous.healthScore} (${s.healthScore - s.previous.healthScore >= 0 ? '+' : ''}${s.healthScore - s.previous.healthScore}), ${L.previousFindings} ${s.previous.findings} → ${total}`)
-        : esc(L.noPrevious)
-    }</p>`,
-  );
-
-  parts.push(`<h2 class="break">${esc(L.hostSection)}</h2>`);
-  for (const h of r.hosts) parts.push(hostHtml(h, r.lang));
-
-  parts.push(`<h2 class="break">${esc(L.tickets)}</h2>`);
-  const t = r.tickets;
-  if (t.items.length) {
-    const metText = (m: boolean | null) => (m === null ? esc(L.pending) : m ? esc(L.met) : `<span class="risk-high">${esc(L.missed)}</span>`);
-    parts.push(
-      table(
-        [L.number, L.host, L.titleCol, L.severity, L.opened, L.response, L.restore],
-        t.items.map((i) => [
-          esc(i.number),
-          esc(i.hostName),
-          esc(i.title),
-          esc(i.severity),
-          fmtTime(i.openedAt),
-          i.responseNotApplicable ? esc(L.notApplicable) : `${num(i.responseMin)} / ${esc(L.target)} ${i.responseTargetMin} · ${metText(i.responseMet)}`,
-          `${num(i.restoreMin)} / ${esc(L.target)} ${i.restoreTargetMin} · ${metText(i.restoreMet)}`,
-        ]),
-      ),
-    );
-    parts.push(table([L.responseShare, L.restoreShare, L.slaShare], [[share(t.responseMetShare), share(t.restoreMetShare), share(t.slaMetShare)]], [0, 1, 2]));
-  } else parts.push(`<p class="muted">${esc(L.noTickets)}</p>`);
-
-  parts.push(`<h2>${esc(L.findings)}</h2>`);
-  parts.push(
-    r.findings.length
-      ? table(
-          [L.risk, L.host, L.finding, L.detail, L.recommendation, L.remark],
-          r.findings.map((f) => [
-            `<span class="risk-${f.risk}">${esc(L[f.risk])}</span>`,
-            esc(f.hostName || '-'),
-            esc(f.title),
-            esc(f.detail),
-            esc(f.recommendation),
-            f.remark ? `<div class="remark">${esc(f.remark)}</div>` : '',
-          ]),
-        )
-      : `<p>${esc(L.noFindings)}</p>`,
-  );
-
-  parts.push(`<h2>${esc(L.accounting)}</h2><ol>${L.accountingText.map((x) => `<li>${esc(x)}</li>`).join('')}</ol>`);
-  parts.push(`<h2>${esc(L.signOff)}</h2>`);
-  parts.push(
-    table(
-      [L.signedBy, L.signedAt, L.note],
-      [r.signOff ? [esc(r.signOff.name), fmtTime(r.signOff.at), esc(r.signOff.note)] : [esc(L.notSigned), '', '']],
-    ),
-  );
+  parts.push(`<title>${esc(doc.title)}</title><style>${CSS}</style></head><body>`);
+  for (const b of doc.blocks) parts.push(blockHtml(b, doc));
   parts.push('</body></html>');
   return parts.join('\n');
+}
+
+/** Chromium's running header and footer for the PDF: issuer logo and name, the report, the confidentiality line, page x of y. */
+export function pdfHeaderFooter(doc: ReportDocument): { headerTemplate: string; footerTemplate: string } {
+  const base = `font-family:${esc(REPORT_FONT)};font-size:8px;color:#555;width:100%;margin:0 14mm;display:flex;align-items:center;justify-content:space-between;gap:8px;`;
+  const logo = doc.header.logo ? `<img src="${esc(doc.header.logo)}" style="height:7mm;max-width:30mm;margin-right:6px">` : '';
+  const p = doc.pageLabel;
+  return {
+    headerTemplate: `<div style="${base}border-bottom:0.5px solid #aaa;padding-bottom:2px"><span style="display:flex;align-items:center">${logo}${esc(doc.header.left)}</span><span>${esc(doc.header.right)}</span></div>`,
+    footerTemplate: `<div style="${base}border-top:0.5px solid #aaa;padding-top:2px"><span>${esc(doc.footer.confidential)}</span><span>${esc(p.before)}<span class="pageNumber"></span>${esc(p.middle)}<span class="totalPages"></span>${esc(p.after)}</span></div>`,
+  };
+}
+
+export function renderReportHtml(r: InspectionReport, acceptance: { name: string; at: number } | null = null): string {
+  return renderDocumentHtml(inspectionDocument(r, acceptance));
 }

@@ -99,8 +99,9 @@ describe('reports API', () => {
     const html = await (await call('eng-a', 'GET', `/${reportId}/html`)).text();
     expect(html).toContain('已联系客户扩容 &lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
-    // Self-contained: no script, no link, no element or attribute that loads anything (URLs only as text).
-    expect(html).not.toMatch(/<script|<link|<(img|iframe|object|embed)\b|<[^>]+\s(src|href)=|url\(|<[^>]*https?:\/\//i);
+    // Self-contained: no script, no link, no element or attribute that loads anything (URLs only as text); the
+    // only references are the contents' anchors in the page itself and the logo as a data: image.
+    expect(html).not.toMatch(/<script|<link|<(iframe|object|embed)\b|<[^>]+\s(src|href)=(?!"(#[a-z0-9-]+|data:image\/(png|svg\+xml);base64,[A-Za-z0-9+/=]+)")|url\(|<[^>]*https?:\/\//i);
     expect(html).toContain('GET https://shop.acme.example/ 200');
 
     const signed = await call('eng-a', 'POST', `/${reportId}/sign-off`, { note: '同意' });
@@ -141,6 +142,18 @@ describe('reports API', () => {
     expect(text).toContain('ACME 有限公司');
     expect(text).toContain('已联系客户扩容');
     expect(text).toContain('统计口径');
+    // Every page carries the running footer: the confidentiality line and page x of y.
+    const pageTexts = text.split('\f').filter((p) => p.trim());
+    expect(pageTexts).toHaveLength(pages.length);
+    pageTexts.forEach((p, i) => {
+      // pdftotext keeps or drops the spaces around CJK text as the glyph positions suggest: compare without them.
+      const flat = p.replace(/\s+/g, '');
+      expect(flat).toContain('本报告仅供ACME有限公司内部使用');
+      expect(flat).toContain(`第${i + 1}页/共${pages.length}页`);
+    });
+    // Both sign: the engineer, and the customer (确认签字) with a date line.
+    expect(text).toContain('服务商工程师签字');
+    expect(text).toContain('客户确认签字');
   }, 60_000);
 
   test('an inspection the contract lacks, or none named, is a 400 with the reason', async () => {

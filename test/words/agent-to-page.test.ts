@@ -88,13 +88,13 @@ describe('results of a real agent, read in Chinese', () => {
     const now = Date.now();
     const report = await buildInspectionReport({ db: collector.db, store: collector.store, customerId: 'acme', scope: { from: now - 3600_000, to: now + 60_000, period: '2026Q4' }, lang: 'zh', now });
     const html = renderReportHtml(report);
-    // The checks table of the host section: 检查项 / 状态 / 结果 / 时间.
-    const table = /<h4>巡检时检查状态<\/h4>\s*(<table[\s\S]*?<\/table>)/.exec(html)?.[1];
+    // The host's checklist: 检查项 (类别 · 标题) / 检查标准 / 检查结果 / 结论.
+    const table = /<h3>检查清单<\/h3>\s*(<table[\s\S]*?<\/table>)/.exec(html)?.[1];
     expect(table, 'the per-host checks table').toBeDefined();
     const rows = [...table!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1]!.replace(/<[^>]+>/g, ''))));
     const body = rows.filter((cells) => cells.length >= 3);
     expect(body).toHaveLength(CHECKS.length);
-    const byTitle = new Map(body.map((cells) => [cells[0]!, cells[2]!]));
+    const byTitle = new Map(body.map((cells) => [cells[0]!.replace(/^\S+ · /, ''), cells[2]!]));
     expect(byTitle.get('内存与交换分区')).toMatch(/^内存使用率 /);
     expect(byTitle.get('磁盘空间与 inode')).toMatch(/个文件系统正常|超过阈值/);
     const english = body.map((cells) => [cells[0], englishWordsIn(`${cells[0]} ${cells[2]}`)] as const).filter(([, words]) => words.length);

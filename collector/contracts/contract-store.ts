@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { CalendarSchema } from './sla-calendar.js';
+import { CalendarSchema, type Calendar } from './sla-calendar.js';
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const serviceLevelOf = (calendar: Calendar): '7x24' | '5x8' => (calendar.kind === '7x24' ? '7x24' : '5x8');
 
 export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -56,13 +59,23 @@ export const ContractSchema = z
     flapLowPct: z.number().int().min(0).max(99).default(25),
     /** At most one automatic reopen message (and the recovery after it) per ticket in this many minutes; 0 = no limit. */
     reopenNotifyMin: z.number().int().min(0).max(1440).default(30),
+    /** The contract's term in Beijing dates, the last day included; null = open-ended. Outside it no SLA clock runs. */
+    startsOn: IsoDate.nullable().default(null),
+    endsOn: IsoDate.nullable().default(null),
+    /** The hosts the contract covers; null = every host of the customer. A case on another host runs no SLA clock. */
+    coveredHostIds: z.array(z.string().min(1).max(100)).max(10_000).nullable().default(null),
+    /** The staff user who owns the account: mailed 30 days before the contract ends. */
+    accountOwnerId: z.string().min(1).max(100).nullable().default(null),
   })
+  .refine((c) => !c.startsOn || !c.endsOn || c.startsOn <= c.endsOn, { message: 'endsOn must not be before startsOn', path: ['endsOn'] })
   .refine((c) => c.flapLowPct < c.flapHighPct, { message: 'flapLowPct must be below flapHighPct', path: ['flapLowPct'] });
 export type Contract = z.infer<typeof ContractSchema>;
 export type ContractInput = z.input<typeof ContractSchema>;
 
 export interface StoredContract extends Contract {
   customerId: string;
+  /** The service level the calendar gives: 7x24, or 5x8 for business hours (the hours are in the calendar). */
+  serviceLevel: '7x24' | '5x8';
   /** False when no contract row exists and these are the defaults. */
   stored: boolean;
   updatedAt: number | null;
@@ -74,6 +87,10 @@ interface ContractRow {
   calendar: string;
   auto_close_days: number;
   auto_close_notice_days: number;
+  starts_on: string | null;
+  ends_on: string | null;
+  covered_hosts: string | null;
+  account_owner_id: string | null;
   open_after: number;
   reopen_window_min: number;
   inspections: string;
@@ -87,12 +104,19 @@ interface ContractRow {
 /** The customer's contract, or the defaults when none is stored. */
 export function getContract(db: Db, customerId: string): StoredContract {
   const r = db.prepare('SELECT * FROM contracts WHERE customer_id = ?').get(customerId) as ContractRow | undefined;
-  if (!r) return { ...ContractSchema.parse({}), customerId, stored: false, updatedAt: null };
+  if (!r) {
+    const d = ContractSchema.parse({});
+    return { ...d, serviceLevel: serviceLevelOf(d.calendar), customerId, stored: false, updatedAt: null };
+  }
   const c = ContractSchema.parse({
     targets: JSON.parse(r.targets),
     calendar: JSON.parse(r.calendar),
     autoCloseDays: r.auto_close_days,
     autoCloseNoticeDays: r.auto_close_notice_days,
+    startsOn: r.starts_on,
+    endsOn: r.ends_on,
+    coveredHostIds: r.covered_hosts ? (JSON.parse(r.covered_hosts) as string[]) : null,
+    accountOwnerId: r.account_owner_id,
     openAfter: r.open_after,
     reopenWindowMin: r.reopen_window_min,
     inspections: JSON.parse(r.inspections),
@@ -101,7 +125,7 @@ export function getContract(db: Db, customerId: string): StoredContract {
     flapLowPct: r.flap_low_pct,
     reopenNotifyMin: r.reopen_notify_min,
   });
-  return { ...c, customerId, stored: true, updatedAt: r.updated_at };
+  return { ...c, serviceLevel: serviceLevelOf(c.calendar), customerId, stored: true, updatedAt: r.updated_at };
 }
 
 /** Store (replace) a customer's contract; missing fields take the defaults. */
@@ -109,13 +133,14 @@ export function setContract(db: Db, customerId: string, input: ContractInput, no
   const c = ContractSchema.parse(input);
   db.prepare(
     `INSERT INTO contracts (customer_id, targets, calendar, auto_close_days, open_after, reopen_window_min, inspections,
-       inspection_days_before, flap_high_pct, flap_low_pct, reopen_notify_min, updated_at, auto_close_notice_days)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       inspection_days_before, flap_high_pct, flap_low_pct, reopen_notify_min, updated_at, auto_close_notice_days, starts_on, ends_on, covered_hosts, account_owner_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(customer_id) DO UPDATE SET targets = excluded.targets, calendar = excluded.calendar,
        auto_close_days = excluded.auto_close_days, open_after = excluded.open_after,
        reopen_window_min = excluded.reopen_window_min, inspections = excluded.inspections,
        inspection_days_before = excluded.inspection_days_before, flap_high_pct = excluded.flap_high_pct, flap_low_pct = excluded.flap_low_pct,
-       reopen_notify_min = excluded.reopen_notify_min, updated_at = excluded.updated_at, auto_close_notice_days = excluded.auto_close_notice_days`,
+       reopen_notify_min = excluded.reopen_notify_min, updated_at = excluded.updated_at, auto_close_notice_days = excluded.auto_close_notice_days,
+       starts_on = excluded.starts_on, ends_on = excluded.ends_on, covered_hosts = excluded.covered_hosts, account_owner_id = excluded.account_owner_id`,
   ).run(
     customerId,
     JSON.stringify(c.targets),
@@ -130,6 +155,10 @@ export function setContract(db: Db, customerId: string, input: ContractInput, no
     c.reopenNotifyMin,
     now,
     c.autoCloseNoticeDays,
+    c.startsOn,
+    c.endsOn,
+    c.coveredHostIds ? JSON.stringify(c.coveredHostIds) : null,
+    c.accountOwnerId,
   );
   return getContract(db, customerId);
 }

@@ -12,6 +12,8 @@ import { SEVERITIES } from '../contracts/contract-store.js';
 import { CASE_CHANNELS, DOMAINS } from './case-types.js';
 import { changeSeverity, escalateToTier, getRating, markOnsiteNeeded, rateCase, setDomain } from './case-actions.js';
 import { casesAwaitingCustomer } from './consent.js';
+import { getContract } from '../contracts/contract-store.js';
+import { contractState } from '../contracts/contract-terms.js';
 import { openCase } from './open-case.js';
 import type { Ticket, TicketEvent } from './ticket-store.js';
 import type { ActionContext, ActionResult } from './ticket-actions.js';
@@ -106,6 +108,7 @@ export function casePanel(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
       ${caller ? html`<tr><th>${t('case.caller')}</th><td id="case-caller">${caller}</td></tr>` : ''}
       ${tk.description ? html`<tr><th>${t('case.description')}</th><td class="text" style="white-space:pre-wrap">${tk.description}</td></tr>` : ''}
       ${tk.domain ? html`<tr><th>${t('case.domain')}</th><td>${t(`case.domain.${tk.domain}`)}</td></tr>` : ''}
+      ${tk.slaStopped ? html`<tr><th>${t('case.sla')}</th><td id="sla-stopped" data-reason="${tk.slaStopped}">${t(`case.slaStopped.${tk.slaStopped}`)}</td></tr>` : ''}
       ${tk.severityProposed ? html`<tr><th>${t('case.severity')}</th><td id="severity-proposed">${tk.severity} · ${t('case.proposedBadge')}</td></tr>` : ''}
       ${rating ? html`<tr><th>${t('case.rating')}</th><td id="case-rating" data-score="${rating.score}">${'★'.repeat(rating.score)}${'☆'.repeat(5 - rating.score)} ${rating.score}/5${rating.remark ? html` · ${rating.remark}` : ''} <small>${t('case.ratedBy')} ${rating.ratedByName}, ${formatTime(rating.ratedAt, lang)}</small></td></tr>` : ''}
     </tbody></table>`;
@@ -145,12 +148,25 @@ export function awaitingCustomerSection(db: Db, customerIds: readonly string[] |
       : html`<p>${t('common.none')}</p>`}`;
 }
 
+/** "The contract ends on ... (N days left)" or "... has ended" for every visible customer whose contract is within 30 days of its end or past it. */
+export function contractBanner(db: Db, customerIds: readonly string[] | undefined, t: Translate, now: number): Html | '' {
+  const lines = listCustomers(db, customerIds).flatMap((cu) => {
+    const c = getContract(db, cu.id);
+    const s = contractState(c, now);
+    if (!c.endsOn || !(s.ending || s.state === 'expired')) return [];
+    const text = fill(t(s.state === 'expired' ? 'contract.expired' : 'contract.ending'), { customer: cu.name, date: c.endsOn, days: String(s.daysLeft ?? '') });
+    return [html`<li data-customer="${cu.id}" data-contract="${s.state === 'expired' ? 'expired' : 'ending'}">${text}</li>`];
+  });
+  return lines.length ? html`<ul class="flash error" id="contract-banner" role="status">${lines}</ul>` : '';
+}
+
 /** Event messages the case code writes itself, in the page language; undefined for anything else. */
 export function caseEventMessage(e: TicketEvent, t: Translate, lang: Lang): string | undefined {
   if (e.actorId !== null) return undefined;
   if (e.kind === 'closed-by-contract' && typeof e.data.days === 'number') return fill(t('event.msg.closedByContract'), { days: String(e.data.days) });
   if (e.kind === 'auto-close-notice' && typeof e.data.closesAt === 'number') return fill(t('event.msg.autoCloseNotice'), { time: formatTime(e.data.closesAt, lang) });
   if (e.kind === 'customer-reminded') return t('event.msg.customerReminded');
+  if (e.kind === 'sla-stopped' && (e.data.reason === 'contract-expired' || e.data.reason === 'contract-not-started' || e.data.reason === 'host-not-covered')) return t(`case.slaStopped.${e.data.reason}`);
   if (e.kind === 'escalated' && (e.data.target === 'restore' || e.data.target === 'onsite') && typeof e.data.dueAt === 'number') {
     return fill(t('event.msg.targetAtRisk'), { tiers: `L${String(e.data.from)} -> L${String(e.data.to)}`, target: t(`case.target.${e.data.target}`), time: formatTime(e.data.dueAt, lang) });
   }

@@ -10,7 +10,7 @@ import { channelsForCustomer, type ChannelWithSecret } from '../notify/channels.
  * notification channel (its SMTP server and From address: the notify e-mail path), retried with bounds.
  */
 
-export type CustomerMailKind = 'case-opened' | 'auto-close-notice' | 'reminder' | 'comment-received';
+export type CustomerMailKind = 'case-opened' | 'auto-close-notice' | 'reminder' | 'comment-received' | 'contract-ending';
 
 export interface CustomerMail {
   customerId: string;

@@ -9,6 +9,7 @@ import { getContract, type Severity, type StoredContract } from '../contracts/co
 import { recoveryMessageOwed } from './reopen-messages.js';
 import { domainOfCheck } from './case-types.js';
 import { addEvent, getTicket, insertTicket, updateTicket, SYSTEM_ACTOR, type Actor, type Ticket, type TicketKind } from './ticket-store.js';
+import { applyContractTerms } from './contract-sla.js';
 
 /**
  * The transitions shared by the state engine (system actor) and the API (users). Each one writes the
@@ -56,8 +57,9 @@ export function openTicket(
     message: o.summary,
     data: { status: o.status, severity: o.severity, flapping: o.flapping, ...(o.summaryMessage ? { message: o.summaryMessage } : {}) },
   });
-  queueTicketNotification(db, ticket, 'problem', o.now, 1);
-  return ticket;
+  const opened = applyContractTerms(db, ticket, o.now);
+  queueTicketNotification(db, opened, 'problem', o.now, 1);
+  return opened;
 }
 
 /**

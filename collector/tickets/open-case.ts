@@ -5,6 +5,7 @@ import { getCustomer } from '../db/customers.js';
 import { getHost, listHosts } from '../db/hosts.js';
 import type { User } from '../db/users.js';
 import { queueTicketNotification } from './notifications.js';
+import { applyContractTerms } from './contract-sla.js';
 import { CallerSchema, CASE_CHANNELS, DOMAINS, type Caller, type CaseChannel } from './case-types.js';
 import { getContract, SEVERITIES, type Severity } from '../contracts/contract-store.js';
 import { queueCustomerMail } from './customer-mail.js';
@@ -107,9 +108,11 @@ export function openCase(ctx: OpenCaseContext, raw: OpenCaseInput): ActionResult
       message: input.title,
       data: { channel: input.channel, caller: input.caller, severity, proposed, onsiteNeeded: input.onsiteNeeded, ...(input.domain ? { domain: input.domain } : {}) },
     });
-    queueTicketNotification(db, ticket, 'problem', now, 1);
-    answerCaller(db, ticket, input.caller, input.channel, ctx.inReplyTo ?? null, now);
-    return { ok: true, ticket };
+    // An expired contract (or a host it does not cover) runs no SLA clock, and the case says so.
+    const opened = applyContractTerms(db, ticket, now);
+    queueTicketNotification(db, opened, 'problem', now, 1);
+    answerCaller(db, opened, input.caller, input.channel, ctx.inReplyTo ?? null, now);
+    return { ok: true, ticket: opened };
   })();
 }
 

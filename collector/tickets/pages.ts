@@ -112,6 +112,7 @@ export const EVENT_KIND_LABELS: Record<string, MessageKey> = {
   'domain-set': 'event.domain-set',
   'onsite-needed': 'event.onsite-needed',
   rated: 'event.rated',
+  'sla-stopped': 'event.sla-stopped',
 };
 
 /** Fixed texts the engine and the actions put on events themselves (not typed by anyone). */

@@ -13,6 +13,7 @@ import { hostProblemKey, isReachabilityResult, reachabilityFailing } from './rea
 import { announceHeldReopens, reopenMessageAllowed } from './reopen-messages.js';
 import { isMoreSevere, severityOf } from './severity.js';
 import { runConsentRules } from './consent.js';
+import { remindContractEnds } from './contract-ending.js';
 import { escalateBeforeTargets } from './target-escalation.js';
 import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
 import { say as sayCollector } from '../../checks/collector-messages.js';
@@ -106,6 +107,7 @@ export class TicketStateEngine implements IngestListener {
       this.escalateOverdue(now);
       escalateBeforeTargets(this.db, now);
       runConsentRules(this.db, now);
+      remindContractEnds(this.db, now);
       announceHeldReopens(this.db, now);
     })();
   }

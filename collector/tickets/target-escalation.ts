@@ -65,7 +65,7 @@ export function escalateForTarget(db: Db, t: Ticket, target: EscalationTarget, d
 /** Every live case whose on-site or restore target is about to pass; the ticket engine runs this on its tick. */
 export function escalateBeforeTargets(db: Db, now: number): void {
   const rows = db
-    .prepare("SELECT id FROM tickets WHERE state IN ('open', 'acknowledged', 'in_progress') AND restored_at IS NULL AND (restore_due_at <= @horizon OR (onsite_needed = 1 AND onsite_due_at <= @horizon))")
+    .prepare("SELECT id FROM tickets WHERE state IN ('open', 'acknowledged', 'in_progress') AND restored_at IS NULL AND sla_stopped IS NULL AND (restore_due_at <= @horizon OR (onsite_needed = 1 AND onsite_due_at <= @horizon))")
     .all({ horizon: now + MAX_LEAD_MS }) as Array<{ id: string }>;
   for (const { id } of rows) {
     let t = getTicket(db, id, { now });

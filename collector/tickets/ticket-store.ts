@@ -36,6 +36,8 @@ export interface Ticket {
   openedBy: string | null;
   /** Someone must go there: the on-site target then escalates the case when it is about to be missed. */
   onsiteNeeded: boolean;
+  /** Why no SLA clock runs for this case (opened outside the contract's term, or on a host it does not cover); null = they run. */
+  slaStopped: 'contract-expired' | 'contract-not-started' | 'host-not-covered' | null;
   checkName: string | null;
   checkId: string | null;
   /** Stable identity of the problem ("check:<host>:<name>" or "host:<host>"), never the subject text. */
@@ -123,6 +125,7 @@ interface TicketRow {
   severity_proposed: number;
   opened_by: string | null;
   onsite_needed: number;
+  sla_stopped: Ticket['slaStopped'];
   check_name: string | null;
   check_id: string | null;
   problem_key: string;
@@ -167,9 +170,11 @@ function met(doneAt: number | null, dueAt: number, now: number): boolean | null 
 
 function toTicket(r: TicketRow, now: number): Ticket {
   const responseNotApplicable = r.response_na === 1;
-  const responseMet = responseNotApplicable ? null : met(r.acknowledged_at, r.response_due_at, now);
-  const restoreMet = met(r.restored_at ?? r.closed_at, r.restore_due_at, now);
-  const onsiteMet = r.onsite_at === null ? null : r.onsite_at <= r.onsite_due_at;
+  // No clock runs outside the contract: nothing is met or missed.
+  const judged = r.sla_stopped === null;
+  const responseMet = responseNotApplicable || !judged ? null : met(r.acknowledged_at, r.response_due_at, now);
+  const restoreMet = judged ? met(r.restored_at ?? r.closed_at, r.restore_due_at, now) : null;
+  const onsiteMet = r.onsite_at === null || !judged ? null : r.onsite_at <= r.onsite_due_at;
   return {
     id: r.id,
     number: r.number,
@@ -184,6 +189,7 @@ function toTicket(r: TicketRow, now: number): Ticket {
     severityProposed: r.severity_proposed === 1,
     openedBy: r.opened_by,
     onsiteNeeded: r.onsite_needed === 1,
+    slaStopped: r.sla_stopped ?? null,
     checkName: r.check_name,
     checkId: r.check_id,
     problemKey: r.problem_key,
@@ -325,10 +331,10 @@ export function listTickets(db: Db, f: TicketFilter): Ticket[] {
          AND (@severities IS NULL OR t.severity IN (SELECT value FROM json_each(@severities)))
          AND (@customerId IS NULL OR t.customer_id = @customerId)
          AND (@hostId IS NULL OR t.host_id = @hostId)
-         AND (@breached IS NULL OR @breached = (
+         AND (@breached IS NULL OR @breached = (t.sla_stopped IS NULL AND (
                (t.response_na = 0 AND COALESCE(t.acknowledged_at, @now) > t.response_due_at)
                OR COALESCE(t.restored_at, t.closed_at, @now) > t.restore_due_at
-               OR COALESCE(t.onsite_at > t.onsite_due_at, 0)))
+               OR COALESCE(t.onsite_at > t.onsite_due_at, 0))))
        ORDER BY t.opened_at DESC, t.number DESC LIMIT @limit OFFSET @offset`,
     )
     .all({
@@ -378,6 +384,7 @@ const COLUMNS: Record<string, string> = {
   domain: 'domain',
   severityProposed: 'severity_proposed',
   onsiteNeeded: 'onsite_needed',
+  slaStopped: 'sla_stopped',
 };
 
 export type TicketPatch = Partial<Omit<Ticket, 'id' | 'number' | 'customerId' | 'hostId' | 'hostName' | 'kind' | 'sla' | 'summaryMessage' | 'caller'>> & {

@@ -71,6 +71,7 @@ function ticketWithEveryEvent(): { ticket: Ticket; kinds: string[] } {
     ['auto-close-notice', '', { closesAt: now + 86_400_000, days: 7 }],
     ['closed', '', {}],
     ['rated', '', { score: 5 }],
+    ['sla-stopped', '', { reason: 'contract-expired' }],
   ];
   for (const [kind, message, data] of events) addEvent(db, tk, { at: step(), actor: SYSTEM_ACTOR, kind, message, data });
   tk = markRecovered(db, getTicket(db, tk.id, { now })!, step(), 'host reachable again: memory 40% used');

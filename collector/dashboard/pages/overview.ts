@@ -12,7 +12,7 @@ import { actionable, dueInspectionsList, visibleCalendars } from '../../reports/
 import { page, type Html } from '../layout.js';
 import { statusClass } from '../status-view.js';
 import { worstStatusByHost } from '../../db/host-status.js';
-import { awaitingCustomerSection } from '../../tickets/case-pages.js';
+import { awaitingCustomerSection, contractBanner } from '../../tickets/case-pages.js';
 
 export interface OverviewFilter {
   customerId?: string;
@@ -131,7 +131,8 @@ export function overviewRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     // Solved cases wait for the customer's consent: first thing a customer user sees, below the grid for staff.
     const customerUser = c.get('user').role === 'customer';
     const waiting = awaitingCustomerSection(deps.db, ids, customerUser, c.get('t'), c.get('lang'), now);
-    return page(c, c.get('t')('overview.title'), customerUser ? html`${waiting}${body}` : html`${body}${waiting}`);
+    const banner = contractBanner(deps.db, ids, c.get('t'), now);
+    return page(c, c.get('t')('overview.title'), customerUser ? html`${banner}${waiting}${body}` : html`${banner}${body}${waiting}`);
   });
 
   /** Live host colours for the overview's poll: id -> worst status, nothing else. */

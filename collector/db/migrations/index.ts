@@ -23,6 +23,7 @@ import { migration as ticketSlaFlapping } from './016-ticket-sla-flapping.js';
 import { migration as cases } from './017-cases.js';
 import { migration as caseCustomer } from './018-case-customer.js';
 import { migration as mailIntake } from './019-mail-intake.js';
+import { migration as contractTerms } from './090-contract-terms.js';
 import { migration as collectorCa } from './075-collector-ca.js';
 import { migration as agentRefusals } from './070-agent-refusals.js';
 import { migration as metricFieldKinds } from './071-metric-field-kinds.js';
@@ -36,4 +37,4 @@ import { migration as remoteHostAllowances } from './080-remote-host-allowances.
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, cases, caseCustomer, mailIntake, reportWindows, reportVersions, providerIdentity, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, cases, caseCustomer, mailIntake, contractTerms, reportWindows, reportVersions, providerIdentity, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];

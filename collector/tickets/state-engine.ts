@@ -28,7 +28,8 @@ export interface StateEngineOptions {
   now: () => number;
   log?: Logger;
   /** The host's check interval; silence is judged at 3 intervals. 60 s when not told. */
-  hostIntervalSec?: (hostId: string) => number | undefined;
+  /** The host's shortest check interval; `fresh` asks past any cache (a ticket is about to open or recover). */
+  hostIntervalSec?: (hostId: string, fresh?: boolean) => number | undefined;
   /** After a reconnect (or a collector start) gaps are not judged for this long. 2 min by default. */
   reconnectGraceMs?: number;
 }
@@ -286,10 +287,17 @@ export class TicketStateEngine implements IngestListener {
   private judgeSilence(now: number): void {
     for (const host of listHosts(this.db)) {
       if (host.lastSeenAt === null) continue; // never seen: nothing to miss yet
-      const intervalSec = this.opts.hostIntervalSec?.(host.id) ?? DEFAULT_INTERVAL_SEC;
-      const silent = now - host.lastSeenAt > SILENT_AFTER_INTERVALS * intervalSec * 1000;
+      const lastSeenAt = host.lastSeenAt;
+      const silentWith = (sec: number) => now - lastSeenAt > SILENT_AFTER_INTERVALS * sec * 1000;
+      let intervalSec = this.opts.hostIntervalSec?.(host.id) ?? DEFAULT_INTERVAL_SEC;
+      let silent = silentWith(intervalSec);
       const existing = findUnclosedTicket(this.db, hostProblemKey(host.id), now);
       const live = existing && ACTIVE_STATES.includes(existing.state) ? existing : undefined;
+      if (silent !== Boolean(live)) {
+        // About to open or recover a ticket: judged on the host's interval as assigned now, not a remembered one.
+        intervalSec = this.opts.hostIntervalSec?.(host.id, true) ?? DEFAULT_INTERVAL_SEC;
+        silent = silentWith(intervalSec);
+      }
       if (!silent) {
         // Results arriving is not enough for an agentless host: the poller reports every round, also the
         // rounds where it could not log in. Those recover the ticket through their reachability result.

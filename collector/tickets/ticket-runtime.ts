@@ -8,7 +8,7 @@ export interface TicketSystemOptions {
   db: Db;
   now: () => number;
   log?: Logger;
-  hostIntervalSec?: (hostId: string) => number | undefined;
+  hostIntervalSec?: (hostId: string, fresh?: boolean) => number | undefined;
   reconnectGraceMs?: number;
   coalesceWindowMs?: number;
   retryDelaysMs?: readonly number[];

@@ -155,6 +155,33 @@ describe('root cause and maintenance', () => {
     expect(listTickets(world.db, { now: world.clock.now() }).filter((t) => t.kind === 'check')).toHaveLength(1);
   });
 
+  test('a remembered interval never opens or recovers a ticket: the engine asks afresh before it acts', () => {
+    world = makeWorld();
+    // The plugin remembers each host's interval a minute; here a cache that still says 1 min while the host's
+    // templates now run every 10 min, then one that says 10 min while they run every minute again.
+    let assigned = 600;
+    let remembered = 60;
+    const asked: boolean[] = [];
+    const engine = new TicketStateEngine({
+      db: world.db, now: world.clock.now, reconnectGraceMs: 0,
+      hostIntervalSec: (_id, fresh) => { asked.push(Boolean(fresh)); return fresh ? assigned : remembered; },
+    });
+    runChecks(world, engine, 'system.disk', ['OK']);
+    world.clock.advance(5 * MIN);
+    engine.tick();
+    expect(listTickets(world.db, { now: world.clock.now() }), 'silent 5 min of a 10 min interval: no ticket').toHaveLength(0);
+    expect(asked).toContain(true);
+    assigned = 60;
+    remembered = 60;
+    engine.tick();
+    expect(listTickets(world.db, { now: world.clock.now() }).map((t) => t.kind)).toEqual(['host-unreachable']);
+    // Still silent: a remembered 10 min would say "not silent" and recover it; the fresh answer keeps it open.
+    remembered = 600;
+    world.clock.advance(MIN);
+    engine.tick();
+    expect(listTickets(world.db, { now: world.clock.now() })[0]!.state).toBe('open');
+  });
+
   test('suppression blocks creation, never resolution: a check ticket recovers while its host is unreachable', () => {
     world = makeWorld();
     const engine = engineFor(world);

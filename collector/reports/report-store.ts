@@ -40,6 +40,11 @@ export interface ReportRecord {
   scope: ReportScopeKind;
   /** Its number in the series (customer, scope, inspection or quarter, language); the highest is the current one. */
   version: number;
+  /** When the signed report first reached the customer's contacts by mail (delivery.ts); null: not yet. */
+  deliveredAt: number | null;
+  /** The customer's answer (acceptance.ts): accepted (签收) or returned with a remark, once per version. */
+  acceptedAt: number | null;
+  returnedAt: number | null;
 }
 
 export type ReportScopeKind = 'inspection' | 'quarter';
@@ -60,7 +65,9 @@ const seriesId = (s: ReportSeries) => `${s.customerId}\u0000${s.scope}\u0000${s.
 const SELECT = `SELECT id, customer_id AS customerId, period, inspection_key AS inspectionKey, window_from AS windowFrom, window_to AS windowTo,
   lang, inspection_id AS inspectionId, generated_at AS generatedAt,
   health_score AS healthScore, files_dir AS filesDir, has_pdf AS hasPdf, signed_off_by AS signedOffBy,
-  signed_off_name AS signedOffName, signed_off_at AS signedOffAt, sign_off_note AS signOffNote, scope, version FROM reports`;
+  signed_off_name AS signedOffName, signed_off_at AS signedOffAt, sign_off_note AS signOffNote, scope, version, delivered_at AS deliveredAt,
+  (SELECT a.decided_at FROM report_acceptances a WHERE a.report_id = reports.id AND a.decision = 'accepted') AS acceptedAt,
+  (SELECT a.decided_at FROM report_acceptances a WHERE a.report_id = reports.id AND a.decision = 'returned') AS returnedAt FROM reports`;
 
 type Row = Omit<ReportRecord, 'hasPdf'> & { hasPdf: number };
 
@@ -265,7 +272,7 @@ export function signOff(db: Db, rec: ReportRecord, by: { id: string | null; name
 }
 
 /** The rendered files no longer match the remarks or sign-off: delete the PDF (it is re-made on demand). */
-function dropRendered(rec: ReportRecord): void {
+export function dropRendered(rec: ReportRecord): void {
   rmSync(join(rec.filesDir, 'report.pdf'), { force: true });
 }
 

@@ -24,6 +24,7 @@ import { migration as cases } from './017-cases.js';
 import { migration as caseCustomer } from './018-case-customer.js';
 import { migration as mailIntake } from './019-mail-intake.js';
 import { migration as contractTerms } from './090-contract-terms.js';
+import { migration as reportDelivery } from './091-report-delivery.js';
 import { migration as collectorCa } from './075-collector-ca.js';
 import { migration as agentRefusals } from './070-agent-refusals.js';
 import { migration as metricFieldKinds } from './071-metric-field-kinds.js';
@@ -31,10 +32,11 @@ import { migration as sealChannelSecrets } from './060-seal-channel-secrets.js';
 import { migration as remoteAccessSecrets } from './061-remote-access-secrets.js';
 import { migration as auditLog } from './065-audit-log.js';
 import { migration as remoteHostAllowances } from './080-remote-host-allowances.js';
+import { migration as serviceReportMailings } from './092-service-report-mailings.js';
 
 /**
  * Every migration, in order. Version ranges are reserved per area so parallel work never collides:
  * 1-9 core, 10-19 tickets and notifications, 20-29 dashboard and sessions, 30-39 reports,
  * 40-49 check assignment and inventory, 50-59 deployment.
  */
-export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, cases, caseCustomer, mailIntake, contractTerms, reportWindows, reportVersions, providerIdentity, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances];
+export const MIGRATIONS: readonly Migration[] = [core, hostRetired, tickets, contracts, oncall, maintenance, notifications, inventory, sessions, metricCatalog, checkMessages, ticketSummaryMessages, reports, checkAssignment, remoteHosts, ticketOnsite, remoteResultQueue, ticketSlaFlapping, cases, caseCustomer, mailIntake, contractTerms, reportDelivery, reportWindows, reportVersions, providerIdentity, agentRefusals, metricFieldKinds, auditLog, collectorCa, sealChannelSecrets, remoteAccessSecrets, remoteHostAllowances, serviceReportMailings];

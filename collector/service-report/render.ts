@@ -6,12 +6,14 @@ import type { MonthlyReport, Target } from './model.js';
 
 export type Lang = 'zh' | 'en';
 
-const W = {
+/** The report's words (also the PDF's, document.ts). */
+export const W = {
   zh: {
     title: '月度服务报告', customer: '客户', month: '月份', generated: '生成时间', cases: '工单', total: '合计', byChannel: '按报告渠道', bySeverity: '按故障级别',
     sla: '服务水平达成', target: '项目', judged: '判定数', met: '达标数', pct: '达标率', misses: '未达标明细', number: '工单号', title2: '标题', severity: '级别',
     due: '时限', done: '完成时间', late: '超时（分钟）', notDone: '月底仍未完成', mtta: '平均响应时间（MTTA，分钟）', mttr: '平均恢复时间（MTTR，分钟）',
     availability: '主机可用率', host: '主机', down: '中断（分钟）', avail: '可用率', satisfaction: '客户满意度', ratings: '评价数', average: '平均分', score: '评分', remark: '意见',
+    summaryTitle: '概要', item: '项目', value: '数值', caseList: '本月工单', opened: '开单时间', channel: '渠道',
     none: '无', targets: { response: '响应', onsite: '到场', restore: '恢复' } as Record<Target, string>,
     accounting: '统计口径：工单按开单时间（北京时间）计入当月；时限在完成或月底前到期时判定，到期未完成计为未达标；通知发出前已恢复的故障不计响应；到场仅在登记到场时判定；MTTA、MTTR 为已响应、已恢复工单的自然时间平均值；主机失联工单从开单到恢复期间计为中断，维护窗口内不开单，不计中断。',
   },
@@ -20,12 +22,13 @@ const W = {
     sla: 'Service levels kept', target: 'Target', judged: 'Judged', met: 'Met', pct: 'Kept', misses: 'Targets missed', number: 'Case', title2: 'Title', severity: 'Severity',
     due: 'Due', done: 'Done', late: 'Late (min)', notDone: 'not done by the end of the month', mtta: 'Mean time to acknowledge (MTTA, min)', mttr: 'Mean time to restore (MTTR, min)',
     availability: 'Availability per host', host: 'Host', down: 'Down (min)', avail: 'Availability', satisfaction: 'Customer satisfaction', ratings: 'Ratings', average: 'Average', score: 'Score', remark: 'Remark',
+    summaryTitle: 'Summary', item: 'Item', value: 'Value', caseList: 'Cases of the month', opened: 'Opened', channel: 'Channel',
     none: 'none', targets: { response: 'response', onsite: 'on site', restore: 'restore' } as Record<Target, string>,
     accounting: 'Accounting: a case counts in the month it was opened (Beijing time); a target is judged when it was done or its due time passed before the end of the month (then it is missed); a fault that recovered before anyone was notified is not judged on response; on site only where an arrival was recorded; MTTA and MTTR are wall-clock means over the cases answered and restored; a host is down while a host-unreachable case of it is open, from opening to restore; maintenance windows open no case and are not counted as down.',
   },
 } as const;
 
-function fmt(t: number | null): string {
+export function fmt(t: number | null): string {
   if (t === null) return '-';
   const p = zonedParts(t, DEFAULT_TIMEZONE);
   const pad = (n: number) => String(n).padStart(2, '0');

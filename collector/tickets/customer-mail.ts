@@ -10,7 +10,14 @@ import { channelsForCustomer, type ChannelWithSecret } from '../notify/channels.
  * notification channel (its SMTP server and From address: the notify e-mail path), retried with bounds.
  */
 
-export type CustomerMailKind = 'case-opened' | 'auto-close-notice' | 'reminder' | 'comment-received' | 'contract-ending';
+export type CustomerMailKind = 'case-opened' | 'auto-close-notice' | 'reminder' | 'comment-received' | 'contract-ending' | 'monthly-report' | 'report-delivery';
+
+/** A file sent with a mail (the monthly report's PDF and Excel), read from disk when the mail goes out. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  path: string;
+}
 
 export interface CustomerMail {
   customerId: string;
@@ -21,6 +28,7 @@ export interface CustomerMail {
   body: string;
   /** Message-ID of the mail this answers, so the customer's mail program threads it. */
   inReplyTo?: string | null;
+  attachments?: MailAttachment[];
 }
 
 export function queueCustomerMail(db: Db, m: CustomerMail, now: number): number | undefined {
@@ -28,10 +36,10 @@ export function queueCustomerMail(db: Db, m: CustomerMail, now: number): number 
   if (to.length === 0) return undefined;
   const r = db
     .prepare(
-      `INSERT INTO customer_mail_outbox (customer_id, ticket_id, kind, recipients, subject, body, in_reply_to, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO customer_mail_outbox (customer_id, ticket_id, kind, recipients, subject, body, in_reply_to, attachments, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(m.customerId, m.ticketId, m.kind, JSON.stringify(to), m.subject, m.body, m.inReplyTo ?? null, now, now);
+    .run(m.customerId, m.ticketId, m.kind, JSON.stringify(to), m.subject, m.body, m.inReplyTo ?? null, m.attachments?.length ? JSON.stringify(m.attachments) : null, now, now);
   return Number(r.lastInsertRowid);
 }
 
@@ -90,8 +98,8 @@ export class CustomerMailer {
   private async pass(now: number): Promise<void> {
     const { db } = this.opts;
     const due = db
-      .prepare("SELECT id, customer_id AS customerId, recipients, subject, body, in_reply_to AS inReplyTo, attempts FROM customer_mail_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 100")
-      .all(now) as Array<{ id: number; customerId: string; recipients: string; subject: string; body: string; inReplyTo: string | null; attempts: number }>;
+      .prepare("SELECT id, customer_id AS customerId, recipients, subject, body, in_reply_to AS inReplyTo, attachments, attempts FROM customer_mail_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 100")
+      .all(now) as Array<{ id: number; customerId: string; recipients: string; subject: string; body: string; inReplyTo: string | null; attachments: string | null; attempts: number }>;
     for (const m of due) {
       let error: string | null = null;
       const channel = mailChannelFor(db, m.customerId);
@@ -104,6 +112,7 @@ export class CustomerMailer {
             subject: m.subject,
             text: m.body,
             ...(m.inReplyTo ? { inReplyTo: m.inReplyTo, references: [m.inReplyTo] } : {}),
+            ...(m.attachments ? { attachments: JSON.parse(m.attachments) as MailAttachment[] } : {}),
           });
         } catch (err) {
           error = (err as Error).message || String(err);

@@ -9,6 +9,7 @@ import { hostRoutes } from './pages/host.js';
 import { loginRoutes, logoutRoute } from './pages/login.js';
 import { overviewRoutes } from './pages/overview.js';
 import { reportPageRoutes } from '../reports/pages/reports.js';
+import { faultReportPageRoutes } from '../reports/fault-routes.js';
 import { settingsRoutes } from './pages/settings.js';
 import { settingsCustomerRoutes } from './pages/settings-customers.js';
 import { settingsContractRoutes } from './pages/settings-contracts.js';
@@ -70,6 +71,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   // Before the ticket pages: /tickets/new and the case forms are not ticket ids.
   behindLogin.route('/', casePages({ db, now }));
   behindLogin.route('/', ticketPages({ db, now }));
+  behindLogin.route('/', faultReportPageRoutes({ db, now }));
   behindLogin.route('/', mailTriagePages({ db, now }));
   behindLogin.route('/', reportPageRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));

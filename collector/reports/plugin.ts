@@ -1,6 +1,7 @@
 import type { PluginFactory } from '../plugin.js';
 import { InspectionAnswers } from './inspection.js';
 import { providerRoutes } from './provider-routes.js';
+import { faultReportApiRoutes } from './fault-routes.js';
 import { reportRoutes } from './routes.js';
 import { createReportScheduler } from './schedule.js';
 
@@ -16,6 +17,8 @@ export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config })
     apiRoutes: [
       { path: '/reports', routes: reportRoutes(deps) },
       { path: '/settings/provider', routes: providerRoutes(deps) },
+      // The fault-handling report of a case, beside the ticket API (GET /api/tickets/:id/report).
+      { path: '/tickets', routes: faultReportApiRoutes(deps) },
     ],
     tick: (t) => scheduler.tick(t),
   };

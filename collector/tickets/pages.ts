@@ -7,7 +7,6 @@ import { getUser } from '../db/users.js';
 import { assignableStaff } from '../oncall/contacts.js';
 import { SEVERITIES } from '../contracts/contract-store.js';
 import { maintenanceNow, type MaintenanceNow } from '../maintenance/windows-now.js';
-import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from './fault-report.js';
 import {
   acknowledge,
   assign,
@@ -42,6 +41,8 @@ const ListFilter = z.object({
 const ActionForm = z.object({
   note: z.string().max(4000).default(''),
   text: z.string().max(8000).default(''),
+  /** A checkbox: the comment is for the customer too (their fault-handling report shows it). */
+  public: z.literal('on').optional(),
   reason: z.string().max(4000).default(''),
   assigneeId: z.string().max(100).default(''),
   /** On-site arrival, datetime-local in the page's zone; empty = now. */
@@ -60,7 +61,7 @@ const ACTIONS: Record<string, (ctx: ActionContext, id: string, f: ActionFormData
   acknowledge: (ctx, id, f) => acknowledge(ctx, id, f.note),
   start: (ctx, id, f) => startWork(ctx, id, f.note),
   assign: (ctx, id, f) => assign(ctx, id, f.assigneeId),
-  comment: (ctx, id, f) => (f.text.trim() ? comment(ctx, id, f.text) : refuse('tickets.errEmptyComment')),
+  comment: (ctx, id, f) => (f.text.trim() ? comment(ctx, id, f.text, f.public === 'on') : refuse('tickets.errEmptyComment')),
   resolve: (ctx, id, f) => resolve(ctx, id, f.note),
   onsite: (ctx, id, f) => {
     if (!f.at.trim()) return recordOnsite(ctx, id, { note: f.note });
@@ -309,9 +310,11 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <ol class="timeline" id="timeline">${events.map((e) => timelineItem(db, e, t, lang))}</ol>
       <form method="post" action="${base}/comment" class="stack">${csrfField(c)}
         <textarea name="text" rows="3" required aria-label="${t('tickets.comment')}"></textarea>
+        ${staff ? html`<label><input type="checkbox" name="public" value="on"> ${t('tickets.commentPublic')}</label>` : ''}
         <button type="submit">${t('tickets.comment')}</button></form>
       <h2>${t('tickets.report')}</h2>
-      <p><a href="${base}/report?format=html&lang=${lang}" id="report-html">${t('tickets.download')} HTML</a> ·
+      <p><a href="${base}/report?format=pdf&lang=${lang}" id="report-pdf">${t('tickets.download')} PDF</a> ·
+         <a href="${base}/report?format=html&lang=${lang}" id="report-html">${t('tickets.download')} HTML</a> ·
          <a href="${base}/report?format=md&lang=${lang}">${t('tickets.download')} Markdown</a></p>
       ${staff
         ? html`<form method="post" action="${base}/report" class="stack">${csrfField(c)}
@@ -321,20 +324,6 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
             <button type="submit">${t('common.save')}</button></form>`
         : ''}`;
     return page(c, `${tk.number} ${tk.title}`, body);
-  });
-
-  app.get('/tickets/:id/report', (c) => {
-    const now = deps.now();
-    const ids = c.get('customerIds');
-    const tk = findTicket(db, c.req.param('id'), { customerIds: ids, now });
-    const report = tk && buildFaultReport(db, tk.id, { customerIds: ids, now });
-    if (!tk || !report) return c.text('not found', 404);
-    const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
-    const md = c.req.query('format') === 'md';
-    return c.body(md ? renderFaultReportMarkdown(report, lang) : renderFaultReportHtml(report, lang), 200, {
-      'content-type': md ? 'text/markdown; charset=utf-8' : 'text/html; charset=utf-8',
-      'content-disposition': `attachment; filename="${tk.number}-${lang}.${md ? 'md' : 'html'}"`,
-    });
   });
 
   app.post('/tickets/:id/:action', async (c) => {

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/context.js';
 import { SEVERITIES } from '../contracts/contract-store.js';
-import { buildFaultReport, renderFaultReportHtml, renderFaultReportMarkdown } from './fault-report.js';
 import { assignableStaff } from '../oncall/contacts.js';
 import { maintenanceNow } from '../maintenance/windows-now.js';
 import { acknowledge, assign, comment, confirmClose, recordOnsite, reopen, resolve, startWork, updateReportFields, type ActionContext, type ActionResult } from './ticket-actions.js';
@@ -29,7 +28,7 @@ const ListQuery = z.object({
 
 const Note = z.object({ note: z.string().max(4000).default('') });
 const Assign = z.object({ assigneeId: z.string().min(1) });
-const Comment = z.object({ text: z.string().min(1).max(8000) });
+const Comment = z.object({ text: z.string().min(1).max(8000), public: z.boolean().default(false) });
 /** Arrival time as epoch ms or an ISO 8601 string with a zone ("2026-03-02T11:05:00+08:00"); default: now. */
 const Onsite = z.object({
   at: z
@@ -49,8 +48,6 @@ function actionResponse(c: Context<AppEnv>, r: ActionResult): Response {
   if (r.ok) return c.json({ ticket: r.ticket });
   return c.json({ error: r.message }, ACTION_REFUSAL_STATUS[r.error]);
 }
-
-const ReportQuery = z.object({ format: z.enum(['html', 'md']).default('html'), lang: z.enum(['zh', 'en']).default('zh') });
 
 /**
  * /api/tickets: list (with the maintenance windows in force), get, the lifecycle actions, who may be
@@ -109,26 +106,12 @@ export function ticketRoutes(deps: RouteDeps): Hono<AppEnv> {
   action('post', '/:id/start', Note, (ctx, id, b) => startWork(ctx, id, b.note));
   action('post', '/:id/onsite', Onsite, (ctx, id, b) => recordOnsite(ctx, id, b));
   action('post', '/:id/assign', Assign, (ctx, id, b) => assign(ctx, id, b.assigneeId));
-  action('post', '/:id/comment', Comment, (ctx, id, b) => comment(ctx, id, b.text));
+  action('post', '/:id/comment', Comment, (ctx, id, b) => comment(ctx, id, b.text, b.public));
   action('post', '/:id/resolve', Note, (ctx, id, b) => resolve(ctx, id, b.note));
   action('post', '/:id/confirm-close', Note, (ctx, id, b) => confirmClose(ctx, id, b.note));
   action('post', '/:id/reopen', Reopen, (ctx, id, b) => reopen(ctx, id, b.reason));
   action('patch', '/:id/report', ReportFields, (ctx, id, b) => updateReportFields(ctx, id, b));
 
-  app.get('/:id/report', (c) => {
-    const q = parseQuery(c, ReportQuery);
-    if (!q.ok) return q.res;
-    const now = deps.now();
-    const customerIds = c.get('customerIds');
-    const t = findTicket(deps.db, c.req.param('id'), { customerIds, now });
-    const report = t && buildFaultReport(deps.db, t.id, { customerIds, now });
-    if (!t || !report) return notFound(c);
-    const { format, lang } = q.data;
-    const body = format === 'html' ? renderFaultReportHtml(report, lang) : renderFaultReportMarkdown(report, lang);
-    return c.body(body, 200, {
-      'content-type': format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8',
-      'content-disposition': `attachment; filename="${t.number}-${lang}.${format}"`,
-    });
-  });
+  // GET /:id/report, the fault-handling report, is the reports room's (reports/fault-routes.ts): it is laid out like the inspection report.
   return app;
 }

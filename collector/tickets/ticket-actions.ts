@@ -182,10 +182,13 @@ export function assign(ctx: ActionContext, id: string, assigneeId: string): Acti
   });
 }
 
-/** Anyone who can see the ticket may comment, the customer included. */
-export function comment(ctx: ActionContext, id: string, text: string): ActionResult {
+/**
+ * Anyone who can see the ticket may comment, the customer included. `shared`: an engineer's comment meant for the
+ * customer, which their fault-handling report then shows (the customer's own comments always are).
+ */
+export function comment(ctx: ActionContext, id: string, text: string, shared = false): ActionResult {
   return act(ctx, id, { staffOnly: false }, (t) => {
-    addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'comment', message: text });
+    addEvent(ctx.db, t, { at: ctx.now, actor: actorOf(ctx.user), kind: 'comment', message: text, ...(shared ? { data: { public: true } } : {}) });
     return { ok: true };
   });
 }

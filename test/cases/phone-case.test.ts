@@ -8,7 +8,9 @@ import { createUser } from '../../collector/db/users.js';
 import { setUserContact } from '../../collector/oncall/contacts.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { listCustomerMails } from '../../collector/tickets/customer-mail.js';
-import { buildFaultReport, renderFaultReportHtml } from '../../collector/tickets/fault-report.js';
+import { buildFaultReport } from '../../collector/tickets/fault-report.js';
+import { buildFaultDocument } from '../../collector/reports/fault-document.js';
+import { renderDocumentHtml } from '../../collector/reports/render-html.js';
 
 /** Monday 2 March 2026, 10:00 Beijing time. */
 const T0 = Date.UTC(2026, 2, 2, 2, 0, 0);
@@ -127,10 +129,12 @@ describe('a phone case, from the call to the customer confirming and rating it',
     // The fault report is the same one monitoring cases get, naming how the case came in and who called.
     const report = buildFaultReport(collector.db, opened.id, { now: t })!;
     expect(report.responseMs).toBe(12 * MIN);
-    const html = renderFaultReportHtml(report, 'en');
-    expect(html).toContain('phone');
+    const html = renderDocumentHtml(buildFaultDocument(collector.db, opened.id, { now: t, lang: 'en' })!);
+    expect(html).toContain('<td>phone</td>');
     expect(html).toContain('张三');
-    expect(html).toContain('5 / 5');
+    expect(html).toContain('5 of 5 · 响应很快');
+    // The customer's signature block holds who confirmed the closure online, and when.
+    expect(html).toContain('closure confirmed online by ACME-IT');
   });
 
   test('a customer user opens a case from the portal: severity proposed, staff confirm or change it and the clocks follow', async () => {

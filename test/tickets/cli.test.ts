@@ -5,6 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AppEnv } from '../../collector/http/context.js';
 import { checkCredentials, visibleCustomerIds } from '../../collector/db/users.js';
 import { ticketRoutes } from '../../collector/tickets/routes.js';
+import { faultReportApiRoutes } from '../../collector/reports/fault-routes.js';
 import { registerTicketCommands } from '../../collector/tickets/cli/tickets-command.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { findTicket, getTicket } from '../../collector/tickets/ticket-store.js';
@@ -33,6 +34,7 @@ beforeAll(async () => {
     await next();
   });
   app.route('/api/tickets', ticketRoutes({ db: world.db, now: world.clock.now }));
+  app.route('/api/tickets', faultReportApiRoutes({ db: world.db, now: world.clock.now }));
   const port = await freePort();
   server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
   url = `http://127.0.0.1:${port}`;
@@ -146,7 +148,8 @@ test('patrol tickets start, assign by username, set-report and report (Markdown 
     expect(md.exitCode).toBe(0);
     expect(md.out).toMatch(/^wrote .*report\.md \(\d+ bytes\)\n$/);
     const text = readFileSync(file, 'utf8');
-    expect(text).toContain(`Fault-handling report ${number}`);
+    expect(text).toContain('# Fault-handling report');
+    expect(text).toContain(`- Case number: ${number}`);
     expect(text).toContain('a runaway backup job');
     expect(text).toContain('ionice for backups');
   } finally {
@@ -155,7 +158,8 @@ test('patrol tickets start, assign by username, set-report and report (Markdown 
   const html = await patrol('acme-it', 'report', number, '--format', 'html');
   expect(html.out).toContain('<html');
   expect(html.out).toContain('故障处理报告');
-  expect((await patrol('lin', 'report', number, '--format', 'pdf')).err).toContain('--format: md or html');
+  expect((await patrol('lin', 'report', number, '--format', 'xls')).err).toContain('--format: md, html, pdf, not xls');
+  expect((await patrol('lin', 'report', number, '--pdf')).err).toContain('a PDF needs --out FILE');
   expect((await patrol('beta-it', 'report', number)).err).toContain('404');
 });
 

@@ -4,7 +4,8 @@ import { createTicketSystem, type TicketSystem } from '../../collector/tickets/t
 import { createChannel } from '../../collector/notify/channels.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
 import { acknowledge, assign, resolve, startWork } from '../../collector/tickets/ticket-actions.js';
-import { buildFaultReport, renderFaultReportMarkdown } from '../../collector/tickets/fault-report.js';
+import { buildFaultDocument } from '../../collector/reports/fault-document.js';
+import { renderDocumentMarkdown } from '../../collector/reports/render-markdown.js';
 import { buildInspectionReport } from '../../collector/reports/build-report.js';
 import { renderReportHtml } from '../../collector/reports/render-html.js';
 import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
@@ -111,8 +112,8 @@ describe('a blip nobody was told about needs no response', () => {
     expect(resolve(ctx(world.users.l1), blip.id).ok).toBe(true);
     expect(fresh(blip.id)).toMatchObject({ acknowledgedAt: null, sla: { responseMet: null, breached: false } });
 
-    const md = renderFaultReportMarkdown(buildFaultReport(world.db, blip.id, { now: world.clock.now() })!, 'en');
-    expect(md).toMatch(/\| Response \|[^\n]*\| not applicable \(recovered before anyone was notified\) \|/);
+    const md = renderDocumentMarkdown(buildFaultDocument(world.db, blip.id, { now: world.clock.now(), lang: 'en' })!);
+    expect(md).toMatch(/\| Response \|[^\n]*\| not applicable \(recovered before anyone was notified\) \| not applicable \|/);
 
     // the inspection report's SLA figures: the blip's response is neither met nor missed
     const dir = tempDir('sla-report');

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../collector/http/context.js';
 import { findUserByName, visibleCustomerIds } from '../../collector/db/users.js';
 import { ticketRoutes } from '../../collector/tickets/routes.js';
+import { faultReportApiRoutes } from '../../collector/reports/fault-routes.js';
 import { maintenanceRoutes } from '../../collector/maintenance/routes.js';
 import { contractRoutes } from '../../collector/contracts/routes.js';
 import { oncallRoutes } from '../../collector/oncall/routes.js';
@@ -29,6 +30,7 @@ function buildApp(w: World): Hono<AppEnv> {
   });
   const deps = { db: w.db, now: w.clock.now };
   a.route('/api/tickets', ticketRoutes(deps));
+  a.route('/api/tickets', faultReportApiRoutes(deps));
   a.route('/api/maintenance', maintenanceRoutes(deps));
   a.route('/api/contracts', contractRoutes(deps));
   a.route('/api/oncall', oncallRoutes(deps));
@@ -179,16 +181,19 @@ describe('on-site arrival', () => {
     expect(late.json!.ticket).toMatchObject({ onsiteAt: world.clock.now(), sla: { responseMet: true, onsiteMet: false, breached: true } });
     expect(await breached()).toEqual([betaId]);
 
-    // the fault-handling report shows the arrival and its verdict; a ticket nobody went to says so
+    // the fault-handling report shows the arrival and its verdict; a ticket nobody had to go to says "not required"
     const zh = await (await call('acme-it', 'GET', `/api/tickets/${id}/report?format=html&lang=zh`)).res.text();
-    expect(zh).toContain('<tr><th>到场时间</th><td>2026-03-02 10:45</td></tr>');
-    expect(zh).toMatch(/<td>到场<\/td><td>60 分钟 \(截止 2026-03-02 11:02\)<\/td><td>43 分钟<\/td><td>达标<\/td>/);
-    expect(zh).toContain('工程师到场');
+    expect(zh).toContain('<tr><td class="b">到场时间</td><td>2026-03-02 10:45</td></tr>');
+    expect(zh).toContain('<tr><td>到场</td><td>60 分钟（截止 2026-03-02 11:02）</td><td>43 分钟</td><td class="nw ok">达标</td></tr>');
+    expect(zh).toContain('<td>工程师到达现场</td>');
     const en = await (await call('bob', 'GET', `/api/tickets/${betaId}/report?format=md&lang=en`)).res.text();
     expect(en).toMatch(/\| On site \| 60 min \(due 2026-03-02 11:02\) \| 78 min \| missed \|/);
     world.db.prepare('UPDATE tickets SET onsite_at = NULL WHERE id = ?').run(betaId);
     const none = await (await call('bob', 'GET', `/api/tickets/${betaId}/report?format=md&lang=en`)).res.text();
-    expect(none).toMatch(/\| On site \| 60 min \(due 2026-03-02 11:02\) \| - \| no visit recorded \|/);
+    expect(none).toMatch(/\| On site \| 60 min \(due 2026-03-02 11:02\) \| not required \| not applicable \|/);
+    const noneZh = await (await call('bob', 'GET', `/api/tickets/${betaId}/report?format=html&lang=zh`)).res.text();
+    expect(noneZh).toContain('<tr><td>到场</td><td>60 分钟（截止 2026-03-02 11:02）</td><td>无需到场</td><td class="nw muted">不适用</td></tr>');
+    expect(noneZh).not.toContain('未到场');
   });
 });
 
@@ -209,21 +214,22 @@ describe('fault-handling report', () => {
     expect(zh.status).toBe(200);
     expect(zh.type).toContain('text/html');
     const html = await zh.res.text();
-    expect(html).toContain('故障处理报告 INC-2026-000001');
+    expect(html).toContain('<title>故障处理报告 INC-2026-000001</title>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
     expect(html).not.toMatch(/<link|src="http/); // self-contained
-    expect(html).toContain('<td>13 分钟</td><td>达标</td>'); // opened 10:02, acknowledged 10:15
-    expect(html).toContain('达标');
+    expect(html).toContain('<td>13 分钟</td><td class="nw ok">达标</td>'); // opened 10:02, acknowledged 10:15
+    expect(html).toContain('<div class="role">客户确认签字</div>');
 
     const en = await call('lin', 'GET', `/api/tickets/${id}/report?format=md&lang=en`);
     expect(en.type).toContain('text/markdown');
     const md = await en.res.text();
-    expect(md).toContain('# Fault-handling report INC-2026-000001');
+    expect(md).toContain('# Fault-handling report\n');
+    expect(md).toContain('- Case number: INC-2026-000001');
     expect(md).toContain('Compressed \\| removed old logs');
     expect(md).toMatch(/\| Response \| 30 min .* \| 13 min \| met \|/);
     expect(md).toContain('Accounting');
-    expect((await call('lin', 'GET', `/api/tickets/${id}/report?format=pdf`)).status).toBe(400);
+    expect((await call('lin', 'GET', `/api/tickets/${id}/report?format=xls`)).status).toBe(400);
   });
 });
 

@@ -5,7 +5,8 @@ import { listEvents, listTickets } from '../../collector/tickets/ticket-store.js
 import { textOf, type NotificationMessage } from '../../collector/notify/message.js';
 import type { NotificationItem } from '../../collector/notify/outbox.js';
 import type { CheckResult } from '../../shared/check-result.js';
-import { buildFaultReport, renderFaultReportMarkdown } from '../../collector/tickets/fault-report.js';
+import { buildFaultDocument } from '../../collector/reports/fault-document.js';
+import { renderDocumentMarkdown } from '../../collector/reports/render-markdown.js';
 import { MIN, makeWorld } from '../tickets/world.js';
 
 /** A disk result as the agent sends it: the English summary and its message. */
@@ -38,13 +39,13 @@ describe('a ticket keeps the message of the result that set its summary', () => 
     expect(textOf(message, 'en')).toMatch(/ \/ \d+\.\d% above threshold$/m);
     expect(textOf(message, 'zh', 'wecom')).toContain('超过阈值');
 
-    // The fault report's timeline: the folded results in the report's language.
-    const report = buildFaultReport(w.db, ticket!.id, { now: w.clock.now() })!;
-    const zhReport = renderFaultReportMarkdown(report, 'zh');
-    expect(zhReport).toMatch(/\| 自动开单 \| \/ 96\.3% 超过阈值 \|/);
-    expect(zhReport).toMatch(/\| CRITICAL: \/ 97\.0% 超过阈值 \|/);
+    // The fault report: the opening's result on its timeline and the last result among the facts, in the report's language.
+    const report = (lang: 'zh' | 'en') => renderDocumentMarkdown(buildFaultDocument(w.db, ticket!.id, { now: w.clock.now(), lang })!);
+    const zhReport = report('zh');
+    expect(zhReport).toMatch(/\| 发现故障并开单 \| \/ 96\.3% 超过阈值 \|/);
+    expect(zhReport).toMatch(/\| 最近检查结果 \| \/ 97\.0% 超过阈值 \|/);
     expect(zhReport).not.toContain('above threshold');
-    expect(renderFaultReportMarkdown(report, 'en')).toContain('| CRITICAL: / 97.0% above threshold |');
+    expect(report('en')).toContain('| Last check result | / 97.0% above threshold |');
 
     // Recovery: the summary and its message move together, and the timeline's recovery keeps the message.
     w.clock.advance(MIN);

@@ -103,6 +103,7 @@ export const en = {
   'tickets.assign': 'Assign',
   'tickets.assignee': 'Assignee',
   'tickets.comment': 'Comment',
+  'tickets.commentPublic': "The customer may read it (shown in the fault-handling report)",
   'tickets.resolve': 'Resolve',
   'tickets.confirmClose': 'Confirm solved and close',
   'tickets.reopen': 'Reopen',

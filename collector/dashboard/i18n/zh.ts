@@ -105,6 +105,7 @@ export const zh: Messages = {
   'tickets.assign': '指派',
   'tickets.assignee': '处理人',
   'tickets.comment': '评论',
+  'tickets.commentPublic': '客户可见（写入故障处理报告）',
   'tickets.resolve': '标记已解决',
   'tickets.confirmClose': '确认解决并关闭',
   'tickets.reopen': '重新打开',

@@ -22,7 +22,7 @@ export interface Globals {
 }
 
 /** HTTP Basic against /api/tickets with PATROL_USER / PATROL_PASSWORD; the answer as text and content type. */
-async function request(io: CliIo, cmd: Command, method: string, path: string, body?: unknown): Promise<{ text: string; contentType: string }> {
+async function request(io: CliIo, cmd: Command, method: string, path: string, body?: unknown): Promise<{ text: string; bytes: Buffer; contentType: string }> {
   const g = cmd.optsWithGlobals<Globals>();
   const user = io.env.PATROL_USER;
   const password = io.env.PATROL_PASSWORD ?? '';
@@ -37,7 +37,8 @@ async function request(io: CliIo, cmd: Command, method: string, path: string, bo
   }).catch((err: Error) => {
     throw new ApiError(`cannot reach ${g.url}: ${err.message}`);
   });
-  const text = await res.text();
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const text = bytes.toString('utf8');
   if (!res.ok) {
     let msg = text.slice(0, 200);
     try {
@@ -48,7 +49,7 @@ async function request(io: CliIo, cmd: Command, method: string, path: string, bo
     }
     throw new ApiError(`${res.status} ${msg}`);
   }
-  return { text, contentType: res.headers.get('content-type') ?? '' };
+  return { text, bytes, contentType: res.headers.get('content-type') ?? '' };
 }
 
 /** The API as the ticket commands use it: JSON answers, or the raw text of a download. */
@@ -64,6 +65,10 @@ export function ticketApi(io: CliIo) {
     },
     async text(cmd: Command, path: string): Promise<string> {
       return (await request(io, cmd, 'GET', path)).text;
+    },
+    /** A binary download (a PDF) as it came. */
+    async bytes(cmd: Command, path: string): Promise<Buffer> {
+      return (await request(io, cmd, 'GET', path)).bytes;
     },
   };
 }

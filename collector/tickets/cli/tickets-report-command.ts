@@ -5,29 +5,40 @@ import { ApiError, runAction, type CliIo, type Globals, type TicketApi } from '.
 import { TicketSchema } from './tickets-format.js';
 
 /**
- * `patrol tickets report <ticket>` downloads the fault-handling report (故障处理报告); `patrol tickets
- * set-report <ticket>` fills in the engineer's part of it (cause, actions taken, prevention).
+ * `patrol tickets report <ticket>` downloads the fault-handling report (故障处理报告) as the customer gets it
+ * (PDF, HTML or Markdown, zh or en); `patrol tickets set-report <ticket>` fills in the engineer's part of it
+ * (cause, actions taken, prevention).
  */
+const FORMATS = ['md', 'html', 'pdf'] as const;
+const BINARY = new Set<string>(['pdf']);
+
 export function registerTicketReportCommands(tickets: Command, api: TicketApi, io: CliIo): void {
   tickets
     .command('report <ticket>')
     .description('download the fault-handling report of a ticket')
-    .option('--format <format>', 'md or html', 'md')
+    .option('--format <format>', FORMATS.join(', '), 'md')
+    .option('--pdf', 'the same as --format pdf')
     .option('--lang <lang>', 'zh or en', 'zh')
-    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--out <file>', 'write to this file instead of standard output (needed for PDF)')
     .action(
       runAction(async (cmd, id: string) => {
-        const o = cmd.opts<{ format: string; lang: string; out?: string }>();
-        if (o.format !== 'md' && o.format !== 'html') throw new ApiError(`--format: md or html, not ${o.format}`);
+        const o = cmd.opts<{ format: string; pdf?: boolean; lang: string; out?: string }>();
+        const format = o.pdf ? 'pdf' : o.format;
+        if (!(FORMATS as readonly string[]).includes(format)) throw new ApiError(`--format: ${FORMATS.join(', ')}, not ${format}`);
         if (o.lang !== 'zh' && o.lang !== 'en') throw new ApiError(`--lang: zh or en, not ${o.lang}`);
-        const body = await api.text(cmd, `/${encodeURIComponent(id)}/report?${new URLSearchParams({ format: o.format, lang: o.lang })}`);
-        if (!o.out) return io.out(body.endsWith('\n') ? body : body + '\n');
+        if (BINARY.has(format) && !o.out) throw new ApiError(`a ${format.toUpperCase()} needs --out FILE`);
+        const path = `/${encodeURIComponent(id)}/report?${new URLSearchParams({ format, lang: o.lang })}`;
+        if (!o.out) {
+          const body = await api.text(cmd, path);
+          return io.out(body.endsWith('\n') ? body : body + '\n');
+        }
+        const body = await api.bytes(cmd, path);
         try {
           await writeFile(o.out, body);
         } catch (err) {
           throw new ApiError(`cannot write ${o.out}: ${(err as Error).message}`);
         }
-        io.out(`wrote ${o.out} (${Buffer.byteLength(body)} bytes)\n`);
+        io.out(`wrote ${o.out} (${body.length} bytes)\n`);
       }),
     );
 

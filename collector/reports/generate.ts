@@ -8,6 +8,8 @@ import type { ReportLang } from './model.js';
 import { inspectionDocument } from './inspection-document.js';
 import { pdfHeaderFooter, renderDocumentHtml } from './render-html.js';
 import { renderReportPdf } from './render-pdf.js';
+import { renderReportDocx } from './render-docx.js';
+import { cachedDocx } from './docx-cache.js';
 import { carryRemarks, latestReportOf, listSeries, loadReport, saveReport, storeHtml, storePdf, storedPdf, type ReportRecord, type ReportSeries } from './report-store.js';
 import { periodBounds, startOfLocalDate } from './holiday-calendar.js';
 import { quarterWindow, reportWindow, resolveInspection } from './report-window.js';
@@ -167,4 +169,12 @@ export async function currentPdf(deps: Pick<ReportDeps, 'db' | 'chromiumPath'>, 
   const pdf = await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) });
   storePdf(deps.db, rec, pdf);
   return pdf;
+}
+
+/**
+ * The Word file (.docx) of the report as it is now (remarks, sign-off): kept beside the other files while the
+ * document is unchanged, else made again. Needs Chromium for the charts (ChromiumMissingError without it).
+ */
+export async function currentDocx(deps: Pick<ReportDeps, 'db' | 'chromiumPath'>, rec: ReportRecord): Promise<Buffer> {
+  return cachedDocx(rec.filesDir, currentDocument(deps, rec), (doc) => renderReportDocx(doc, { executablePath: deps.chromiumPath }));
 }

@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReportDocument } from './document.js';
+
+/**
+ * The Word file is kept beside the report's other files, named by a hash of the document it was made from:
+ * a remark, the sign-off or the customer's acceptance changes the document and so the name, and the next
+ * download makes it again. Keyed by content rather than dropped by each writer, so nothing that changes a
+ * report has to know the Word file exists; drawing the charts costs a browser start, so it is worth keeping.
+ */
+export async function cachedDocx(filesDir: string, doc: ReportDocument, render: (doc: ReportDocument) => Promise<Buffer>): Promise<Buffer> {
+  const key = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
+  const file = join(filesDir, `report-${key}.docx`);
+  if (existsSync(file)) return readFileSync(file);
+  const docx = await render(doc);
+  for (const old of readdirSync(filesDir)) if (/^report-[0-9a-f]{16}\.docx$/.test(old)) rmSync(join(filesDir, old), { force: true });
+  writeFileSync(file, docx);
+  return docx;
+}

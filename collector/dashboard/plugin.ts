@@ -45,7 +45,7 @@ export function createDashboardPlugin(opts: { liveHeartbeatMs?: number } = {}): 
 /** The default wiring for collector/plugins.ts. */
 export const dashboardPlugin: PluginFactory = createDashboardPlugin();
 
-function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { liveHeartbeatMs?: number }): ReturnType<PluginFactory> {
+function makeDashboard({ db, now, hub, store }: Parameters<PluginFactory>[0], opts: { liveHeartbeatMs?: number }): ReturnType<PluginFactory> {
   const feed = new LiveFeed(db);
   const pages = new Hono<DashEnv>();
   pages.use('*', securityHeaders);
@@ -66,7 +66,7 @@ function makeDashboard({ db, now, hub }: Parameters<PluginFactory>[0], opts: { l
   behindLogin.use('*', requireCsrf);
   behindLogin.route('/', logoutRoute(db, now));
   behindLogin.route('/', liveRoutes({ db, now, feed, heartbeatMs: opts.liveHeartbeatMs }));
-  behindLogin.route('/', overviewRoutes({ db, now }));
+  behindLogin.route('/', overviewRoutes({ db, now, store }));
   behindLogin.route('/', hostRoutes({ db, now }));
   // Before the ticket pages: /tickets/new and the case forms are not ticket ids.
   behindLogin.route('/', casePages({ db, now }));

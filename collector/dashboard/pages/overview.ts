@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
+import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { listCustomers, type Customer } from '../../db/customers.js';
 import { listHosts, type Host } from '../../db/hosts.js';
-import { worstStatus, type Status } from '../../../shared/status.js';
+import { StatusSchema, worstStatus, type Status } from '../../../shared/status.js';
 import { ACTIVE_STATES, listTickets, type Ticket } from '../../tickets/ticket-store.js';
+import type { MetricsStore } from '../../metrics/store.js';
 import type { DashEnv } from '../env.js';
 import { formatCountdown, formatTime } from '../format.js';
 import type { Lang, Translate } from '../i18n/index.js';
@@ -13,10 +15,26 @@ import { page, type Html } from '../layout.js';
 import { statusClass } from '../status-view.js';
 import { worstStatusByHost } from '../../db/host-status.js';
 import { awaitingCustomerSection, contractBanner } from '../../tickets/case-pages.js';
+import { HostFigures } from './overview-figures.js';
+import { hostCard, type CardFigures } from './overview-cards.js';
+import { problemsPanel } from './overview-problems.js';
+import { customerActionPanel, customerActions, type CustomerActions } from './overview-actions.js';
+
+/** The overview's filters, all GET query parameters so they work without the script (which filters as one types). */
+export const OverviewQuery = z.object({
+  q: z.string().trim().max(200).optional().catch(undefined),
+  status: z.union([z.literal('problem'), StatusSchema]).optional().catch(undefined),
+  customer: z.string().max(100).optional().catch(undefined),
+  tag: z.string().max(100).optional().catch(undefined),
+});
 
 export interface OverviewFilter {
   customerId?: string;
   tag?: string;
+  /** Part of a host name, tag or customer name (any case). */
+  q?: string;
+  /** One status, or 'problem' for every status but OK. */
+  status?: Status | 'problem';
 }
 
 export interface OverviewData {
@@ -24,28 +42,46 @@ export interface OverviewData {
   allTags: string[];
   openTickets: Ticket[];
   agentsOffline: Host[];
+  /** Hosts the cards show (after the filters). */
   hostCount: number;
+  /** Hosts the user may see at all: 0 means "no hosts yet", not "nothing matches". */
+  totalHosts: number;
+  /** Hosts per status among those the customer and tag filters leave (the status chips count these). */
+  byStatus: Record<Status, number>;
   /** Inspections whose report is due or overdue, of the shown customers. */
   inspectionsDue: ReturnType<typeof actionable>;
 }
 
-/** Everything the overview shows, from a few queries, all filtered by the caller's customers. */
+const matchesText = (h: Host, customerName: string, q: string) => {
+  const needle = q.toLowerCase();
+  return h.name.toLowerCase().includes(needle) || customerName.toLowerCase().includes(needle) || h.tags.some((tag) => tag.toLowerCase().includes(needle));
+};
+
+/** Everything the overview shows but the figures, from a few queries, all filtered by the caller's customers. */
 export function overviewData(db: Db, customerIds: readonly string[] | undefined, filter: OverviewFilter, now: number): OverviewData {
   const customers = listCustomers(db, customerIds);
+  const customerName = new Map(customers.map((c) => [c.id, c.name]));
   const hosts = listHosts(db, customerIds);
   const worst = worstStatusByHost(db, customerIds, filter.customerId);
   const allTags = [...new Set(hosts.flatMap((h) => h.tags))].sort();
-  const shown = hosts.filter((h) => (!filter.customerId || h.customerId === filter.customerId) && (!filter.tag || h.tags.includes(filter.tag)));
+  const statusOf = (h: Host): Status => worst.get(h.id) ?? 'UNKNOWN';
+  const narrowed = hosts.filter(
+    (h) => (!filter.customerId || h.customerId === filter.customerId) && (!filter.tag || h.tags.includes(filter.tag)) && (!filter.q || matchesText(h, customerName.get(h.customerId) ?? '', filter.q)),
+  );
+  const byStatus: Record<Status, number> = { OK: 0, WARNING: 0, CRITICAL: 0, UNKNOWN: 0 };
+  for (const h of narrowed) byStatus[statusOf(h)]++;
+  const shown = narrowed.filter((h) => !filter.status || (filter.status === 'problem' ? statusOf(h) !== 'OK' : statusOf(h) === filter.status));
   const byCustomer = new Map<string, Array<{ host: Host; status: Status }>>();
+  // Worst first inside a customer, then by name: the card to look at is the first one.
+  const rank: Record<Status, number> = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
   for (const h of shown) {
-    const entry = { host: h, status: worst.get(h.id) ?? ('UNKNOWN' as Status) };
+    const entry = { host: h, status: statusOf(h) };
     const list = byCustomer.get(h.customerId);
     if (list) list.push(entry);
     else byCustomer.set(h.customerId, [entry]);
   }
+  for (const list of byCustomer.values()) list.sort((a, b) => rank[a.status] - rank[b.status] || a.host.name.localeCompare(b.host.name));
   const openTickets = listTickets(db, { customerIds, customerId: filter.customerId, state: ACTIVE_STATES, limit: 500, now });
-  // Soonest response deadline first: the ticket an engineer must look at next is at the top.
-  openTickets.sort((a, b) => (a.acknowledgedAt ? a.restoreDueAt : a.responseDueAt) - (b.acknowledgedAt ? b.restoreDueAt : b.responseDueAt));
   return {
     customers: customers
       .filter((c) => byCustomer.has(c.id))
@@ -57,6 +93,8 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
     openTickets,
     agentsOffline: shown.filter((h) => h.kind === 'agent' && !h.connected),
     hostCount: shown.length,
+    totalHosts: hosts.length,
+    byStatus,
     inspectionsDue: actionable(visibleCalendars(db, customerIds, now, filter.customerId)),
   };
 }
@@ -68,6 +106,7 @@ export function slaCountdown(tk: Ticket, now: number, t: Translate): Html {
   return html`<span class="countdown${due < now ? ' overdue' : ''}" data-due="${due}">${label} <b>${formatCountdown(due, now)}</b></span>`;
 }
 
+/** A ticket as a table row (the host page and the tickets list use it; the overview has its problems panel). */
 export function ticketRow(tk: Ticket, now: number, t: Translate, lang: Lang): Html {
   return html`<tr data-ticket="${tk.number}" class="sev-${tk.severity}">
     <td><a href="/tickets/${tk.number}">${tk.number}</a></td>
@@ -79,60 +118,127 @@ export function ticketRow(tk: Ticket, now: number, t: Translate, lang: Lang): Ht
   </tr>`;
 }
 
-function hostCell(host: Host, status: Status): Html {
-  return html`<a class="cell ${statusClass(status)}" href="/hosts/${host.id}" data-host-id="${host.id}" title="${host.name} (${status})">${host.name}</a>`;
+/** "1 host", "2 hosts"; Chinese has one form ("1 台主机"). */
+export function hostCountText(n: number, t: Translate): string {
+  return (n === 1 ? t('overview.hostOne') : t('overview.hostMany')).replace('{n}', String(n));
 }
 
-export function renderOverview(data: OverviewData, filter: OverviewFilter, ctx: { t: Translate; lang: Lang; now: number; customerOptions: Customer[] }): Html {
-  const { t, lang, now } = ctx;
-  return html`<form method="get" action="/" class="filters">
-      <label>${t('common.customer')} <select name="customer" id="filter-customer">
-        <option value="">${t('common.allCustomers')}</option>
-        ${ctx.customerOptions.map((c) => html`<option value="${c.id}"${c.id === filter.customerId ? ' selected' : ''}>${c.name}</option>`)}
-      </select></label>
-      <label>${t('common.tag')} <select name="tag" id="filter-tag">
+const filterHref = (f: OverviewFilter, change: Partial<OverviewFilter>) => {
+  const next = { ...f, ...change };
+  const p = new URLSearchParams();
+  if (next.q) p.set('q', next.q);
+  if (next.status) p.set('status', next.status);
+  if (next.customerId) p.set('customer', next.customerId);
+  if (next.tag) p.set('tag', next.tag);
+  const s = p.toString();
+  return s ? `/?${s}` : '/';
+};
+
+function filterBar(data: OverviewData, filter: OverviewFilter, t: Translate, customerOptions: Customer[]): Html {
+  const filtered = Boolean(filter.q || filter.status || filter.customerId || filter.tag);
+  const statusChoices: Array<Status | 'problem'> = ['problem', 'CRITICAL', 'WARNING', 'UNKNOWN', 'OK'];
+  return html`<form method="get" action="/" class="filters overview-filters" id="overview-filters" role="search">
+      <input type="search" name="q" id="filter-q" value="${filter.q ?? ''}" placeholder="${t('overview.searchPlaceholder')}" aria-label="${t('overview.search')}" maxlength="200">
+      <select name="status" id="filter-status" aria-label="${t('common.status')}">
+        <option value="">${t('overview.allStatuses')}</option>
+        ${statusChoices.map((s) => html`<option value="${s}"${s === filter.status ? ' selected' : ''}>${t(`overview.status.${s}`)}</option>`)}
+      </select>
+      ${customerOptions.length > 1
+        ? html`<select name="customer" id="filter-customer" aria-label="${t('common.customer')}">
+            <option value="">${t('common.allCustomers')}</option>
+            ${customerOptions.map((c) => html`<option value="${c.id}"${c.id === filter.customerId ? ' selected' : ''}>${c.name}</option>`)}
+          </select>`
+        : ''}
+      <select name="tag" id="filter-tag" aria-label="${t('common.tag')}">
         <option value="">${t('common.allTags')}</option>
         ${data.allTags.map((tag) => html`<option value="${tag}"${tag === filter.tag ? ' selected' : ''}>${tag}</option>`)}
-      </select></label>
-      <button type="submit">${t('common.filter')}</button>
-      <span class="count" id="host-count">${data.hostCount} ${t('overview.hostCount')}</span>
-    </form>
-    <div class="columns">
-    <section class="grid-area" id="host-grid">
-      ${data.customers.map(
-        (c) => html`<section class="customer" data-customer="${c.customer.id}">
-          <h2><span class="dot ${statusClass(c.worst)}"></span>${c.customer.name} <small>${c.hosts.length}</small></h2>
-          <div class="grid">${c.hosts.map((h) => hostCell(h.host, h.status))}</div>
-        </section>`,
-      )}
-    </section>
+      </select>
+      <button type="submit" id="filter-submit">${t('common.filter')}</button>
+      ${filtered ? html`<a href="/" class="clear" id="filter-clear">${t('overview.clearFilters')}</a>` : ''}
+      <span class="spacer"></span>
+      <span class="status-chips">${(['CRITICAL', 'WARNING', 'UNKNOWN', 'OK'] as const).map(
+        (s) => html`<a class="chip ${statusClass(s)}${filter.status === s ? ' current' : ''}" href="${filterHref(filter, { status: filter.status === s ? undefined : s })}" data-chip="${s}"><b>${data.byStatus[s]}</b> ${t(`overview.status.${s}`)}</a>`,
+      )}</span>
+      <span class="count" id="host-count" data-count="${data.hostCount}">${hostCountText(data.hostCount, t)}</span>
+    </form>`;
+}
+
+/** No hosts yet: say how the first one arrives. */
+function noHostsYet(t: Translate, role: string): Html {
+  if (role === 'customer') {
+    return html`<div class="empty-state" id="no-hosts"><h2>${t('overview.noHostsCustomer')}</h2><p>${t('overview.noHostsCustomerHint')}</p>
+      <a class="button primary" href="/tickets/new">${t('overview.reportProblem')}</a></div>`;
+  }
+  return html`<div class="empty-state" id="no-hosts"><h2>${t('overview.noHosts')}</h2>
+    <ol><li>${t('overview.addAgentStep1')}</li><li>${t('overview.addAgentStep2')}<br><code>patrol-agent --collector wss://COLLECTOR:8080/agent --enroll &lt;token&gt;</code></li><li>${t('overview.addAgentStep3')}</li></ol>
+    <a class="button primary" href="/agents" id="add-agent">${t('overview.addAgent')}</a></div>`;
+}
+
+export interface OverviewView {
+  data: OverviewData;
+  figures: Map<string, CardFigures>;
+  actions?: CustomerActions;
+}
+
+export function renderOverview(view: OverviewView, filter: OverviewFilter, ctx: { t: Translate; lang: Lang; now: number; role: string; customerOptions: Customer[] }): Html {
+  const { t, lang, now } = ctx;
+  const { data } = view;
+  const cards =
+    data.totalHosts === 0
+      ? noHostsYet(t, ctx.role)
+      : data.hostCount === 0
+        ? html`<div class="empty-state" id="no-match"><p>${t('overview.noMatch')}</p><a class="button primary" href="/">${t('overview.clearFilters')}</a></div>`
+        : data.customers.map(
+            (c) => html`<section class="customer" data-customer="${c.customer.id}">
+              <h2><span class="dot ${statusClass(c.worst)}"></span>${c.customer.name} <small class="host-count">${hostCountText(c.hosts.length, t)}</small></h2>
+              <div class="cards">${c.hosts.map((h) => hostCard(h.host, h.status, view.figures.get(h.host.id), t))}</div>
+            </section>`,
+          );
+  return html`${view.actions ? customerActionPanel(view.actions, t, lang) : ''}
+    ${data.totalHosts ? filterBar(data, filter, t, ctx.customerOptions) : ''}
+    <p id="filter-none" class="empty-state" hidden>${t('overview.noMatch')}</p>
+    <div class="columns overview">
+    <section class="grid-area" id="host-grid" data-labels="${JSON.stringify({ one: t('overview.hostOne'), many: t('overview.hostMany') })}"
+      data-status-labels="${JSON.stringify(Object.fromEntries((['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const).map((s) => [s, t(`overview.status.${s}`)])))}">${cards}</section>
     <aside>
-      <h2>${t('overview.openTickets')} (${data.openTickets.length})</h2>
-      ${data.openTickets.length
-        ? html`<table class="tickets" id="open-tickets"><tbody>${data.openTickets.slice(0, 200).map((tk) => ticketRow(tk, now, t, lang))}</tbody></table>`
-        : html`<p>${t('common.none')}</p>`}
-      <h2>${t('overview.agentsOffline')} (${data.agentsOffline.length})</h2>
-      <ul id="agents-offline">${data.agentsOffline.map(
-        (h) => html`<li><a href="/hosts/${h.id}">${h.name}</a> <small>${t('common.lastSeen')}: ${h.lastSeenAt ? formatTime(h.lastSeenAt, lang) : t('common.never')}</small></li>`,
-      )}</ul>
-      ${dueInspectionsList(data.inspectionsDue, t)}
+      ${problemsPanel(data.openTickets, now, t, lang)}
+      ${data.agentsOffline.length
+        ? html`<section class="panel"><h2>${t('overview.agentsOffline')} <span class="count">${data.agentsOffline.length}</span></h2>
+          <ul id="agents-offline">${data.agentsOffline.slice(0, 50).map(
+            (h) => html`<li><a href="/hosts/${h.id}">${h.name}</a> <small>${t('common.lastSeen')}: ${h.lastSeenAt ? formatTime(h.lastSeenAt, lang) : t('common.never')}</small></li>`,
+          )}</ul></section>`
+        : ''}
+      ${data.inspectionsDue.length ? html`<section class="panel">${dueInspectionsList(data.inspectionsDue, t)}</section>` : ''}
     </aside>
     </div>`;
 }
 
-export function overviewRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+export function overviewRoutes(deps: { db: Db; now(): number; store?: MetricsStore }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
-  app.get('/', (c) => {
-    const filter: OverviewFilter = { customerId: c.req.query('customer') || undefined, tag: c.req.query('tag') || undefined };
+  const figureSource = deps.store ? new HostFigures(deps.store) : undefined;
+  app.get('/', async (c) => {
+    const q = OverviewQuery.parse(c.req.query());
+    const filter: OverviewFilter = { customerId: q.customer || undefined, tag: q.tag || undefined, q: q.q || undefined, status: q.status };
     const now = deps.now();
     const ids = c.get('customerIds');
+    const t = c.get('t');
+    const lang = c.get('lang');
+    const role = c.get('user').role;
     const data = overviewData(deps.db, ids, filter, now);
-    const body = renderOverview(data, filter, { t: c.get('t'), lang: c.get('lang'), now, customerOptions: listCustomers(deps.db, ids) });
-    // Solved cases wait for the customer's consent: first thing a customer user sees, below the grid for staff.
-    const customerUser = c.get('user').role === 'customer';
-    const waiting = awaitingCustomerSection(deps.db, ids, customerUser, c.get('t'), c.get('lang'), now);
-    const banner = contractBanner(deps.db, ids, c.get('t'), now);
-    return page(c, c.get('t')('overview.title'), customerUser ? html`${banner}${waiting}${body}` : html`${banner}${body}${waiting}`);
+    const shownIds = data.customers.flatMap((cu) => cu.hosts.map((h) => h.host.id));
+    const figures = figureSource ? await figureSource.forHosts(shownIds, now) : new Map<string, CardFigures>();
+    const customerUser = role === 'customer';
+    const body = renderOverview({ data, figures, actions: customerUser ? customerActions(deps.db, ids, now) : undefined }, filter, {
+      t,
+      lang,
+      now,
+      role,
+      customerOptions: listCustomers(deps.db, ids),
+    });
+    // Staff see below the cards which solved cases wait for a customer; a customer has them in their own panel.
+    const waiting = customerUser ? '' : awaitingCustomerSection(deps.db, ids, false, t, lang, now);
+    const banner = contractBanner(deps.db, ids, t, now);
+    return page(c, t('overview.title'), html`${banner}${body}${waiting ? html`<section class="panel">${waiting}</section>` : ''}`);
   });
 
   /** Live host colours for the overview's poll: id -> worst status, nothing else. */

@@ -43,6 +43,7 @@ export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scr
         <a href="/" data-nav="overview">${t('nav.overview')}</a>
         <a href="/tickets" data-nav="tickets">${t('nav.tickets')}</a>
         <a href="/reports" data-nav="reports">${t('nav.reports')}</a>
+        <a href="/service-reports" data-nav="service-reports">${t('nav.serviceReports')}</a>
         ${user.role !== 'customer' ? html`<a href="/agents" data-nav="agents">${t('nav.agents')}</a>` : ''}
         ${user.role !== 'customer' ? html`<a href="/mail-triage" data-nav="triage">${t('nav.triage')}</a>` : ''}
         ${user.role === 'admin' ? html`<a href="/settings" data-nav="settings">${t('nav.settings')}</a>` : ''}

@@ -25,6 +25,8 @@ import { settingsUserRoutes } from './pages/settings-users.js';
 import { ticketPages } from '../tickets/pages.js';
 import { casePages } from '../tickets/case-pages.js';
 import { mailTriagePages } from '../mail-intake/pages.js';
+import { serviceReportPages } from './pages/service-reports.js';
+import { mailIntakeSettingsPages } from '../mail-intake/settings-page.js';
 import { securityHeaders } from './security-headers.js';
 import { auditPageRoutes } from '../audit/page.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
@@ -73,6 +75,8 @@ function makeDashboard({ db, now, hub, store }: Parameters<PluginFactory>[0], op
   behindLogin.route('/', ticketPages({ db, now }));
   behindLogin.route('/', faultReportPageRoutes({ db, now }));
   behindLogin.route('/', mailTriagePages({ db, now }));
+  behindLogin.route('/', serviceReportPages({ db, now }));
+  behindLogin.route('/', mailIntakeSettingsPages({ db, now }));
   behindLogin.route('/', reportPageRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes());

@@ -1,4 +1,5 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapClient } from './imap-client.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
@@ -51,19 +52,7 @@ export class MailPoller {
   private async pass(now: number): Promise<PollSummary | undefined> {
     const config = getMailIntakeConfig(this.opts.db);
     if (!config) return undefined;
-    const client = new ImapFlow({
-      host: config.host,
-      port: config.port,
-      secure: config.secure,
-      ...(config.secure ? {} : { doSTARTTLS: config.requireTls ? true : undefined }),
-      tls: { rejectUnauthorized: config.tlsRejectUnauthorized },
-      auth: { user: config.user, pass: config.password ?? '' },
-      logger: false,
-      disableAutoIdle: true,
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 60_000,
-    });
+    const client = imapClient(config);
     // A dropped connection is reported here as well as by the command that was running.
     client.on('error', (err: Error) => this.log.warn({ err: err.message }, 'IMAP connection error'));
     await client.connect();

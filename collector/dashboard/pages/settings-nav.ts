@@ -14,6 +14,7 @@ export const SETTINGS_PAGES = [
   { id: 'contracts', href: '/settings/contracts', label: 'settings.contracts', hint: 'settings.contractsHint' },
   { id: 'on-call', href: '/settings/on-call', label: 'settings.oncall', hint: 'settings.oncallHint' },
   { id: 'channels', href: '/settings/channels', label: 'settings.channels', hint: 'settings.channelsHint' },
+  { id: 'mail-intake', href: '/settings/mail-intake', label: 'mailIntake.title', hint: 'mailIntake.hint' },
   { id: 'maintenance', href: '/settings/maintenance', label: 'settings.maintenance', hint: 'settings.maintenanceHint' },
   { id: 'templates', href: '/settings/templates', label: 'checks.templates', hint: 'settings.templatesHint' },
   { id: 'checks', href: '/settings/checks', label: 'settings.hostChecks', hint: 'settings.hostChecksHint' },

@@ -56,7 +56,8 @@ test('collector start, enroll and tls, then an agent with the pinned token conne
 
   // Plain http to the TLS port gets nowhere near the API.
   await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-});
+  // Four processes start here (collector, two CLI calls, agent): on a loaded 2-core machine that is more than 60 s.
+}, 180_000);
 
 test('patrol-agent refuses plain ws:// to another machine with a clear message (exit 2), before sending anything', () => {
   const r = spawnSync(process.execPath, ['bin/patrol-agent.js', '--collector', 'ws://10.255.255.1:8080/agent', '--enroll', 'pe_whatever_token_value', '--state-dir', join(state.path, 'refused')], { env, encoding: 'utf8', timeout: 30_000 });

@@ -44,10 +44,11 @@ test('after an outage the backlog replays oldest first while live results go out
 
   agent = new Agent({ collectorUrl: collector.wsUrl, stateDir: state.path });
   await agent.start();
-  await waitFor(() => arrived.length === 41, 'all 41 batches', 20_000);
+  await waitFor(() => arrived.length === 41, 'all 41 batches', 90_000);
 
   const old = arrived.filter((n) => n.startsWith('old-'));
   expect(old).toEqual([...old].sort()); // the backlog in order
   // Live waited at most for the batches already in flight (window of 4) and one backlog turn, not for the backlog.
   expect(arrived.indexOf('live')).toBeLessThanOrEqual(5 + 4 + 2);
-});
+  // Order is what is tested, not speed: under heavy load the 41 turns can take far longer than their 2 s.
+}, 120_000);

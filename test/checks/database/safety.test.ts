@@ -56,7 +56,10 @@ describe('a server that accepts connections but never answers', () => {
   test.each(checks)('%s gives up when the run is aborted, CRITICAL, and closes its socket', async (_id, check) => {
     const before = sockets.length;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 300);
+    // Aborted once the server holds its connection, not after a fixed time: loading a driver under load can take
+    // longer than any fixed delay, and an abort before connecting would test nothing.
+    let timer: NodeJS.Timeout | undefined;
+    silent.once('connection', () => (timer = setTimeout(() => controller.abort(), 100)));
     const out = await runCheck(check as typeof postgresCheck, testCheckContext({ signal: controller.signal }), { host: '127.0.0.1', port, password: 'Hunter2', timeoutSec: 60 });
     clearTimeout(timer);
     expect(out).toMatchObject({ status: 'CRITICAL', summary: `no answer from 127.0.0.1:${port} in time` });

@@ -127,7 +127,12 @@ export class Agent {
   }
 
   private applyChecks(checks: Parameters<Scheduler['apply']>[0]): void {
-    this.state.writeAssignments(checks);
+    try {
+      this.state.writeAssignments(checks);
+    } catch (err) {
+      // A full disk (the spool filled it) must not stop the agent: the checks run, only a restart would not know them.
+      log.warn({ err: (err as Error).message }, 'could not save the assignment; it is applied all the same');
+    }
     this.scheduler?.apply(checks);
     log.info({ checks: checks.map((c) => c.name) }, 'assignment applied');
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BatchFrameSchema, type BatchFrameInput } from '../shared/protocol.js';
@@ -69,49 +69,91 @@ export class Spool {
     if (this.entries.size) log.info({ batches: this.entries.size, bytes: this.totalBytes }, 'spool has unsent batches from before; they will be replayed');
   }
 
+  /** Save the figures; on a full disk the oldest batches make room (counted), so a dropped count is never lost. */
   private saveMeta(): void {
     const tmp = join(this.dir, 'meta.json.tmp');
-    writeFileSync(tmp, JSON.stringify(this.meta));
-    renameSync(tmp, join(this.dir, 'meta.json'));
+    for (;;) {
+      try {
+        writeFileSync(tmp, JSON.stringify(this.meta));
+        renameSync(tmp, join(this.dir, 'meta.json'));
+        return;
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        rmSync(tmp, { force: true });
+        if (this.entries.size === 0) {
+          log.error('disk full: spool figures not saved this time');
+          return;
+        }
+        this.dropOldest('disk full');
+      }
+    }
   }
 
   private file(seq: number): string {
     return join(this.dir, `${String(seq).padStart(12, '0')}.json`);
   }
 
-  /** Give the batch its sequence number and make it durable. */
+  /**
+   * Give the batch its sequence number and make it durable. When the disk is full (a small partition, another
+   * program's files) the oldest batches go to make room, counted as dropped like those past the limit; with nothing
+   * left to drop the new batch itself is counted as dropped. A full disk never stops the agent.
+   */
   put(batch: Omit<BatchFrameInput, 'type' | 'seq'>): BatchFrameInput {
     const seq = this.meta.nextSeq++;
     const frame: BatchFrameInput = { type: 'batch', seq, ...batch };
     const text = JSON.stringify(frame);
-    const tmp = `${this.file(seq)}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeFileSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    const points = countPoints(frame);
+    while (!this.writeBatchFile(seq, text)) {
+      if (this.entries.size === 0) {
+        this.meta.droppedPoints += points;
+        this.meta.droppedBatches++;
+        log.error({ seq, points }, 'disk full and the spool is empty: batch dropped');
+        this.saveMeta();
+        return frame;
+      }
+      this.dropOldest('disk full');
     }
-    renameSync(tmp, this.file(seq));
     const bytes = Buffer.byteLength(text);
-    this.entries.set(seq, { seq, bytes, points: countPoints(frame), createdAt: this.now() });
+    this.entries.set(seq, { seq, bytes, points, createdAt: this.now() });
     this.totalBytes += bytes;
     this.saveMeta();
     this.enforceLimit();
     return frame;
   }
 
-  private enforceLimit(): void {
-    while (this.totalBytes > this.limitBytes && this.entries.size > 1) {
-      const oldest = Math.min(...this.entries.keys());
-      const e = this.entries.get(oldest)!;
-      const frame = e.points >= 0 ? undefined : this.read(oldest);
-      const points = e.points >= 0 ? e.points : frame ? countPoints(frame) : 0;
-      this.remove(oldest);
-      this.meta.droppedPoints += points;
-      this.meta.droppedBatches++;
-      log.warn({ seq: oldest, points, limitBytes: this.limitBytes }, 'spool full: oldest batch dropped');
+  /** Write (fsync, rename) one batch file; false when the disk is full (nothing is left behind then). */
+  private writeBatchFile(seq: number, text: string): boolean {
+    const tmp = `${this.file(seq)}.tmp`;
+    try {
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeFileSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file(seq));
+      return true;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      rmSync(tmp, { force: true });
+      return false;
     }
+  }
+
+  private dropOldest(why: string): void {
+    const oldest = Math.min(...this.entries.keys());
+    const e = this.entries.get(oldest)!;
+    const frame = e.points >= 0 ? undefined : this.read(oldest);
+    const points = e.points >= 0 ? e.points : frame ? countPoints(frame) : 0;
+    this.remove(oldest);
+    this.meta.droppedPoints += points;
+    this.meta.droppedBatches++;
+    log.warn({ seq: oldest, points, limitBytes: this.limitBytes, why }, 'spool full: oldest batch dropped');
+  }
+
+  private enforceLimit(): void {
+    while (this.totalBytes > this.limitBytes && this.entries.size > 1) this.dropOldest('limit');
     this.saveMeta();
   }
 
@@ -185,6 +227,12 @@ export class Spool {
       droppedBatches: this.meta.droppedBatches,
     };
   }
+}
+
+/** No room left on the spool's file system (ENOSPC), or the user's quota is used up (EDQUOT). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Points a spooled batch holds: one `check` point per result plus every metric, in lines or objects. */

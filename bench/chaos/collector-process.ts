@@ -21,7 +21,7 @@ export class ChaosCollector {
   }
 
   /** Start and wait for /health. Through a shell that raises the open-files limit first (as LimitNOFILE would). */
-  async start(timeoutMs = 60_000): Promise<number> {
+  async start(timeoutMs = 180_000): Promise<number> {
     const t0 = performance.now();
     const args = ['bin/patrol-collector.js', 'start', '--data-dir', this.o.dataDir, '--port', String(this.o.port)];
     const raise = `ulimit -n ${OPEN_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"`;
@@ -38,7 +38,7 @@ export class ChaosCollector {
       if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}:\n${readFileSync(this.o.logFile, 'utf8').slice(-2000)}`);
       const ok = await fetch(`${this.url}/health`).then((r) => r.ok, () => false);
       if (ok) return performance.now() - t0;
-      if (Date.now() > deadline) throw new Error(`collector not healthy after ${timeoutMs} ms; see ${this.o.logFile}`);
+      if (Date.now() > deadline) throw new Error(`collector not healthy after ${timeoutMs} ms:\n${readFileSync(this.o.logFile, 'utf8').slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -9,12 +9,20 @@ import type { ReportDocument } from './document.js';
  * download makes it again. Keyed by content rather than dropped by each writer, so nothing that changes a
  * report has to know the Word file exists; drawing the charts costs a browser start, so it is worth keeping.
  */
+const CACHED = /^report-[0-9a-f]{16}\.docx$/;
+
+/** Where the report's current Word file is kept, once made. */
+export function cachedDocxFile(filesDir: string): string | undefined {
+  const name = readdirSync(filesDir).find((f) => CACHED.test(f));
+  return name ? join(filesDir, name) : undefined;
+}
+
 export async function cachedDocx(filesDir: string, doc: ReportDocument, render: (doc: ReportDocument) => Promise<Buffer>): Promise<Buffer> {
   const key = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
   const file = join(filesDir, `report-${key}.docx`);
   if (existsSync(file)) return readFileSync(file);
   const docx = await render(doc);
-  for (const old of readdirSync(filesDir)) if (/^report-[0-9a-f]{16}\.docx$/.test(old)) rmSync(join(filesDir, old), { force: true });
+  for (const old of readdirSync(filesDir)) if (CACHED.test(old)) rmSync(join(filesDir, old), { force: true });
   writeFileSync(file, docx);
   return docx;
 }

@@ -6,7 +6,8 @@ import { openDatabase } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { metricsStoreFromConfig } from '../metrics/open-store.js';
 import { PeriodSchema } from './holiday-calendar.js';
-import { currentHtml, currentPdf, generateReport } from './generate.js';
+import { currentDocx, currentHtml, currentPdf, generateReport } from './generate.js';
+import { cachedDocxFile } from './docx-cache.js';
 import { ReportLangSchema } from './model.js';
 import { fileBase, loadReport } from './report-store.js';
 
@@ -24,7 +25,7 @@ const defaultIo: ReportCliIo = {
 };
 
 /**
- * `patrol report --customer acme (--inspection national-day-2026 | --period 2026Q4) [--lang en] [--pdf] [--out DIR]`:
+ * `patrol report --customer acme (--inspection national-day-2026 | --period 2026Q4) [--lang en] [--pdf] [--docx] [--out DIR]`:
  * build the report of one inspection from the local data dir and the configured metrics store, with the
  * inspection's latest recorded run (the collector runs those on the calendar); without one, the last known
  * check states stand in. `--period 2026Q4` alone covers exactly that quarter (2026-10-01 to 2027-01-01,
@@ -38,18 +39,19 @@ const defaultIo: ReportCliIo = {
 export function registerReportCommand(program: Command, io: ReportCliIo = defaultIo): Command {
   const report = program
     .command('report')
-    .description('generate an inspection report (HTML + JSON, PDF with --pdf), stored with history; remark and sign-off subcommands')
+    .description('generate an inspection report (HTML + JSON, PDF with --pdf, Word with --docx), stored with history; remark and sign-off subcommands')
     .option('--customer <id>', 'customer id, e.g. acme')
     .option('--inspection <key>', 'inspection, e.g. national-day-2026, spring-festival-2027, custom-2026-08-15')
     .option('--period <quarter>', 'a quarter, e.g. 2026Q4: the report covers exactly that quarter')
     .option('--lang <lang>', 'zh (default) or en', 'zh')
     .option('--pdf', 'also print a PDF with headless Chromium')
+    .option('--docx', 'also write a Word file (.docx); its charts are drawn with headless Chromium')
     .option('--out <dir>', 'also copy the files here')
     .option('--engineer <name>', 'name on the cover')
     .option('--config <file>', 'collector JSON config (PATROL_* env wins)')
     .option('--data-dir <dir>', 'collector data folder (env PATROL_DATA_DIR)')
     .action(
-      async (o: { customer?: string; inspection?: string; period?: string; lang: string; pdf?: boolean; out?: string; engineer?: string; config?: string; dataDir?: string }) => {
+      async (o: { customer?: string; inspection?: string; period?: string; lang: string; pdf?: boolean; docx?: boolean; out?: string; engineer?: string; config?: string; dataDir?: string }) => {
         const fail = (text: string, code: number) => {
           io.err(`patrol report: ${text}\n`);
           process.exitCode = code;
@@ -82,6 +84,9 @@ export function registerReportCommand(program: Command, io: ReportCliIo = defaul
           });
           const doc = loadReport(db, rec);
           const files = [join(rec.filesDir, 'report.html'), join(rec.filesDir, 'report.json'), ...(o.pdf ? [join(rec.filesDir, 'report.pdf')] : [])];
+          const docx = o.docx ? await currentDocx(deps, rec) : undefined;
+          const docxFile = docx ? cachedDocxFile(rec.filesDir) : undefined;
+          if (docxFile) files.push(docxFile);
           if (o.out) {
             const out = resolve(o.out);
             mkdirSync(out, { recursive: true });
@@ -89,7 +94,8 @@ export function registerReportCommand(program: Command, io: ReportCliIo = defaul
             writeFileSync(join(out, `${base}.html`), currentHtml(deps, rec));
             writeFileSync(join(out, `${base}.json`), JSON.stringify(doc, null, 2));
             if (o.pdf) writeFileSync(join(out, `${base}.pdf`), await currentPdf(deps, rec));
-            files.push(...[`${base}.html`, `${base}.json`, ...(o.pdf ? [`${base}.pdf`] : [])].map((f) => join(out, f)));
+            if (docx) writeFileSync(join(out, `${base}.docx`), docx);
+            files.push(...[`${base}.html`, `${base}.json`, ...(o.pdf ? [`${base}.pdf`] : []), ...(docx ? [`${base}.docx`] : [])].map((f) => join(out, f)));
           }
           const window = `${new Date(doc.cover.periodFrom).toISOString()} .. ${new Date(doc.cover.periodTo).toISOString()}`;
           const what = rec.scope === 'quarter' ? rec.period : (rec.inspectionKey ?? rec.period);

@@ -5,9 +5,10 @@ import { parseJson, parseQuery } from '../http/params.js';
 import { getCustomer } from '../db/customers.js';
 import { PeriodSchema } from './holiday-calendar.js';
 import { customerInspectionCalendar } from './customer-calendar.js';
-import { currentHtml, currentPdf, generateReport, ReportSignedError, type ReportDeps } from './generate.js';
+import { currentDocx, currentHtml, currentPdf, generateReport, ReportSignedError, type ReportDeps } from './generate.js';
 import { ReportLangSchema } from './model.js';
 import { ChromiumMissingError } from './render-pdf.js';
+import { DOCX_MIME } from './render-docx.js';
 import { fileBase, getReportRecord, listReports, loadReport, setRemark, signOff, type ReportRecord } from './report-store.js';
 import { ReportTargetError } from './report-window.js';
 
@@ -31,7 +32,7 @@ const view = (r: ReportRecord, customerName?: string) => ({
   inspectionId: r.inspectionId,
   status: r.signedOffAt !== null ? ('signed-off' as const) : ('draft' as const),
   signedOff: r.signedOffAt !== null ? { by: r.signedOffName, at: r.signedOffAt, note: r.signOffNote } : null,
-  downloads: { html: `/api/reports/${r.id}/html`, pdf: `/api/reports/${r.id}/pdf`, json: `/api/reports/${r.id}/json` },
+  downloads: { html: `/api/reports/${r.id}/html`, pdf: `/api/reports/${r.id}/pdf`, docx: `/api/reports/${r.id}/docx`, json: `/api/reports/${r.id}/json` },
 });
 
 /**
@@ -151,6 +152,19 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
         'Content-Type': 'application/pdf',
         'Content-Disposition': `attachment; filename="${fileBase(rec)}.pdf"`,
       });
+    } catch (err) {
+      if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
+      throw err;
+    }
+  });
+
+  // The Word file (customers edit and stamp it): same blocks as the PDF, same access rules.
+  r.get('/:id/docx', async (c) => {
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    try {
+      const docx = await currentDocx(deps, rec);
+      return c.body(new Uint8Array(docx), 200, { 'Content-Type': DOCX_MIME, 'Content-Disposition': `attachment; filename="${fileBase(rec)}.docx"` });
     } catch (err) {
       if (err instanceof ChromiumMissingError) return c.json({ error: err.message }, 503);
       throw err;

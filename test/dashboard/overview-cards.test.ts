@@ -17,6 +17,9 @@ import type { Metric } from '../../shared/metric.js';
 import type { CheckMessage } from '../../shared/check-result.js';
 import type { Status } from '../../shared/status.js';
 import { generateReport, httpLogin } from './world.js';
+import { recordDelivered } from '../../collector/reports/delivery-store.js';
+import { decideReport } from '../../collector/reports/acceptance.js';
+import { getReportRecord } from '../../collector/reports/report-store.js';
 
 /**
  * The overview as engineers and customers read it: host cards with CPU / memory / disk figures and sparklines
@@ -107,6 +110,8 @@ beforeAll(async () => {
   tickets.solved = markRecovered(db, open(hosts['erp-app-01']!, 'system.disk', 'P3', 120, 'disk 91% used'), now - 30 * MIN, 'disk back below 80%');
   const eng = await httpLogin(url, 'eng', PASS.eng);
   reportId = await generateReport(url, eng, 'acme');
+  // Sent to the customer: only a delivered report can be accepted or returned.
+  recordDelivered(db, reportId, ['ops@acme.example'], now);
 }, 120_000);
 
 afterAll(async () => {
@@ -260,6 +265,7 @@ describe('a customer user', () => {
     const accept = panel.locator(`a.action-button.accept[data-report="${reportId}"]`);
     expect(await accept.innerText()).toContain('Accept the inspection report');
     expect(await panel.locator('a.action-button.inspection').count()).toBeGreaterThanOrEqual(0);
+    expect(await accept.getAttribute('href')).toBe(`/reports/${reportId}`);
     await docShot(p, 'en');
     await Promise.all([p.waitForURL(`**/tickets/${tickets.solved!.number}`), confirm.click()]);
     expect(s.errors).toEqual([]);
@@ -272,6 +278,15 @@ describe('a customer user', () => {
     expect(await panel.innerText()).toContain('确认问题已解决');
     expect(await panel.innerText()).toContain('签收巡检报告');
     expect(await s.page.locator('#host-count').innerText()).toBe('5 台主机');
+  });
+
+  test('an accepted report leaves the panel', async () => {
+    const { db } = collector;
+    const decided = decideReport(db, getReportRecord(db, reportId)!, 'accepted', { id: null, name: 'ACME Ops' }, '', Date.now());
+    expect(decided.ok).toBe(true);
+    const s = await as('cust-a');
+    expect(await s.page.locator(`#customer-actions a[data-report="${reportId}"]`).count()).toBe(0);
+    expect(await s.page.locator('#customer-actions').getAttribute('data-waiting')).toBe('1');
   });
 });
 

@@ -73,6 +73,7 @@ export const en = {
   'overview.restoreDue': 'Restore due',
   'overview.overdue': 'overdue',
   'overview.hostCount': 'hosts',
+  'overview.deliveredAt': 'sent',
   'overview.hostOne': '{n} host',
   'overview.hostMany': '{n} hosts',
   'overview.cpu': 'CPU',

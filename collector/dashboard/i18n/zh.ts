@@ -75,6 +75,7 @@ export const zh: Messages = {
   'overview.restoreDue': '恢复期限',
   'overview.overdue': '已超时',
   'overview.hostCount': '台主机',
+  'overview.deliveredAt': '发送于',
   'overview.hostOne': '{n} 台主机',
   'overview.hostMany': '{n} 台主机',
   'overview.cpu': 'CPU',

@@ -16,18 +16,15 @@ export interface CustomerActions {
   toConfirm: Ticket[];
   /** The next inspection of each visible customer that is not done yet. */
   nextInspections: Array<{ customer: Customer; entry: CalendarEntry }>;
-  /** Signed-off reports (the newest version of each) the customer has not accepted. */
+  /** Delivered reports (the newest version of each) the customer has not accepted or returned yet. */
   toAccept: ReportRecord[];
 }
 
 /**
- * A report the customer accepted leaves the list. Acceptance is being added to the report store; until a
- * record carries it, every signed report waits (read defensively so this file needs no change when it lands).
+ * A report waits for the customer once it is signed off and delivered to them (only then can it be accepted or
+ * returned, reports/acceptance.ts), until they answered it either way.
  */
-function accepted(r: ReportRecord): boolean {
-  const rec = r as ReportRecord & { acceptedAt?: number | null; acceptance?: { state?: string } | null; status?: string };
-  return (rec.acceptedAt ?? null) !== null || rec.acceptance?.state === 'accepted' || rec.status === 'accepted';
-}
+const waitsForAnswer = (r: ReportRecord) => r.signedOffAt !== null && r.deliveredAt !== null && r.acceptedAt === null && r.returnedAt === null;
 
 export function customerActions(db: Db, customerIds: readonly string[] | undefined, now: number): CustomerActions {
   const nextInspections = visibleCalendars(db, customerIds, now).flatMap((cal) => {
@@ -37,7 +34,7 @@ export function customerActions(db: Db, customerIds: readonly string[] | undefin
   return {
     toConfirm: casesAwaitingCustomer(db, customerIds, now),
     nextInspections,
-    toAccept: listReports(db, { customerIds, signedOnly: true }).filter((r) => !accepted(r)).slice(0, 20),
+    toAccept: listReports(db, { customerIds, signedOnly: true }).filter(waitsForAnswer).slice(0, 20),
   };
 }
 
@@ -61,10 +58,10 @@ export function customerActionPanel(a: CustomerActions, t: Translate, lang: Lang
           <small>${tk.number} · ${t('overview.solvedAt')} ${formatTime(tk.resolvedAt ?? tk.recoveredAt ?? tk.updatedAt, lang)}</small></a>`,
       )}
       ${a.toAccept.map(
-        (r) => html`<a class="action-button primary accept" href="/reports?customer=${r.customerId}#report-${r.id}" data-report="${r.id}">
+        (r) => html`<a class="action-button primary accept" href="/reports/${r.id}" data-report="${r.id}">
           <span class="action-kind">${t('overview.acceptReport')}</span>
           <span class="action-title">${r.period} · v${r.version} · ${r.lang === 'zh' ? '中文' : 'English'}</span>
-          <small>${t('overview.signedAt')} ${formatTime(r.signedOffAt, lang)}</small></a>`,
+          <small>${t('overview.deliveredAt')} ${formatTime(r.deliveredAt, lang)}</small></a>`,
       )}
       ${count(a) === 0 ? html`<p class="empty-state ok" id="actions-none">${t('overview.nothingWaits')}</p>` : ''}
       ${a.nextInspections.map(inspection)}

@@ -13,6 +13,10 @@ import { ensureCustomer } from '../collector/db/customers.js';
 import { createEnrollmentToken } from '../collector/db/agents.js';
 import { newPassword } from '../collector/auth/secrets.js';
 import { isLoopbackHost } from '../shared/loopback.js';
+import { humanLogsOnTerminal } from '../collector/log-format.js';
+
+// Before anything logs: coloured one-line logs on a terminal, JSON when piped (see collector/log-format.ts).
+const logs = await humanLogsOnTerminal();
 
 const listenHost = process.env.PATROL_HOST || '127.0.0.1';
 const config = loadCollectorConfig(undefined, { tls: process.env.PATROL_TLS ? undefined : isLoopbackHost(listenHost) ? 'off' : 'auto' });
@@ -39,7 +43,15 @@ if (!existsSync(join(agentStateDir, 'credentials.json'))) {
   ensureCustomer(collector.db, 'demo', 'Demo customer', Date.now());
   agentArgs.push('--enroll', createEnrollmentToken(collector.db, 'demo', Date.now(), { note: 'npm start local agent' }).token);
 }
-const agent = spawn(process.execPath, agentArgs, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PATROL_LOG_LEVEL: process.env.PATROL_LOG_LEVEL ?? 'warn' } });
+const agent = spawn(process.execPath, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATROL_LOG_LEVEL: process.env.PATROL_LOG_LEVEL ?? 'warn' } });
+logs.follow(agent.stderr);
+
+// The banner comes last, once the local agent is connected (or has had 15 s), so the start-up logs (migrations,
+// enrollment, "agent connected") do not scroll the URL and password away.
+const waitUntil = Date.now() + 15_000;
+while (!collector.hub.connectedHostIds().length && Date.now() < waitUntil && agent.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+// The agent's hello and first results are logged just after it connects.
+await new Promise((r) => setTimeout(r, 300));
 
 console.log(`
   Patrol is running.
@@ -65,3 +77,5 @@ agent.on('exit', (code) => {
 });
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
+// The terminal closed: stop the local agent too instead of leaving it behind.
+process.once('SIGHUP', () => void stop());

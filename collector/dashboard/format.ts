@@ -1,28 +1,25 @@
 import { zonedToUtc, type WeeklySlot } from '../contracts/sla-calendar.js';
 import type { Lang, Translate } from './i18n/index.js';
+import { formatDateTime, formatValue, type Unit } from './browser/units.js';
+
+export { formatBytes, formatBitsPerSec, formatDuration, formatPercent, type Unit } from './browser/units.js';
 
 /** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */
 /** The zone every page shows times in (charts too), so an engineer and the customer read the same clock. */
 export const TIME_ZONE = process.env.PATROL_TIMEZONE ?? 'Asia/Shanghai';
 
-const formatters = new Map<Lang, Intl.DateTimeFormat>();
-
+/**
+ * One date format per language on every page, 24-hour: zh "2026-12-04 21:30", en "04/12/2026, 21:30". The charts
+ * use the same functions (browser/units.ts), so a page never mixes formats.
+ */
 export function formatTime(ms: number | null | undefined, lang: Lang): string {
   if (ms === null || ms === undefined) return '-';
-  let f = formatters.get(lang);
-  if (!f) {
-    f = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-      timeZone: TIME_ZONE,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    });
-    formatters.set(lang, f);
-  }
-  return f.format(ms);
+  return formatDateTime(ms, lang, TIME_ZONE);
+}
+
+/** A figure by its unit in the page's language and zone: "23.5 GiB", "12 Mbit/s", "38 天 0 小时". */
+export function formatFigure(unit: Unit, v: number, lang: Lang): string {
+  return formatValue(unit, v, lang, TIME_ZONE);
 }
 
 /** "12m", "3h 05m", "-4m" (negative: overdue); the client script keeps it ticking. */
@@ -60,11 +57,11 @@ export function safeLocalPath(p: string | undefined, fallback = '/'): string {
 }
 
 /**
- * A `<input type="datetime-local">` value ("2026-03-02T11:05") read as wall-clock time in the zone the pages
+ * A typed time ("2026-03-02 11:05", or a datetime-local value "2026-03-02T11:05") read as wall-clock time in the zone the pages
  * show times in, so an engineer types the time as they read it on the page. undefined when malformed.
  */
 export function parseLocalDateTime(value: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value.trim());
   if (!m) return undefined;
   const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;

@@ -40,6 +40,8 @@ export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scr
   const nav = user
     ? html`<nav class="top">
         <span class="brand">${t('app.name')}</span>
+        <input type="checkbox" id="nav-toggle" class="nav-toggle"><label for="nav-toggle" class="nav-burger" title="${t('nav.menu')}">☰</label>
+        <div class="nav-links">
         <a href="/" data-nav="overview">${t('nav.overview')}</a>
         <a href="/tickets" data-nav="tickets">${t('nav.tickets')}</a>
         <a href="/reports" data-nav="reports">${t('nav.reports')}</a>
@@ -52,6 +54,7 @@ export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scr
         <a href="/lang/${other}?back=${encodeURIComponent(here)}" id="lang-toggle" lang="${other}">${t('nav.language')}</a>
         <span class="who">${user.displayName} (${user.role})</span>
         <form method="post" action="/logout" class="inline">${csrfField(c)}<button type="submit" id="logout">${t('nav.logout')}</button></form>
+        </div>
       </nav>`
     : html`<nav class="top"><span class="brand">${t('app.name')}</span><span class="spacer"></span>
         <a href="/lang/${other}?back=${encodeURIComponent(here)}" id="lang-toggle" lang="${other}">${t('nav.language')}</a></nav>`;

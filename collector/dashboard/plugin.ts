@@ -29,6 +29,7 @@ import { serviceReportPages } from './pages/service-reports.js';
 import { mailIntakeSettingsPages } from '../mail-intake/settings-page.js';
 import { securityHeaders } from './security-headers.js';
 import { auditPageRoutes } from '../audit/page.js';
+import { notFoundRoutes } from './pages/not-found.js';
 import { requireCsrf, requireLogin, sessionAuthenticator } from './session-auth.js';
 import { deleteExpiredSessions } from './sessions.js';
 import { faviconRoute, staticRoutes } from './static.js';
@@ -92,6 +93,8 @@ function makeDashboard({ db, now, hub, store }: Parameters<PluginFactory>[0], op
   behindLogin.route('/', settingsChannelEditRoutes({ db }));
   behindLogin.route('/', settingsUserRoutes({ db, now }));
   behindLogin.route('/', auditPageRoutes({ db }));
+  // Last: any other address gets the "page not found" page in the user's language.
+  behindLogin.route('/', notFoundRoutes());
   pages.route('/', behindLogin);
 
   return {

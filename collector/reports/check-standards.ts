@@ -63,7 +63,7 @@ const STANDARDS: Record<string, Std> = {
  * The thresholds a check runs with: each parameter's default (field by field, since a check with a required
  * address has no defaults as a whole), then the assigned numbers and true/false values.
  */
-function thresholds(checkId: string, assigned: Readonly<Record<string, unknown>>): P {
+export function thresholds(checkId: string, assigned: Readonly<Record<string, unknown>>): P {
   const schema = findCheck(checkId)?.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }> } | undefined;
   const base: Record<string, unknown> = {};
   for (const [k, field] of Object.entries(schema?.shape ?? {})) {

@@ -28,6 +28,10 @@ import type { Lang, MessageKey, Translate } from '../dashboard/i18n/index.js';
 import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
 import { slaCountdown, ticketRow } from '../dashboard/pages/overview.js';
 import { caseEventMessage, casePanel } from './case-pages.js';
+import { ticketHeadline } from './headline.js';
+import { waitingForCustomer } from './ticket-head.js';
+import { getHost } from '../db/hosts.js';
+import { thresholdsByCheck } from '../dashboard/pages/host-chart-marks.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 import { CheckMessageSchema } from '../../shared/check-result.js';
 
@@ -210,36 +214,44 @@ function onsiteCell(db: Db, tk: Ticket, t: Translate, lang: Lang): Html {
     <span class="badge onsite-${met === false ? 'missed' : 'met'}">${met === false ? t('tickets.onsiteMissed') : t('tickets.onsiteMet')}</span></td>`;
 }
 
+/**
+ * What can be done now: one-click steps in a toolbar (the next step first and highlighted), and each step that
+ * needs an input in its own small labelled form below it, so buttons and fields are never crammed into one row.
+ */
 function actionButtons(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
   const t = c.get('t');
   const user = c.get('user');
   const staff = user.role !== 'customer';
   const base = `/tickets/${encodeURIComponent(tk.number)}`;
   const active = ACTIVE_STATES.includes(tk.state);
-  const parts: Html[] = [];
-  if (staff && tk.state === 'open') parts.push(postButton(c, `${base}/acknowledge`, t('tickets.acknowledge'), '', 'primary'));
-  if (staff && (tk.state === 'open' || tk.state === 'acknowledged')) parts.push(postButton(c, `${base}/start`, t('tickets.start')));
-  if (staff && tk.state !== 'closed' && tk.onsiteAt === null) {
-    // Recorded once; the time field is for an arrival entered afterwards (empty: now).
-    parts.push(html`<form method="post" action="${base}/onsite" class="inline" id="onsite-form">${csrfField(c)}
-      <input type="datetime-local" name="at" aria-label="${t('tickets.onsiteTime')}" title="${t('tickets.onsiteTime')}">
-      <button type="submit">${t('tickets.onsiteRecord')}</button></form>`);
-  }
-  if (staff && (active || tk.state === 'recovered')) parts.push(postButton(c, `${base}/resolve`, t('tickets.resolve')));
+  const buttons: Html[] = [];
+  const forms: Html[] = [];
+  if (staff && tk.state === 'open') buttons.push(postButton(c, `${base}/acknowledge`, t('tickets.acknowledge'), '', 'primary'));
+  if (staff && (tk.state === 'open' || tk.state === 'acknowledged')) buttons.push(postButton(c, `${base}/start`, t('tickets.start'), '', tk.state === 'acknowledged' ? 'primary' : ''));
+  if (staff && (active || tk.state === 'recovered')) buttons.push(postButton(c, `${base}/resolve`, t('tickets.resolve'), '', tk.state === 'in_progress' || tk.state === 'recovered' ? 'primary' : ''));
   if (user.role === 'customer' && (tk.state === 'recovered' || tk.state === 'resolved')) {
-    parts.push(postButton(c, `${base}/confirm-close`, t('tickets.confirmClose'), '', 'primary'));
+    buttons.push(postButton(c, `${base}/confirm-close`, t('tickets.confirmClose'), '', 'primary'));
   }
   if (staff && active) {
-    parts.push(html`<form method="post" action="${base}/assign" class="inline">${csrfField(c)}
-      <select name="assigneeId" aria-label="${t('tickets.assignee')}">${assignableStaff(db, tk.customerId).map(
+    forms.push(html`<form method="post" action="${base}/assign" class="action-form">${csrfField(c)}
+      <label>${t('tickets.assignee')} <select name="assigneeId">${assignableStaff(db, tk.customerId).map(
         (u) => html`<option value="${u.id}"${u.id === tk.assigneeId ? ' selected' : ''}>${u.name}</option>`,
-      )}</select><button type="submit">${t('tickets.assign')}</button></form>`);
+      )}</select></label><button type="submit">${t('tickets.assign')}</button></form>`);
+  }
+  if (staff && tk.state !== 'closed' && tk.onsiteAt === null) {
+    // Recorded once; the time field is for an arrival entered afterwards (empty: now), typed as every page writes a
+    // time (the browser's date picker would show its own locale's order, e.g. mm/dd/yyyy with am/pm).
+    forms.push(html`<form method="post" action="${base}/onsite" class="action-form" id="onsite-form">${csrfField(c)}
+      <label>${t('tickets.onsiteTime')} <input type="text" name="at" inputmode="numeric" placeholder="YYYY-MM-DD HH:mm" pattern="\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}" title="${t('tickets.onsiteTime')}"></label>
+      <button type="submit">${t('tickets.onsiteRecord')}</button></form>`);
   }
   if (!active) {
-    parts.push(html`<form method="post" action="${base}/reopen" class="inline">${csrfField(c)}
-      <input name="reason" placeholder="${t('tickets.reason')}" required><button type="submit">${t('tickets.reopen')}</button></form>`);
+    forms.push(html`<form method="post" action="${base}/reopen" class="action-form">${csrfField(c)}
+      <label>${t('tickets.reason')} <input name="reason" placeholder="${t('tickets.reason')}" required></label><button type="submit">${t('tickets.reopen')}</button></form>`);
   }
-  return html`<div class="actions" id="ticket-actions">${parts}</div>`;
+  return html`<section class="actions" id="ticket-actions">
+    ${buttons.length ? html`<div class="toolbar" role="toolbar">${buttons}</div>` : ''}
+    ${forms.length ? html`<div class="action-forms">${forms}</div>` : ''}</section>`;
 }
 
 export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
@@ -304,8 +316,9 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
         <tr><th>${t('tickets.onsiteAt')}</th>${onsiteCell(db, tk, t, lang)}</tr>
         <tr><th>${t('overview.restoreDue')}</th><td>${formatTime(tk.restoreDueAt, lang)}</td></tr>
       </tbody></table>
-      ${casePanel(c, tk, db)}
+      ${waitingForCustomer(db, tk, events, t, lang, c.get('user').role === 'customer')}
       ${actionButtons(c, tk, db)}
+      ${casePanel(c, tk, db)}
       <h2>${t('tickets.timeline')}</h2>
       <ol class="timeline" id="timeline">${events.map((e) => timelineItem(db, e, t, lang))}</ol>
       <form method="post" action="${base}/comment" class="stack">${csrfField(c)}
@@ -323,7 +336,10 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
             <label>${t('tickets.prevention')}<textarea name="prevention" rows="2">${tk.prevention}</textarea></label>
             <button type="submit">${t('common.save')}</button></form>`
         : ''}`;
-    return page(c, `${tk.number} ${tk.title}`, body);
+    // The title says what crossed which threshold, in the page language; the stored title stays the ticket's identity.
+    const host = tk.hostId ? getHost(db, tk.hostId, c.get('customerIds')) : undefined;
+    const limits = host && tk.checkId ? thresholdsByCheck(db, host).get(tk.checkId) : undefined;
+    return page(c, `${tk.number} ${ticketHeadline(tk, lang, { events, thresholds: limits })}`, body);
   });
 
   app.post('/tickets/:id/:action', async (c) => {

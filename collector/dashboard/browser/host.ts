@@ -3,6 +3,7 @@
 // or every 30 s without the stream.
 import type uPlot from 'uplot';
 import { getJson, setStatusClass } from './common.js';
+import { formatAxisTime, formatDateTime, formatValue, type Unit, type UnitLang } from './units.js';
 import { onFallback, onHost } from './live.js';
 
 declare global {
@@ -45,14 +46,104 @@ function statusHead(head: HTMLElement): void {
   });
 }
 
+/** A ticket as the host page lists it for the charts (pages/host-chart-marks.ts TicketMark). */
+interface TicketMark {
+  number: string;
+  openedAt: number;
+  restoredAt: number | null;
+  severity: string;
+  status: string;
+  checkId: string | null;
+  title: string;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const KNOWN_UNITS: readonly Unit[] = ['percent', 'bytes', 'bytes_per_sec', 'seconds', 'days', 'count', 'per_sec', 'per_min', 'boolean', 'load', 'epoch_sec', 'text'];
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent: Element): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  parent.appendChild(el);
+  return el;
+}
+
+function readJson<T>(text: string | null, fallback: T): T {
+  try {
+    return text ? (JSON.parse(text) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * The lines drawn over a chart as SVG (so they stay sharp and a test can find them): the warn/crit thresholds
+ * of the check that judges the figure, and when the host's tickets opened (red/orange) and were solved (green).
+ */
+function drawMarks(u: uPlot, fig: HTMLElement, marks: readonly TicketMark[], words: Record<string, string>, fmt: (v: number) => string): void {
+  u.over.querySelector('svg.marks')?.remove();
+  const w = u.over.clientWidth;
+  const h = u.over.clientHeight;
+  const layer = svg('svg', { class: 'marks', width: w, height: h, viewBox: `0 0 ${w} ${h}` }, u.over);
+  for (const level of ['warn', 'crit'] as const) {
+    const raw = fig.getAttribute(`data-${level}`);
+    if (raw === null || raw === '') continue;
+    const value = Number(raw);
+    const y = Math.round(u.valToPos(value, 'y')) + 0.5;
+    if (!Number.isFinite(y) || y < 0 || y > h) continue;
+    const line = svg('line', { class: `threshold ${level}`, 'data-level': level, 'data-value': value, x1: 0, x2: w, y1: y, y2: y }, layer);
+    svg('title', {}, line).textContent = `${words[level] ?? level} ${fmt(value)}`;
+    // crit's label above its line, warn's below, so two close thresholds (90/95) never print over each other.
+    const label = svg('text', { class: `threshold-label ${level}`, x: w - 4, y: level === 'crit' ? y - 3 : y + 11, 'text-anchor': 'end' }, layer);
+    label.textContent = `${words[level] ?? level} ${fmt(value)}`;
+  }
+  const checkId = fig.getAttribute('data-check-id');
+  const [xMin = 0, xMax = 0] = [u.scales.x?.min, u.scales.x?.max];
+  const at = (ms: number) => (ms / 1000 >= xMin && ms / 1000 <= xMax ? Math.round(u.valToPos(ms / 1000, 'x')) + 0.5 : undefined);
+  for (const m of marks) {
+    if (m.checkId !== null && m.checkId !== checkId) continue;
+    const spots: Array<[number | undefined, 'opened' | 'restored']> = [
+      [at(m.openedAt), 'opened'],
+      [m.restoredAt === null ? undefined : at(m.restoredAt), 'restored'],
+    ];
+    for (const [x, kind] of spots) {
+      if (x === undefined) continue;
+      const link = svg('a', { href: `/tickets/${encodeURIComponent(m.number)}`, class: `ticket-mark ${kind} st-${m.status}`, 'data-ticket': m.number, 'data-kind': kind }, layer);
+      svg('title', {}, link).textContent = `${words[kind] ?? kind} ${m.number}: ${m.title}`;
+      svg('line', { x1: x, x2: x, y1: 0, y2: h }, link);
+      svg('path', { d: `M${x - 5},0 L${x + 5},0 L${x},8 Z` }, link);
+    }
+  }
+}
+
+/** Y labels never clipped: the axis is as wide as its longest label in the axis font. */
+function axisSize(self: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = self.axes[axisIdx] as uPlot.Axis & { _size?: number; ticks?: { size?: number }; gap?: number; font?: [string, number] };
+  if (cycleNum > 1 && axis._size) return axis._size;
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 6;
+  const longest = (values ?? []).reduce((acc, v) => (v.length > acc.length ? v : acc), '');
+  if (longest) {
+    self.ctx.font = axis.font?.[0] ?? '12px system-ui, sans-serif';
+    size += self.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+  }
+  return Math.ceil(size);
+}
+
 function charts(box: HTMLElement, UPlot: typeof uPlot): void {
   const hostId = box.getAttribute('data-host') ?? '';
-  const noData = box.getAttribute('data-no-data') || 'No data';
-  const tz = box.getAttribute('data-tz');
+  const tz = box.getAttribute('data-tz') || 'Asia/Shanghai';
   let range = '1h';
   const plots: Record<string, uPlot> = {};
 
   const draw = (fig: HTMLElement): Promise<void> => {
+    // Each box of charts carries its own words and marks (the check-metric picker's box has no ticket marks).
+    const owner = fig.closest<HTMLElement>('.charts') ?? box;
+    const lang: UnitLang = owner.getAttribute('data-lang') === 'zh' ? 'zh' : 'en';
+    const noData = owner.getAttribute('data-no-data') || 'No data';
+    const words = readJson<Record<string, string>>(owner.getAttribute('data-words'), {});
+    const marks = readJson<TicketMark[]>(owner.getAttribute('data-tickets'), []);
+    const unitAttr = fig.getAttribute('data-unit') as Unit | null;
+    const unit: Unit | undefined = unitAttr && KNOWN_UNITS.includes(unitAttr) ? unitAttr : undefined;
+    const fmt = (v: number) => (unit ? formatValue(unit, v, lang, tz) : String(Number(v.toPrecision(4))));
     let url = `/api/hosts/${encodeURIComponent(hostId)}/series?measurement=${encodeURIComponent(fig.getAttribute('data-measurement') ?? '')}&field=${encodeURIComponent(fig.getAttribute('data-field') ?? '')}&from=-${range}`;
     const groupBy = fig.getAttribute('data-group-by');
     if (groupBy) url += `&groupBy=${encodeURIComponent(groupBy)}`;
@@ -63,8 +154,11 @@ function charts(box: HTMLElement, UPlot: typeof uPlot): void {
         const xs = [...times].sort((a, b) => a - b);
         const index = new Map(xs.map((t, i) => [t, i]));
         const data: Array<Array<number | null>> = [xs.map((t) => t / 1000)];
-        const series: uPlot.Series[] = [{}];
+        // The time series is never a legend entry ("Time: --"); the readout under the chart shows the time.
+        const series: uPlot.Series[] = [{ label: words.time ?? 'Time' }];
         let points = 0;
+        // A figure's own name (e.g. "内存使用率") when it has no tags to tell series apart; tags otherwise ("/", "eth0").
+        const fieldLabel = fig.getAttribute('data-label') || fig.getAttribute('data-field') || '';
         body.series.forEach((s, n) => {
           const ys: Array<number | null> = xs.map(() => null);
           for (const p of s.points) {
@@ -72,8 +166,8 @@ function charts(box: HTMLElement, UPlot: typeof uPlot): void {
             points++;
           }
           data.push(ys);
-          const label = Object.values(s.tags).join(' ') || fig.getAttribute('data-field') || '';
-          series.push({ label, stroke: COLOURS[n % COLOURS.length], width: 1.5, spanGaps: false });
+          const label = Object.values(s.tags).join(' ') || fieldLabel;
+          series.push({ label, stroke: COLOURS[n % COLOURS.length], width: 1.5, spanGaps: false, value: (_u, v) => (v === null || v === undefined ? '' : fmt(v)) });
         });
         const plotBox = fig.querySelector<HTMLElement>('.plot');
         if (!plotBox) return;
@@ -88,21 +182,51 @@ function charts(box: HTMLElement, UPlot: typeof uPlot): void {
           plotBox.appendChild(p);
           return;
         }
-        const width = Math.max(300, plotBox.clientWidth || 600);
+        const width = Math.max(240, plotBox.clientWidth || 600);
         // The x axis always spans the chosen window, so one point (a host that just joined) is not stretched over years.
         const xRange: uPlot.Range.MinMax = [body.from / 1000, body.to / 1000];
+        const spanMs = body.to - body.from;
+        const readout = document.createElement('div');
+        readout.className = 'readout';
+        const axisFont = '12px system-ui, sans-serif';
         plots[fig.id] = new UPlot(
           {
             width,
             height: 180,
             series,
-            scales: { x: { time: true, range: () => xRange } },
-            legend: { show: true },
-            tzDate: tz ? (ts: number) => UPlot.tzDate(new Date(ts * 1e3), tz) : undefined,
+            scales: {
+              x: { time: true, range: () => xRange },
+              // Percentages on 0-100, so the threshold lines are always in sight.
+              y: unit === 'percent' ? { range: [0, 100] } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+            },
+            axes: [
+              { space: 70, font: axisFont, values: (_u, splits) => splits.map((v) => formatAxisTime(v * 1000, spanMs, lang, tz)) },
+              { font: axisFont, size: axisSize, values: (_u, splits) => splits.map((v) => fmt(v)) },
+            ],
+            legend: { show: true, live: false },
+            hooks: {
+              draw: [(u) => drawMarks(u, fig, marks, words, fmt)],
+              setCursor: [
+                (u) => {
+                  const i = u.cursor.idx;
+                  if (i === null || i === undefined) {
+                    readout.textContent = '';
+                    return;
+                  }
+                  const parts = [formatDateTime((data[0]![i] ?? 0) * 1000, lang, tz)];
+                  for (let k = 1; k < data.length; k++) {
+                    const v = data[k]![i];
+                    if (v !== null && v !== undefined) parts.push(`${series[k]!.label ?? ''} ${fmt(v)}`);
+                  }
+                  readout.textContent = parts.join(' · ');
+                },
+              ],
+            },
           },
           data as uPlot.AlignedData,
           plotBox,
         );
+        plotBox.appendChild(readout);
       })
       .catch((err: unknown) => {
         fig.setAttribute('data-error', String(err instanceof Error ? err.message : err));

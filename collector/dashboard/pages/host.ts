@@ -14,26 +14,38 @@ import type { MessageKey } from '../i18n/index.js';
 import { page } from '../layout.js';
 import { statusClass } from '../status-view.js';
 import { listHostMetricFields } from '../metric-catalog.js';
-import { ticketRow } from './overview.js';
+import { slaCountdown } from './overview.js';
 import { CPU, DISK, MEM, NET } from '../../../checks/system/metrics.js';
+import type { FieldDeclaration } from '../../../checks/metric-declaration.js';
+import { chartWords, thresholdsByCheck, ticketMarks } from './host-chart-marks.js';
+import { factLabel, factRows, factValue } from './host-facts-view.js';
+import { notFoundPage } from './not-found.js';
+import { ticketHeadline } from '../../tickets/headline.js';
 import { renderCheckMessage } from '../../../checks/messages.js';
 import { checkTitle } from '../../../checks/titles.js';
 
 /**
  * The charts of a host page: the client script reads these data attributes and asks
- * /api/hosts/:id/series for each (the API checks tenancy again).
+ * /api/hosts/:id/series for each (the API checks tenancy again). Each names its unit, its label in the page
+ * language and the check whose warn/crit lines it draws.
  */
-const CHARTS: Array<{ id: string; title: MessageKey; measurement: string; field: string; groupBy?: string }> = [
-  { id: 'cpu', title: 'host.cpu', measurement: CPU.name, field: CPU.field.usage_pct },
-  { id: 'mem', title: 'host.mem', measurement: MEM.name, field: MEM.field.used_pct },
-  { id: 'disk', title: 'host.disk', measurement: DISK.name, field: DISK.field.used_pct, groupBy: 'mount' },
-  { id: 'net-rx', title: 'host.netRx', measurement: NET.name, field: NET.field.rx_bytes_per_sec, groupBy: 'iface' },
-  { id: 'net-tx', title: 'host.netTx', measurement: NET.name, field: NET.field.tx_bytes_per_sec, groupBy: 'iface' },
+const CHARTS: Array<{ id: string; title: MessageKey; measurement: string; field: string; decl: FieldDeclaration; checkId: string; groupBy?: string }> = [
+  { id: 'cpu', title: 'host.cpu', measurement: CPU.name, field: CPU.field.usage_pct, decl: CPU.fields.usage_pct, checkId: 'system.cpu' },
+  { id: 'mem', title: 'host.mem', measurement: MEM.name, field: MEM.field.used_pct, decl: MEM.fields.used_pct, checkId: 'system.memory' },
+  { id: 'disk', title: 'host.disk', measurement: DISK.name, field: DISK.field.used_pct, decl: DISK.fields.used_pct, checkId: 'system.disk', groupBy: 'mount' },
+  { id: 'net-rx', title: 'host.netRx', measurement: NET.name, field: NET.field.rx_bytes_per_sec, decl: NET.fields.rx_bytes_per_sec, checkId: 'system.network', groupBy: 'iface' },
+  { id: 'net-tx', title: 'host.netTx', measurement: NET.name, field: NET.field.tx_bytes_per_sec, decl: NET.fields.tx_bytes_per_sec, checkId: 'system.network', groupBy: 'iface' },
 ];
 
-const RANGES = ['1h', '24h', '7d', '90d'] as const;
+/** The head's words (host kinds and criticality are enums: shown in the page language). */
+const HOST_WORDS = {
+  kind: { zh: '类型 · 重要性', en: 'Kind · criticality' },
+  agent: { zh: '代理程序', en: 'Agent' },
+  kinds: { agent: { zh: '代理', en: 'agent' }, ssh: { zh: 'SSH 无代理', en: 'SSH, agentless' }, snmp: { zh: 'SNMP 设备', en: 'SNMP device' } },
+  criticality: { low: { zh: '低', en: 'low' }, normal: { zh: '普通', en: 'normal' }, high: { zh: '高', en: 'high' }, critical: { zh: '关键', en: 'critical' } },
+} as const;
 
-const factText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+const RANGES = ['1h', '24h', '7d', '90d'] as const;
 
 export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
@@ -42,10 +54,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const lang = c.get('lang');
     const ids = c.get('customerIds');
     const host = getHost(deps.db, c.req.param('id'), ids);
-    if (!host) {
-      c.status(404);
-      return page(c, t('common.notFound'), html``);
-    }
+    if (!host) return notFoundPage(c);
     const now = deps.now();
     const checks = listCheckStates(deps.db, { hostId: host.id, customerIds: ids });
     const status = checks.length ? worstStatus(checks.map((s) => s.status)) : 'UNKNOWN';
@@ -54,38 +63,60 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const tickets = listTickets(deps.db, { customerIds: ids, hostId: host.id, state: [...ACTIVE_STATES, 'recovered', 'resolved'], limit: 50, now });
     const customer = getCustomer(deps.db, host.customerId);
     const metricFields = listHostMetricFields(deps.db, host.id, ids);
+    const limits = thresholdsByCheck(deps.db, host);
+    // Tickets of the last 90 days (the longest chart range), closed ones too: the charts mark when each opened and was solved.
+    const marked = listTickets(deps.db, { customerIds: ids, hostId: host.id, limit: 200, now }).filter((tk) => (tk.resolvedAt ?? tk.restoredAt ?? tk.closedAt ?? now) >= now - 90 * 86400_000);
+    const marks = ticketMarks(marked, (tk) => ticketHeadline(tk, lang, { thresholds: tk.checkId ? limits.get(tk.checkId) : undefined }));
+    const facts = factRows(host.facts, lang);
+    const item = (label: string, value: unknown, id = '') => html`<div class="kv"${id ? html` id="${id}"` : ''}><dt>${label}</dt><dd>${value}</dd></div>`;
     const body = html`
-      <p class="host-head"><span class="badge ${statusClass(status)}" id="host-status" data-host-id="${host.id}">${status}</span>
-        ${customer?.name ?? host.customerId} · ${host.kind} · ${host.criticality}
-        ${host.tags.map((tag) => html`<span class="tag">${tag}</span>`)}
-        · ${host.connected ? t('host.connected') : t('host.disconnected')}
-        · ${t('common.lastSeen')}: ${host.lastSeenAt ? formatTime(host.lastSeenAt, lang) : t('common.never')}
-        ${host.agentVersion ? html`· ${t('common.version')} ${host.agentVersion}` : ''}</p>
+      <dl class="host-head">
+        ${item(t('common.status'), html`<span class="badge ${statusClass(status)}" id="host-status" data-host-id="${host.id}">${status}</span>`)}
+        ${item(t('common.customer'), customer?.name ?? host.customerId)}
+        ${item(HOST_WORDS.kind[lang], `${HOST_WORDS.kinds[host.kind][lang]} · ${HOST_WORDS.criticality[host.criticality][lang]}`)}
+        ${host.tags.length ? item(t('common.tag'), html`${host.tags.map((tag) => html`<span class="tag">${tag}</span>`)}`) : ''}
+        ${item(HOST_WORDS.agent[lang], html`${host.connected ? t('host.connected') : t('host.disconnected')}${host.agentVersion ? html` <small>${t('common.version')} ${host.agentVersion}</small>` : ''}`)}
+        ${item(t('common.lastSeen'), host.lastSeenAt ? formatTime(host.lastSeenAt, lang) : t('common.never'))}
+      </dl>
 
       <h2>${t('host.checks')}</h2>
-      <table class="checks" id="checks">
+      <div class="table-scroll"><table class="checks" id="checks">
         <thead><tr><th>${t('host.check')}</th><th>${t('common.status')}</th><th>${t('host.output')}</th><th>${t('common.since')}</th></tr></thead>
-        <tbody>${checks.map(
-          (s) => html`<tr data-check="${s.name}"><td>${s.name}<br><small>${checkTitle(s.checkId, lang) ?? s.checkId}</small></td>
+        <tbody>${checks.map((s) => {
+          // The check's name once: its title in the page language, and the assignment's own name only where it differs from the type.
+          const title = checkTitle(s.checkId, lang) ?? s.checkId;
+          const own = s.name !== s.checkId && s.name !== title ? s.name : '';
+          return html`<tr data-check="${s.name}"><td class="check-name">${title}${own ? html` <small>${own}</small>` : ''}</td>
             <td><span class="badge ${statusClass(s.status)}">${s.status}</span></td>
             <td class="output">${renderCheckMessage(lang, s.message, s.summary)}${s.details ? html`<details><pre>${s.details}</pre></details>` : ''}</td>
-            <td>${formatTime(s.statusSince, lang)}</td></tr>`,
-        )}</tbody>
-      </table>
+            <td class="when">${formatTime(s.statusSince, lang)}</td></tr>`;
+        })}</tbody>
+      </table></div>
 
-      ${tickets.length ? html`<h2>${t('nav.tickets')}</h2><table class="tickets"><tbody>${tickets.map((tk) => ticketRow(tk, now, t, lang))}</tbody></table>` : ''}
+      ${tickets.length
+        ? html`<h2>${t('nav.tickets')}</h2><div class="table-scroll"><table class="tickets" id="host-tickets"><tbody>${tickets.map(
+            (tk) => html`<tr data-ticket="${tk.number}" class="sev-${tk.severity}"><td><a href="/tickets/${tk.number}">${tk.number}</a></td><td>${tk.severity}</td>
+              <td><span class="badge state-${tk.state}">${t(`state.${tk.state}`)}</span></td>
+              <td>${ticketHeadline(tk, lang, { thresholds: tk.checkId ? limits.get(tk.checkId) : undefined })}</td><td class="when">${formatTime(tk.openedAt, lang)}</td>
+              <td>${ACTIVE_STATES.includes(tk.state) ? slaCountdown(tk, now, t) : ''}</td></tr>`,
+          )}</tbody></table></div>`
+        : ''}
 
       <h2>${t('host.charts')}</h2>
       <div class="ranges" id="ranges">${RANGES.map((r) => html`<button type="button" data-range="${r}"${r === '1h' ? ' class="active"' : ''}>${r}</button>`)}</div>
-      <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-no-data="${t('host.noData')}">
-        ${CHARTS.map(
-          (ch) => html`<figure class="chart" id="chart-${ch.id}" data-measurement="${ch.measurement}" data-field="${ch.field}" data-group-by="${ch.groupBy ?? ''}">
-            <figcaption>${t(ch.title)}</figcaption><div class="plot"></div></figure>`,
-        )}
+      <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-lang="${lang}" data-no-data="${t('host.noData')}"
+        data-words="${JSON.stringify(chartWords(lang))}" data-tickets="${JSON.stringify(marks)}">
+        ${CHARTS.map((ch) => {
+          const limit = limits.get(ch.checkId);
+          return html`<figure class="chart" id="chart-${ch.id}" data-measurement="${ch.measurement}" data-field="${ch.field}" data-group-by="${ch.groupBy ?? ''}"
+            data-unit="${ch.decl.unit}" data-label="${ch.decl[lang]}" data-check-id="${ch.checkId}"
+            ${ch.decl.unit === 'percent' && limit?.warn !== undefined ? html`data-warn="${limit.warn}"` : ''} ${ch.decl.unit === 'percent' && limit?.crit !== undefined ? html`data-crit="${limit.crit}"` : ''}>
+            <figcaption>${t(ch.title)}</figcaption><div class="plot"></div></figure>`;
+        })}
       </div>
       ${metricFields.length
         ? html`<h2>${t('host.checkMetrics')}</h2>
-          <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-no-data="${t('host.noData')}" id="check-metrics">
+          <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-lang="${lang}" data-no-data="${t('host.noData')}" data-words="${JSON.stringify(chartWords(lang))}" id="check-metrics">
             <figure class="chart" id="chart-check-metric" data-measurement="${metricFields[0]!.measurement}" data-field="${metricFields[0]!.field}"
               data-group-by="${metricFields[0]!.groupBy.join(',')}">
               <figcaption><select id="metric-picker" aria-label="${t('host.checkMetrics')}">${metricFields.map(
@@ -95,16 +126,16 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
         : ''}
 
       <h2>${t('host.facts')}</h2>
-      <table class="facts" id="facts"><tbody>${Object.entries(host.facts).map(([k, v]) => html`<tr><th>${k}</th><td>${factText(v)}</td></tr>`)}</tbody></table>
+      <table class="facts" id="facts"><tbody>${facts.map((f) => html`<tr data-fact="${f.key}"><th>${f.label}</th><td>${f.value}</td></tr>`)}</tbody></table>
 
       ${inventory
         ? html`<h2>${t('host.inventory')} <small>${formatTime(inventory.collectedAt, lang)}</small></h2>
-          <table class="facts" id="inventory"><tbody>${Object.entries(flattenInventory(inventory.facts)).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>`
+          <div class="table-scroll"><table class="facts" id="inventory"><tbody>${factRows(flattenInventory(inventory.facts), lang).map((f) => html`<tr data-fact="${f.key}"><th>${f.label}</th><td>${f.value}</td></tr>`)}</tbody></table></div>`
         : ''}
       ${changes.length
         ? html`<h2>${t('host.changes')}</h2>
-          <table id="changes"><thead><tr><th>${t('host.when')}</th><th>${t('host.field')}</th><th>${t('host.old')}</th><th>${t('host.new')}</th></tr></thead>
-          <tbody>${changes.map((ch) => html`<tr><td>${formatTime(ch.changedAt, lang)}</td><td>${ch.field}</td><td>${ch.oldValue ?? '-'}</td><td>${ch.newValue ?? '-'}</td></tr>`)}</tbody></table>`
+          <div class="table-scroll"><table id="changes"><thead><tr><th>${t('host.when')}</th><th>${t('host.field')}</th><th>${t('host.old')}</th><th>${t('host.new')}</th></tr></thead>
+          <tbody>${changes.map((ch) => html`<tr><td class="when">${formatTime(ch.changedAt, lang)}</td><td>${factLabel(ch.field, lang)}</td><td>${ch.oldValue === null ? '-' : factValue(ch.field, ch.oldValue, lang)}</td><td>${ch.newValue === null ? '-' : factValue(ch.field, ch.newValue, lang)}</td></tr>`)}</tbody></table></div>`
         : ''}`;
     return page(c, host.name, body, { scripts: ['/static/uPlot.iife.min.js'], styles: ['/static/uPlot.min.css'] });
   });

@@ -133,6 +133,8 @@ export function faultDocument(input: FaultDocumentInput): ReportDocument {
   const problem = problemName(r, lang);
   const host = t.hostName || L.noHost;
   const contact = [profile.contactName, profile.contactPhone].filter(Boolean).join(' ');
+  // Who answered the case; for one answered before responses were recorded by name, the first engineer on its timeline.
+  const engineer = r.acknowledgedByName ?? r.timeline.find((e) => e.actor.role === 'engineer')?.actor.name ?? null;
 
   blocks.push({
     kind: 'cover',
@@ -148,7 +150,7 @@ export function faultDocument(input: FaultDocumentInput): ReportDocument {
       { label: L.host, value: host, id: 'cover-host' },
       { label: L.problem, value: problem, id: 'cover-problem' },
       { label: L.severity, value: t.severity, id: 'cover-severity' },
-      { label: L.engineer, value: r.acknowledgedByName ?? '-', id: 'cover-engineer' },
+      { label: L.engineer, value: engineer ?? '-', id: 'cover-engineer' },
       { label: L.customerContact, value: contact || '-', id: 'cover-contact' },
       { label: L.reportDate, value: fmtTime(r.generatedAt, tz, false), id: 'cover-generated' },
     ],
@@ -177,7 +179,7 @@ export function faultDocument(input: FaultDocumentInput): ReportDocument {
     [L.severity, `${t.severity}${t.severityProposed ? L.proposed : ''}`],
     [L.state, L.states[t.state] ?? t.state],
     [L.opened, fmtTime(t.openedAt, tz)],
-    [L.acknowledged, t.acknowledgedAt === null ? '-' : `${fmtTime(t.acknowledgedAt, tz)}${r.acknowledgedByName ? ` · ${L.engineerRole(r.acknowledgedByName)}` : ''}`],
+    [L.acknowledged, t.acknowledgedAt === null ? '-' : `${fmtTime(t.acknowledgedAt, tz)}${engineer ? ` · ${L.engineerRole(engineer)}` : ''}`],
     [L.onsiteAt, t.onsiteAt === null && !t.onsiteNeeded ? L.onsiteNotRequired : fmtTime(t.onsiteAt, tz)],
     [L.restored, fmtTime(t.restoredAt, tz)],
     [L.closed, fmtTime(t.closedAt, tz)],

@@ -10,10 +10,12 @@ import { buildFaultDocument } from './fault-document.js';
 import { pdfHeaderFooter, renderDocumentHtml } from './render-html.js';
 import { renderDocumentMarkdown } from './render-markdown.js';
 import { ChromiumMissingError, renderReportPdf } from './render-pdf.js';
+import { DOCX_MIME, renderReportDocx } from './render-docx.js';
 
 /**
  * The fault-handling report of one case: GET /api/tickets/:id/report (mounted by the reports plugin beside the
- * ticket API) and the dashboard's GET /tickets/:id/report, as HTML, PDF or Markdown, in zh or en. It lives in the
+ * ticket API) and the dashboard's GET /tickets/:id/report, as HTML, PDF, Word (.docx, which customers edit and
+ * stamp) or Markdown, in zh or en. It lives in the
  * reports room because it is laid out and rendered like the inspection report; the tickets room only supplies
  * the facts (tickets/fault-report.ts).
  */
@@ -24,7 +26,7 @@ export interface FaultRouteDeps {
   chromiumPath?: string;
 }
 
-export const FAULT_REPORT_FORMATS = ['html', 'pdf', 'md'] as const;
+export const FAULT_REPORT_FORMATS = ['html', 'pdf', 'docx', 'md'] as const;
 export type FaultReportFormat = (typeof FAULT_REPORT_FORMATS)[number];
 
 const ReportQuery = z.object({ format: z.enum(FAULT_REPORT_FORMATS).default('html'), lang: z.enum(['zh', 'en']).default('zh') });
@@ -49,6 +51,10 @@ export async function faultReportResponse(
   const html = renderDocumentHtml(doc);
   if (q.format === 'html') return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-disposition': disposition, 'content-security-policy': REPORT_CSP } });
   try {
+    if (q.format === 'docx') {
+      const docx = await renderReportDocx(doc, { executablePath: deps.chromiumPath });
+      return new Response(new Uint8Array(docx), { headers: { 'content-type': DOCX_MIME, 'content-disposition': disposition } });
+    }
     const pdf = await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) });
     return new Response(new Uint8Array(pdf), { headers: { 'content-type': 'application/pdf', 'content-disposition': disposition } });
   } catch (err) {

@@ -327,6 +327,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
         <button type="submit">${t('tickets.comment')}</button></form>
       <h2>${t('tickets.report')}</h2>
       <p><a href="${base}/report?format=pdf&lang=${lang}" id="report-pdf">${t('tickets.download')} PDF</a> ·
+         <a href="${base}/report?format=docx&lang=${lang}" id="report-docx">${t('tickets.download')} Word</a> ·
          <a href="${base}/report?format=html&lang=${lang}" id="report-html">${t('tickets.download')} HTML</a> ·
          <a href="${base}/report?format=md&lang=${lang}">${t('tickets.download')} Markdown</a></p>
       ${staff

@@ -158,8 +158,10 @@ test('patrol tickets start, assign by username, set-report and report (Markdown 
   const html = await patrol('acme-it', 'report', number, '--format', 'html');
   expect(html.out).toContain('<html');
   expect(html.out).toContain('故障处理报告');
-  expect((await patrol('lin', 'report', number, '--format', 'xls')).err).toContain('--format: md, html, pdf, not xls');
+  expect((await patrol('lin', 'report', number, '--format', 'xls')).err).toContain('--format: md, html, pdf, docx, not xls');
   expect((await patrol('lin', 'report', number, '--pdf')).err).toContain('a PDF needs --out FILE');
+  expect((await patrol('lin', 'report', number, '--docx')).err).toContain('a DOCX needs --out FILE');
+  expect((await patrol('lin', 'report', number, '--pdf', '--docx', '--out', 'x')).err).toContain('--pdf or --docx, not both');
   expect((await patrol('beta-it', 'report', number)).err).toContain('404');
 });
 

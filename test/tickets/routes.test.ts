@@ -230,6 +230,13 @@ describe('fault-handling report', () => {
     expect(md).toMatch(/\| Response \| 30 min .* \| 13 min \| met \|/);
     expect(md).toContain('Accounting');
     expect((await call('lin', 'GET', `/api/tickets/${id}/report?format=xls`)).status).toBe(400);
+    // Word, from the same blocks (customers edit and stamp it): a .docx is a zip whose document holds the words.
+    const docx = await call('acme-it', 'GET', `/api/tickets/${id}/report?format=docx&lang=zh`);
+    expect(docx.status).toBe(200);
+    expect(docx.type).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(docx.res.headers.get('content-disposition')).toBe('attachment; filename="INC-2026-000001-zh.docx"');
+    expect(Buffer.from(await docx.res.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect((await call('beta-it', 'GET', `/api/tickets/${id}/report?format=docx`)).status).toBe(404);
   });
 });
 

@@ -6,11 +6,11 @@ import { TicketSchema } from './tickets-format.js';
 
 /**
  * `patrol tickets report <ticket>` downloads the fault-handling report (故障处理报告) as the customer gets it
- * (PDF, HTML or Markdown, zh or en); `patrol tickets set-report <ticket>` fills in the engineer's part of it
+ * (PDF, Word, HTML or Markdown, zh or en); `patrol tickets set-report <ticket>` fills in the engineer's part of it
  * (cause, actions taken, prevention).
  */
-const FORMATS = ['md', 'html', 'pdf'] as const;
-const BINARY = new Set<string>(['pdf']);
+const FORMATS = ['md', 'html', 'pdf', 'docx'] as const;
+const BINARY = new Set<string>(['pdf', 'docx']);
 
 export function registerTicketReportCommands(tickets: Command, api: TicketApi, io: CliIo): void {
   tickets
@@ -18,12 +18,14 @@ export function registerTicketReportCommands(tickets: Command, api: TicketApi, i
     .description('download the fault-handling report of a ticket')
     .option('--format <format>', FORMATS.join(', '), 'md')
     .option('--pdf', 'the same as --format pdf')
+    .option('--docx', 'the same as --format docx (Word)')
     .option('--lang <lang>', 'zh or en', 'zh')
-    .option('--out <file>', 'write to this file instead of standard output (needed for PDF)')
+    .option('--out <file>', 'write to this file instead of standard output (needed for PDF and Word)')
     .action(
       runAction(async (cmd, id: string) => {
-        const o = cmd.opts<{ format: string; pdf?: boolean; lang: string; out?: string }>();
-        const format = o.pdf ? 'pdf' : o.format;
+        const o = cmd.opts<{ format: string; pdf?: boolean; docx?: boolean; lang: string; out?: string }>();
+        if (o.pdf && o.docx) throw new ApiError('--pdf or --docx, not both');
+        const format = o.pdf ? 'pdf' : o.docx ? 'docx' : o.format;
         if (!(FORMATS as readonly string[]).includes(format)) throw new ApiError(`--format: ${FORMATS.join(', ')}, not ${format}`);
         if (o.lang !== 'zh' && o.lang !== 'en') throw new ApiError(`--lang: zh or en, not ${o.lang}`);
         if (BINARY.has(format) && !o.out) throw new ApiError(`a ${format.toUpperCase()} needs --out FILE`);

@@ -29,6 +29,8 @@ export const CollectorConfigSchema = z
      * not been moved to wss yet. Serves the agent WebSocket only. Remove it once `patrol deploy --upgrade` moved them.
      */
     plainPort: Port.optional(),
+    /** The address users open the dashboard at (https://patrol.example.com), for links in mails; unset: mails give the path only. */
+    publicUrl: z.url().optional(),
     /** Folder for the SQLite files (relational store and the embedded metrics store). */
     dataDir: z.string().default('.patrol-data'),
     /** How often agents flush a batch. */
@@ -80,6 +82,7 @@ export const COLLECTOR_ENV: Record<string, string> = {
   host: 'PATROL_HOST',
   port: 'PATROL_PORT',
   dataDir: 'PATROL_DATA_DIR',
+  publicUrl: 'PATROL_PUBLIC_URL',
   tlsCertFile: 'PATROL_TLS_CERT',
   tlsKeyFile: 'PATROL_TLS_KEY',
   tls: 'PATROL_TLS',

@@ -13,6 +13,7 @@ import { cachedDocx } from './docx-cache.js';
 import { carryRemarks, latestReportOf, listSeries, loadReport, saveReport, storeHtml, storePdf, storedPdf, type ReportRecord, type ReportSeries } from './report-store.js';
 import { periodBounds, startOfLocalDate } from './holiday-calendar.js';
 import { quarterWindow, reportWindow, resolveInspection } from './report-window.js';
+import { acceptanceOf } from './acceptance.js';
 
 const log = createLogger('reports');
 
@@ -109,7 +110,8 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
   // final; one signed ahead of its time (before the inspection day, or mid-quarter) was a preview, and the
   // real report becomes its next version.
   const [newest] = listSeries(deps.db, t.series);
-  if (newest && newest.signedOffAt !== null && !(newest.windowTo !== null && newest.windowTo < t.finalFrom)) {
+  const returned = newest ? acceptanceOf(deps.db, newest.id)?.decision === 'returned' : false;
+  if (newest && newest.signedOffAt !== null && !returned && !(newest.windowTo !== null && newest.windowTo < t.finalFrom)) {
     const langZh = t.series.lang === 'zh' ? '中文' : '英文';
     throw new ReportSignedError(
       `the ${t.series.lang} report of ${t.series.key} is signed off (version ${newest.version}, report ${newest.id}); a signed report never changes and no second one is made beside it`,
@@ -149,7 +151,8 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
 
 /** The report as blocks with the current remarks, sign-off and acceptance. */
 export function currentDocument(deps: Pick<ReportDeps, 'db'>, rec: ReportRecord): ReportDocument {
-  return inspectionDocument(loadReport(deps.db, rec), null);
+  const answer = acceptanceOf(deps.db, rec.id);
+  return inspectionDocument(loadReport(deps.db, rec), answer?.decision === 'accepted' ? { name: answer.userName, at: answer.decidedAt } : null);
 }
 
 /** The report's HTML with the current remarks and sign-off (also refreshed on disk). */

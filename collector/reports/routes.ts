@@ -11,8 +11,16 @@ import { ChromiumMissingError } from './render-pdf.js';
 import { DOCX_MIME } from './render-docx.js';
 import { fileBase, getReportRecord, listReports, loadReport, setRemark, signOff, type ReportRecord } from './report-store.js';
 import { ReportTargetError } from './report-window.js';
+import { acceptanceOf, decideReport, type AcceptanceDecision } from './acceptance.js';
+import { deliveryStatus, queueDelivery } from './delivery-store.js';
+import { createLogger } from '../../shared/logger.js';
 
-export type ReportRouteDeps = ReportDeps;
+const log = createLogger('reports.routes');
+
+export interface ReportRouteDeps extends ReportDeps {
+  /** Sends signed reports (delivery.ts); asked to run at once after a sign-off. Absent: the reports are not mailed. */
+  deliverer?: { tick(now: number): Promise<void> };
+}
 
 const InspectionKeySchema = z.string().regex(/^[a-z-]+-\d{4}(-\d{2}-\d{2})?$/, 'an inspection like national-day-2026 or custom-2026-08-15');
 
@@ -32,6 +40,9 @@ const view = (r: ReportRecord, customerName?: string) => ({
   inspectionId: r.inspectionId,
   status: r.signedOffAt !== null ? ('signed-off' as const) : ('draft' as const),
   signedOff: r.signedOffAt !== null ? { by: r.signedOffName, at: r.signedOffAt, note: r.signOffNote } : null,
+  deliveredAt: r.deliveredAt,
+  /** The customer's answer: 'accepted' (签收), 'returned' (with a remark, on GET /:id), or null while none. */
+  acceptance: r.acceptedAt !== null ? ('accepted' as const) : r.returnedAt !== null ? ('returned' as const) : null,
   downloads: { html: `/api/reports/${r.id}/html`, pdf: `/api/reports/${r.id}/pdf`, docx: `/api/reports/${r.id}/docx`, json: `/api/reports/${r.id}/json` },
 });
 
@@ -54,6 +65,10 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     return rec && (rec.signedOffAt !== null || !isCustomer(c)) ? rec : undefined;
   };
   const notFound = (c: Context<AppEnv>) => c.json({ error: 'report not found' }, 404);
+  // The PDF is printed and the mail queued right away rather than on the next tick; the tick retries what fails.
+  const sendSoon = () => {
+    deps.deliverer?.tick(deps.now()).catch((err: Error) => log.error({ err }, 'sending signed reports failed; the next tick tries again'));
+  };
 
   r.get('/', (c) => {
     const q = parseQuery(
@@ -76,7 +91,7 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     const q = parseQuery(c, z.object({ customer: z.string().min(1) }));
     if (!q.ok) return q.res;
     if (!visible(c, q.data.customer)) return c.json({ error: 'customer not found' }, 404);
-    const entries = customerInspectionCalendar(deps.db, q.data.customer, deps.now());
+    const entries = customerInspectionCalendar(deps.db, q.data.customer, deps.now(), { forCustomer: isCustomer(c) });
     return c.json({
       customerId: q.data.customer,
       inspections: entries,
@@ -129,7 +144,16 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
 
   r.get('/:id', (c) => {
     const rec = find(c);
-    return rec ? c.json({ ...view(rec), report: loadReport(deps.db, rec) }) : notFound(c);
+    if (!rec) return notFound(c);
+    const delivery = deliveryStatus(deps.db, rec.id);
+    const answer = acceptanceOf(deps.db, rec.id);
+    return c.json({
+      ...view(rec),
+      // Staff see whom it went to and why a sending failed; the customer sees when it reached them.
+      delivery: isCustomer(c) ? { deliveredAt: delivery.deliveredAt } : delivery,
+      answer: answer ? { decision: answer.decision, by: answer.userName, at: answer.decidedAt, remark: answer.remark } : null,
+      report: loadReport(deps.db, rec),
+    });
   });
   r.get('/:id/json', (c) => {
     const rec = find(c);
@@ -192,11 +216,52 @@ export function reportRoutes(deps: ReportRouteDeps): Hono<AppEnv> {
     const body = await parseJson(c, z.object({ note: z.string().max(4000).default('') }));
     if (!body.ok) return body.res;
     const user = c.get('user');
-    const res = signOff(deps.db, rec, { id: user.id, name: user.displayName || user.username }, body.data.note, deps.now());
+    const by = user.displayName || user.username;
+    // The sign-off and the request to mail it are one change: a crash between them cannot leave a signed report unsent.
+    const res = deps.db.transaction(() => {
+      const done = signOff(deps.db, rec, { id: user.id, name: by }, body.data.note, deps.now());
+      if (done.ok) queueDelivery(deps.db, rec, by, deps.now());
+      return done;
+    })();
     if (!res.ok) return c.json({ error: res.message, ...(res.messageZh ? { errorZh: res.messageZh } : {}) }, 409);
+    sendSoon();
     const signed = getReportRecord(deps.db, rec.id)!;
     return c.json(view(signed, getCustomer(deps.db, signed.customerId)?.name));
   });
+
+  r.post('/:id/deliver', (c) => {
+    const denied = staffOnly(c);
+    if (denied) return denied;
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    if (rec.signedOffAt === null) return c.json({ error: 'only a signed report is sent to the customer', errorZh: '只有已签核的报告才能发送给客户' }, 409);
+    const latest = deliveryStatus(deps.db, rec.id).latest;
+    if (latest && (latest.state === 'preparing' || latest.state === 'queued')) return c.json({ error: 'this report is being sent already', errorZh: '该报告正在发送中' }, 409);
+    const user = c.get('user');
+    queueDelivery(deps.db, rec, user.displayName || user.username, deps.now());
+    sendSoon();
+    return c.json({ delivery: deliveryStatus(deps.db, rec.id) }, 202);
+  });
+
+  const decide = (decision: AcceptanceDecision) => async (c: Context<AppEnv>) => {
+    if (!isCustomer(c)) return c.json({ error: "only the customer's own users can accept or return a report", errorZh: '只有客户本人可以签收或退回报告' }, 403);
+    const rec = find(c);
+    if (!rec) return notFound(c);
+    const body = await parseJson(
+      c,
+      decision === 'returned'
+        ? z.object({ remark: z.string().trim().min(1, 'say what is wrong with the report').max(4000) })
+        : z.object({ remark: z.string().trim().max(4000).default('') }),
+    );
+    if (!body.ok) return body.res;
+    const user = c.get('user');
+    const res = decideReport(deps.db, rec, decision, { id: user.id, name: user.displayName || user.username }, body.data.remark, deps.now());
+    if (!res.ok) return c.json({ error: res.message, errorZh: res.messageZh }, 409);
+    const a = res.acceptance;
+    return c.json({ ...view(getReportRecord(deps.db, rec.id)!), answer: { decision: a.decision, by: a.userName, at: a.decidedAt, remark: a.remark } });
+  };
+  r.post('/:id/accept', decide('accepted'));
+  r.post('/:id/return', decide('returned'));
 
   return r;
 }

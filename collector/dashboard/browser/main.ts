@@ -8,6 +8,7 @@ import { startHostChecksForm } from './host-checks.js';
 import { pageListens, startLive } from './live.js';
 import { startOverview } from './overview.js';
 import { startReportsPage } from './reports.js';
+import { startReportAcceptance } from './report-acceptance.js';
 import { startMovedAnchors } from './moved-anchors.js';
 import { startTemplateForms } from './templates.js';
 import { startTicketRows } from './tickets.js';
@@ -16,6 +17,7 @@ document.addEventListener('DOMContentLoaded', () => {
   startCountdowns();
   startHostPage();
   startReportsPage();
+  startReportAcceptance();
   startTemplateForms();
   startHostChecksForm();
   startAgentlessForm();

@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers, type Customer } from '../../db/customers.js';
 import type { CalendarEntry, InspectionStatus } from '../holiday-calendar.js';
-import { customerInspectionCalendar } from '../customer-calendar.js';
+import { customerInspectionCalendar, type InspectionCalendarEntry, type InspectionReportProgress } from '../customer-calendar.js';
 import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
 import type { Translate } from '../../dashboard/i18n/index.js';
 import type { Html } from '../../dashboard/layout.js';
@@ -13,14 +13,14 @@ import type { Html } from '../../dashboard/layout.js';
  */
 export interface CustomerCalendar {
   customer: Customer;
-  entries: CalendarEntry[];
+  entries: InspectionCalendarEntry[];
 }
 
 /** Every visible customer's calendar (optionally one customer of them), in customer-name order. */
-export function visibleCalendars(db: Db, customerIds: readonly string[] | undefined, now: number, onlyCustomerId?: string): CustomerCalendar[] {
+export function visibleCalendars(db: Db, customerIds: readonly string[] | undefined, now: number, onlyCustomerId?: string, opts: { forCustomer?: boolean } = {}): CustomerCalendar[] {
   return listCustomers(db, customerIds)
     .filter((c) => !onlyCustomerId || c.id === onlyCustomerId)
-    .map((customer) => ({ customer, entries: customerInspectionCalendar(db, customer.id, now) }));
+    .map((customer) => ({ customer, entries: customerInspectionCalendar(db, customer.id, now, opts) }));
 }
 
 /** Inspections someone has to act on now: report still to sign off (due) or late (overdue); overdue first, each by report due date. */
@@ -42,16 +42,28 @@ export function statusBadge(status: InspectionStatus, t: Translate): Html {
   return html`<span class="badge insp-${status}">${t(`inspections.status.${status}`)}</span>`;
 }
 
+/**
+ * Where the inspection's report stands with the customer (draft, signed, delivered, accepted, returned), linked to
+ * the report's page, and "overdue" when it did not reach the customer within the contract's week.
+ */
+export function reportProgressCell(p: InspectionReportProgress, t: Translate): Html {
+  const state = p.state === 'none' ? html`<span class="muted">${t('delivery.state.none')}</span>` : html`<a class="badge report-${p.state}" href="/reports/${p.reportId ?? ''}">${t(`delivery.state.${p.state}`)}</a>`;
+  return html`<span class="report-progress" data-report-state="${p.state}" data-overdue="${p.overdue ? '1' : '0'}">${state}${p.overdue
+    ? html` <span class="badge insp-overdue" title="${t('delivery.overdueHint')}">${p.deliveredAt === null ? t('delivery.overdue') : t('delivery.late')}</span>`
+    : ''}</span>`;
+}
+
 /** One customer's calendar table on the reports page; overdue rows carry class "overdue" (highlighted). */
 export function calendarTable(cal: CustomerCalendar, t: Translate): Html {
   return html`<section class="inspection-calendar" id="calendar-${cal.customer.id}" data-customer="${cal.customer.id}">
     <h3>${cal.customer.name}</h3>
     ${cal.entries.length
-      ? html`<table><thead><tr><th>${t('inspections.date')}</th><th>${t('inspections.holiday')}</th><th>${t('inspections.holidayDate')}</th><th>${t('inspections.reportDue')}</th><th>${t('common.status')}</th></tr></thead>
+      ? html`<table><thead><tr><th>${t('inspections.date')}</th><th>${t('inspections.holiday')}</th><th>${t('inspections.holidayDate')}</th><th>${t('inspections.reportDue')}</th><th>${t('common.status')}</th><th>${t('delivery.reportColumn')}</th></tr></thead>
         <tbody>${cal.entries.map(
-          (e) => html`<tr data-inspection="${e.key}" data-status="${e.status}" class="insp-row ${e.status}">
+          (e) => html`<tr data-inspection="${e.key}" data-status="${e.status}" class="insp-row ${e.status}${e.report.overdue ? ' late' : ''}">
             <td>${e.inspectionDate}</td><td>${holidayLabel(e, t)}</td><td>${e.holidayDate}</td><td>${e.reportDueDate}</td>
-            <td>${statusBadge(e.status, t)}${e.reportId ? html` <a href="/api/reports/${e.reportId}/html">${t('inspections.signedReport')}</a>` : ''}</td></tr>`,
+            <td>${statusBadge(e.status, t)}${e.reportId ? html` <a href="/api/reports/${e.reportId}/html">${t('inspections.signedReport')}</a>` : ''}</td>
+            <td>${reportProgressCell(e.report, t)}</td></tr>`,
         )}</tbody></table>`
       : html`<p>${t('common.none')}</p>`}
   </section>`;

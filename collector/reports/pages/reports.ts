@@ -12,6 +12,8 @@ import { formatTime } from '../../dashboard/format.js';
 import type { Lang, Translate } from '../../dashboard/i18n/index.js';
 import { calendarTable, holidayLabel, visibleCalendars, type CustomerCalendar } from './inspection-view.js';
 import { page, type Html } from '../../dashboard/layout.js';
+import { acceptancePageRoutes } from './acceptance-page.js';
+import { acceptancesOf } from '../acceptance.js';
 
 /** The inspection a customer's report is most likely wanted for: the earliest still to report on, else the latest done, else the next. */
 function preferredInspection(entries: readonly CalendarEntry[]): string | undefined {
@@ -40,17 +42,21 @@ function inspectionText(key: string | null, t: Translate): string {
 }
 
 /** One row of the list: what the report covers, its review state (a staff member may open a draft) and its downloads. */
-function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Translate, lang: Lang): Html {
+function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Translate, lang: Lang, returnRemark = ''): Html {
   const api = `/api/reports/${encodeURIComponent(r.id)}`;
   const signed = r.signedOffAt !== null;
-  return html`<tr data-report="${r.id}" data-status="${signed ? 'signed-off' : 'draft'}">
-    <td>${customerName}</td><td>${inspectionText(r.inspectionKey, t) || r.period}</td>
+  // Where a signed report stands with the customer: sent, accepted, or returned (back to the engineers).
+  const answer = r.acceptedAt !== null ? 'accepted' : r.returnedAt !== null ? 'returned' : r.deliveredAt !== null ? 'delivered' : null;
+  return html`<tr id="report-${r.id}" data-report="${r.id}" data-status="${signed ? 'signed-off' : 'draft'}"${answer ? html` data-answer="${answer}"` : ''}${answer === 'returned' ? html` class="returned"` : ''}>
+    <td>${customerName}</td><td><a href="/reports/${encodeURIComponent(r.id)}">${inspectionText(r.inspectionKey, t) || r.period}</a>${r.version > 1 ? html` <small>v${r.version}</small>` : ''}</td>
     <td>${r.windowFrom !== null && r.windowTo !== null ? `${formatTime(r.windowFrom, lang)} – ${formatTime(r.windowTo, lang)}` : r.period}</td>
     <td>${r.lang}</td><td>${formatTime(r.generatedAt, lang)}</td>
     <td>${signed
-      ? html`<span class="badge insp-done">${t('reports.signedOffBy')} ${r.signedOffName ?? ''} · ${formatTime(r.signedOffAt, lang)}</span>`
+      ? html`<span class="badge insp-done">${t('reports.signedOffBy')} ${r.signedOffName ?? ''} · ${formatTime(r.signedOffAt, lang)}</span>${answer
+          ? html` <a class="badge report-${answer}" href="/reports/${encodeURIComponent(r.id)}#report-answer">${t(`delivery.state.${answer}`)}</a>`
+          : ''}${returnRemark ? html`<br><small class="return-remark">${returnRemark}</small>` : ''}`
       : html`<span class="badge insp-due">${t('reports.draft')}</span>${staff ? html` <a class="review-link" href="/reports?review=${encodeURIComponent(r.id)}#report-review">${t('reports.review')}</a>` : ''}`}</td>
-    <td><a href="${api}/html">HTML</a> · <a href="${api}/pdf">PDF</a> · <a href="${api}/json">JSON</a></td></tr>`;
+    <td><a href="${api}/html">HTML</a> · <a href="${api}/pdf">PDF</a> · <a href="${api}/docx">${t('reports.docx')}</a> · <a href="${api}/json">JSON</a></td></tr>`;
 }
 
 /** The generate form: the inspection list follows the chosen customer (the client hides the others' options). */
@@ -115,6 +121,7 @@ function reviewPanel(db: Db, id: string, customerIds: string[] | undefined, lang
  */
 export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
+  app.route('/', acceptancePageRoutes(deps));
   app.get('/reports', (c) => {
     const t = c.get('t');
     const lang = c.get('lang');
@@ -122,12 +129,14 @@ export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv>
     const customers = listCustomers(deps.db, customerIds);
     const customerName = new Map(customers.map((cu) => [cu.id, cu.name]));
     const staff = c.get('user').role !== 'customer';
-    const calendars = visibleCalendars(deps.db, customerIds, deps.now());
+    const calendars = visibleCalendars(deps.db, customerIds, deps.now(), undefined, { forCustomer: !staff });
     const review = staff ? c.req.query('review') : undefined;
     const customer = c.req.query('customer') || undefined;
     const periodAsked = c.req.query('period')?.trim() || undefined;
     const period = periodAsked === undefined ? undefined : PeriodSchema.safeParse(periodAsked);
     const reports = period?.success === false ? [] : listReports(deps.db, { customerIds, customerId: customer, period: period?.data, signedOnly: !staff });
+    // A report the customer returned shows their remark to the engineers right in the list.
+    const returned = acceptancesOf(deps.db, reports.filter((r) => r.returnedAt !== null).map((r) => r.id));
     // The report just made (the script comes back here with its id): named on the form, as the API answered it.
     const generatedId = staff ? c.req.query('generated') : undefined;
     const generated = generatedId ? getReportRecord(deps.db, generatedId, customerIds)?.id : undefined;
@@ -145,7 +154,7 @@ export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv>
       <table id="report-list" data-loaded="${reports.length}" data-labels="${scriptLabels(t)}">
         <thead><tr><th>${t('common.customer')}</th><th>${t('reports.inspection')}</th><th>${t('reports.window')}</th><th>${t('reports.lang')}</th><th>${t('reports.generated')}</th><th>${t('reports.status')}</th><th>${t('tickets.download')}</th></tr></thead>
         <tbody>${reports.length
-          ? reports.map((r) => reportRow(r, customerName.get(r.customerId) ?? r.customerId, staff, t, lang))
+          ? reports.map((r) => reportRow(r, customerName.get(r.customerId) ?? r.customerId, staff, t, lang, returned.get(r.id)?.remark))
           : html`<tr><td colspan="7" id="report-list-empty">${t('reports.noneYet')}</td></tr>`}</tbody></table>
       ${review ? reviewPanel(deps.db, review, customerIds, lang, t) : ''}
       <h2>${t('inspections.title')}</h2>

@@ -86,7 +86,7 @@ export function mailIntakeSettingsPages(deps: { db: Db; now(): number }): Hono<D
     const body = html`${settingsNav(c, 'mail-intake')}
       <p>${t('mailIntake.intro')}</p>
       ${result}
-      <form method="post" action="${PATH}" id="mail-intake-form" class="stacked">${csrfField(c)}
+      <form method="post" action="${PATH}" id="mail-intake-form" class="stack">${csrfField(c)}
         <fieldset><legend>${t('mailIntake.server')}</legend>
           <label><input type="checkbox" name="enabled" value="on"${checked(v.enabled)}> ${t('mailIntake.enabled')}</label>
           <label>${t('mailIntake.host')} <input name="host" required maxlength="255" value="${v.host ?? ''}" placeholder="imap.example.com"></label>

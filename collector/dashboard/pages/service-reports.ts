@@ -49,7 +49,14 @@ export function serviceReportPages(deps: { db: Db; now(): number }): Hono<DashEn
     const currentMonth = `${current.y}-${String(current.m).padStart(2, '0')}`;
     const mailed = new Map(
       chosen
-        ? (deps.db.prepare('SELECT month, recipients, queued_at AS at, mail_id AS mailId FROM service_report_mailings WHERE customer_id = ?').all(chosen.id) as Array<{ month: string; recipients: string; at: number; mailId: number | null }>).map((r) => [r.month, r])
+        ? (
+            deps.db
+              .prepare(
+                `SELECT m.month, m.recipients, m.queued_at AS at, m.mail_id AS mailId, o.state, o.sent_at AS sentAt, o.last_error AS lastError
+                 FROM service_report_mailings m LEFT JOIN customer_mail_outbox o ON o.id = m.mail_id WHERE m.customer_id = ?`,
+              )
+              .all(chosen.id) as Array<{ month: string; recipients: string; at: number; mailId: number | null; state: string | null; sentAt: number | null; lastError: string | null }>
+          ).map((r) => [r.month, r])
         : [],
     );
     const link = (month: string, format: string, l: string = lang) => `/api/service-reports/${encodeURIComponent(chosen!.id)}/${month}?format=${format}&lang=${l}`;
@@ -70,7 +77,13 @@ export function serviceReportPages(deps: { db: Db; now(): number }): Hono<DashEn
               <td><a href="${link(month, 'html')}">${t('sreport.html')}</a> · <a href="${link(month, 'pdf')}">PDF</a>
                 (<a href="${link(month, 'pdf', lang === 'zh' ? 'en' : 'zh')}" lang="${lang === 'zh' ? 'en' : 'zh'}">${lang === 'zh' ? 'English' : '中文'}</a>)
                 · <a href="${link(month, 'csv')}">CSV</a> · <a href="${link(month, 'xlsx')}">Excel</a></td>
-              <td>${m ? (m.mailId === null ? t('sreport.noRecipients') : html`<time>${formatTime(m.at, lang)}</time> · ${recipients.join(', ')}`) : '-'}</td></tr>`;
+              <td>${!m
+                ? '-'
+                : m.mailId === null
+                  ? t('sreport.noRecipients')
+                  : m.state === 'sent'
+                    ? html`<time>${formatTime(m.sentAt ?? m.at, lang)}</time> · ${recipients.join(', ')}`
+                    : html`<span class="${m.state === 'failed' ? 'crit' : 'warn'}">${t(m.state === 'failed' ? 'sreport.failed' : 'sreport.waiting')}</span>${m.lastError ? ` (${m.lastError})` : ''} · ${recipients.join(', ')}`}</td></tr>`;
           })}</tbody></table>`}`;
     return page(c, t('sreport.title'), body);
   });

@@ -242,7 +242,7 @@ function actionButtons(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
     // Recorded once; the time field is for an arrival entered afterwards (empty: now), typed as every page writes a
     // time (the browser's date picker would show its own locale's order, e.g. mm/dd/yyyy with am/pm).
     forms.push(html`<form method="post" action="${base}/onsite" class="action-form" id="onsite-form">${csrfField(c)}
-      <label>${t('tickets.onsiteTime')} <input type="text" name="at" inputmode="numeric" placeholder="YYYY-MM-DD HH:mm" pattern="\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}" title="${t('tickets.onsiteTime')}"></label>
+      <label>${t('tickets.onsiteTime')} <input type="text" name="at" inputmode="numeric" placeholder="YYYY-MM-DD HH:mm" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}" title="${t('tickets.onsiteTime')}"></label>
       <button type="submit">${t('tickets.onsiteRecord')}</button></form>`);
   }
   if (!active) {

@@ -44,10 +44,10 @@ function applyFilter(grid: HTMLElement, form: HTMLFormElement): void {
   grid.querySelectorAll<HTMLElement>('section.customer').forEach((section) => {
     const customerName = (section.querySelector('h2')?.textContent ?? '').toLowerCase();
     let inSection = 0;
-    section.querySelectorAll<HTMLElement>('.card').forEach((card) => {
+    section.querySelectorAll<HTMLElement>('.card[data-card]').forEach((card) => {
       const cell = card.querySelector('.cell');
       const st = cell ? statusOf(cell) : 'UNKNOWN';
-      const text = `${card.getAttribute('data-name') ?? ''} ${(card.getAttribute('data-tags') ?? '').toLowerCase()} ${customerName}`;
+      const text = `${(cell?.textContent ?? '').toLowerCase()} ${(card.getAttribute('data-tags') ?? '').toLowerCase()} ${customerName}`;
       const ok = (!q || text.includes(q)) && (!status || (status === 'problem' ? st !== 'OK' : st === status));
       card.hidden = !ok;
       if (ok) inSection++;
@@ -80,7 +80,8 @@ function startFilters(grid: HTMLElement): void {
   search?.addEventListener('input', () => {
     const q = search.value.trim().toLowerCase();
     window.clearTimeout(timer);
-    if (serverQ && !q.includes(serverQ)) timer = window.setTimeout(() => form.submit(), 400);
+    // Cards the server left out (a customer's "N more hosts") can only be searched by the server.
+    if ((serverQ && !q.includes(serverQ)) || grid.querySelector('[data-more]')) timer = window.setTimeout(() => form.submit(), 400);
     else applyFilter(grid, form);
   });
   form.querySelectorAll('select').forEach((sel) => sel.addEventListener('change', () => form.submit()));

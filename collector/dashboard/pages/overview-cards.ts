@@ -23,26 +23,25 @@ const level = (v: number | null | undefined) => (v === null || v === undefined ?
 
 /**
  * A sparkline as inline SVG (no script, no chart library): one polyline per run of buckets with values, on a fixed
- * 0-100 % scale so two hosts' lines compare at a glance.
+ * 0-100 % scale so two hosts' lines compare at a glance. Whole-number coordinates in a 95 x 20 box stretched by CSS:
+ * 1,000 cards carry 3,000 of them, so every byte counts.
  */
-export function sparkline(values: ReadonlyArray<number | null>, label: string): Html {
-  const w = 96;
-  const h = 22;
+export function sparkline(values: ReadonlyArray<number | null>): Html {
+  const w = 95;
+  const h = 20;
   const n = values.length;
-  if (!n || values.every((v) => v === null)) return html`<svg class="spark empty" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" preserveAspectRatio="none" role="img" aria-label="${label}"><line x1="0" y1="${h - 1}" x2="${w}" y2="${h - 1}"/></svg>`;
-  const x = (i: number) => ((i / Math.max(1, n - 1)) * w).toFixed(1);
-  const y = (v: number) => (h - 1 - (Math.min(100, Math.max(0, v)) / 100) * (h - 2)).toFixed(1);
+  if (!n || values.every((v) => v === null)) return html`<svg class="spark empty" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" aria-hidden="true"><line x1="0" y1="${h}" x2="${w}" y2="${h}"/></svg>`;
   const runs: string[] = [];
   let run: string[] = [];
   values.forEach((v, i) => {
     if (v === null) {
       if (run.length) runs.push(run.join(' '));
       run = [];
-    } else run.push(`${x(i)},${y(v)}`);
+    } else run.push(`${Math.round((i / Math.max(1, n - 1)) * w)},${Math.round(h - (Math.min(100, Math.max(0, v)) / 100) * h)}`);
   });
   if (run.length) runs.push(run.join(' '));
   // A run of one bucket is a dot: a polyline of one point draws nothing.
-  return html`<svg class="spark" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" preserveAspectRatio="none" role="img" aria-label="${label}">${runs.map((r) =>
+  return html`<svg class="spark" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" aria-hidden="true">${runs.map((r) =>
     r.includes(' ') ? html`<polyline points="${r}"/>` : html`<circle cx="${r.split(',')[0]}" cy="${r.split(',')[1]}" r="1.5"/>`,
   )}</svg>`;
 }
@@ -51,19 +50,10 @@ export function sparkline(values: ReadonlyArray<number | null>, label: string): 
 export function hostCard(host: Host, status: Status, figures: CardFigures | undefined, t: Translate): Html {
   const statusText = t(`overview.status.${status}`);
   const offline = host.kind === 'agent' && !host.connected;
-  return html`<article class="card" data-card="${host.id}" data-status="${status}" data-name="${host.name.toLowerCase()}" data-tags="${host.tags.join(' ')}">
-    <header><a class="cell ${statusClass(status)}" href="/hosts/${host.id}" data-host-id="${host.id}" title="${host.name} · ${statusText}">${host.name}</a></header>
-    <p class="card-status"><span class="status-text">${statusText}</span>${offline ? html` · <span class="offline">${t('overview.offline')}</span>` : ''}</p>
-    <dl class="figures">${CARD_METRICS.map((m) => {
-      const f = figures?.[m.id];
-      const name = t(METRIC_LABEL[m.id]);
-      const value = formatFigure(f?.latest, m.unit);
-      const where = m.id === 'disk' && f?.label ? f.label : '';
-      return html`<div class="figure lvl-${level(f?.latest)}" data-metric="${m.id}">
-        <dt>${name}${where ? html` <small>${where}</small>` : ''}</dt>
-        <dd><b>${value}</b>${sparkline(f?.spark ?? [], `${name} ${t('overview.sparkWindow')}`)}</dd>
-      </div>`;
-    })}</dl>
-    ${host.tags.length ? html`<p class="card-tags">${host.tags.map((tag) => html`<span class="tag">${tag}</span>`)}</p>` : ''}
-  </article>`;
+  return html`<article class="card" data-card="${host.id}" data-tags="${host.tags.join(' ')}"><a class="cell ${statusClass(status)}" href="/hosts/${host.id}" data-host-id="${host.id}" title="${host.name} · ${statusText}">${host.name}</a>
+<p class="card-status"><span class="status-text">${statusText}</span>${offline ? html` · <span class="offline">${t('overview.offline')}</span>` : ''}</p><dl class="figures">${CARD_METRICS.map((m) => {
+    const f = figures?.[m.id];
+    const where = m.id === 'disk' && f?.label ? html` <small>${f.label}</small>` : '';
+    return html`<div class="figure lvl-${level(f?.latest)}" data-metric="${m.id}"><dt>${t(METRIC_LABEL[m.id])}${where}</dt><dd><b>${formatFigure(f?.latest, m.unit)}</b>${sparkline(f?.spark ?? [])}</dd></div>`;
+  })}</dl>${host.tags.length ? html`<p class="card-tags">${host.tags.map((tag) => html`<span class="tag">${tag}</span>`)}</p>` : ''}</article>`;
 }

@@ -29,15 +29,17 @@ export const SPARK_WINDOW_MS = 6 * 3600_000;
 export const SPARK_STEP_MS = 15 * 60_000;
 const SPARK_BUCKETS = SPARK_WINDOW_MS / SPARK_STEP_MS;
 /** A reading older than this is not "latest" any more (the agent is gone or the check stopped). */
-export const LATEST_WINDOW_MS = 30 * 60_000;
+export const LATEST_WINDOW_MS = 15 * 60_000;
 /** Figures are read again at most this often; pages in between use the kept ones. */
 const REFRESH_MS = 15_000;
 /**
  * Buckets already read are read again when they are this recent (a batch an agent spooled during a short
  * disconnect lands in them); everything is read again every FULL_REREAD_MS (long spools).
  */
-const REREAD_RECENT_MS = 2 * SPARK_STEP_MS;
-const FULL_REREAD_MS = 10 * 60_000;
+const REREAD_RECENT_MS = SPARK_STEP_MS;
+const FULL_REREAD_MS = 60 * 60_000;
+/** A full read goes an hour at a time, so the embedded store (synchronous) never holds the event loop for long. */
+const READ_CHUNK_MS = 3600_000;
 
 interface MetricCache {
   /** host id -> bucket start -> value (disk: max over mounts). */
@@ -49,8 +51,10 @@ interface MetricCache {
  * The CPU, memory and disk figures of every host for the overview's cards: ONE aggregate query per metric for
  * all hosts (grouped by host), never one per host. Reading six hours of one-minute points of 1,000 hosts takes
  * the embedded store about half a second per metric, too slow for each page view; so the buckets read are kept,
- * and each refresh (at most every 15 s, shared by every viewer) reads only the last half hour: the closed
- * buckets of the past cannot change, except by a late batch, which the full re-read every 10 minutes takes in.
+ * and each refresh (at most every 15 s, shared by every viewer) reads only the last bucket or two: the closed
+ * buckets of the past cannot change, except by a late batch, which the full re-read every hour takes in. A full
+ * read goes an hour of the window at a time (still one query per metric for all hosts each), letting ingest run
+ * in between.
  * The cache holds every host's figures; pages look up only the hosts the user may see.
  */
 export class HostFigures {
@@ -102,11 +106,14 @@ export class HostFigures {
 
   private async refreshMetric(m: (typeof CARD_METRICS)[number], from: number, now: number, full: boolean): Promise<void> {
     const groupBy = m.split ? ['host', m.split] : ['host'];
-    const [spark, latest] = await Promise.all([
-      this.store.series({ measurement: m.measurement, field: m.field, where: {}, groupBy, from, to: now + 1, stepMs: SPARK_STEP_MS, agg: 'mean' }),
-      // One bucket as wide as the window, its last value: the newest reading per host (and mount).
-      this.store.series({ measurement: m.measurement, field: m.field, where: {}, groupBy, from: now - LATEST_WINDOW_MS, to: now + 1, stepMs: 86400_000, agg: 'last' }),
-    ]);
+    const spark: Series[] = [];
+    for (let at = from; at <= now; at += READ_CHUNK_MS) {
+      const to = Math.min(at + READ_CHUNK_MS, now + 1);
+      spark.push(...(await this.store.series({ measurement: m.measurement, field: m.field, where: {}, groupBy, from: at, to, stepMs: SPARK_STEP_MS, agg: 'mean' })));
+      if (to <= now) await new Promise((r) => setImmediate(r));
+    }
+    // One bucket as wide as the window, its last value: the newest reading per host (and mount).
+    const latest = await this.store.series({ measurement: m.measurement, field: m.field, where: {}, groupBy, from: now - LATEST_WINDOW_MS, to: now + 1, stepMs: 86400_000, agg: 'last' });
     const cache: MetricCache = full ? { buckets: new Map(), latest: new Map() } : (this.caches.get(m.id) ?? { buckets: new Map(), latest: new Map() });
     const oldest = Math.floor((now - SPARK_WINDOW_MS) / SPARK_STEP_MS) * SPARK_STEP_MS;
     // Buckets being read again start empty, so a value is the max over this read's mounts only.

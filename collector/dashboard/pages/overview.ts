@@ -37,8 +37,16 @@ export interface OverviewFilter {
   status?: Status | 'problem';
 }
 
+/**
+ * When several customers are shown, each shows its worst hosts first and at most this many cards; the rest (the
+ * healthiest) are one link away (?customer=...). 1,000 cards of figures would be 2 MB of page that nobody reads;
+ * one customer's view shows all of its hosts.
+ */
+export const CARDS_PER_CUSTOMER = 12;
+
 export interface OverviewData {
-  customers: Array<{ customer: Customer; worst: Status; hosts: Array<{ host: Host; status: Status }> }>;
+  /** `hosts`: the cards shown; `total`: the customer's hosts that match the filters (`total - hosts.length` more). */
+  customers: Array<{ customer: Customer; worst: Status; total: number; hosts: Array<{ host: Host; status: Status }> }>;
   allTags: string[];
   openTickets: Ticket[];
   agentsOffline: Host[];
@@ -82,12 +90,13 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
   }
   for (const list of byCustomer.values()) list.sort((a, b) => rank[a.status] - rank[b.status] || a.host.name.localeCompare(b.host.name));
   const openTickets = listTickets(db, { customerIds, customerId: filter.customerId, state: ACTIVE_STATES, limit: 500, now });
+  const several = byCustomer.size > 1;
   return {
     customers: customers
       .filter((c) => byCustomer.has(c.id))
       .map((c) => {
         const list = byCustomer.get(c.id)!;
-        return { customer: c, worst: worstStatus(list.map((x) => x.status)), hosts: list };
+        return { customer: c, worst: worstStatus(list.map((x) => x.status)), total: list.length, hosts: several ? list.slice(0, CARDS_PER_CUSTOMER) : list };
       }),
     allTags,
     openTickets,
@@ -190,8 +199,10 @@ export function renderOverview(view: OverviewView, filter: OverviewFilter, ctx: 
         ? html`<div class="empty-state" id="no-match"><p>${t('overview.noMatch')}</p><a class="button primary" href="/">${t('overview.clearFilters')}</a></div>`
         : data.customers.map(
             (c) => html`<section class="customer" data-customer="${c.customer.id}">
-              <h2><span class="dot ${statusClass(c.worst)}"></span>${c.customer.name} <small class="host-count">${hostCountText(c.hosts.length, t)}</small></h2>
-              <div class="cards">${c.hosts.map((h) => hostCard(h.host, h.status, view.figures.get(h.host.id), t))}</div>
+              <h2><span class="dot ${statusClass(c.worst)}"></span>${c.customer.name} <small class="host-count">${hostCountText(c.total, t)}</small></h2>
+              <div class="cards">${c.hosts.map((h) => hostCard(h.host, h.status, view.figures.get(h.host.id), t))}${c.total > c.hosts.length
+                ? html`<a class="card more" data-more="${c.total - c.hosts.length}" href="${filterHref(filter, { customerId: c.customer.id })}">${t('overview.moreHosts').replace('{n}', String(c.total - c.hosts.length))}</a>`
+                : ''}</div>
             </section>`,
           );
   return html`${view.actions ? customerActionPanel(view.actions, t, lang) : ''}

@@ -37,7 +37,7 @@ const ALLOWED_WORDS = new Set([
   // the monitoring agent's process name, which the advice tells the customer to look for
   'patrol-agent',
   // products and hardware from the inventory and the checks' own readings
-  'Kylin', 'Linux', 'Advanced', 'Server', 'V10', 'Hygon', 'C86', 'PostgreSQL', 'primary',
+  'Kylin', 'Linux', 'Advanced', 'Server', 'V10', 'Hygon', 'C86', 'PostgreSQL',
   // units and measures, as Chinese technical documents write them
   'B', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'CPU', 'P95', 'SLA', 'SNMP', 'SSH', 'HTTP', 'inode',
   // severities of the contract

@@ -19,6 +19,8 @@ import { listMonthlyMailings } from '../../collector/service-report/monthly-mail
 import type { CollectorPlugin, PluginFactory } from '../../collector/plugin.js';
 import { receiveMail, type ReceivedMail } from '../helpers/smtp-server.js';
 import { startTestCollector } from '../helpers/collector.js';
+import { createDashboardPlugin } from '../../collector/dashboard/plugin.js';
+import { httpLogin } from '../dashboard/world.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -201,8 +203,8 @@ test('the mail server is down on the 1st: the report is queued once and goes out
   await r.close();
 }, 60_000);
 
-test('GET /api/service-reports/:customer/:month?format=pdf prints the report', async () => {
-  const c = await startTestCollector({}, { plugins: [serviceReportPlugin], now: () => Date.UTC(2026, 11, 3, 2, 0) });
+test('GET /api/service-reports/:customer/:month?format=pdf prints the report; the dashboard lists a user\'s own months', async () => {
+  const c = await startTestCollector({}, { plugins: [serviceReportPlugin, createDashboardPlugin()], now: () => Date.UTC(2026, 11, 3, 2, 0) });
   try {
     const auth = `Basic ${Buffer.from(`admin:${c.adminPassword ?? process.env.PATROL_ADMIN_PASSWORD ?? ''}`).toString('base64')}`;
     ensureCustomer(c.db, 'acme', 'ACME Bank', Date.UTC(2026, 10, 1));
@@ -213,7 +215,21 @@ test('GET /api/service-reports/:customer/:month?format=pdf prints the report', a
     expect(body.subarray(0, 5).toString()).toBe('%PDF-');
     keep('route-acme-2026-11-en.pdf', body);
     expect((await fetch(`${c.url}/api/service-reports/acme/2026-13?format=pdf`, { headers: { authorization: auth } })).status).toBe(400);
+
+    // The customer's user sees their own customer's months (another customer asked for is not shown), zh and en links.
+    ensureCustomer(c.db, 'beta', 'Beta Corp', Date.UTC(2026, 9, 1));
+    createUser(c.db, { username: 'acme-it', password: 'customer-pass-1', role: 'customer', customerId: 'acme', now: Date.UTC(2026, 10, 1) });
+    const s = await httpLogin(c.url, 'acme-it', 'customer-pass-1');
+    const page = await (await fetch(`${c.url}/service-reports?customer=beta`, { headers: { cookie: `${s.cookie}; patrol_lang=zh` } })).text();
+    expect(page).toContain('月度服务报告');
+    expect(page).not.toContain('Beta Corp');
+    expect([...page.matchAll(/data-month="([\d-]+)"/g)].map((m) => m[1])).toEqual(['2026-12', '2026-11']);
+    expect(page).toContain('href="/api/service-reports/acme/2026-11?format=pdf&amp;lang=zh"');
+    expect(page).toContain('href="/api/service-reports/acme/2026-11?format=pdf&amp;lang=en"');
+    expect(page).toContain('href="/api/service-reports/acme/2026-11?format=xlsx&amp;lang=zh"');
+    const pdfAsCustomer = await fetch(`${c.url}/api/service-reports/beta/2026-11?format=pdf`, { headers: { cookie: s.cookie } });
+    expect(pdfAsCustomer.status).toBe(404);
   } finally {
     await c.destroy();
   }
-}, 30_000);
+}, 60_000);

@@ -9,6 +9,7 @@ import { createEnrollmentToken } from './db/agents.js';
 import { createUser, type Role } from './db/users.js';
 import { newPassword } from './auth/secrets.js';
 import { startCollector } from './server.js';
+import { humanLogsOnTerminal } from './log-format.js';
 import { recordCaForTokens, registerTlsCommand } from './tls/tls-command.js';
 import { registerBackupCommands } from './backup/command.js';
 import { registerUnlockLoginCommand } from './audit/unlock-login.js';
@@ -37,6 +38,8 @@ common(program.command('start'))
   .option('--port <n>', 'listen port (env PATROL_PORT, default 8080)')
   .action(async (o) => {
     const c = config(o);
+    // Readable lines when run by hand in a terminal; JSON under systemd or into a file (collector/log-format.ts).
+    await humanLogsOnTerminal();
     const collector = await startCollector({ config: c }).catch((err: Error) => {
       console.error(`patrol-collector: cannot start: ${err.message}`);
       process.exit(1);

@@ -41,6 +41,8 @@ const US_DATE = /\b\d{1,2}\/\d{1,2}\/\d{2}\b(?!\d)/;
 async function docPicture(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
   if (!process.env.PATROL_DOC_SCREENSHOTS) return;
+  // The README's picture: the top of the page (head, checks, tickets and the first row of charts).
+  await page.evaluate(() => window.scrollTo(0, 0));
   mkdirSync('docs/screenshots', { recursive: true });
   await page.screenshot({ path: `docs/screenshots/${name}.png` });
 }

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { listCustomers } from '../db/customers.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getContract } from '../contracts/contract-store.js';
+import { getCustomerReportProfile } from '../reports/provider-store.js';
 import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
 import { queueCustomerMail, type MailAttachment } from '../tickets/customer-mail.js';
 import { buildMonthlyReport, monthBounds, type MonthlyReport } from './model.js';
@@ -33,7 +34,10 @@ export function previousMonth(now: number): { month: string; day: number } {
   return { month: `${y}-${String(m).padStart(2, '0')}`, day: p.day };
 }
 
-/** Who gets a customer's monthly report: its enabled users with an address, and the account owner. */
+/**
+ * Who gets a customer's monthly report: its enabled users with an address, the contact person and the further
+ * addresses reports go to (the customer's report profile, as for the signed inspection report), and the account owner.
+ */
 export function monthlyRecipients(db: Db, customerId: string): string[] {
   const users = db
     .prepare(
@@ -45,7 +49,9 @@ export function monthlyRecipients(db: Db, customerId: string): string[] {
   const owner = ownerId
     ? (db.prepare("SELECT c.email FROM users u JOIN user_contacts c ON c.user_id = u.id WHERE u.id = ? AND u.disabled_at IS NULL AND c.email IS NOT NULL AND c.email <> ''").get(ownerId) as { email: string } | undefined)
     : undefined;
-  return [...new Set([...users.map((u) => u.email), ...(owner ? [owner.email] : [])].map((e) => e.trim().toLowerCase()))];
+  const profile = getCustomerReportProfile(db, customerId);
+  const all = [...users.map((u) => u.email), profile.contactEmail ?? '', ...profile.reportEmails, ...(owner ? [owner.email] : [])];
+  return [...new Set(all.map((e) => e.trim().toLowerCase()).filter(Boolean))];
 }
 
 export interface MonthlyMailing {

@@ -11,6 +11,7 @@ import { createUser, visibleCustomerIds, type User } from '../../collector/db/us
 import { setUserContact } from '../../collector/oncall/contacts.js';
 import { createChannel } from '../../collector/notify/channels.js';
 import { setContract } from '../../collector/contracts/contract-store.js';
+import { setCustomerReportProfile } from '../../collector/reports/provider-store.js';
 import { openCase } from '../../collector/tickets/open-case.js';
 import { createTicketSystem, type TicketSystem } from '../../collector/tickets/ticket-runtime.js';
 import { listCustomerMails } from '../../collector/tickets/customer-mail.js';
@@ -109,6 +110,7 @@ beforeAll(async () => {
   };
   users = { l1: staff('lin', ['acme', 'beta']), owner: staff('wang', ['acme']), acme: customer('it', 'acme'), beta: customer('it', 'beta') };
   setContract(db, 'acme', { accountOwnerId: users.owner.id }, clock);
+  setCustomerReportProfile(db, 'acme', { contactName: '张三', contactEmail: 'zhang@acme.test', reportEmails: ['cio@acme.test'] }, clock);
   createChannel(db, { kind: 'email', name: 'mail', config: { host: '127.0.0.1', port: smtpPort, from: 'service@patrol.test', requireTls: false, notifyOnDuty: false, to: ['duty@patrol.test'] } }, clock);
   const r = openCase({ db, user: users.l1, customerIds: visibleCustomerIds(db, users.l1), now: clock }, { customerId: 'acme', channel: 'phone', caller: { name: '张三' }, title: 'ERP 无法登录', hostId: host.id, severity: 'P2' });
   if (!r.ok) throw new Error(r.message);
@@ -138,13 +140,13 @@ test('on the 1st each customer gets last month\'s report once, with the PDF and 
   clock = DEC_1_0005;
   await tick(r);
   expect(listMonthlyMailings(r.db).map((m) => [m.customerId, m.month, m.recipients])).toEqual([
-    ['acme', '2026-11', ['it@acme.test', 'wang@patrol.test']],
+    ['acme', '2026-11', ['it@acme.test', 'zhang@acme.test', 'cio@acme.test', 'wang@patrol.test']],
     ['beta', '2026-11', ['it@beta.test']],
   ]);
   const got = monthly();
   expect(got).toHaveLength(2);
   const acme = got.find((m) => m.to.includes('it@acme.test'))!;
-  expect(acme.to.sort()).toEqual(['it@acme.test', 'wang@patrol.test']);
+  expect(acme.to.sort()).toEqual(['cio@acme.test', 'it@acme.test', 'wang@patrol.test', 'zhang@acme.test']);
   expect(got.find((m) => m.to.includes('it@beta.test'))!.to).toEqual(['it@beta.test']);
   const p = await parsed(acme);
   expect(p.subject).toBe('[Patrol] ACME Bank 2026-11 月度服务报告 / Monthly service report');
@@ -173,7 +175,7 @@ test('on the 1st each customer gets last month\'s report once, with the PDF and 
   expect(monthly()).toHaveLength(2);
   expect(listCustomerMails(r.db).filter((m) => m.kind === 'monthly-report')).toHaveLength(2);
   await r.close();
-}, 60_000);
+}, 120_000);
 
 test('the mail server is down on the 1st: the report is queued once and goes out when the server is back', async () => {
   await stopSmtp(smtp!);
@@ -197,11 +199,11 @@ test('the mail server is down on the 1st: the report is queued once and goes out
   clock += 2 * MIN; // past the first retry delay (1 min)
   await tick(r);
   const after = monthly().slice(before);
-  expect(after.map((m) => m.to.sort().join(',')).sort()).toEqual(['it@acme.test,wang@patrol.test', 'it@beta.test']);
+  expect(after.map((m) => m.to.sort().join(',')).sort()).toEqual(['cio@acme.test,it@acme.test,wang@patrol.test,zhang@acme.test', 'it@beta.test']);
   expect(after.every((m) => m.raw.includes('service-report-') && m.raw.includes('2026-12'))).toBe(true);
   expect(listCustomerMails(r.db).filter((m) => m.kind === 'monthly-report').every((m) => m.state === 'sent')).toBe(true);
   await r.close();
-}, 60_000);
+}, 120_000);
 
 test('GET /api/service-reports/:customer/:month?format=pdf prints the report; the dashboard lists a user\'s own months', async () => {
   const c = await startTestCollector({}, { plugins: [serviceReportPlugin, createDashboardPlugin()], now: () => Date.UTC(2026, 11, 3, 2, 0) });
@@ -232,4 +234,4 @@ test('GET /api/service-reports/:customer/:month?format=pdf prints the report; th
   } finally {
     await c.destroy();
   }
-}, 60_000);
+}, 120_000);

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { listCustomerMails, queueCustomerMail, type MailAttachment } from '../tickets/customer-mail.js';
 import { currentDocx, currentPdf } from './generate.js';
+import { DOCX_MIME } from './render-docx.js';
 import { deliveryMail, reportRecipients } from './delivery-mail.js';
 import { openDeliveries, recordDelivered, updateDelivery, type ReportDelivery } from './delivery-store.js';
 import { fileBase, getReportRecord, loadReport, type ReportRecord } from './report-store.js';
@@ -28,8 +29,6 @@ export interface DelivererDeps {
   log?: Logger;
 }
 
-const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-
 /**
  * What goes with the mail: the signed report's PDF and its Word version (customers edit and stamp it). The PDF is
  * the report; a Word file that still fails after a retry does not hold it back (`withDocx` false), and the log
@@ -44,7 +43,7 @@ async function reportAttachments(deps: DelivererDeps, rec: ReportRecord, dir: st
   try {
     const docxPath = join(dir, `${base}.docx`);
     writeFileSync(docxPath, await currentDocx(render, rec));
-    out.push({ filename: `${base}.docx`, path: docxPath, contentType: DOCX });
+    out.push({ filename: `${base}.docx`, path: docxPath, contentType: DOCX_MIME });
   } catch (err) {
     if (withDocx) throw err;
     log.error({ err, report: rec.id }, 'the Word version of a signed report could not be made; it is mailed with the PDF only');

@@ -36,7 +36,8 @@ function deliverySection(d: ReportDeliveryStatus, staff: boolean, rec: ReportRec
         : latest.state === 'no-recipients'
           ? html`<p class="flash error" id="delivery-no-recipients">${t('delivery.noRecipients')}</p>`
           : '';
-  const again = staff && rec.signedOffAt !== null && !sending
+  // Once the customer answered, this version is settled: a return is answered with a new version, not a resend.
+  const again = staff && rec.signedOffAt !== null && !sending && rec.acceptedAt === null && rec.returnedAt === null
     ? html`<button type="button" id="delivery-send-again" data-api="/api/reports/${rec.id}/deliver">${t('delivery.sendAgain')}</button>`
     : '';
   return html`<section id="report-delivery" data-delivered="${d.deliveredAt !== null ? '1' : '0'}"><h2>${t('delivery.delivery')}</h2>
@@ -96,7 +97,7 @@ export function acceptancePageRoutes(deps: { db: Db; now(): number }): Hono<Dash
           <dt>${t('delivery.healthScore')}</dt><dd>${report.summary.healthScore}</dd>
           <dt>${t('delivery.findings')}</dt><dd>${risk.high} ${byRisk.high} · ${risk.medium} ${byRisk.medium} · ${risk.low} ${byRisk.low}</dd>
           <dt>${t('delivery.signedOff')}</dt><dd id="report-signed">${report.signOff ? `${report.signOff.name} · ${formatTime(report.signOff.at, lang)}` : html`<span class="badge insp-due">${t('reports.draft')}</span> <a href="/reports?review=${encodeURIComponent(rec.id)}#report-review">${t('reports.review')}</a>`}</dd>
-          <dt>${t('tickets.download')}</dt><dd><a href="${api}/pdf">PDF</a> · <a href="${api}/html">HTML</a> · <a href="${api}/json">JSON</a></dd>
+          <dt>${t('tickets.download')}</dt><dd><a href="${api}/pdf">PDF</a> · <a href="${api}/docx">${t('reports.docx')}</a> · <a href="${api}/html">HTML</a> · <a href="${api}/json">JSON</a></dd>
         </dl>
       </section>
       ${rec.signedOffAt !== null ? deliverySection(deliveryStatus(deps.db, rec.id), !customer, rec, t, lang) : ''}

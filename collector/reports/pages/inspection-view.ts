@@ -46,7 +46,9 @@ export function statusBadge(status: InspectionStatus, t: Translate): Html {
  * Where the inspection's report stands with the customer (draft, signed, delivered, accepted, returned), linked to
  * the report's page, and "overdue" when it did not reach the customer within the contract's week.
  */
-export function reportProgressCell(p: InspectionReportProgress, t: Translate): Html {
+export function reportProgressCell(p: InspectionReportProgress, t: Translate, upcoming = false): Html {
+  // Nothing is owed for an inspection still to come: a dash, not "not made yet".
+  if (upcoming && p.state === 'none') return html`<span class="report-progress muted" data-report-state="none" data-overdue="0">–</span>`;
   const state = p.state === 'none' ? html`<span class="muted">${t('delivery.state.none')}</span>` : html`<a class="badge report-${p.state}" href="/reports/${p.reportId ?? ''}">${t(`delivery.state.${p.state}`)}</a>`;
   return html`<span class="report-progress" data-report-state="${p.state}" data-overdue="${p.overdue ? '1' : '0'}">${state}${p.overdue
     ? html` <span class="badge insp-overdue" title="${t('delivery.overdueHint')}">${p.deliveredAt === null ? t('delivery.overdue') : t('delivery.late')}</span>`
@@ -63,7 +65,7 @@ export function calendarTable(cal: CustomerCalendar, t: Translate): Html {
           (e) => html`<tr data-inspection="${e.key}" data-status="${e.status}" class="insp-row ${e.status}${e.report.overdue ? ' late' : ''}">
             <td>${e.inspectionDate}</td><td>${holidayLabel(e, t)}</td><td>${e.holidayDate}</td><td>${e.reportDueDate}</td>
             <td>${statusBadge(e.status, t)}${e.reportId ? html` <a href="/api/reports/${e.reportId}/html">${t('inspections.signedReport')}</a>` : ''}</td>
-            <td>${reportProgressCell(e.report, t)}</td></tr>`,
+            <td>${reportProgressCell(e.report, t, e.status === 'upcoming')}</td></tr>`,
         )}</tbody></table>`
       : html`<p>${t('common.none')}</p>`}
   </section>`;

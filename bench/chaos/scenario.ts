@@ -33,6 +33,8 @@ export interface RealAgentSpec {
   /** Command put before node (e.g. `ip netns exec NS`), and the collector URL as seen from there. */
   wrap?: string[];
   collectorUrl?: string;
+  /** No `svc` check (an agent in another network namespace could not reach the run's listener). */
+  noSvc?: boolean;
 }
 
 export interface RealAgent extends RealAgentSeed {
@@ -78,7 +80,7 @@ export class ChaosRig {
   readonly restartMs: number[] = [];
 
   constructor(
-    private readonly o: { workDir: string; syntheticAgents: number; swarmFlushMs: number; agents: RealAgentSpec[]; log?: (m: string) => void; collectorEnv?: Record<string, string> },
+    private readonly o: { workDir: string; syntheticAgents: number; swarmFlushMs: number; agents: RealAgentSpec[]; log?: (m: string) => void; collectorEnv?: Record<string, string>; port?: number },
   ) {
     this.dataDir = join(o.workDir, 'collector');
     mkdirSync(this.dataDir, { recursive: true });
@@ -91,9 +93,9 @@ export class ChaosRig {
   async start(): Promise<void> {
     this.influx = await startInfluxDb({ dataDir: join(this.o.workDir, 'influx') });
     this.receiver = await startWebhookReceiver();
-    const port = await freePort();
+    const port = this.o.port ?? (await freePort());
     const wsUrl = `ws://127.0.0.1:${port}/agent`;
-    const specs = await Promise.all(this.o.agents.map(async (a) => ({ ...a, svcPort: await freePort(), stateDir: a.stateDir ?? join(this.o.workDir, a.name) })));
+    const specs = await Promise.all(this.o.agents.map(async (a) => ({ ...a, svcPort: a.noSvc ? undefined : await freePort(), stateDir: a.stateDir ?? join(this.o.workDir, a.name) })));
     const seeded = seedChaos(join(this.dataDir, 'patrol.db'), {
       syntheticAgents: this.o.syntheticAgents,
       webhookUrl: this.receiver.url,
@@ -111,7 +113,7 @@ export class ChaosRig {
     for (const [i, r] of seeded.real.entries()) {
       const spec = specs[i]!;
       const agent: RealAgent = { ...r, ledger: join(this.o.workDir, `${r.name}.ledger`) };
-      agent.svc = await listen(r.svcPort);
+      if (r.svcPort) agent.svc = await listen(r.svcPort);
       this.agents.push(agent);
       this.startAgent(agent, spec);
     }
@@ -161,7 +163,7 @@ export class ChaosRig {
     if (!up) {
       await new Promise((r) => a.svc!.close(r));
       a.svc = undefined;
-    } else a.svc = await listen(a.svcPort);
+    } else a.svc = await listen(a.svcPort!);
   }
 
   /** The last batch each real agent has spooled so far: the cut up to which everything must arrive. */

@@ -9,8 +9,8 @@ export interface RealAgentSeed {
   hostId: string;
   customerId: string;
   stateDir: string;
-  /** The TCP port its `svc` check connects to (the test's own listener: closing it is the injected fault). */
-  svcPort: number;
+  /** The TCP port its `svc` check connects to (the run's own listener: closing it is the injected fault); none: no `svc`. */
+  svcPort?: number;
 }
 
 /**
@@ -21,7 +21,7 @@ export interface RealAgentSeed {
  */
 export function seedChaos(
   patrolDbPath: string,
-  o: { syntheticAgents: number; webhookUrl: string; realAgents: Array<{ name: string; stateDir: string; svcPort: number }>; collectorWsUrl: string },
+  o: { syntheticAgents: number; webhookUrl: string; realAgents: Array<{ name: string; stateDir: string; svcPort?: number }>; collectorWsUrl: string },
 ): SeededFleet & { real: RealAgentSeed[] } {
   const fleet = seedFleet(patrolDbPath, { agents: o.syntheticAgents, customers: Math.max(2, Math.round(o.syntheticAgents / 100)), webhookUrl: o.webhookUrl });
   const db = openDatabase(patrolDbPath);
@@ -33,7 +33,7 @@ export function seedChaos(
       name: `chaos ${a.name}`,
       description: 'chaos run: fast checks',
       checks: [
-        { name: 'svc', checkId: 'network.tcp', params: { host: '127.0.0.1', port: a.svcPort, timeoutMs: 1000 }, intervalSec: 1, timeoutSec: 2 },
+        ...(a.svcPort ? [{ name: 'svc', checkId: 'network.tcp', params: { host: '127.0.0.1', port: a.svcPort, timeoutMs: 1000 }, intervalSec: 1, timeoutSec: 2 }] : []),
         { name: 'uptime', checkId: 'system.uptime', params: {}, intervalSec: 1, timeoutSec: 2 },
       ],
       now,

@@ -1,7 +1,7 @@
 /**
  * `npm run report:sample [-- --png DIR]`: make the sample inspection reports anyone can look at,
  * docs/report-sample-zh.pdf and docs/report-sample-en.pdf (and .docx), from the demo fleet of
- * test/reports/demo-fleet.ts (four hosts with faults, 2026Q3) in a throw-away data folder: the provider's
+ * scripts/demo-fleet.ts (four hosts with faults, 2026Q3) in a throw-away data folder: the provider's
  * identity set, a remark, the engineer's sign-off and the customer's online acceptance, as a customer gets it.
  * With --png, every page is also written as a PNG (pdftoppm) for looking at.
  */
@@ -13,7 +13,7 @@ import { openDatabase } from '../collector/db/database.js';
 import { sqliteMetricsStore } from '../collector/metrics/sqlite-store.js';
 import { currentPdf, generateReport } from '../collector/reports/generate.js';
 import { getReportRecord, loadReport, setRemark, signOff } from '../collector/reports/report-store.js';
-import { DEMO_CUSTOMER, DEMO_NOW, DEMO_PERIOD, seedDemoFleet, seedDemoProvider } from '../test/reports/demo-fleet.js';
+import { DEMO_CUSTOMER, DEMO_NOW, DEMO_PERIOD, seedDemoFleet, seedDemoProvider } from './demo-fleet.js';
 import { sampleExtras } from './report-sample-extras.js';
 
 const args = process.argv.slice(2);

@@ -59,6 +59,7 @@ const KNOWN_CYCLE_EDGES: readonly string[] = [
   'collector/remote -> collector/assignment',
   'collector/remote -> collector/dashboard',
   'collector/remote -> collector/ingest',
+  'collector/reports -> collector/assignment',
   'collector/reports -> collector/dashboard',
   'collector/reports -> collector/ingest',
   'collector/reports -> collector/inventory',

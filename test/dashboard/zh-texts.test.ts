@@ -113,7 +113,7 @@ describe('a Chinese-speaking user', () => {
     expect(rows.find((r) => r.kind === 'notify-fallback')!.label).toBe('通知改发');
     // Sentences the collector wrote itself come out in Chinese; data inside them (a check summary, a name) stays.
     const msg = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.msg);
-    expect(msg('escalated')[0]).toMatch(/^L1 -> L2：\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 前未受理$/);
+    expect(msg('escalated')[0]).toMatch(/^L1 -> L2：\d{4}-\d{2}-\d{2} \d{2}:\d{2} 前未受理$/);
     // The world's notifier wrote real ones too (nobody is on duty there): each in Chinese, names as they are.
     expect(msg('notify-fallback')).toContain('L2 无人值班；升级通知改发给 L1：Engineer Li（他们都没有电子邮件地址）');
     for (const m of msg('notify-fallback')) expect(m.replace(/Engineer Li|Administrator/g, '')).not.toMatch(/[A-Za-z]{2,}/);

@@ -125,9 +125,11 @@ export class MonthlyMailer {
     const attachments: MailAttachment[] = [];
     if (pdf) {
       // Files under the data directory, read when the mail goes out (a retry hours later sends the same bytes).
-      const dir = join(this.opts.dataDir, 'service-reports', customerId);
-      mkdirSync(dir, { recursive: true });
-      const base = `service-report-${customerId}-${month}-${MAIL_LANG}`;
+      // The customer id names a folder and files: only its safe characters (an id is never a path).
+      const safeId = customerId.replace(/[^A-Za-z0-9_-]/g, '_');
+      const dir = join(this.opts.dataDir, 'service-reports', safeId);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const base = `service-report-${safeId}-${month}-${MAIL_LANG}`;
       const pdfPath = join(dir, `${base}.pdf`);
       writeFileSync(pdfPath, pdf);
       const xlsxPath = join(dir, `${base}.xlsx`);

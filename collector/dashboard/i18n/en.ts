@@ -473,8 +473,6 @@ export const en = {
   'sreport.noRecipients': 'not mailed: nobody with an e-mail address',
   'sreport.waiting': 'queued, not sent yet',
   'sreport.failed': 'not sent: the mail server refused it for hours',
-  'sreport.waiting': 'queued, not sent yet',
-  'sreport.failed': 'not sent: the mail server refused it for hours',
   'mailIntake.title': 'Support mailbox',
   'mailIntake.hint': 'The IMAP mailbox cases come in by e-mail, and which mail domains belong to which customer.',
   'mailIntake.intro': 'The collector reads this mailbox over IMAP: a new mail from a customer\'s user or mail domain opens a case and is answered with its number, a reply with [INC-...] in the subject becomes a comment, anything else goes to the mail triage list. The password is stored sealed and never shown again.',

@@ -475,8 +475,6 @@ export const zh: Messages = {
   'sreport.noRecipients': '未发送：没有留有邮箱的联系人',
   'sreport.waiting': '已排队，尚未发出',
   'sreport.failed': '未发出：邮件服务器数小时内一直拒收',
-  'sreport.waiting': '已排队，尚未发出',
-  'sreport.failed': '未发出：邮件服务器数小时内一直拒收',
   'mailIntake.title': '服务邮箱',
   'mailIntake.hint': '通过邮件报告故障的 IMAP 邮箱，以及各客户的邮件域名。',
   'mailIntake.intro': '采集端通过 IMAP 读取此邮箱：客户用户或客户邮件域名发来的新邮件会自动开单并回复工单号，主题带 [INC-...] 的回复记为工单备注，其余邮件进入邮件分拣列表。密码加密保存，保存后不再显示。',

@@ -81,7 +81,7 @@ export function mailIntakeSettingsPages(deps: { db: Db; now(): number }): Hono<D
             <p>${tested.folder.found
               ? t('mailIntake.testFolder').replace('{folder}', tested.folder.name).replace('{messages}', String(tested.folder.messages ?? '-')).replace('{unseen}', String(tested.folder.unseen ?? '-'))
               : t('mailIntake.testNoFolder').replace('{folder}', tested.folder.name)}</p>
-            <p>${t('mailIntake.testFolders')}: ${tested.folders.join(', ') || '-'}</p></div>`
+            <p>${t('mailIntake.testFolders')} ${tested.folders.join(', ') || '-'}</p></div>`
         : html`<p class="flash error" role="alert" id="test-result">${t('mailIntake.testFailed')} ${tested.error}</p>`;
     const body = html`${settingsNav(c, 'mail-intake')}
       <p>${t('mailIntake.intro')}</p>
@@ -112,7 +112,7 @@ export function mailIntakeSettingsPages(deps: { db: Db; now(): number }): Hono<D
         </fieldset>
         <p class="actions"><button type="submit" class="primary" id="mail-intake-save">${t('common.save')}</button>
           <button type="submit" formaction="${PATH}/test" id="mail-intake-test">${t('mailIntake.test')}</button></p>
-        ${v.updatedAt ? html`<p class="muted">${t('mailIntake.updated')}: <time>${formatTime(v.updatedAt, lang)}</time></p>` : ''}
+        ${v.updatedAt ? html`<p class="muted">${t('mailIntake.updated')} <time>${formatTime(v.updatedAt, lang)}</time></p>` : ''}
       </form>
       <h2>${t('mailIntake.domains')}</h2>
       <p>${t('mailIntake.domainsIntro')}</p>

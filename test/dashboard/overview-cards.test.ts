@@ -182,7 +182,8 @@ describe('an engineer', () => {
     expect(await first.locator('.sev-pill').innerText()).toBe('P1');
     expect(await first.locator('.what').innerText()).toContain('/data 96.2% above threshold');
     expect(await first.locator('.meta .host').innerText()).toBe(LONG_NAME);
-    expect(await first.locator('.age').innerText()).toBe('5h 00m');
+    // Opened 300 minutes before the setup; a busy machine may render a minute or two later.
+    expect(await first.locator('.age').innerText()).toMatch(/^5h 0\dm$/);
     const countdown = first.locator('.countdown');
     expect(await countdown.getAttribute('class')).toContain('overdue');
     expect(await countdown.locator('b').innerText()).toMatch(/^-/);

@@ -126,10 +126,13 @@ const CELL_MARGINS = { top: 40, bottom: 40, left: 80, right: 80 };
 /**
  * Word has no "never wrap" for a cell of a fixed-width table, so a short status or a time that must stay on one
  * line ("正常", "2026-09-22 14:33") gets a smaller size when the column is narrow for it. The width is
- * estimated: a CJK character is one em, other characters about 0.6 em in the fonts used.
+ * estimated: a CJK character is one em, other characters about 0.68 em (bold Latin capitals are wide).
  */
+/** A heading that is one Latin word ("Severity"): broken in two it reads as two words, so it is made to fit. */
+const SINGLE_WORD = /^[A-Za-z0-9%()./-]+$/;
+
 function oneLineSize(text: string, columnTwips: number): number {
-  const ems = [...text].reduce((n, ch) => n + (/[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/.test(ch) ? 1 : 0.6), 0);
+  const ems = [...text].reduce((n, ch) => n + (/[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/.test(ch) ? 1 : 0.68), 0);
   const usable = columnTwips - CELL_MARGINS.left - CELL_MARGINS.right - 20;
   // twips / 20 = points; sizes are in half-points.
   const fit = Math.floor(((usable / 20) * 2) / Math.max(ems, 1));
@@ -147,7 +150,9 @@ function tableDocx(t: TableBlock): Table {
         new Paragraph({
           alignment: c.numeric ? AlignmentType.RIGHT : AlignmentType.LEFT,
           keepLines: true,
-          children: runs(c.text, { size: c.nowrap ? oneLineSize(c.text, w) : SIZE.table, bold: head || c.bold, color: c.tone ? TONE_COLOR[c.tone] : undefined }),
+          // Tighter than body text, as the PDF's table rows.
+          spacing: { after: 0, line: 264, lineRule: LineRuleType.AUTO },
+          children: runs(c.text, { size: c.nowrap || (head && SINGLE_WORD.test(c.text)) ? oneLineSize(c.text, w) : SIZE.table, bold: head || c.bold, color: c.tone ? TONE_COLOR[c.tone] : undefined }),
         }),
       ],
     });

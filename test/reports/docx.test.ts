@@ -6,6 +6,7 @@ import { createUser } from '../../collector/db/users.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import type { Block, ReportDocument } from '../../collector/reports/document.js';
 import { currentDocument } from '../../collector/reports/generate.js';
+import { renderDocumentHtml } from '../../collector/reports/render-html.js';
 import { reportsPlugin } from '../../collector/reports/plugin.js';
 import { getReportRecord, loadReport } from '../../collector/reports/report-store.js';
 import type { InspectionReport } from '../../collector/reports/model.js';
@@ -17,7 +18,7 @@ import { DEMO_CUSTOMER, DEMO_NOW, DEMO_PERIOD, seedDemoFleet, seedDemoProvider }
 /**
  * The Word file of the inspection report (issue 13, item 5), as a customer gets it from the dashboard: the demo
  * fleet's report in zh and en, downloaded through the API, opened by LibreOffice and printed to PDF, and its
- * text held against the PDF the collector prints with Chromium: the same headings, contract, hosts, findings
+ * text held against the PDF the collector prints with Chromium (the en one against its HTML): the same headings, contract, hosts, findings
  * and signature blocks, page x of y filled in, the charts there as pictures, and no English in the Chinese one
  * that the PDF has in Chinese. And the download keeps the PDF's rules: a draft is not the customer's, nor
  * another customer's report.
@@ -79,9 +80,13 @@ describe('the inspection report as a Word file', () => {
       const bytes = Buffer.from(await docx.arrayBuffer());
       expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK'); // a zip, as every .docx
       writeFileSync(join(out.path, `${lang}.docx`), bytes);
-      const pdf = await call('cust', 'GET', `/${id}/pdf`);
-      expect(pdf.status).toBe(200);
-      writeFileSync(join(out.path, `${lang}-chromium.pdf`), Buffer.from(await pdf.arrayBuffer()));
+      // The zh PDF as printed by Chromium; the en one is held against the HTML it would be printed from (a
+      // browser start less: the test stays within its time).
+      if (lang === 'zh') {
+        const pdf = await call('cust', 'GET', `/${id}/pdf`);
+        expect(pdf.status).toBe(200);
+        writeFileSync(join(out.path, `${lang}-chromium.pdf`), Buffer.from(await pdf.arrayBuffer()));
+      }
     }
 
     // One LibreOffice run for both files, with a profile of its own so parallel runs do not share one.
@@ -93,7 +98,10 @@ describe('the inspection report as a Word file', () => {
     for (const lang of ['zh', 'en'] as const) {
       const lo = join(out.path, `${lang}.pdf`);
       fromDocx[lang] = execFileSync('pdftotext', [lo, '-'], { encoding: 'utf8' });
-      fromPdf[lang] = execFileSync('pdftotext', [join(out.path, `${lang}-chromium.pdf`), '-'], { encoding: 'utf8' });
+      fromPdf[lang] =
+        lang === 'zh'
+          ? execFileSync('pdftotext', [join(out.path, `${lang}-chromium.pdf`), '-'], { encoding: 'utf8' })
+          : renderDocumentHtml(docs[lang]!).replace(/<style>[\s\S]*?<\/style>|<svg[\s\S]*?<\/svg>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
       pages[lang] = Number(/^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [lo], { encoding: 'utf8' }))![1]);
       // Lines of `pdfimages -list` after its two header lines: one per picture on a page.
       pictures[lang] = execFileSync('pdfimages', ['-list', lo], { encoding: 'utf8' }).trim().split('\n').length - 2;
@@ -105,7 +113,7 @@ describe('the inspection report as a Word file', () => {
     out.remove();
   });
 
-  test.each(['zh', 'en'] as const)('%s: every heading, the contract, each host, each finding and the signature blocks are in the Word file as in the PDF', (lang) => {
+  test.each(['zh', 'en'] as const)('%s: every heading, the contract, each host, each finding and the signature blocks are in the Word file as in the PDF (HTML)', (lang) => {
     const doc = docs[lang]!;
     const r = reports[lang]!;
     const word = squash(fromDocx[lang]!);
@@ -125,7 +133,7 @@ describe('the inspection report as a Word file', () => {
     expect(headings.length).toBeGreaterThan(10);
     expect(r.findings.length).toBeGreaterThan(3);
     const missing = (text: string) => expected.filter((e) => !text.includes(squash(e)));
-    expect(missing(pdf), 'missing from the Chromium PDF').toEqual([]);
+    expect(missing(pdf), 'missing from the Chromium PDF (en: its HTML)').toEqual([]);
     expect(missing(word), 'missing from the Word file').toEqual([]);
   });
 

@@ -26,10 +26,10 @@ import type { DashEnv } from '../dashboard/env.js';
 import { formatTime, parseLocalDateTime } from '../dashboard/format.js';
 import type { Lang, MessageKey, Translate } from '../dashboard/i18n/index.js';
 import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
-import { slaCountdown, ticketRow } from '../dashboard/pages/overview.js';
+import { slaCountdown } from '../dashboard/pages/overview.js';
 import { caseEventMessage, casePanel } from './case-pages.js';
 import { ticketHeadline } from './headline.js';
-import { waitingForCustomer } from './ticket-head.js';
+import { listHeadlines, ticketListRow, waitingForCustomer } from './ticket-head.js';
 import { getHost } from '../db/hosts.js';
 import { thresholdsByCheck } from '../dashboard/pages/host-chart-marks.js';
 import { renderCheckMessage } from '../../checks/messages.js';
@@ -273,6 +273,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
       limit: 500,
       now,
     });
+    const headlines = listHeadlines(db, ids, lang);
     const opt = (value: string, label: string, current: string | undefined) =>
       html`<option value="${value}"${value === (current ?? '') ? ' selected' : ''}>${label}</option>`;
     const body = html`${maintenanceBanner(maintenanceNow(db, now, ids), t, lang)}<form method="get" action="/tickets" class="filters">
@@ -285,7 +286,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
       </form>
       <table class="tickets" id="ticket-list">
         <thead><tr><th>${t('tickets.number')}</th><th>${t('common.severity')}</th><th>${t('common.state')}</th><th>${t('tickets.titleCol')}</th><th>${t('tickets.opened')}</th><th>SLA</th></tr></thead>
-        <tbody>${tickets.map((tk) => ticketRow(tk, now, t, lang))}</tbody>
+        <tbody>${tickets.map((tk) => ticketListRow(tk, now, t, lang, headlines))}</tbody>
       </table>`;
     return page(c, t('tickets.title'), body);
   });

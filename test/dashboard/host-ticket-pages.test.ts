@@ -163,3 +163,9 @@ describe('an unknown page', () => {
     expect(await en.text()).toContain('Page not found');
   });
 });
+
+test('the ticket list names each ticket by host and what crossed', async () => {
+  const s = await engineerIn('en');
+  await s.page.goto(`${world.url}/tickets`);
+  expect(await s.page.locator(`#ticket-list tr[data-ticket="${scene.memoryTicket.number}"]`).innerText()).toContain('web-2 · Memory 96.2% used ≥ 95% (critical)');
+});

@@ -292,6 +292,29 @@ describe('a customer user', () => {
 });
 
 describe('empty states', () => {
+  test('staff on a collector with no hosts yet are told how to add an agent, with the button that starts it', async () => {
+    const before = process.env.PATROL_ADMIN_PASSWORD;
+    process.env.PATROL_ADMIN_PASSWORD = PASS.admin;
+    const empty = await startTestCollector({}, { plugins: [createDashboardPlugin()] }).finally(() => {
+      if (before === undefined) delete process.env.PATROL_ADMIN_PASSWORD;
+      else process.env.PATROL_ADMIN_PASSWORD = before;
+    });
+    try {
+      const admin = await httpLogin(empty.url, 'admin', PASS.admin);
+      const page = await (await fetch(`${empty.url}/`, { headers: { cookie: admin.cookie, 'accept-language': 'en' } })).text();
+      expect(page).toContain('<h2>No hosts yet</h2>');
+      expect(page).toContain('patrol-agent --collector wss://COLLECTOR:8080/agent --enroll &lt;token&gt;');
+      expect(page).toMatch(/<a class="button primary" href="\/agents" id="add-agent">Add an agent<\/a>/);
+      // No filter bar over nothing.
+      expect(page).not.toContain('id="overview-filters"');
+      const zh = await (await fetch(`${empty.url}/`, { headers: { cookie: `${admin.cookie}; patrol_lang=zh` } })).text();
+      expect(zh).toContain('还没有主机');
+      expect(zh).toContain('添加代理');
+    } finally {
+      await empty.destroy();
+    }
+  });
+
   test('a customer with no hosts yet is told so, with the button to report a problem', async () => {
     const { db } = collector;
     ensureCustomer(db, 'nobody', 'Nobody Ltd', Date.now());

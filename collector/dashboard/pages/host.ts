@@ -88,7 +88,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           const own = s.name !== s.checkId && s.name !== title ? s.name : '';
           return html`<tr data-check="${s.name}"><td class="check-name">${title}${own ? html` <small>${own}</small>` : ''}</td>
             <td><span class="badge ${statusClass(s.status)}">${s.status}</span></td>
-            <td class="output">${renderCheckMessage(lang, s.message, s.summary)}${s.details ? html`<details><pre>${s.details}</pre></details>` : ''}</td>
+            <td class="output">${renderCheckMessage(lang, s.message, s.summary)}${s.details ? html`<details><summary>${lang === 'zh' ? '详情' : 'Details'}</summary><pre>${s.details}</pre></details>` : ''}</td>
             <td class="when">${formatTime(s.statusSince, lang)}</td></tr>`;
         })}</tbody>
       </table></div>

@@ -139,7 +139,8 @@ function oneLineSize(text: string, columnTwips: number): number {
   return Math.max(13, Math.min(SIZE.table, fit));
 }
 
-function tableDocx(t: TableBlock): Table {
+/** `keepWithNext`: the table stays on the page of what follows it (a short table above its chart). */
+function tableDocx(t: TableBlock, keepWithNext = false): Table {
   const widths = tableWidths(t);
   const cellOf = (c: Cell, w: number, head = false) =>
     new TableCell({
@@ -150,6 +151,7 @@ function tableDocx(t: TableBlock): Table {
         new Paragraph({
           alignment: c.numeric ? AlignmentType.RIGHT : AlignmentType.LEFT,
           keepLines: true,
+          keepNext: keepWithNext,
           // Tighter than body text, as the PDF's table rows.
           spacing: { after: 0, line: 264, lineRule: LineRuleType.AUTO },
           children: runs(c.text, { size: c.nowrap || (head && SINGLE_WORD.test(c.text)) ? oneLineSize(c.text, w) : SIZE.table, bold: head || c.bold, color: c.tone ? TONE_COLOR[c.tone] : undefined }),
@@ -303,7 +305,8 @@ function bodyDocx(doc: ReportDocument, pics: Pictures): Array<Paragraph | Table>
   const breakParagraph = () => {
     if (takeBreak()) out.push(new Paragraph({ pageBreakBefore: true, spacing: { after: 0 }, children: [] }));
   };
-  for (const b of doc.blocks) {
+  doc.blocks.forEach((b, i) => {
+    const next = doc.blocks[i + 1];
     switch (b.kind) {
       case 'cover':
         out.push(...coverDocx(b, doc, pics));
@@ -349,12 +352,15 @@ function bodyDocx(doc: ReportDocument, pics: Pictures): Array<Paragraph | Table>
           ),
         );
         break;
-      case 'table':
+      case 'table': {
         breakParagraph();
-        out.push(tableDocx(b));
+        // A chart right under a short table (the disks and their fill) goes to the next page with it, not alone.
+        const withChart = next?.kind === 'chart' && b.rows.length <= 8;
+        out.push(tableDocx(b, withChart));
         // Space after a table, as the PDF's margin below it (Word glues consecutive tables together otherwise).
-        out.push(new Paragraph({ spacing: { after: 60 }, children: [] }));
+        out.push(new Paragraph({ spacing: { after: 60 }, keepNext: withChart, children: [] }));
         break;
+      }
       case 'chart': {
         const pic = pics.charts.get(b);
         if (!pic) break;
@@ -379,7 +385,7 @@ function bodyDocx(doc: ReportDocument, pics: Pictures): Array<Paragraph | Table>
         out.push(signaturesDocx(b));
         break;
     }
-  }
+  });
   return out;
 }
 

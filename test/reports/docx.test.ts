@@ -7,6 +7,9 @@ import { ensureCustomer } from '../../collector/db/customers.js';
 import type { Block, ReportDocument } from '../../collector/reports/document.js';
 import { currentDocument } from '../../collector/reports/generate.js';
 import { renderDocumentHtml } from '../../collector/reports/render-html.js';
+import { renderReportDocx } from '../../collector/reports/render-docx.js';
+import { logoDataUri } from '../../collector/reports/logo.js';
+import { solidPng } from './png.js';
 import { reportsPlugin } from '../../collector/reports/plugin.js';
 import { getReportRecord, loadReport } from '../../collector/reports/report-store.js';
 import type { InspectionReport } from '../../collector/reports/model.js';
@@ -89,10 +92,13 @@ describe('the inspection report as a Word file', () => {
       }
     }
 
-    // One LibreOffice run for both files, with a profile of its own so parallel runs do not share one.
+    // A document of another kind (as the fault report is) with a PNG logo and no chart: made without a browser.
+    writeFileSync(join(out.path, 'plain.docx'), await renderReportDocx(PLAIN, { executablePath: '/nonexistent/chromium' }));
+
+    // One LibreOffice run for all files, with a profile of its own so parallel runs do not share one.
     execFileSync(
       soffice,
-      [`-env:UserInstallation=file://${join(out.path, 'lo-profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', out.path, join(out.path, 'zh.docx'), join(out.path, 'en.docx')],
+      [`-env:UserInstallation=file://${join(out.path, 'lo-profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', out.path, ...['zh', 'en', 'plain'].map((f) => join(out.path, `${f}.docx`))],
       { stdio: 'ignore', timeout: 180_000, env: { ...process.env, HOME: out.path } },
     );
     for (const lang of ['zh', 'en'] as const) {
@@ -161,6 +167,16 @@ describe('the inspection report as a Word file', () => {
     expect((fromDocx.en!.match(/[A-Za-z][A-Za-z'’-]*(?:[ ,]+[A-Za-z][A-Za-z'’-]*){3,}/g) ?? []).length).toBeGreaterThan(20);
   });
 
+  test('any report document renders: a PNG logo goes in as it is, and without charts no browser is needed', () => {
+    const lo = join(out.path, 'plain.pdf');
+    const text = squash(execFileSync('pdftotext', [lo, '-'], { encoding: 'utf8' }));
+    for (const t of ['故障处理报告', '云巡信息', '一、故障经过', '处理步骤', '重启数据库服务', '客户确认签字', '第2页/共2页', '仅供客户内部使用']) expect(text).toContain(squash(t));
+    const count = Number(/^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [lo], { encoding: 'utf8' }))![1]);
+    expect(count).toBe(2);
+    // The cover's logo and the header's on page 2.
+    expect(execFileSync('pdfimages', ['-list', lo], { encoding: 'utf8' }).trim().split('\n').length - 2).toBe(2);
+  });
+
   test('the download keeps the PDF rules: a draft is not the customer’s, nor another customer’s report', async () => {
     expect(draftStatusForCustomer).toBe(404);
     expect((await call('cust-globex', 'GET', `/${ids.zh}/docx`)).status).toBe(404);
@@ -172,3 +188,18 @@ describe('the inspection report as a Word file', () => {
     expect(listed.downloads.docx).toBe(`/api/reports/${ids.zh}/docx`);
   });
 });
+
+/** A small document of its own kind: cover with a PNG logo, a heading, a table, signatures; no chart. */
+const PLAIN: ReportDocument = {
+  lang: 'zh',
+  title: '故障处理报告 INC-1',
+  header: { logo: logoDataUri({ mime: 'image/png', data: solidPng(40, 20) }), left: '云巡信息', right: '故障处理报告' },
+  footer: { confidential: '仅供客户内部使用' },
+  pageLabel: { before: '第 ', middle: ' 页 / 共 ', after: ' 页' },
+  blocks: [
+    { kind: 'cover', logo: logoDataUri({ mime: 'image/png', data: solidPng(40, 20) }), issuer: '云巡信息', title: '故障处理报告', subtitle: 'INC-1', fields: [{ label: '工单号', value: 'INC-1', id: 'no' }], footer: [] },
+    { kind: 'heading', level: 1, text: '一、故障经过', anchor: 'story' },
+    { kind: 'table', head: ['时间', '处理步骤'], widths: [30, 70], rows: [[{ text: '2026-09-22 14:33', nowrap: true }, { text: '重启数据库服务', tone: 'ok' }]] },
+    { kind: 'signatures', signLabel: '签字：', dateLabel: '日期：', stampLabel: '单位（盖章）：', parties: [{ role: '工程师签字', name: '', date: '' }, { role: '客户确认签字', name: '', date: '', stamp: true }] },
+  ],
+};

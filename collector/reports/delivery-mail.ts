@@ -41,7 +41,7 @@ export function reportLink(reportId: string, publicUrl: string | undefined): str
 }
 
 /** Subject "巡检报告：ACME 2027年元旦前巡检（2026-09-25 至 2026-12-24）" and a short letter, in the report's language. */
-export function deliveryMail(report: InspectionReport, reportId: string, publicUrl: string | undefined): DeliveryMailText {
+export function deliveryMail(report: InspectionReport, reportId: string, publicUrl: string | undefined, withWord = true): DeliveryMailText {
   const c = report.cover;
   const L = labels(report.lang);
   const name = inspectionName(c, report.lang);
@@ -60,7 +60,7 @@ export function deliveryMail(report: InspectionReport, reportId: string, publicU
       body: [
         `${greeting}，您好：`,
         '',
-        `${c.customerName}「${name}」的巡检报告${version}已由 ${signer} 于 ${signedDay} 签核，PDF 文件见附件。`,
+        `${c.customerName}「${name}」的巡检报告${version}已由 ${signer} 于 ${signedDay} 签核，${withWord ? 'PDF 和 Word 文件' : 'PDF 文件'}见附件。`,
         `报告范围：${from} 至 ${to}`,
         `健康评分：${report.summary.healthScore}；发现问题 ${r.high + r.medium + r.low} 项（高风险 ${r.high}、中风险 ${r.medium}、低风险 ${r.low}）。`,
         '',
@@ -78,7 +78,7 @@ export function deliveryMail(report: InspectionReport, reportId: string, publicU
     body: [
       `Dear ${greeting},`,
       '',
-      `The inspection report${version} of ${c.customerName}, ${name}, was signed off by ${signer} on ${signedDay}; the PDF is attached.`,
+      `The inspection report${version} of ${c.customerName}, ${name}, was signed off by ${signer} on ${signedDay}; ${withWord ? 'the PDF and the Word file are' : 'the PDF is'} attached.`,
       `Period covered: ${from} – ${to}`,
       `Health score: ${report.summary.healthScore}; ${r.high + r.medium + r.low} findings (${r.high} high, ${r.medium} medium, ${r.low} low risk).`,
       '',

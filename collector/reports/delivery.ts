@@ -100,7 +100,7 @@ export class ReportDeliverer {
       this.log.error({ err, report: rec.id, attempts }, 'signed report could not be prepared for mailing; will retry');
       return;
     }
-    const text = deliveryMail(loadReport(db, rec), rec.id, this.deps.publicUrl);
+    const text = deliveryMail(loadReport(db, rec), rec.id, this.deps.publicUrl, attachments.length > 1);
     db.transaction(() => {
       const mailId = queueCustomerMail(db, { customerId: rec.customerId, ticketId: null, kind: 'report-delivery', recipients, subject: text.subject, body: text.body, attachments }, now);
       updateDelivery(db, d.id, { state: 'queued', mailId: mailId ?? null, recipients, lastError: null });

@@ -127,7 +127,7 @@ describe('inspection reports reach the customer and are accepted or returned', (
     const p = await parsed(m);
     expect(p.subject).toBe('巡检报告：ACME 有限公司 2026年国庆前巡检（2026-04-24 至 2026-09-24）');
     expect(p.text).toContain(`${PUBLIC_URL}/reports/${id}`);
-    expect(p.text).toContain('已由 李工 于 2026-09-28 签核');
+    expect(p.text).toContain('已由 李工 于 2026-09-28 签核，PDF 和 Word 文件见附件。');
     expect(p.attachments.map((a) => [a.filename, a.contentType])).toEqual([
       ['inspection-acme-national-day-2026-v1-zh.pdf', 'application/pdf'],
       ['inspection-acme-national-day-2026-v1-zh.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],

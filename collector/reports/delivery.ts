@@ -37,17 +37,18 @@ export interface DelivererDeps {
 async function reportAttachments(deps: DelivererDeps, rec: ReportRecord, dir: string, withDocx: boolean, log: Logger): Promise<MailAttachment[]> {
   const base = fileBase(rec);
   const render = { db: deps.db, chromiumPath: deps.chromiumPath };
+  // Both need Chromium (the Word file for its charts): made side by side, the mail waits for the slower.
+  const [pdf, docx] = await Promise.allSettled([currentPdf(render, rec), currentDocx(render, rec)]);
+  if (pdf.status === 'rejected') throw pdf.reason;
   const pdfPath = join(dir, `${base}.pdf`);
-  writeFileSync(pdfPath, await currentPdf(render, rec));
+  writeFileSync(pdfPath, pdf.value);
   const out: MailAttachment[] = [{ filename: `${base}.pdf`, path: pdfPath, contentType: 'application/pdf' }];
-  try {
+  if (docx.status === 'fulfilled') {
     const docxPath = join(dir, `${base}.docx`);
-    writeFileSync(docxPath, await currentDocx(render, rec));
+    writeFileSync(docxPath, docx.value);
     out.push({ filename: `${base}.docx`, path: docxPath, contentType: DOCX_MIME });
-  } catch (err) {
-    if (withDocx) throw err;
-    log.error({ err, report: rec.id }, 'the Word version of a signed report could not be made; it is mailed with the PDF only');
-  }
+  } else if (withDocx) throw docx.reason;
+  else log.error({ err: docx.reason, report: rec.id }, 'the Word version of a signed report could not be made; it is mailed with the PDF only');
   return out;
 }
 

@@ -80,7 +80,7 @@ export class ChaosRig {
   readonly restartMs: number[] = [];
 
   constructor(
-    private readonly o: { workDir: string; syntheticAgents: number; swarmFlushMs: number; agents: RealAgentSpec[]; log?: (m: string) => void; collectorEnv?: Record<string, string>; port?: number },
+    private readonly o: { workDir: string; syntheticAgents: number; swarmFlushMs: number; agents: RealAgentSpec[]; log?: (m: string) => void; collectorEnv?: Record<string, string>; port?: number; checkIntervalSec?: number },
   ) {
     this.dataDir = join(o.workDir, 'collector');
     mkdirSync(this.dataDir, { recursive: true });
@@ -101,6 +101,7 @@ export class ChaosRig {
       webhookUrl: this.receiver.url,
       realAgents: specs.map((s) => ({ name: s.name, stateDir: s.stateDir, svcPort: s.svcPort })),
       collectorWsUrl: wsUrl,
+      checkIntervalSec: this.o.checkIntervalSec,
     });
     this.adminAuth = `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}`;
     this.collector = new ChaosCollector({

@@ -21,7 +21,7 @@ export interface RealAgentSeed {
  */
 export function seedChaos(
   patrolDbPath: string,
-  o: { syntheticAgents: number; webhookUrl: string; realAgents: Array<{ name: string; stateDir: string; svcPort?: number }>; collectorWsUrl: string },
+  o: { syntheticAgents: number; webhookUrl: string; realAgents: Array<{ name: string; stateDir: string; svcPort?: number }>; collectorWsUrl: string; checkIntervalSec?: number },
 ): SeededFleet & { real: RealAgentSeed[] } {
   const fleet = seedFleet(patrolDbPath, { agents: o.syntheticAgents, customers: Math.max(2, Math.round(o.syntheticAgents / 100)), webhookUrl: o.webhookUrl });
   const db = openDatabase(patrolDbPath);
@@ -33,8 +33,8 @@ export function seedChaos(
       name: `chaos ${a.name}`,
       description: 'chaos run: fast checks',
       checks: [
-        ...(a.svcPort ? [{ name: 'svc', checkId: 'network.tcp', params: { host: '127.0.0.1', port: a.svcPort, timeoutMs: 1000 }, intervalSec: 1, timeoutSec: 2 }] : []),
-        { name: 'uptime', checkId: 'system.uptime', params: {}, intervalSec: 1, timeoutSec: 2 },
+        ...(a.svcPort ? [{ name: 'svc', checkId: 'network.tcp', params: { host: '127.0.0.1', port: a.svcPort, timeoutMs: 1000 }, intervalSec: o.checkIntervalSec ?? 1, timeoutSec: 2 }] : []),
+        { name: 'uptime', checkId: 'system.uptime', params: {}, intervalSec: o.checkIntervalSec ?? 1, timeoutSec: 2 },
       ],
       now,
     });

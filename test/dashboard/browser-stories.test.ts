@@ -91,7 +91,9 @@ describe('a customer', () => {
     await s.page.goto(`${world.url}/reports`);
     await s.page.waitForSelector('#report-list[data-loaded]');
     expect(await s.page.getAttribute('#report-list', 'data-loaded')).toBe('1');
-    expect(await s.page.locator(`tr[data-report="${reportId}"] a`).first().getAttribute('href')).toBe(`/api/reports/${reportId}/html`);
+    // The inspection opens the report's page (acceptance); the downloads follow.
+    expect(await s.page.locator(`tr[data-report="${reportId}"] a`).first().getAttribute('href')).toBe(`/reports/${reportId}`);
+    expect(await s.page.locator(`tr[data-report="${reportId}"] a[href$="/html"]`).getAttribute('href')).toBe(`/api/reports/${reportId}/html`);
     await screenshot(s.page, 'reports');
   });
 

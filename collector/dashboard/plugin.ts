@@ -9,6 +9,7 @@ import { hostRoutes } from './pages/host.js';
 import { loginRoutes, logoutRoute } from './pages/login.js';
 import { overviewRoutes } from './pages/overview.js';
 import { reportPageRoutes } from '../reports/pages/reports.js';
+import { providerPageRoutes } from '../reports/pages/provider-page.js';
 import { faultReportPageRoutes } from '../reports/fault-routes.js';
 import { settingsRoutes } from './pages/settings.js';
 import { settingsCustomerRoutes } from './pages/settings-customers.js';
@@ -79,6 +80,8 @@ function makeDashboard({ db, now, hub, store }: Parameters<PluginFactory>[0], op
   behindLogin.route('/', serviceReportPages({ db, now }));
   behindLogin.route('/', mailIntakeSettingsPages({ db, now }));
   behindLogin.route('/', reportPageRoutes({ db, now }));
+  // Before the settings index: its admin-only guard covers /settings/*, and engineers may read this page.
+  behindLogin.route('/', providerPageRoutes({ db, now }));
   behindLogin.route('/', agentRoutes({ db, now, onAgentRevoked: (id) => hub.disconnectAgent(id) }));
   behindLogin.route('/', settingsRoutes());
   behindLogin.route('/', settingsCustomerRoutes({ db, now }));

@@ -263,6 +263,10 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /settings/channels': ADMIN_ONLY,
   'GET /settings/maintenance': ADMIN_ONLY,
   'GET /settings/contracts': ADMIN_ONLY,
+  // The provider's identity on reports (issue 13): engineers read it (their customers' rows only), admins change it.
+  'GET /settings/provider': STAFF_LIST,
+  'POST /settings/provider': { ...ADMIN_ONLY, send: () => ({ form: { companyName: 'matrix provider page' } }) },
+  'POST /settings/provider/customers/:customerId': { ...ADMIN_ONLY, send: (o) => ({ params: { customerId: o.customerId }, form: { contractNumber: 'HT-matrix-page' } }) },
   'GET /settings/templates': ADMIN_ONLY,
   'GET /settings/agentless': ADMIN_ONLY,
   'GET /settings/on-call': ADMIN_ONLY,

@@ -638,6 +638,7 @@ export const en = {
   'notFound.text': 'There is no page at this address. It may have moved, or the link is mistyped.',
   'notFound.home': 'Back to the overview',
   'nav.menu': 'Menu',
+  'provider.tab': 'Provider',
   'provider.title': 'Provider & report cover',
   'provider.hint': 'Your company name, logo, address and hotline on every report, and each customer\'s contract number and contact.',
   'provider.intro': 'What every inspection and fault report shows on its cover, page header and footer. A report keeps the copy taken when it was generated: a signed report does not change.',

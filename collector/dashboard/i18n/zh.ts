@@ -640,6 +640,7 @@ export const zh: Messages = {
   'notFound.text': '此地址没有页面，可能已移动或链接有误。',
   'notFound.home': '返回总览',
   'nav.menu': '菜单',
+  'provider.tab': '服务商',
   'provider.title': '服务商与报告封面',
   'provider.hint': '每份报告上的服务商名称、标志、地址和热线，以及每个客户的合同编号和联系人。',
   'provider.intro': '每份巡检报告和故障处理报告的封面、页眉和页脚上显示的信息。报告保留生成时的副本：已签字的报告不会改变。',

@@ -12,7 +12,7 @@ export const SETTINGS_PAGES = [
   { id: 'customers', href: '/settings/customers', label: 'settings.customers', hint: 'settings.customersHint' },
   { id: 'users', href: '/settings/users', label: 'settings.users', hint: 'settings.usersHint' },
   { id: 'contracts', href: '/settings/contracts', label: 'settings.contracts', hint: 'settings.contractsHint' },
-  { id: 'provider', href: '/settings/provider', label: 'provider.title', hint: 'provider.hint' },
+  { id: 'provider', href: '/settings/provider', label: 'provider.tab', hint: 'provider.hint' },
   { id: 'on-call', href: '/settings/on-call', label: 'settings.oncall', hint: 'settings.oncallHint' },
   { id: 'channels', href: '/settings/channels', label: 'settings.channels', hint: 'settings.channelsHint' },
   { id: 'mail-intake', href: '/settings/mail-intake', label: 'mailIntake.title', hint: 'mailIntake.hint' },

@@ -7,7 +7,7 @@ import type { MessageKey } from '../../dashboard/i18n/index.js';
 import { csrfField, page, type Html } from '../../dashboard/layout.js';
 import { emptyState, primaryAction, settingsNav } from '../../dashboard/pages/settings-nav.js';
 import { createLogger } from '../../../shared/logger.js';
-import { checkLogo, MAX_LOGO_BYTES } from '../logo.js';
+import { checkLogo, logoDataUri, MAX_LOGO_BYTES } from '../logo.js';
 import {
   CustomerReportProfileSchema,
   getCustomerReportProfile,
@@ -76,13 +76,17 @@ export function providerPageRoutes(deps: { db: Db; now(): number }): Hono<DashEn
     const customers = listCustomers(db, c.get('customerIds'));
     const dis = admin ? '' : html` disabled`;
     const saved = (c.req.query('saved') ?? '').split(',').filter(isChangedKey);
+    const forCustomer = c.req.query('for') ? getCustomer(db, c.req.query('for') ?? '') : undefined;
     const savedLine: Html | '' =
       c.req.query('saved') !== undefined
-        ? html`<p class="flash done" role="status" id="provider-saved">${saved.length ? `${t('provider.savedFields')} ${saved.map((k) => t(CHANGE_LABEL[k])).join(t('provider.listSep'))}. ` : `${t('provider.nothingChanged')} `}${saved.length ? t('provider.nextReport') : ''}</p>`
+        ? html`<p class="flash done" role="status" id="provider-saved">${forCustomer ? `${forCustomer.name}: ` : ''}${saved.length ? `${t('provider.savedFields')} ${saved.map((k) => t(CHANGE_LABEL[k])).join(t('provider.listSep'))}. ` : `${t('provider.nothingChanged')} `}${saved.length ? t('provider.nextReport') : ''}</p>`
         : '';
+    // Inline (img-src allows data:): a logo is at most 192 KiB, and an <img> never runs what an SVG might carry.
+    const stored = getProviderLogo(db);
+    const logoSrc = stored ? logoDataUri(stored) : '';
     const logoBlock = html`<div class="logo-preview" id="provider-logo">${
       p.logo
-        ? html`<img src="${PATH}/logo?v=${p.updatedAt ?? 0}" alt="${t('provider.logo')}" height="64" id="provider-logo-img"> <span class="muted">${p.logo.mime === 'image/png' ? 'PNG' : 'SVG'}, ${Math.ceil(p.logo.bytes / 1024)} KiB</span>`
+        ? html`<img src="${logoSrc}" alt="${t('provider.logo')}" height="64" id="provider-logo-img"> <span class="muted">${p.logo.mime === 'image/png' ? 'PNG' : 'SVG'}, ${Math.ceil(p.logo.bytes / 1024)} KiB</span>`
         : html`<span class="muted" id="provider-no-logo">${t('provider.noLogo')}</span>`
     }</div>`;
     const body = html`${admin ? settingsNav(c, 'provider') : ''}
@@ -125,14 +129,6 @@ export function providerPageRoutes(deps: { db: Db; now(): number }): Hono<DashEn
           : html`${emptyState('provider-customers-empty', t(admin ? 'provider.noCustomers' : 'provider.noCustomersServed'))}${admin ? primaryAction('/settings/customers#customer-form', t('settings.addCustomer'), 'provider-add-customer') : ''}`}
       </section>`;
     return page(c, t('provider.title'), body);
-  });
-
-  /** The stored logo, for the preview (a data: URI would make the page as big as the logo on every view). */
-  app.get(`${PATH}/logo`, (c) => {
-    const logo = getProviderLogo(db);
-    if (!logo) return c.text('not found', 404);
-    // An SVG opened by itself is a document: no script may run in it even though it was checked on upload.
-    return c.body(new Uint8Array(logo.data), 200, { 'content-type': logo.mime, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" });
   });
 
   app.post(PATH, adminOnly, async (c) => {
@@ -182,7 +178,7 @@ export function providerPageRoutes(deps: { db: Db; now(): number }): Hono<DashEn
     const after = setCustomerReportProfile(db, id, input.data, deps.now());
     const changed: ChangedKey[] = PROFILE_FIELDS.map(([f]) => f).filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
     log.info({ by: who(c), customerId: id, changed }, 'customer report profile saved from the settings page');
-    return back(c, { saved: changed.join(',') }, `#customer-${id}`);
+    return back(c, { saved: changed.join(','), for: id }, `#customer-${id}`);
   });
   return app;
 }

@@ -128,6 +128,25 @@ export const SYSTEM_TEXTS = {
   'system.inventory.cutFilesystems': { en: '{kept} of {total} file systems', zh: '{total} 个文件系统中的 {kept} 个' },
   'system.inventory.cutDisks': { en: '{kept} of {total} disks', zh: '{total} 块磁盘中的 {kept} 块' },
   'system.inventory.cutPackages': { en: '{kept} of {total} packages', zh: '{total} 个软件包中的 {kept} 个' },
+  // system.updates
+  'system.updates.none': { en: 'no pending updates ({manager})', zh: '没有待安装的更新（{manager}）' },
+  'system.updates.pending': {
+    en: '{pending} pending {pending|update|updates}, {security} of them security ({manager})',
+    zh: '{pending} 个待安装更新，其中安全更新 {security} 个（{manager}）',
+  },
+  'system.updates.noManager': { en: 'no package manager found (tried {tried})', zh: '未找到软件包管理器（已尝试 {tried}）' },
+  'system.updates.failed': { en: '{manager} failed: {error}', zh: '{manager} 执行失败：{error}' },
+  // system.accounts
+  'system.accounts.summary': {
+    en: '{?lockedCount}{lockedCount} {lockedCount|account|accounts} locked ({lockedNames}), {/lockedCount}{?noLocked}no locked account, {/noLocked}{?extraRoot}UID 0 besides root: {extraRoot}{/extraRoot}{?noExtraRoot}no extra UID 0 account{/noExtraRoot}, {?emptyPassword}empty password: {emptyPassword}{/emptyPassword}{?noEmptyPassword}no empty password{/noEmptyPassword}{?shadowDenied}empty passwords and locked accounts not checked: no permission to read {shadowDenied} (the agent must run as root){/shadowDenied}{?shadowUnreadable}empty passwords and locked accounts not checked: cannot read {shadowUnreadable} ({shadowError}){/shadowUnreadable}{?parts}; {parts;}{/parts}',
+    zh: '{?lockedCount}{lockedCount} 个账号被锁定（{lockedNames}），{/lockedCount}{?noLocked}无锁定账号，{/noLocked}{?extraRoot}除 root 外 UID 为 0 的账号：{extraRoot}{/extraRoot}{?noExtraRoot}无 UID 0 异常账号{/noExtraRoot}，{?emptyPassword}空密码账号：{emptyPassword}{/emptyPassword}{?noEmptyPassword}无空密码{/noEmptyPassword}{?shadowDenied}未检查空密码与锁定账号：无权读取 {shadowDenied}（代理程序须以 root 运行）{/shadowDenied}{?shadowUnreadable}未检查空密码与锁定账号：无法读取 {shadowUnreadable}（{shadowError}）{/shadowUnreadable}{?parts}；{parts;}{/parts}',
+  },
+  'system.accounts.failed': { en: '{count} failed {count|log-in|log-ins} in the last interval', zh: '近 1 次间隔登录失败 {count} 次' },
+  'system.accounts.failedFirstRun': {
+    en: 'failed log-ins counted from the next run on ({path})',
+    zh: '登录失败次数从下次检查起统计（{path}）',
+  },
+  'system.accounts.noAuthLog': { en: 'failed log-ins not counted: no auth log ({paths})', zh: '未统计登录失败：未找到认证日志（{paths}）' },
 } as const satisfies Record<string, MessageText>;
 
 export const { say, part } = sayer(SYSTEM_TEXTS);

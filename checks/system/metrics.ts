@@ -70,3 +70,18 @@ export const FILE = declareMeasurement(
   },
   ['path'],
 );
+
+/** system.accounts: local accounts from /etc/passwd and /etc/shadow, failed log-ins from the auth log. */
+export const ACCOUNTS = declareMeasurement('accounts', {
+  accounts: { unit: 'count', en: 'Local accounts', zh: '本地账号数' },
+  uid0_extra: { unit: 'count', en: 'UID 0 accounts besides root', zh: '除 root 外 UID 0 账号数' },
+  empty_password: { unit: 'count', en: 'Accounts without a password', zh: '空密码账号数' },
+  locked: { unit: 'count', en: 'Locked accounts with a log-in shell', zh: '被锁定账号数' },
+  failed_logins: { unit: 'count', en: 'Failed log-ins since the last run', zh: '上次检查以来登录失败次数' },
+});
+
+/** system.updates: what the package manager would upgrade. */
+export const UPDATES = declareMeasurement('updates', {
+  pending: { unit: 'count', en: 'Pending updates', zh: '待安装更新数' },
+  security: { unit: 'count', en: 'Pending security updates', zh: '待安装安全更新数' },
+});

@@ -15,7 +15,7 @@ export function categoryOf(checkId: string): ChecklistCategory {
   if (checkId.startsWith('network.')) return 'network';
   if (checkId === 'system.file') return 'backup';
   if (checkId === 'system.log-pattern') return 'logs';
-  if (checkId === 'system.listening-ports' || checkId === 'system.clock') return 'security';
+  if (checkId === 'system.listening-ports' || checkId === 'system.clock' || checkId === 'system.accounts' || checkId === 'system.updates') return 'security';
   if (checkId.startsWith('system.')) return 'system';
   return 'other';
 }
@@ -48,6 +48,14 @@ const STANDARDS: Record<string, Std> = {
   'system.log-pattern': (p) => ({ zh: `日志中错误关键字 < ${p.warnCount ?? 1} 次`, en: `error lines in the log < ${p.warnCount ?? 1}` }),
   'system.fds': (p) => range(p.warnPct, p.critPct, '%', '文件描述符使用率', 'file descriptors in use'),
   'system.zombies': (p) => range(p.warnCount, p.critCount, '', '僵尸进程数', 'zombie processes'),
+  'system.accounts': (p) => ({
+    zh: `无 root 以外的 UID 0 账号、无空密码账号；每次间隔登录失败 < ${p.failedWarnCount} 次（≥ ${p.failedCritCount} 次异常）`,
+    en: `no UID 0 account besides root, no account without a password; failed log-ins per interval < ${p.failedWarnCount} (≥ ${p.failedCritCount} abnormal)`,
+  }),
+  'system.updates': (p) => ({
+    zh: `待安装安全更新 < ${p.securityWarnCount} 个正常；≥ ${p.securityWarnCount} 个关注；≥ ${p.securityCritCount} 个异常`,
+    en: `pending security updates < ${p.securityWarnCount} normal; ≥ ${p.securityWarnCount} attention; ≥ ${p.securityCritCount} abnormal`,
+  }),
   'network.ping': (p) => join(range(p.warnLossPct, p.critLossPct, '%', '丢包率', 'packet loss'), { zh: `时延 < ${p.warnRttMs} ms`, en: `round trip < ${p.warnRttMs} ms` }),
   'network.tcp': (p) => ({ zh: `端口可连接，连接时间 < ${p.warnMs} ms`, en: `port answers within ${p.warnMs} ms` }),
   'network.http': (p) => ({ zh: `服务可访问，响应 < ${p.warnMs} ms，证书剩余 > ${p.certWarnDays} 天`, en: `answers within ${p.warnMs} ms, certificate valid > ${p.certWarnDays} days` }),

@@ -10,7 +10,7 @@ export const ALLOWED = new Set([
   // Protocols, products and the names of their parts.
   'CPU', 'TCP', 'HTTP', 'HTTPS', 'TLS', 'DNS', 'NXDOMAIN', 'SNMP', 'NTP', 'SSH', 'PING', 'PID', 'RSS', 'inode', 'IO', 'SQL', 'WAL',
   'PostgreSQL', 'MySQL', 'MariaDB', 'InnoDB', 'Redis', 'Agent', 'systemd', 'systemctl', 'ps', 'stat', 'ping', 'shell', 'negate',
-  'sysUpTime', 'maxmemory', 'ID',
+  'sysUpTime', 'maxmemory', 'ID', 'UID', 'root',
   // Settings and files named in rules (the user types these names).
   'passwordEnv', 'allowCommandDirs', 'allowCommands', 'allowLocalAddresses', 'agent.env', 'ssh-keys', 'customer', 'PATROL_', 'PATROL_CHECK_',
 ]);

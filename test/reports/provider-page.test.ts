@@ -85,6 +85,11 @@ test('an admin saves the name, a PNG logo and a contract number; a text file as 
   expect(api.provider).toMatchObject({ companyName: '云巡信息技术有限公司', logo: { mime: 'image/png', bytes: png.length } });
   await p.goto(`${world.url}/settings/provider`);
   await screenshot(p, 'provider-page-zh');
+  // On a phone the page fits the screen: the customers table scrolls in its own box.
+  await p.setViewportSize({ width: 390, height: 844 });
+  await p.reload();
+  expect(await p.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+  await screenshot(p, 'provider-page-phone-zh');
 
   // An engineer reads the page (the customers it serves only), without a form to save.
   const eng = await pool.logIn('eng', PASSWORDS.eng, 'zh-CN');

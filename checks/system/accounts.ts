@@ -189,6 +189,8 @@ export default defineCheck({
       emptyPassword: found.emptyPassword.length ? names(found.emptyPassword) : undefined,
       noEmptyPassword: !found.emptyPassword.length && shadow ? 1 : undefined,
       shadowDenied: shadowProblem?.denied ? p.shadow : undefined,
+      // Debian's group for reading /etc/shadow (RHEL keeps it for root only).
+      shadowGroup: shadowProblem?.denied ? 'shadow' : undefined,
       shadowUnreadable: shadowProblem && !shadowProblem.denied ? p.shadow : undefined,
       shadowError: shadowProblem && !shadowProblem.denied ? shadowProblem.text : undefined,
     };

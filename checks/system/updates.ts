@@ -22,8 +22,11 @@ const UpdatesParams = z.object({
   securityCritCount: z.number().int().positive().default(20),
   /** All pending updates at or above this many: WARNING; not judged when absent. */
   pendingWarnCount: z.number().int().positive().optional(),
-  /** Each package manager run is killed after this long (dnf may fetch metadata first). */
-  timeoutSec: z.number().positive().max(600).default(120),
+  /**
+   * Each package manager run is killed after this long. Keep it below the assignment's `timeoutSec` (30 by
+   * default): dnf may fetch metadata first, so give both more (e.g. 120 and 150) on RHEL hosts.
+   */
+  timeoutSec: z.number().positive().max(600).default(25),
 });
 
 export interface UpdateCount {

@@ -94,8 +94,8 @@ describe('system.accounts on files', () => {
     };
     let r = await runCheck(accounts, testCheckContext({ exec: notRoot }), { passwd, shadow: '/etc/shadow', authLog: join(dir.path, 'auth.log') });
     expect(r.status).toBe('UNKNOWN');
-    expect(zh(r)).toMatch(/^无 UID 0 异常账号，未检查空密码与锁定账号：无权读取 \/etc\/shadow（代理程序须以 root 运行）；/);
-    expect(r.summary).toContain('no permission to read /etc/shadow (the agent must run as root)');
+    expect(zh(r)).toMatch(/^无 UID 0 异常账号，未检查空密码与锁定账号：无权读取 \/etc\/shadow（代理程序的用户需要读取权限：加入 shadow 组，或以 root 运行）；/);
+    expect(r.summary).toContain("no permission to read /etc/shadow (the user the agent runs as needs read access: the shadow group, or root)");
     expect(r.metrics![0]!.fields).not.toHaveProperty('locked');
 
     const withToor = join(dir.path, 'passwd3');

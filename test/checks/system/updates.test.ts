@@ -96,7 +96,7 @@ describe('system.updates parsers', () => {
       'dnf -q updateinfo list --security',
       'dnf -q check-update',
     ]);
-    expect(calls.every((c) => c.timeoutMs === 120_000)).toBe(true);
+    expect(calls.every((c) => c.timeoutMs === 25_000)).toBe(true);
     expect(r.status).toBe('WARNING');
     expect(r.metrics![0]).toMatchObject({ measurement: 'updates', fields: { pending: 5, security: 4 } });
     expect(renderCheckMessage('zh', r.message, r.summary)).toBe('5 个待安装更新，其中安全更新 4 个（dnf）');

@@ -6,7 +6,10 @@ import accounts from '../../../checks/system/accounts.js';
 import type { Executor } from '../../../checks/define.js';
 import { localExecutor } from '../../../checks/exec/local-executor.js';
 import { renderCheckMessage } from '../../../checks/messages.js';
-import { memoryState, runCheck, testCheckContext } from '../../helpers/check-context.js';
+import { runAssignment } from '../../../checks/run.js';
+import { CheckAssignmentSchema } from '../../../shared/assignment.js';
+import { CheckResultSchema } from '../../../shared/check-result.js';
+import { memoryState, runCheck, testCheckContext, testRuntime } from '../../helpers/check-context.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const dir = tempDir('accounts');
@@ -98,6 +101,21 @@ describe('system.accounts on files', () => {
     expect(r.summary).toContain("no permission to read /etc/shadow (the user the agent runs as needs read access: the shadow group, or root)");
     expect(r.metrics![0]!.fields).not.toHaveProperty('locked');
 
+    // The real refusal: as the unprivileged user nobody (as an agent not given the shadow group), files read as
+    // the SSH executor reads them, with cat.
+    const asNobody: Executor = {
+      kind: 'local',
+      exec: (command, args, opts) => local.exec('runuser', ['-u', 'nobody', '--', command, ...args], opts),
+      async readFile(path) {
+        const c = await local.exec('runuser', ['-u', 'nobody', '--', 'cat', '--', path]);
+        if (c.code !== 0) throw new Error(`cannot read ${path}: ${c.stderr.trim()}`);
+        return c.stdout;
+      },
+    };
+    r = await runCheck(accounts, testCheckContext({ exec: asNobody }), {});
+    expect(r.status).toBe('UNKNOWN');
+    expect(r.summary).toContain('no permission to read /etc/shadow');
+
     const withToor = join(dir.path, 'passwd3');
     writeFileSync(withToor, `${PASSWD}toor:x:0:0::/root:/bin/bash\n`);
     r = await runCheck(accounts, testCheckContext(), { passwd: withToor, shadow: join(dir.path, 'missing-shadow'), authLog: join(dir.path, 'auth.log') });
@@ -139,5 +157,12 @@ describe('system.accounts on this machine', () => {
     // Without an auth log this machine's result is the accounts alone; with one, the first run counts from now on.
     expect(zh(r)).toMatch(/；(未统计登录失败：未找到认证日志|登录失败次数从下次检查起统计)/);
     if (!extraRoot.length && !empty.length) expect(r.status).toBe('OK');
+  });
+
+  test('through the runner, the result and its metrics pass the wire schema', async () => {
+    const r = await runAssignment(CheckAssignmentSchema.parse({ name: 'accounts', checkId: 'system.accounts' }), testRuntime({ baseTags: { host: 'h' } }));
+    expect(() => CheckResultSchema.parse(r)).not.toThrow();
+    expect(r.status, r.summary).not.toMatch(/UNKNOWN/);
+    expect(r.metrics.find((m) => m.measurement === 'accounts')).toBeDefined();
   });
 });

@@ -51,6 +51,8 @@ test('an admin saves the name, a PNG logo and a contract number; a text file as 
   await p.fill('#provider-companyNameEn', 'Yunxun IT Services Ltd.');
   await p.fill('#provider-hotline', '400-800-1234');
   await p.setInputFiles('#provider-logo-file', pngPath);
+  // The chosen logo shows before it is saved.
+  await p.waitForSelector('#provider-logo-new:not([hidden])');
   await Promise.all([p.waitForURL(/saved=/), p.click('#provider-save')]);
   const saved = await p.innerText('#provider-saved');
   expect(saved).toContain('Company name (Chinese reports)');
@@ -77,8 +79,21 @@ test('an admin saves the name, a PNG logo and a contract number; a text file as 
   writeFileSync(txtPath, 'this is not a picture\n');
   await p.fill('#provider-companyName', '别的公司');
   await p.setInputFiles('#provider-logo-file', txtPath);
-  await Promise.all([p.waitForURL(/error=/), p.click('#provider-save')]);
-  const refusal = await p.innerText('.flash.error');
+  // The page refuses it at once, and Save does not send the form.
+  const said = await (await p.waitForSelector('#provider-logo-check:not([hidden])')).innerText();
+  expect(said).toContain('不是 PNG 或 SVG 文件');
+  await p.click('#provider-save');
+  expect(p.url()).toBe(`${world.url}/settings/provider`);
+  // The server checks the content itself (a browser without the script, or a renamed file): refused by name in the page language.
+  const zhAdmin = await httpLogin(world.url, 'admin', world.adminPassword);
+  const form = new FormData();
+  form.set('_csrf', zhAdmin.csrf);
+  form.set('companyName', '别的公司');
+  form.set('logo', new Blob([Buffer.from('this is not a picture\n')], { type: 'image/png' }), 'logo.png');
+  const posted = await fetch(`${world.url}/settings/provider`, { method: 'POST', redirect: 'manual', headers: { cookie: `${zhAdmin.cookie}; patrol_lang=zh` }, body: form });
+  expect(posted.status).toBe(303);
+  await p.goto(`${world.url}${posted.headers.get('location')}`);
+  const refusal = await p.innerText('.flash.error[role="alert"]:not([hidden])');
   expect(refusal).toContain('标志被拒绝，未保存任何内容');
   expect(refusal).toContain('SVG');
   api = await apiProvider();

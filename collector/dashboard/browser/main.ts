@@ -8,6 +8,7 @@ import { startHostChecksForm } from './host-checks.js';
 import { pageListens, startLive } from './live.js';
 import { startOverview } from './overview.js';
 import { startReportsPage } from './reports.js';
+import { startProviderLogo } from './provider-logo.js';
 import { startReportAcceptance } from './report-acceptance.js';
 import { startMovedAnchors } from './moved-anchors.js';
 import { startTemplateForms } from './templates.js';
@@ -18,6 +19,7 @@ document.addEventListener('DOMContentLoaded', () => {
   startHostPage();
   startReportsPage();
   startReportAcceptance();
+  startProviderLogo();
   startTemplateForms();
   startHostChecksForm();
   startAgentlessForm();

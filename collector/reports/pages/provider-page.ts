@@ -101,7 +101,9 @@ export function providerPageRoutes(deps: { db: Db; now(): number }): Hono<DashEn
           ${FIELDS.map(([f, label]) => html`<label>${t(label)} <input name="${f}" id="provider-${f}" type="${f === 'email' ? 'email' : 'text'}" value="${p[f]}" maxlength="${f.startsWith('address') ? 500 : 200}"${dis}></label>`)}
           <div>${t('provider.logo')} ${logoBlock}</div>
           ${admin
-            ? html`<label>${t('provider.logoUpload')} <input type="file" name="logo" id="provider-logo-file" accept="image/png,image/svg+xml,.png,.svg"></label>
+            ? html`<label>${t('provider.logoUpload')} <input type="file" name="logo" id="provider-logo-file" accept="image/png,image/svg+xml,.png,.svg" data-max-bytes="${MAX_LOGO_BYTES}" data-wrong-type="${t('provider.logoWrongType')}" data-too-big="${t('provider.logoTooBig').replace('{kib}', String(MAX_LOGO_BYTES / 1024))}"></label>
+                <p class="flash error" role="alert" id="provider-logo-check" hidden></p>
+                <img id="provider-logo-new" alt="${t('provider.logoNew')}" height="64" hidden>
                 <p class="muted">${t('provider.logoHint').replace('{kib}', String(MAX_LOGO_BYTES / 1024))}</p>
                 ${p.logo ? html`<label class="inline"><input type="checkbox" name="removeLogo" value="1" id="provider-remove-logo"> ${t('provider.removeLogo')}</label>` : ''}
                 <button type="submit" class="primary" id="provider-save">${t('common.save')}</button>`

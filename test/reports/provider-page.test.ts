@@ -82,6 +82,7 @@ test('an admin saves the name, a PNG logo and a contract number; a text file as 
   // The page refuses it at once, and Save does not send the form.
   const said = await (await p.waitForSelector('#provider-logo-check:not([hidden])')).innerText();
   expect(said).toContain('不是 PNG 或 SVG 文件');
+  await screenshot(p, 'provider-page-refused-zh');
   await p.click('#provider-save');
   expect(p.url()).toBe(`${world.url}/settings/provider`);
   // The server checks the content itself (a browser without the script, or a renamed file): refused by name in the page language.
@@ -115,6 +116,8 @@ test('an admin saves the name, a PNG logo and a contract number; a text file as 
   expect(await eng.page.$('#provider-companyName[disabled]')).not.toBeNull();
   expect(await eng.page.innerText('#customer-acme')).toContain('HT-2026-0042');
   expect(await eng.page.$('#customer-beta')).toBeNull();
+  await eng.page.setViewportSize({ width: 1366, height: 900 });
+  await screenshot(eng.page, 'provider-page-engineer-zh');
   const engSession = await httpLogin(world.url, 'eng', PASSWORDS.eng);
   const engPost = await fetch(`${world.url}/settings/provider/customers/acme`, {
     method: 'POST',

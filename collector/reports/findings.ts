@@ -208,6 +208,10 @@ export function checkAdvice(checkId: string, name: string): { zh: string; en: st
       return { zh: '排查打开文件描述符最多的进程（lsof），修复句柄泄漏，必要时调高 ulimit。', en: 'Find the processes with the most open files (lsof), fix handle leaks, raise ulimit if needed.' };
     case 'system.zombies':
       return { zh: '找到僵尸进程的父进程，修复其子进程回收逻辑或重启父进程。', en: 'Find the zombies\' parent process; fix how it reaps children or restart it.' };
+    case 'system.accounts':
+      return { zh: '核实 root 以外 UID 为 0 的账号与空密码账号是否为授权设置，非授权的立即锁定或删除；登录失败多时查看认证日志的来源地址，必要时封禁来源地址并启用登录失败自动封禁。', en: 'Check that UID 0 accounts besides root and accounts without a password were authorised; lock or remove the others at once. For many failed log-ins, read the source addresses in the auth log and block them (fail2ban).' };
+    case 'system.updates':
+      return { zh: '在维护窗口内安装待装的安全更新，需要时重启相关服务或主机。', en: 'Install the pending security updates in a maintenance window (apt-get upgrade or dnf update --security); restart the services or the host as they require.' };
     case 'network.ping':
       return { zh: '检查目标设备状态与沿途网络链路的丢包和时延。', en: 'Check the target device and the network path for loss and delay.' };
     case 'network.tcp':

@@ -1,5 +1,5 @@
 /**
- * npm run bench:agent [-- --warmup 40 --window 60 --repeat 1 --sim-hours 24 --no-peers --no-write --compare DIR]
+ * npm run bench:agent [-- --warmup 40 --window 60 --repeat 1 --sim-hours 24 --no-peers --no-write --compare DIR --node-flags '...']
  *
  * What the bundled agent costs a customer's server, side by side with the agents they know: the agent from
  * `npm run build:agent` run the way its systemd unit runs it (the unit's Node flags), enrolled to a local
@@ -50,6 +50,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'sim-hours': { type: 'string', default: '24' },
     'no-peers': { type: 'boolean', default: false },
+    /** Node flags for the agents instead of the unit's (e.g. --node-flags='' to see what --lite-mode costs in CPU). */
+    'node-flags': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     /** Another unpacked bundle folder (an older build) measured in the same window, for a before/after. */
     compare: { type: 'string' },
@@ -395,7 +397,7 @@ function breakdownTable(b: NonNullable<SideBySide['breakdown']>): string {
 async function main(): Promise<void> {
   log('building the agent bundle (npm run build:agent)');
   const build = await buildAgent();
-  const flags = unitNodeFlags(build.folder);
+  const flags = args['node-flags'] !== undefined ? args['node-flags'].split(/\s+/).filter(Boolean) : unitNodeFlags(build.folder);
   log(`bundle ${build.folder}; unit flags: ${flags.join(' ') || '(none)'}`);
   const peers = args['no-peers']
     ? {}

@@ -34,7 +34,7 @@ export interface Said {
   message: CheckMessage;
 }
 
-/** The zone zh times are shown in, as the dashboard's (collector/dashboard/format.ts). */
+/** The zone zh times are shown in, as the dashboard's (collector/page-kit/format.ts). */
 const TIME_ZONE = process.env.PATROL_TIMEZONE ?? 'Asia/Shanghai';
 
 class MissingValue extends Error {}

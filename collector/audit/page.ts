@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../db/database.js';
-import type { DashEnv } from '../dashboard/env.js';
-import { formatTime, parseLocalDateTime, TIME_ZONE } from '../dashboard/format.js';
-import { page } from '../dashboard/layout.js';
-import type { MessageKey } from '../dashboard/i18n/index.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime, parseLocalDateTime, TIME_ZONE } from '../page-kit/format.js';
+import { page } from '../page-kit/layout.js';
+import type { MessageKey } from '../page-kit/i18n/index.js';
 import { listAudit, type AuditAction } from './store.js';
 
 const ACTIONS: AuditAction[] = ['change', 'login', 'login-failed', 'login-throttled', 'logout', 'cli'];

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { PluginFactory } from '../plugin.js';
-import type { DashEnv } from './env.js';
-import { LANG_COOKIE, pickLang, translator } from './i18n/index.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { LANG_COOKIE, pickLang, translator } from '../page-kit/i18n/index.js';
 import { pruneLoginFailures } from './login-throttle.js';
 import { agentRoutes } from './pages/agents.js';
 import { hostRoutes } from './pages/host.js';

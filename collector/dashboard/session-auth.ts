@@ -3,7 +3,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Db } from '../db/database.js';
 import { visibleCustomerIds } from '../db/users.js';
 import type { Authenticator } from '../http/basic-auth.js';
-import { CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, type DashEnv } from './env.js';
+import { CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, type DashEnv } from '../page-kit/env.js';
 import { findSession, SESSION_MAX_MS, tokensEqual } from './sessions.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -3,9 +3,9 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { listCustomers } from '../db/customers.js';
-import type { DashEnv } from '../dashboard/env.js';
-import { formatTime } from '../dashboard/format.js';
-import { csrfField, page } from '../dashboard/layout.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime } from '../page-kit/format.js';
+import { csrfField, page } from '../page-kit/layout.js';
 import { SEVERITIES } from '../contracts/contract-store.js';
 import { assignTriage, discardTriage, listTriage } from './triage.js';
 

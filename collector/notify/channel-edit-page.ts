@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { listCustomers } from '../db/customers.js';
 import { ChannelConfigError, getChannel, updateChannel, type ChannelView } from './channels.js';
-import type { DashEnv } from '../dashboard/env.js';
-import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
-import type { Translate } from '../dashboard/i18n/index.js';
-import { settingsNav } from '../dashboard/pages/settings-nav.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { csrfField, page, postButton, type Html } from '../page-kit/layout.js';
+import type { Translate } from '../page-kit/i18n/index.js';
+import { settingsNav } from '../page-kit/settings-nav.js';
 
 const checked = (on: boolean) => (on ? html` checked` : '');
 const selected = (on: boolean) => (on ? html` selected` : '');

@@ -1,5 +1,5 @@
-import { findCheck } from '../../checks/index.js';
 import type { ReportLang } from './model.js';
+import { thresholds } from '../assignment/effective-params.js';
 
 /**
  * The "检查标准" column of a host's checklist: what a check holds a host to, stated from the thresholds it
@@ -66,22 +66,6 @@ const STANDARDS: Record<string, Std> = {
   'db.redis': (p) => join({ zh: '实例可连接', en: 'instance answers' }, range(p.memWarnPct, p.memCritPct, '%', '内存使用率', 'memory use')),
   'script.nagios': () => ({ zh: '插件返回 OK（退出码 0）', en: 'the plugin returns OK (exit code 0)' }),
 };
-
-/**
- * The thresholds a check runs with: each parameter's default (field by field, since a check with a required
- * address has no defaults as a whole), then the assigned numbers and true/false values.
- */
-export function thresholds(checkId: string, assigned: Readonly<Record<string, unknown>>): P {
-  const schema = findCheck(checkId)?.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }> } | undefined;
-  const base: Record<string, unknown> = {};
-  for (const [k, field] of Object.entries(schema?.shape ?? {})) {
-    const d = field.safeParse(undefined);
-    if (d.success && d.data !== undefined) base[k] = d.data;
-  }
-  const out: P = {};
-  for (const [k, v] of Object.entries({ ...base, ...assigned })) if (typeof v === 'number' || typeof v === 'boolean') out[k] = v;
-  return out;
-}
 
 /** The standard a check holds its host to, in the report's language. */
 export function checkStandard(checkId: string, assigned: Readonly<Record<string, unknown>>, lang: ReportLang): string {

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import type { AppEnv } from '../http/context.js';
 import { parseQuery } from '../http/params.js';
 import { notFound } from '../http/access.js';
-import type { DashEnv } from '../dashboard/env.js';
+import type { DashEnv } from '../page-kit/env.js';
 import { findTicket } from '../tickets/ticket-store.js';
 import { buildFaultDocument } from './fault-document.js';
 import { pdfHeaderFooter, renderDocumentHtml } from './render-html.js';

@@ -1,4 +1,4 @@
-import type { Lang } from '../dashboard/i18n/index.js';
+import type { Lang } from '../page-kit/i18n/index.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 import { checkTitle } from '../../checks/titles.js';
 import { CheckMessageSchema, type CheckMessage } from '../../shared/check-result.js';

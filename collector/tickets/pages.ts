@@ -22,16 +22,16 @@ import {
 } from './ticket-actions.js';
 import { HOST_RETIRED_NOTE } from './host-retirement.js';
 import { ACTIVE_STATES, findTicket, listEvents, listTickets, TICKET_STATES, type Ticket, type TicketEvent } from './ticket-store.js';
-import type { DashEnv } from '../dashboard/env.js';
-import { formatTime, parseLocalDateTime } from '../dashboard/format.js';
-import type { Lang, MessageKey, Translate } from '../dashboard/i18n/index.js';
-import { csrfField, page, postButton, type Html } from '../dashboard/layout.js';
-import { slaCountdown } from '../dashboard/pages/overview.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime, parseLocalDateTime } from '../page-kit/format.js';
+import type { Lang, MessageKey, Translate } from '../page-kit/i18n/index.js';
+import { csrfField, page, postButton, type Html } from '../page-kit/layout.js';
+import { slaCountdown } from './sla-countdown.js';
 import { caseEventMessage, casePanel } from './case-pages.js';
 import { ticketHeadline } from './headline.js';
 import { listHeadlines, ticketListRow, waitingForCustomer } from './ticket-head.js';
 import { getHost } from '../db/hosts.js';
-import { thresholdsByCheck } from '../dashboard/pages/host-chart-marks.js';
+import { thresholdsByCheck } from '../assignment/chart-thresholds.js';
 import { renderCheckMessage } from '../../checks/messages.js';
 import { CheckMessageSchema } from '../../shared/check-result.js';
 

@@ -1,13 +1,13 @@
 import { html } from 'hono/html';
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
-import { formatTime } from '../dashboard/format.js';
-import type { Lang, Translate } from '../dashboard/i18n/index.js';
-import type { Html } from '../dashboard/layout.js';
+import { formatTime } from '../page-kit/format.js';
+import type { Lang, Translate } from '../page-kit/i18n/index.js';
+import type { Html } from '../page-kit/layout.js';
 import type { Ticket, TicketEvent } from './ticket-store.js';
 import { getHost } from '../db/hosts.js';
-import { slaCountdown } from '../dashboard/pages/overview.js';
-import { thresholdsByCheck } from '../dashboard/pages/host-chart-marks.js';
+import { slaCountdown } from './sla-countdown.js';
+import { thresholdsByCheck } from '../assignment/chart-thresholds.js';
 import { ticketHeadline, type HeadlineThresholds } from './headline.js';
 
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);

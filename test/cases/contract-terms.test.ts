@@ -7,7 +7,7 @@ import { openCase } from '../../collector/tickets/open-case.js';
 import { openTicket } from '../../collector/tickets/lifecycle.js';
 import { getTicket, listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
 import { contractBanner } from '../../collector/tickets/case-pages.js';
-import { translator } from '../../collector/dashboard/i18n/index.js';
+import { translator } from '../../collector/page-kit/i18n/index.js';
 import { visibleCustomerIds, type User } from '../../collector/db/users.js';
 import { startSmtpServer, type RunningSmtpServer } from '../helpers/smtp-server.js';
 import { makeWorld, MIN, T0, type World } from '../tickets/world.js';

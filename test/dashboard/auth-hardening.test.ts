@@ -7,7 +7,7 @@ import { launchBrowser, openSession } from '../helpers/browser.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { createDashboardPlugin } from '../../collector/dashboard/plugin.js';
 import { LOGIN_WINDOW_MS, MAX_LOGIN_FAILURES } from '../../collector/dashboard/login-throttle.js';
-import { safeLocalPath } from '../../collector/dashboard/format.js';
+import { safeLocalPath } from '../../collector/page-kit/format.js';
 import { createUser, setPassword, updateUserRecord, type User } from '../../collector/db/users.js';
 import { httpLogin } from './world.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, screenshot, SessionPool, type BrowserSession } from '../helpers/browser.js';
 import { generateReport, httpLogin, PASSWORDS, startDashboardWorld, type DashboardWorld } from './world.js';
-import { SETTINGS_PAGES } from '../../collector/dashboard/pages/settings-nav.js';
+import { SETTINGS_PAGES } from '../../collector/page-kit/settings-nav.js';
 
 /**
  * Engineers on site use a phone (issue 14, item 6): every main page at 390x844 fits the screen (tables scroll

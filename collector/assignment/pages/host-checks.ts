@@ -5,10 +5,10 @@ import { listCustomers } from '../../db/customers.js';
 import { getHost, listHosts, type Host } from '../../db/hosts.js';
 import { resolveAssignment } from '../db-source.js';
 import { hostTemplateIds, listTemplates } from '../template-store.js';
-import type { DashEnv } from '../../dashboard/env.js';
-import type { Translate } from '../../dashboard/i18n/index.js';
-import { page, type Html } from '../../dashboard/layout.js';
-import { adminOnly, emptyState, settingsNav } from '../../dashboard/pages/settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import type { Translate } from '../../page-kit/i18n/index.js';
+import { page, type Html } from '../../page-kit/layout.js';
+import { adminOnly, emptyState, settingsNav } from '../../page-kit/settings-nav.js';
 
 const PATH = '/settings/checks';
 

@@ -7,9 +7,9 @@ import { resolveAssignment } from '../db-source.js';
 import { defaultTemplateFor, type CheckTemplate } from '../builtin-templates.js';
 import { getTemplate, hostTemplateIds, listTagAssignments } from '../template-store.js';
 import { removeTemplateAndPush } from '../routes.js';
-import type { DashEnv } from '../../dashboard/env.js';
-import { csrfField, page } from '../../dashboard/layout.js';
-import { settingsNav } from '../../dashboard/pages/settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { csrfField, page } from '../../page-kit/layout.js';
+import { settingsNav } from '../../page-kit/settings-nav.js';
 
 export interface TemplateEditDeps {
   db: Db;

@@ -3,9 +3,9 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { listTagAssignments, listTemplates } from '../template-store.js';
-import type { DashEnv } from '../../dashboard/env.js';
-import { page } from '../../dashboard/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../dashboard/pages/settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { page } from '../../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
 
 /** What the "new template" box starts with: one check, so the shape is plain to see. */
 const EXAMPLE_CHECKS = JSON.stringify([{ name: 'disk', checkId: 'system.disk', params: { warnPct: 80, critPct: 90 }, intervalSec: 60 }], null, 2);

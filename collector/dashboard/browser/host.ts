@@ -3,7 +3,8 @@
 // or every 30 s without the stream.
 import type uPlot from 'uplot';
 import { getJson, setStatusClass } from './common.js';
-import { formatAxisTime, formatDateTime, formatValue, type Unit, type UnitLang } from './units.js';
+import type { TicketMark } from './ticket-mark.js';
+import { formatAxisTime, formatDateTime, formatValue, type Unit, type UnitLang } from '../../page-kit/units.js';
 import { onFallback, onHost } from './live.js';
 
 declare global {
@@ -46,16 +47,6 @@ function statusHead(head: HTMLElement): void {
   });
 }
 
-/** A ticket as the host page lists it for the charts (pages/host-chart-marks.ts TicketMark). */
-interface TicketMark {
-  number: string;
-  openedAt: number;
-  restoredAt: number | null;
-  severity: string;
-  status: string;
-  checkId: string | null;
-  title: string;
-}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const KNOWN_UNITS: readonly Unit[] = ['percent', 'bytes', 'bytes_per_sec', 'seconds', 'days', 'count', 'per_sec', 'per_min', 'boolean', 'load', 'epoch_sec', 'text'];

@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { Db } from '../../db/database.js';
 import { visibleCustomerIds } from '../../db/users.js';
-import { SESSION_COOKIE, type DashEnv } from '../env.js';
+import { SESSION_COOKIE, type DashEnv } from '../../page-kit/env.js';
 import { findSession } from '../sessions.js';
 import type { LiveEvent, LiveFeed } from './live-feed.js';
 

@@ -7,9 +7,9 @@ import { revokeAgent } from '../../tickets/host-retirement.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
 import { listHosts } from '../../db/hosts.js';
 import { listAgentRefusals, REFUSAL_KINDS, type AgentRefusals } from '../../ingest/refusals.js';
-import type { DashEnv } from '../env.js';
-import { formatTime } from '../format.js';
-import { csrfField, page, postButton, type Html } from '../layout.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { formatTime } from '../../page-kit/format.js';
+import { csrfField, page, postButton, type Html } from '../../page-kit/layout.js';
 
 const NewToken = z.object({
   customerId: z.string().min(1).max(100),

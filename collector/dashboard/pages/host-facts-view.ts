@@ -1,5 +1,5 @@
-import type { Lang } from '../i18n/index.js';
-import { formatBytes, formatFigure } from '../format.js';
+import type { Lang } from '../../page-kit/i18n/index.js';
+import { formatBytes, formatFigure } from '../../page-kit/format.js';
 
 /**
  * The host's facts (from the agent's hello) and inventory (from system.inventory) as rows a person reads: the

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
-import type { DashEnv } from '../env.js';
-import { page } from '../layout.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { page } from '../../page-kit/layout.js';
 
 /** The page for an address nothing answers (or a record the user may not see): in the user's language, with the layout and a way home. */
 export function notFoundPage(c: Context<DashEnv>): Response | Promise<Response> {

@@ -6,9 +6,9 @@ import { listReports, type ReportRecord } from '../../reports/report-store.js';
 import { holidayLabel, visibleCalendars } from '../../reports/pages/inspection-view.js';
 import type { CalendarEntry } from '../../reports/holiday-calendar.js';
 import type { Customer } from '../../db/customers.js';
-import { formatTime } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
-import type { Html } from '../layout.js';
+import { formatTime } from '../../page-kit/format.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
+import type { Html } from '../../page-kit/layout.js';
 import { whatCrossed } from './overview-problems.js';
 
 export interface CustomerActions {

@@ -2,8 +2,8 @@ import { html } from 'hono/html';
 import type { Host } from '../../db/hosts.js';
 import type { Status } from '../../../shared/status.js';
 import type { FieldUnit } from '../../../checks/metric-declaration.js';
-import type { Translate } from '../i18n/index.js';
-import type { Html } from '../layout.js';
+import type { Translate } from '../../page-kit/i18n/index.js';
+import type { Html } from '../../page-kit/layout.js';
 import { statusClass } from '../status-view.js';
 import { CARD_METRICS, type CardMetricId, type HostFigure } from './overview-figures.js';
 

@@ -3,9 +3,9 @@ import { SEVERITIES } from '../../contracts/contract-store.js';
 import type { Ticket } from '../../tickets/ticket-store.js';
 import { renderCheckMessage } from '../../../checks/messages.js';
 import { checkTitle } from '../../../checks/titles.js';
-import { formatCountdown } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
-import type { Html } from '../layout.js';
+import { formatCountdown } from '../../page-kit/format.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
+import type { Html } from '../../page-kit/layout.js';
 
 /** How many problems the panel lists; the rest are one click away on the tickets page. */
 export const PROBLEMS_SHOWN = 50;

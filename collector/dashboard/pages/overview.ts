@@ -6,12 +6,13 @@ import { listCustomers, type Customer } from '../../db/customers.js';
 import { listHosts, type Host } from '../../db/hosts.js';
 import { StatusSchema, worstStatus, type Status } from '../../../shared/status.js';
 import { ACTIVE_STATES, listTickets, type Ticket } from '../../tickets/ticket-store.js';
+import { slaCountdown } from '../../tickets/sla-countdown.js';
 import type { MetricsStore } from '../../metrics/store.js';
-import type { DashEnv } from '../env.js';
-import { formatCountdown, formatTime } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { formatCountdown, formatTime } from '../../page-kit/format.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
 import { actionable, dueInspectionsList, visibleCalendars } from '../../reports/pages/inspection-view.js';
-import { page, type Html } from '../layout.js';
+import { page, type Html } from '../../page-kit/layout.js';
 import { statusClass } from '../status-view.js';
 import { worstStatusByHost } from '../../db/host-status.js';
 import { awaitingCustomerSection, contractBanner } from '../../tickets/case-pages.js';
@@ -106,13 +107,6 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
     byStatus,
     inspectionsDue: actionable(visibleCalendars(db, customerIds, now, filter.customerId)),
   };
-}
-
-/** A ticket's next deadline as a ticking countdown (the client script updates data-due every second). */
-export function slaCountdown(tk: Ticket, now: number, t: Translate): Html {
-  const due = tk.acknowledgedAt ? tk.restoreDueAt : tk.responseDueAt;
-  const label = tk.acknowledgedAt ? t('overview.restoreDue') : t('overview.responseDue');
-  return html`<span class="countdown${due < now ? ' overdue' : ''}" data-due="${due}">${label} <b>${formatCountdown(due, now)}</b></span>`;
 }
 
 /** A ticket as a table row (the host page and the tickets list use it; the overview has its problems panel). */

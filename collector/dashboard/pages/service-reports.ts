@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { DEFAULT_TIMEZONE, zonedParts } from '../../contracts/sla-calendar.js';
-import type { DashEnv } from '../env.js';
-import { formatTime } from '../format.js';
-import { page } from '../layout.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { formatTime } from '../../page-kit/format.js';
+import { page } from '../../page-kit/layout.js';
 
 /** Months listed: the running one and up to two years back (older ones stay reachable through the API). */
 const MONTHS_SHOWN = 24;

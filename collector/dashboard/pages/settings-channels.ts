@@ -6,9 +6,9 @@ import { getCustomer, listCustomers } from '../../db/customers.js';
 import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
 import { sendTestMessage } from '../../notify/notifier.js';
 import { createLogger } from '../../../shared/logger.js';
-import type { DashEnv } from '../env.js';
-import { csrfField, page, postButton } from '../layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from './settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { csrfField, page, postButton } from '../../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
 
 const log = createLogger('dashboard.settings');
 

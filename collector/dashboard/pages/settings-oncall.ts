@@ -6,11 +6,11 @@ import { getCustomer, listCustomers } from '../../db/customers.js';
 import { getUser, listUserRecords } from '../../db/users.js';
 import { addShift, deleteShift, listShifts, OncallShiftInputSchema, type OncallShift } from '../../oncall/rota-store.js';
 import { DOMAINS } from '../../tickets/case-types.js';
-import type { DashEnv } from '../env.js';
-import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE } from '../format.js';
-import type { Lang, Translate } from '../i18n/index.js';
-import { csrfField, page, postButton } from '../layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from './settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE } from '../../page-kit/format.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
+import { csrfField, page, postButton } from '../../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
 
 const PATH = '/settings/on-call';
 

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { DashEnv } from '../env.js';
-import { page } from '../layout.js';
-import { adminOnly, SETTINGS_PAGES, settingsNav } from './settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { page } from '../../page-kit/layout.js';
+import { adminOnly, SETTINGS_PAGES, settingsNav } from '../../page-kit/settings-nav.js';
 
 /**
  * Where the parts of the old all-in-one settings page (/settings#channels) and of /settings/checks went: old

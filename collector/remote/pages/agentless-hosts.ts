@@ -3,9 +3,9 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { listCustomers } from '../../db/customers.js';
 import { listRemoteHosts } from '../remote-hosts.js';
-import type { DashEnv } from '../../dashboard/env.js';
-import { page } from '../../dashboard/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../dashboard/pages/settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { page } from '../../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
 
 const PATH = '/settings/agentless';
 

@@ -4,8 +4,8 @@ import { listCustomers, type Customer } from '../../db/customers.js';
 import type { CalendarEntry, InspectionStatus } from '../holiday-calendar.js';
 import { customerInspectionCalendar, type InspectionCalendarEntry, type InspectionReportProgress } from '../customer-calendar.js';
 import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
-import type { Translate } from '../../dashboard/i18n/index.js';
-import type { Html } from '../../dashboard/layout.js';
+import type { Translate } from '../../page-kit/i18n/index.js';
+import type { Html } from '../../page-kit/layout.js';
 
 /**
  * The inspection calendar (issue 6) as the reports page and the overview show it: the same entries

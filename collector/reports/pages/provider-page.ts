@@ -2,10 +2,10 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
-import type { DashEnv } from '../../dashboard/env.js';
-import type { MessageKey } from '../../dashboard/i18n/index.js';
-import { csrfField, page, type Html } from '../../dashboard/layout.js';
-import { emptyState, primaryAction, settingsNav } from '../../dashboard/pages/settings-nav.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import type { MessageKey } from '../../page-kit/i18n/index.js';
+import { csrfField, page, type Html } from '../../page-kit/layout.js';
+import { emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
 import { createLogger } from '../../../shared/logger.js';
 import { checkLogo, logoDataUri, MAX_LOGO_BYTES } from '../logo.js';
 import {

@@ -7,11 +7,11 @@ import { labels as reportLabels } from '../labels.js';
 import { inspectionName } from '../render-html.js';
 import { getReportRecord, listReports, loadReport, type ReportRecord } from '../report-store.js';
 import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
-import type { DashEnv } from '../../dashboard/env.js';
-import { formatTime } from '../../dashboard/format.js';
-import type { Lang, Translate } from '../../dashboard/i18n/index.js';
+import type { DashEnv } from '../../page-kit/env.js';
+import { formatTime } from '../../page-kit/format.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
 import { calendarTable, holidayLabel, visibleCalendars, type CustomerCalendar } from './inspection-view.js';
-import { page, type Html } from '../../dashboard/layout.js';
+import { page, type Html } from '../../page-kit/layout.js';
 import { acceptancePageRoutes } from './acceptance-page.js';
 import { acceptancesOf } from '../acceptance.js';
 

@@ -1,8 +1,8 @@
 import { zonedToUtc, type WeeklySlot } from '../contracts/sla-calendar.js';
 import type { Lang, Translate } from './i18n/index.js';
-import { formatDateTime, formatValue, type Unit } from './browser/units.js';
+import { formatDateTime, formatValue, type Unit } from './units.js';
 
-export { formatBytes, formatBitsPerSec, formatDuration, formatPercent, type Unit } from './browser/units.js';
+export { formatBytes, formatBitsPerSec, formatDuration, formatPercent, type Unit } from './units.js';
 
 /** Times on pages are shown in the service company's zone (the SLA calendar's default), not the browser's. */
 /** The zone every page shows times in (charts too), so an engineer and the customer read the same clock. */

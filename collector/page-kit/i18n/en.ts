@@ -295,7 +295,7 @@ export const en = {
   'users.enable': "Enable",
   'users.disable': "Disable",
   'users.edit': "User",
-  // Settings pages, one URL each (collector/dashboard/pages/settings-nav.ts): what each holds, its empty state and primary action.
+  // Settings pages, one URL each (collector/page-kit/settings-nav.ts): what each holds, its empty state and primary action.
   'settings.customersHint': 'The companies you serve; every host, ticket and report belongs to one.',
   'settings.usersHint': 'Who may log in: admins, engineers (and the customers they serve), customer users.',
   'settings.contractsHint': "Each customer's SLA targets, inspection calendar and ticket rules.",

@@ -297,7 +297,7 @@ export const zh: Messages = {
   'users.enable': "启用",
   'users.disable': "停用",
   'users.edit': "用户",
-  // 设置页面，每页一个地址（collector/dashboard/pages/settings-nav.ts）：各页内容、空列表提示和主要操作。
+  // 设置页面，每页一个地址（collector/page-kit/settings-nav.ts）：各页内容、空列表提示和主要操作。
   'settings.customersHint': '您服务的客户单位；每台主机、每张工单和每份报告都属于一个客户。',
   'settings.usersHint': '可以登录的人：管理员、工程师（及其服务的客户）、客户用户。',
   'settings.contractsHint': '每个客户的 SLA 时限、巡检日历和工单规则。',

@@ -1,8 +1,8 @@
 import { html } from 'hono/html';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { DashEnv } from '../env.js';
-import type { MessageKey } from '../i18n/index.js';
-import type { Html } from '../layout.js';
+import type { DashEnv } from './env.js';
+import type { MessageKey } from './i18n/index.js';
+import type { Html } from './layout.js';
 
 /**
  * The admin settings, one page each (issue 14): the tabs every settings page shows, in this order. Pages of a

@@ -1,4 +1,4 @@
-import { zonedToUtc, type WeeklySlot } from '../contracts/sla-calendar.js';
+import { zonedToUtc, type WeeklySlot } from '../../shared/zoned-time.js';
 import type { Lang, Translate } from './i18n/index.js';
 import { formatDateTime, formatValue, type Unit } from './units.js';
 

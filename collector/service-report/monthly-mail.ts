@@ -69,6 +69,24 @@ export function listMonthlyMailings(db: Db, customerIds?: readonly string[]): Mo
   return rows.filter((r) => !customerIds || customerIds.includes(r.customerId)).map((r) => ({ ...r, recipients: JSON.parse(r.recipients) as string[] }));
 }
 
+/** A month's mailing with where its mail stands in the customer mail outbox (waiting, sent, failed), for the list page. */
+export interface MonthlyMailingState extends MonthlyMailing {
+  state: string | null;
+  sentAt: number | null;
+  lastError: string | null;
+}
+
+/** One customer's mailings by month (YYYY-MM), each with its outbox state. */
+export function mailingStatesByMonth(db: Db, customerId: string): Map<string, MonthlyMailingState> {
+  const rows = db
+    .prepare(
+      `SELECT m.customer_id AS customerId, m.month, m.recipients, m.queued_at AS queuedAt, m.mail_id AS mailId, o.state, o.sent_at AS sentAt, o.last_error AS lastError
+       FROM service_report_mailings m LEFT JOIN customer_mail_outbox o ON o.id = m.mail_id WHERE m.customer_id = ?`,
+    )
+    .all(customerId) as Array<Omit<MonthlyMailingState, 'recipients'> & { recipients: string }>;
+  return new Map(rows.map((r) => [r.month, { ...r, recipients: JSON.parse(r.recipients) as string[] }]));
+}
+
 export class MonthlyMailer {
   private readonly log: Logger;
   private running: Promise<void> | undefined;

@@ -17,7 +17,7 @@ export const MOVED_SETTINGS_ANCHORS: Record<string, string> = {
 };
 
 /**
- * Admin only: /settings, the index of the settings pages (each has its own URL and module: settings-*.ts here,
+ * Admin only: /settings, the index of the settings pages (each has its own URL and module: its room's settings-page.ts,
  * and the pages of the assignment and remote folders). The guard here covers every /settings path, as each
  * page's own does.
  */

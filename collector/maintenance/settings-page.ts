@@ -1,16 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { getCustomer, listCustomers } from '../../db/customers.js';
-import { listHosts } from '../../db/hosts.js';
-import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema, type MaintenanceInput } from '../../maintenance/window-store.js';
-import type { WeeklySlot } from '../../contracts/sla-calendar.js';
-import type { DashEnv } from '../../page-kit/env.js';
-import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE, WEEKDAYS_SHOWN } from '../../page-kit/format.js';
-import type { MessageKey } from '../../page-kit/i18n/index.js';
-import { csrfField, page, postButton } from '../../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import type { Db } from '../db/database.js';
+import { getCustomer, listCustomers } from '../db/customers.js';
+import { listHosts } from '../db/hosts.js';
+import { addMaintenance, deleteMaintenance, listMaintenance, MaintenanceInputSchema, type MaintenanceInput } from './window-store.js';
+import type { WeeklySlot } from '../../shared/zoned-time.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE, WEEKDAYS_SHOWN } from '../page-kit/format.js';
+import type { MessageKey } from '../page-kit/i18n/index.js';
+import { csrfField, page, postButton } from '../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 /** What a maintenance window covers: the fields both window forms share. */
 const WindowTarget = z.object({

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { ensureCustomer, getCustomer, listCustomers } from '../../db/customers.js';
-import type { DashEnv } from '../../page-kit/env.js';
-import { formatTime } from '../../page-kit/format.js';
-import { csrfField, page } from '../../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import type { Db } from '../db/database.js';
+import { ensureCustomer, getCustomer, listCustomers } from '../db/customers.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime } from '../page-kit/format.js';
+import { csrfField, page } from '../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const NewCustomer = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'customer id: lower-case letters, digits and -'),

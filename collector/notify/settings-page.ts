@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { getCustomer, listCustomers } from '../../db/customers.js';
-import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from '../../notify/channels.js';
-import { sendTestMessage } from '../../notify/notifier.js';
-import { createLogger } from '../../../shared/logger.js';
-import type { DashEnv } from '../../page-kit/env.js';
-import { csrfField, page, postButton } from '../../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import type { Db } from '../db/database.js';
+import { getCustomer, listCustomers } from '../db/customers.js';
+import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from './channels.js';
+import { sendTestMessage } from './notifier.js';
+import { createLogger } from '../../shared/logger.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { csrfField, page, postButton } from '../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const log = createLogger('dashboard.settings');
 

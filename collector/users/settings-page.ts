@@ -2,13 +2,13 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { getCustomer, listCustomers } from '../../db/customers.js';
-import { createUser, findUserByName, getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../../db/users.js';
-import { SESSION_COOKIE, type DashEnv } from '../../page-kit/env.js';
-import { formatTime } from '../../page-kit/format.js';
-import { csrfField, page, postButton } from '../../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import type { Db } from '../db/database.js';
+import { getCustomer, listCustomers } from '../db/customers.js';
+import { createUser, findUserByName, getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../db/users.js';
+import { SESSION_COOKIE, type DashEnv } from '../page-kit/env.js';
+import { formatTime } from '../page-kit/format.js';
+import { csrfField, page, postButton } from '../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const NewUser = z.object({
   username: z.string().trim().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'user name: letters, digits and . _ @ -'),

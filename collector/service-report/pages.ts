@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
-import { DEFAULT_TIMEZONE, zonedParts } from '../../contracts/sla-calendar.js';
-import type { DashEnv } from '../../page-kit/env.js';
-import { formatTime } from '../../page-kit/format.js';
-import { page } from '../../page-kit/layout.js';
+import type { Db } from '../db/database.js';
+import { listCustomers } from '../db/customers.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime } from '../page-kit/format.js';
+import { page } from '../page-kit/layout.js';
+import { mailingStatesByMonth, type MonthlyMailingState } from './monthly-mail.js';
 
 /** Months listed: the running one and up to two years back (older ones stay reachable through the API). */
 const MONTHS_SHOWN = 24;
@@ -33,8 +34,7 @@ export function reportMonths(createdAt: number, now: number, max = MONTHS_SHOWN)
 /**
  * The monthly service reports (service-report/) of the customers a user may see: one row per month with the report
  * as web page, PDF, CSV and Excel (the /api/service-reports route, which holds each request to the caller's
- * customers), and when it was mailed on the 1st. This page imports nothing of service-report/ (the dashboard
- * mounts it; an import would close a folder cycle): it links to the route and reads the mailing record.
+ * customers), and when it was mailed on the 1st (the mailing record of monthly-mail.ts). The dashboard plugin mounts it.
  */
 export function serviceReportPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
@@ -47,18 +47,7 @@ export function serviceReportPages(deps: { db: Db; now(): number }): Hono<DashEn
     const now = deps.now();
     const current = monthOf(now);
     const currentMonth = `${current.y}-${String(current.m).padStart(2, '0')}`;
-    const mailed = new Map(
-      chosen
-        ? (
-            deps.db
-              .prepare(
-                `SELECT m.month, m.recipients, m.queued_at AS at, m.mail_id AS mailId, o.state, o.sent_at AS sentAt, o.last_error AS lastError
-                 FROM service_report_mailings m LEFT JOIN customer_mail_outbox o ON o.id = m.mail_id WHERE m.customer_id = ?`,
-              )
-              .all(chosen.id) as Array<{ month: string; recipients: string; at: number; mailId: number | null; state: string | null; sentAt: number | null; lastError: string | null }>
-          ).map((r) => [r.month, r])
-        : [],
-    );
+    const mailed = chosen ? mailingStatesByMonth(deps.db, chosen.id) : new Map<string, MonthlyMailingState>();
     const link = (month: string, format: string, l: string = lang) => `/api/service-reports/${encodeURIComponent(chosen!.id)}/${month}?format=${format}&lang=${l}`;
     const body = html`<p>${t('sreport.intro')}</p>
       ${customers.length > 1
@@ -72,7 +61,7 @@ export function serviceReportPages(deps: { db: Db; now(): number }): Hono<DashEn
           <table id="sreport-months"><thead><tr><th>${t('sreport.month')}</th><th>${t('sreport.formats')}</th><th>${t('sreport.mailed')}</th></tr></thead>
           <tbody>${reportMonths(chosen.createdAt, now).map((month) => {
             const m = mailed.get(month);
-            const recipients = m ? (JSON.parse(m.recipients) as string[]) : [];
+            const recipients = m?.recipients ?? [];
             return html`<tr data-month="${month}"><td>${month}${month === currentMonth ? html` <span class="muted">(${t('sreport.soFar')})</span>` : ''}</td>
               <td><a href="${link(month, 'html')}">${t('sreport.html')}</a> · <a href="${link(month, 'pdf')}">PDF</a>
                 (<a href="${link(month, 'pdf', lang === 'zh' ? 'en' : 'zh')}" lang="${lang === 'zh' ? 'en' : 'zh'}">${lang === 'zh' ? 'English' : '中文'}</a>)
@@ -82,7 +71,7 @@ export function serviceReportPages(deps: { db: Db; now(): number }): Hono<DashEn
                 : m.mailId === null
                   ? t('sreport.noRecipients')
                   : m.state === 'sent'
-                    ? html`<time>${formatTime(m.sentAt ?? m.at, lang)}</time> · ${recipients.join(', ')}`
+                    ? html`<time>${formatTime(m.sentAt ?? m.queuedAt, lang)}</time> · ${recipients.join(', ')}`
                     : html`<span class="${m.state === 'failed' ? 'crit' : 'warn'}">${t(m.state === 'failed' ? 'sreport.failed' : 'sreport.waiting')}</span>${m.lastError ? ` (${m.lastError})` : ''} · ${recipients.join(', ')}`}</td></tr>`;
           })}</tbody></table>`}`;
     return page(c, t('sreport.title'), body);

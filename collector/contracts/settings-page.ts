@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { Db } from '../../db/database.js';
-import { getCustomer, listCustomers } from '../../db/customers.js';
-import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from '../../contracts/contract-store.js';
-import type { DashEnv } from '../../page-kit/env.js';
-import { csrfField, page } from '../../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import type { Db } from '../db/database.js';
+import { getCustomer, listCustomers } from '../db/customers.js';
+import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from './contract-store.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { csrfField, page } from '../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 /** The contract's single numbers the form edits, with the bounds the contract schema sets (so the two never disagree). */
 const CONTRACT_NUMBERS = (['openAfter', 'autoCloseDays', 'inspectionDaysBefore', 'flapHighPct', 'flapLowPct', 'reopenNotifyMin'] as const).map((field) => {

@@ -1,16 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { getCustomer, listCustomers } from '../../db/customers.js';
-import { getUser, listUserRecords } from '../../db/users.js';
-import { addShift, deleteShift, listShifts, OncallShiftInputSchema, type OncallShift } from '../../oncall/rota-store.js';
-import { DOMAINS } from '../../tickets/case-types.js';
-import type { DashEnv } from '../../page-kit/env.js';
-import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE } from '../../page-kit/format.js';
-import type { Lang, Translate } from '../../page-kit/i18n/index.js';
-import { csrfField, page, postButton } from '../../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import type { Db } from '../db/database.js';
+import { getCustomer, listCustomers } from '../db/customers.js';
+import { getUser, listUserRecords } from '../db/users.js';
+import { addShift, deleteShift, listShifts, OncallShiftInputSchema, type OncallShift } from './rota-store.js';
+import { DOMAINS } from './expert-domains.js';
+import type { DashEnv } from '../page-kit/env.js';
+import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE } from '../page-kit/format.js';
+import type { Lang, Translate } from '../page-kit/i18n/index.js';
+import { csrfField, page, postButton } from '../page-kit/layout.js';
+import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const PATH = '/settings/on-call';
 

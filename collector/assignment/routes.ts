@@ -5,7 +5,7 @@ import type { AppEnv } from '../http/context.js';
 import { parseJson } from '../http/params.js';
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
-import { getHost, type Host } from '../db/hosts.js';
+import { getHost, listHosts, type Host } from '../db/hosts.js';
 import { resolveAssignment } from './db-source.js';
 import {
   createTemplate,
@@ -21,7 +21,8 @@ import {
   updateTemplate,
   type HostOverrides,
 } from './template-store.js';
-import { hostAssignmentProblem, paramsProblem, templateChangeProblem, templateTagsProblem } from './validate.js';
+import { checksOrderProblem, hostAssignmentProblem, paramsProblem, templateChangeProblem, templateTagsProblem, type AssignProblem } from './validate.js';
+import { checkChanges, savedText, type SaveReach } from './save-summary.js';
 import type { CheckTemplate } from './builtin-templates.js';
 import { customerTemplateView, engineerOverrideProblem, maySeeParams, paramsForRole } from './param-visibility.js';
 
@@ -64,6 +65,9 @@ const TEMPLATE_WRITE_REFUSED = {
   error: 'only admins create, change or delete check templates (they hold commands, addresses and credentials); engineers assign existing templates to hosts and tags',
   errorZh: '只有管理员可以创建、修改或删除检查模板（模板含命令、地址和凭据）；工程师把已有模板分配给主机和标签',
 };
+
+/** A refusal as the API answers it: both languages, and the message key with its values where there is one. */
+const refusal = (p: AssignProblem) => ({ error: p.en, errorZh: p.zh, ...(p.key ? { key: p.key, values: p.values } : {}) });
 
 function checksProblem(checks: readonly CheckAssignment[]): string | undefined {
   for (const c of checks) {
@@ -114,6 +118,16 @@ export function removeTemplateAndPush(deps: AgentPush, templateId: string): numb
   return pushTemplateUsers(deps, templateId, users);
 }
 
+/**
+ * Where a changed template takes effect: the running agents it was pushed to, agent hosts that run it but are not
+ * connected, and agentless hosts (the collector reads their checks at each poll).
+ */
+function templateReach(deps: AgentPush, t: CheckTemplate, pushed: number): SaveReach {
+  const users = listHosts(deps.db, t.customerId ? [t.customerId] : undefined).filter((h) => resolveAssignment(deps.db, h).templates.some((r) => r.id === t.id));
+  const agents = users.filter((h) => h.kind === 'agent').length;
+  return { pushed, offline: Math.max(0, agents - pushed), agentless: users.length - agents };
+}
+
 /** /api/templates: built-in and user check templates, and the host tags each applies to. */
 export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -148,6 +162,8 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     if (b.customerId !== null && (!getCustomer(db, b.customerId) || (ids && !ids.includes(b.customerId)))) return c.json({ error: 'customer not found' }, 404);
     const problem = checksProblem(b.checks);
     if (problem) return c.json({ error: problem }, 400);
+    const order = checksOrderProblem(b.checks);
+    if (order) return c.json(refusal(order), 400);
     if (templateNameTaken(db, b.customerId, b.name)) return c.json({ error: `a template named '${b.name}' exists already` }, 409);
     const t = createTemplate(db, { ...b, now: now() });
     return c.json({ template: templateView(t, db, ids, 'admin') }, 201);
@@ -160,12 +176,20 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     if (!body.ok) return body.res;
     const problem = checksProblem(body.data.checks);
     if (problem) return c.json({ error: problem }, 400);
+    const order = checksOrderProblem(body.data.checks);
+    if (order) return c.json(refusal(order), 400);
     if (templateNameTaken(db, t.customerId, body.data.name, t.id)) return c.json({ error: `a template named '${body.data.name}' exists already` }, 409);
     const kind = templateChangeProblem(db, t.id, body.data.checks);
     if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
     updateTemplate(db, t.id, { ...body.data, now: now() });
     const pushed = pushTemplateUsers(deps, t.id);
-    return c.json({ template: templateView(getTemplate(db, t.id)!, db, c.get('customerIds'), 'admin'), pushedToAgents: pushed });
+    const changes = checkChanges(t.checks, body.data.checks);
+    const renamed = [
+      ...(t.name !== body.data.name ? [{ en: `name ${t.name} → ${body.data.name}`, zh: `名称 ${t.name} → ${body.data.name}` }] : []),
+      ...(t.description !== body.data.description ? [{ en: 'description changed', zh: '描述已修改' }] : []),
+    ];
+    const saved = savedText(changes, templateReach(deps, t, pushed), renamed);
+    return c.json({ template: templateView(getTemplate(db, t.id)!, db, c.get('customerIds'), 'admin'), pushedToAgents: pushed, changes, saved });
   });
 
   app.delete('/:id', (c) => {
@@ -232,16 +256,25 @@ export function hostAssignmentRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     if (problem) return c.json({ error: problem }, 400);
     const kind = hostAssignmentProblem(db, host, { hostTemplateIds: templates, overrides });
     if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
+    if (overrides) {
+      // Only the checks whose override is sent: a template stored before the rule must not block every host's save.
+      const next = resolveAssignment(db, host, { hostTemplateIds: templates, overrides }).checks;
+      const order = checksOrderProblem(next.filter((ch) => ch.name in overrides));
+      if (order) return c.json(refusal(order), 400);
+    }
     if (overrides && c.get('user').role !== 'admin') {
       const refused = engineerOverrideProblem(overrides, hostOverrides(db, host.id));
       if (refused) return c.json({ error: refused.en, errorZh: refused.zh }, 403);
     }
+    const before = resolveAssignment(db, host).checks;
     db.transaction(() => {
       if (templates) setHostTemplates(db, host.id, templates);
       if (overrides) setHostOverrides(db, host.id, overrides);
     })();
     const pushed = deps.pushConfig(host.id);
-    return c.json({ ...assignmentView(db, host, c.get('user').role), pushedToAgent: pushed });
+    const changes = checkChanges(before, resolveAssignment(db, host).checks);
+    const reach: SaveReach = host.kind !== 'agent' ? { pushed: 0, offline: 0, agentless: 1 } : { pushed: pushed ? 1 : 0, offline: pushed ? 0 : 1, agentless: 0 };
+    return c.json({ ...assignmentView(db, host, c.get('user').role), pushedToAgent: pushed, pushedToAgents: pushed ? 1 : 0, changes, saved: savedText(changes, reach) });
   });
 
   return app;

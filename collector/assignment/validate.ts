@@ -9,6 +9,8 @@ import type { Db } from '../db/database.js';
 import { listHosts, type Host } from '../db/hosts.js';
 import { resolveAssignment } from './db-source.js';
 import { getTemplate, hostOverrides, type HostOverrides } from './template-store.js';
+import { fillRuleText, pairViolation, PAIR_RULE_KEY, PAIR_RULE_TEXT } from '../../checks/param-rules.js';
+import { paramDefaults, paramForm } from './param-form.js';
 
 /**
  * Check that parameters suit a check type, before they are stored. Templates and overrides may leave out
@@ -32,6 +34,32 @@ export function paramsProblem(checkId: string, params: Record<string, unknown>):
 export interface AssignProblem {
   en: string;
   zh: string;
+  /** A message key with its values, for readers that word it themselves (the API answers `key` and `values`). */
+  key?: string;
+  values?: Record<string, string | number>;
+}
+
+/**
+ * A warning level beyond the critical one (warn 95, crit 80 where higher is worse), judged on the values the check
+ * would run with: its defaults, then what is assigned (a template's parameters, a host's override over them). The
+ * pairs and words are checks/param-rules.ts, which the settings forms use too.
+ */
+export function thresholdOrderProblem(check: Pick<CheckAssignment, 'name' | 'checkId' | 'params'>): AssignProblem | undefined {
+  const form = paramForm(check.checkId);
+  if (!form) return undefined;
+  const v = pairViolation(form.pairs, { ...paramDefaults(check.checkId), ...check.params });
+  if (!v) return undefined;
+  const values = { check: check.name, warn: v.warn, warnValue: v.warnValue, crit: v.crit, critValue: v.critValue };
+  return { en: fillRuleText(PAIR_RULE_TEXT[v.worse].en, values), zh: fillRuleText(PAIR_RULE_TEXT[v.worse].zh, values), key: PAIR_RULE_KEY[v.worse], values };
+}
+
+/** The first check of a list whose thresholds are out of order. */
+export function checksOrderProblem(checks: ReadonlyArray<Pick<CheckAssignment, 'name' | 'checkId' | 'params'>>): AssignProblem | undefined {
+  for (const c of checks) {
+    const p = thresholdOrderProblem(c);
+    if (p) return p;
+  }
+  return undefined;
 }
 
 /**

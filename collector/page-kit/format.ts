@@ -1,6 +1,6 @@
 import { zonedToUtc, type WeeklySlot } from '../../shared/zoned-time.js';
 import type { Lang, Translate } from './i18n/index.js';
-import { formatDateTime, formatValue, type Unit } from './units.js';
+import { formatCountdownMs, formatDateTime, formatValue, type Unit } from './units.js';
 
 export { formatBytes, formatBitsPerSec, formatDuration, formatPercent, type Unit } from './units.js';
 
@@ -9,8 +9,8 @@ export { formatBytes, formatBitsPerSec, formatDuration, formatPercent, type Unit
 export const TIME_ZONE = process.env.PATROL_TIMEZONE ?? 'Asia/Shanghai';
 
 /**
- * One date format per language on every page, 24-hour: zh "2026-12-04 21:30", en "04/12/2026, 21:30". The charts
- * use the same functions (browser/units.ts), so a page never mixes formats.
+ * One date format on every page, 24-hour: "2026-12-04 21:30" in zh and en (units.ts formatDateTime says why). The
+ * charts use the same functions (page-kit/units.ts), so a page never mixes formats.
  */
 export function formatTime(ms: number | null | undefined, lang: Lang): string {
   if (ms === null || ms === undefined) return '-';
@@ -22,16 +22,9 @@ export function formatFigure(unit: Unit, v: number, lang: Lang): string {
   return formatValue(unit, v, lang, TIME_ZONE);
 }
 
-/** "12m", "3h 05m", "-4m" (negative: overdue); the client script keeps it ticking. */
-export function formatCountdown(dueAt: number, now: number): string {
-  const sign = dueAt < now ? '-' : '';
-  const totalMin = Math.floor(Math.abs(dueAt - now) / 60_000);
-  const d = Math.floor(totalMin / 1440);
-  const h = Math.floor((totalMin % 1440) / 60);
-  const m = totalMin % 60;
-  if (d > 0) return `${sign}${d}d ${h}h`;
-  if (h > 0) return `${sign}${h}h ${String(m).padStart(2, '0')}m`;
-  return `${sign}${m}m`;
+/** en "12m", "3h 05m", "-4m" (negative: overdue), zh "12分钟", "3小时05分"; the client script keeps it ticking. */
+export function formatCountdown(dueAt: number, now: number, lang: Lang): string {
+  return formatCountdownMs(dueAt - now, lang);
 }
 
 const LOCAL = 'http://local.invalid';

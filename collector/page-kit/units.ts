@@ -37,12 +37,13 @@ export function formatPercent(pct: number): string {
   return `${short(pct)}%`;
 }
 
+// Chinese writes a count and its unit without spaces ("3天4小时"), as the check messages do (checks/message-text.ts).
 const DURATION_WORDS = {
-  zh: { d: ' 天', h: ' 小时', m: ' 分钟', s: ' 秒', sep: ' ' },
+  zh: { d: '天', h: '小时', m: '分钟', s: '秒', sep: '' },
   en: { d: ' d', h: ' h', m: ' min', s: ' s', sep: ' ' },
 } as const;
 
-/** A length of time in its two largest units: "38 天 0 小时" / "38 d 0 h", "5 h 3 min", "42 s". */
+/** A length of time in its two largest units: "38天0小时" / "38 d 0 h", "5 h 3 min", "42 s". */
 export function formatDuration(seconds: number, lang: UnitLang): string {
   const w = DURATION_WORDS[lang];
   const s = Math.max(0, Math.round(seconds));
@@ -70,21 +71,45 @@ function dateParts(ms: number, timeZone: string): Record<'year' | 'month' | 'day
 }
 
 /**
- * A moment as every page shows it, 24-hour in the service company's zone: zh "2026-12-04 21:30", en
- * "04/12/2026, 21:30" (the day first, as en-GB writes it).
+ * A moment as every page shows it, 24-hour in the service company's zone, in one shape for both languages:
+ * "2026-12-04 21:30". Year first reads the same to a British and an American engineer (04/12 is April to one and
+ * December to the other), and it is the shape the time fields take when typed (format.ts parseLocalDateTime).
+ * `lang` stays in the signature so a language can get its own shape again in one place.
  */
-export function formatDateTime(ms: number, lang: UnitLang, timeZone: string): string {
+export function formatDateTime(ms: number, _lang: UnitLang, timeZone: string): string {
   const p = dateParts(ms, timeZone);
-  return lang === 'zh' ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : `${p.day}/${p.month}/${p.year}, ${p.hour}:${p.minute}`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
 /** A chart's time axis label: the time within a day, the day (and time) over longer spans; same order as formatDateTime. */
-export function formatAxisTime(ms: number, spanMs: number, lang: UnitLang, timeZone: string): string {
+export function formatAxisTime(ms: number, spanMs: number, _lang: UnitLang, timeZone: string): string {
   const p = dateParts(ms, timeZone);
-  const day = lang === 'zh' ? `${p.month}-${p.day}` : `${p.day}/${p.month}`;
+  const day = `${p.month}-${p.day}`;
   if (spanMs <= 26 * 3600_000) return `${p.hour}:${p.minute}`;
   if (spanMs <= 8 * 86400_000) return `${day} ${p.hour}:${p.minute}`;
   return day;
+}
+
+const COUNTDOWN_WORDS = {
+  zh: { d: '天', h: '小时', m: '分钟', hm: '分', sep: '' },
+  en: { d: 'd', h: 'h', m: 'm', hm: 'm', sep: ' ' },
+} as const;
+
+/**
+ * Time left until a deadline (negative: overdue), whole minutes, its two largest units: zh "3天4小时", "3小时05分",
+ * "-4分钟"; en "3d 4h", "3h 05m", "-4m". The server renders it once (format.ts formatCountdown) and the browser
+ * keeps it ticking (browser/countdowns.ts) with this same function, so the two never disagree.
+ */
+export function formatCountdownMs(ms: number, lang: UnitLang): string {
+  const w = COUNTDOWN_WORDS[lang];
+  const sign = ms < 0 ? '-' : '';
+  const totalMin = Math.floor(Math.abs(ms) / 60_000);
+  const d = Math.floor(totalMin / 1440);
+  const h = Math.floor((totalMin % 1440) / 60);
+  const m = totalMin % 60;
+  if (d > 0) return `${sign}${d}${w.d}${w.sep}${h}${w.h}`;
+  if (h > 0) return `${sign}${h}${w.h}${w.sep}${String(m).padStart(2, '0')}${w.hm}`;
+  return `${sign}${m}${w.m}`;
 }
 
 /** Any figure by its unit (what the metric declarations say), for chart axes, legends and fact tables. */
@@ -99,7 +124,7 @@ export function formatValue(unit: Unit, v: number, lang: UnitLang, timeZone = 'A
     case 'seconds':
       return formatDuration(v, lang);
     case 'days':
-      return lang === 'zh' ? `${short(v)} 天` : `${short(v)} d`;
+      return lang === 'zh' ? `${short(v)}天` : `${short(v)} d`;
     case 'per_sec':
       return `${short(v)}/s`;
     case 'per_min':

@@ -15,6 +15,7 @@ import { casesAwaitingCustomer } from './consent.js';
 import { getContract } from '../contracts/contract-store.js';
 import { contractState } from '../contracts/contract-terms.js';
 import { openCase } from './open-case.js';
+import { listHeadlines } from './ticket-head.js';
 import type { Ticket, TicketEvent } from './ticket-store.js';
 import type { ActionContext, ActionResult } from './ticket-actions.js';
 
@@ -140,10 +141,12 @@ export function casePanel(c: Context<DashEnv>, tk: Ticket, db: Db): Html {
 export function awaitingCustomerSection(db: Db, customerIds: readonly string[] | undefined, customerOnly: boolean, t: Translate, lang: Lang, now: number): Html | '' {
   const waiting = casesAwaitingCustomer(db, customerIds, now);
   if (waiting.length === 0 && !customerOnly) return '';
+  // What was solved as the ticket list says it ("web-1 · 内存使用率 96.2% ≥ 95%（严重）"), not the stored "web-1: system.memory".
+  const headline = listHeadlines(db, customerIds, lang);
   return html`<h2>${customerOnly ? t('case.awaiting') : t('case.awaitingStaff')} (${waiting.length})</h2>
     ${waiting.length
       ? html`<ul id="awaiting-customer">${waiting.map(
-          (tk) => html`<li data-ticket="${tk.number}"><a href="/tickets/${tk.number}">${tk.number}</a> ${tk.title} <small>${formatTime(tk.resolvedAt ?? tk.recoveredAt ?? tk.updatedAt, lang)}</small></li>`,
+          (tk) => html`<li data-ticket="${tk.number}"><a href="/tickets/${tk.number}">${tk.number}</a> ${headline(tk)} <small>${formatTime(tk.resolvedAt ?? tk.recoveredAt ?? tk.updatedAt, lang)}</small></li>`,
         )}</ul>`
       : html`<p>${t('common.none')}</p>`}`;
 }

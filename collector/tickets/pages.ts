@@ -307,7 +307,7 @@ export function ticketPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
       <p class="ticket-head"><span class="badge state-${tk.state}" id="ticket-state" data-state="${tk.state}" data-number="${tk.number}">${t(`state.${tk.state}`)}</span>
         <span class="badge sev-${tk.severity}">${tk.severity}</span> L${tk.tier}
         ${tk.hostId ? html` · <a href="/hosts/${tk.hostId}">${tk.hostName}</a>` : ''}
-        ${ACTIVE_STATES.includes(tk.state) ? html` · ${slaCountdown(tk, now, t)}` : ''}
+        ${ACTIVE_STATES.includes(tk.state) ? html` · ${slaCountdown(tk, now, t, lang)}` : ''}
         ${tk.sla.breached ? html` · <span class="badge st-CRITICAL">${t('tickets.breached')}</span>` : ''}</p>
       <p class="summary">${renderCheckMessage(lang, tk.summaryMessage, tk.summary)}</p>
       <table class="facts"><tbody>

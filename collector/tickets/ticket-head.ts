@@ -53,6 +53,6 @@ export function ticketListRow(tk: Ticket, now: number, t: Translate, lang: Lang,
     <td><span class="badge state-${tk.state}">${t(`state.${tk.state}`)}</span></td>
     <td>${headline(tk)}</td>
     <td class="when">${formatTime(tk.openedAt, lang)}</td>
-    <td>${tk.state === 'closed' || tk.state === 'recovered' || tk.state === 'resolved' ? '' : slaCountdown(tk, now, t)}</td>
+    <td>${tk.state === 'closed' || tk.state === 'recovered' || tk.state === 'resolved' ? '' : slaCountdown(tk, now, t, lang)}</td>
   </tr>`;
 }

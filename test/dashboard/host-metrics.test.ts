@@ -88,9 +88,15 @@ test("the host page charts the checks' own metrics: nagios perfdata by label, po
   await logIn(s, world.url, 'eng', PASSWORDS.eng);
   await s.page.goto(`${world.url}/hosts/${hostId}`);
   await s.page.waitForSelector('#check-metrics[data-drawn="1h"]');
+  // Each figure by its title and unit, grouped by check; the stored name only on hover.
   const options = await s.page.locator('#metric-picker option').allTextContents();
-  expect(options).toContain('nagios.value (script.load)');
-  expect(options).toContain('postgres.connections (db.postgres)');
+  expect(options).toContain('script.load · value');
+  expect(options).toContain('Connections');
+  expect(options).toContain('Database size (bytes)');
+  // Only the plugin's figures keep a Latin name: the one its assignment was given.
+  expect(options.filter((o) => /[a-z]+[._][a-z]+/.test(o) && !o.startsWith('script.load · '))).toEqual([]);
+  expect(await s.page.locator('#metric-picker option[value="postgres|connections|"]').getAttribute('title')).toBe('postgres.connections');
+  expect(await s.page.locator('#metric-picker optgroup').evaluateAll((gs) => gs.map((g) => g.getAttribute('label')))).toEqual(['PostgreSQL', 'script.load']);
 
   await s.page.selectOption('#metric-picker', 'nagios|value|label');
   await s.page.waitForSelector('#chart-check-metric[data-drawn-for="nagios|value|label"]');
@@ -106,7 +112,29 @@ test("the host page charts the checks' own metrics: nagios perfdata by label, po
   await s.page.waitForSelector('#chart-check-metric[data-drawn-for="postgres|connections|"]');
   expect(await fig.getAttribute('data-points')).toBe('10');
   await screenshot(s.page, 'host-check-metrics');
+  // A size is drawn as a size: the figure takes the field's unit, and the axis reads in GiB, not 1000000009.
+  await s.page.selectOption('#metric-picker', 'postgres_database|size_bytes|database');
+  await s.page.waitForSelector('#chart-check-metric[data-drawn-for="postgres_database|size_bytes|database"]');
+  expect(await fig.getAttribute('data-unit')).toBe('bytes');
+  const plot = fig.locator('.u-over');
+  await plot.scrollIntoViewIfNeeded();
+  const box = (await plot.boundingBox())!;
+  await s.page.mouse.move(box.x + box.width - 10, box.y + box.height / 2);
+  // 1e9 bytes: 954 MiB, in the readout under the chart.
+  await expect.poll(() => fig.locator('.readout').innerText()).toMatch(/orders 954 MiB/);
+  await s.page.mouse.move(0, 0);
   expect(s.errors).toEqual([]);
+
+  // In Chinese the same figures read in Chinese.
+  const zh = await openSession(browser, { locale: 'zh-CN' });
+  sessions.push(zh);
+  await logIn(zh, world.url, 'eng', PASSWORDS.eng);
+  await zh.page.goto(`${world.url}/hosts/${hostId}`);
+  const zhOptions = await zh.page.locator('#metric-picker option').allTextContents();
+  expect(zhOptions).toContain('连接数');
+  expect(zhOptions).toContain('数据库大小 (字节)');
+  expect(zhOptions).toContain('script.load · 值');
+  expect(zh.errors).toEqual([]);
 });
 
 test("a host without check metrics has no picker, and another customer's host page stays 404", async () => {

@@ -133,7 +133,7 @@ test('eight tabs of one engineer all load, share one stream, and a host change r
   for (const page of [first, eighth]) await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   await web.send('CRITICAL', 'cpu 99%');
   await tileIs(first, web.hostId, 'CRITICAL');
-  await eighth.waitForFunction(() => document.getElementById('host-status')?.textContent === 'CRITICAL');
+  await eighth.waitForFunction(() => document.getElementById('host-status')?.getAttribute('data-status') === 'CRITICAL');
   for (const page of [first, eighth]) expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
   // Closing tabs leaves the others listening; closing all gives the connection back.

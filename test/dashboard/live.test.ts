@@ -77,7 +77,7 @@ test('a result over ingest re-colours the tile in an open page, and a ticket cha
   await s.page.goto(`${world.url}/hosts/${web.hostId}`);
   await s.page.waitForSelector('body[data-live-mode="sse"]');
   await web.send('WARNING', 'cpu <b>85%</b>');
-  await s.page.waitForFunction(() => document.getElementById('host-status')?.textContent === 'WARNING');
+  await s.page.waitForFunction(() => document.getElementById('host-status')?.getAttribute('data-status') === 'WARNING');
   expect(await s.page.locator('#checks tr[data-check="system.cpu"] td.output').innerText()).toContain('cpu <b>85%</b>');
   expect(s.errors).toEqual([]);
   expect(s.dialogs).toEqual([]);

@@ -66,7 +66,7 @@ test('with PATROL_TIMEZONE=UTC, a window typed as 09:00-10:00 is stored as 09:00
   expect(new Date(w.startsAt!).toISOString()).toBe('2027-03-01T09:00:00.000Z');
   expect(new Date(w.endsAt!).toISOString()).toBe('2027-03-01T10:00:00.000Z');
   expect(w.weekly).toBeNull();
-  expect(await s.page.locator(`tr[data-window="${w.id}"]`).innerText()).toContain('01/03/2027, 09:00 - 01/03/2027, 10:00');
+  expect(await s.page.locator(`tr[data-window="${w.id}"]`).innerText()).toContain('2027-03-01 09:00 - 2027-03-01 10:00');
 });
 
 test('a window that ends before it starts is refused with the reason, and nothing is stored', async () => {

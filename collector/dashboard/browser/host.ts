@@ -2,7 +2,7 @@
 // the series API (which aggregates into ~300 buckets per range), redrawn on a new result (at most every 10 s)
 // or every 30 s without the stream.
 import type uPlot from 'uplot';
-import { getJson, setStatusClass } from './common.js';
+import { dataJson, getJson, setStatusClass } from './common.js';
 import type { TicketMark } from './ticket-mark.js';
 import { formatAxisTime, formatDateTime, formatValue, type Unit, type UnitLang } from '../../page-kit/units.js';
 import { onFallback, onHost } from './live.js';
@@ -26,17 +26,22 @@ const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2
 
 function statusHead(head: HTMLElement): void {
   const hostId = head.getAttribute('data-host-id');
+  // The status words of the page's language (the server's data-status-labels); the enum only if they are missing.
+  const words = dataJson<Record<string, string>>(head, 'data-status-labels', {});
+  const label = (status: string) => words[status] ?? status;
   onHost((e) => {
     if (e.hostId !== hostId) return;
     setStatusClass(head, e.status);
-    head.textContent = e.status;
+    head.setAttribute('data-status', e.status);
+    head.textContent = label(e.status);
     for (const ch of e.checks ?? []) {
       document.querySelectorAll('#checks tr[data-check]').forEach((tr) => {
         if (tr.getAttribute('data-check') !== ch.name) return;
         const badge = tr.querySelector('.badge');
         if (badge) {
           setStatusClass(badge, ch.status);
-          badge.textContent = ch.status;
+          badge.setAttribute('data-status', ch.status);
+          badge.textContent = label(ch.status);
         }
         const out = tr.querySelector('td.output');
         // The result in the page's language (zh-CN or en); older events carry only the English summary.
@@ -236,9 +241,13 @@ function charts(box: HTMLElement, UPlot: typeof uPlot): void {
   if (picker instanceof HTMLSelectElement && fig) {
     picker.addEventListener('change', () => {
       const [measurement = '', field = '', groupBy = ''] = picker.value.split('|');
+      const chosen = picker.selectedOptions[0];
       fig.setAttribute('data-measurement', measurement);
       fig.setAttribute('data-field', field);
       fig.setAttribute('data-group-by', groupBy);
+      // The figure's unit and name in the page language (the server's, on the option), so the axis reads "23.5 GiB".
+      fig.setAttribute('data-unit', chosen?.getAttribute('data-unit') ?? '');
+      fig.setAttribute('data-label', chosen?.getAttribute('data-label') ?? '');
       fig.removeAttribute('data-drawn-for');
       void draw(fig).then(() => fig.setAttribute('data-drawn-for', picker.value));
     });

@@ -10,10 +10,11 @@ import { worstStatus } from '../../../shared/status.js';
 import { ACTIVE_STATES, listTickets } from '../../tickets/ticket-store.js';
 import type { DashEnv } from '../../page-kit/env.js';
 import { TIME_ZONE, formatTime } from '../../page-kit/format.js';
-import type { MessageKey } from '../../page-kit/i18n/index.js';
+import type { Lang, MessageKey } from '../../page-kit/i18n/index.js';
 import { page } from '../../page-kit/layout.js';
-import { statusClass } from '../status-view.js';
-import { listHostMetricFields } from '../metric-catalog.js';
+import { statusClass, statusLabel, statusLabelsJson } from '../status-view.js';
+import { listHostMetricFields, type MetricField } from '../metric-catalog.js';
+import { metricTitle, type MetricTitle } from '../metric-titles.js';
 import { slaCountdown } from '../../tickets/sla-countdown.js';
 import { CPU, DISK, MEM, NET } from '../../../checks/system/metrics.js';
 import type { FieldDeclaration } from '../../../checks/metric-declaration.js';
@@ -48,6 +49,21 @@ const HOST_WORDS = {
 
 const RANGES = ['1h', '24h', '7d', '90d'] as const;
 
+type PickerEntry = MetricField & MetricTitle & { checkTitle: string };
+
+/** The picker's figures by their titles in the page language, each check's together, checks in title order. */
+function pickerEntries(fields: readonly MetricField[], lang: Lang): PickerEntry[] {
+  return fields
+    .map((f) => ({ ...f, ...metricTitle(f.measurement, f.field, f.checkName, lang), checkTitle: checkTitle(f.checkName, lang) ?? f.checkName }))
+    .sort((a, b) => a.checkTitle.localeCompare(b.checkTitle, lang) || a.title.localeCompare(b.title, lang) || a.field.localeCompare(b.field));
+}
+
+function groupByCheck(entries: readonly PickerEntry[]): Array<[string, PickerEntry[]]> {
+  const groups = new Map<string, PickerEntry[]>();
+  for (const e of entries) groups.set(e.checkTitle, [...(groups.get(e.checkTitle) ?? []), e]);
+  return [...groups];
+}
+
 export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
   app.get('/hosts/:id', (c) => {
@@ -63,7 +79,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const changes = listInventoryChanges(deps.db, { hostId: host.id, customerIds: ids }).slice(-50).reverse();
     const tickets = listTickets(deps.db, { customerIds: ids, hostId: host.id, state: [...ACTIVE_STATES, 'recovered', 'resolved'], limit: 50, now });
     const customer = getCustomer(deps.db, host.customerId);
-    const metricFields = listHostMetricFields(deps.db, host.id, ids);
+    const metricFields = pickerEntries(listHostMetricFields(deps.db, host.id, ids), lang);
     const limits = thresholdsByCheck(deps.db, host);
     // Tickets of the last 90 days (the longest chart range), closed ones too: the charts mark when each opened and was solved.
     const marked = listTickets(deps.db, { customerIds: ids, hostId: host.id, limit: 200, now }).filter((tk) => (tk.resolvedAt ?? tk.restoredAt ?? tk.closedAt ?? now) >= now - 90 * 86400_000);
@@ -72,7 +88,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const item = (label: string, value: unknown, id = '') => html`<div class="kv"${id ? html` id="${id}"` : ''}><dt>${label}</dt><dd>${value}</dd></div>`;
     const body = html`
       <dl class="host-head">
-        ${item(t('common.status'), html`<span class="badge ${statusClass(status)}" id="host-status" data-host-id="${host.id}">${status}</span>`)}
+        ${item(t('common.status'), html`<span class="badge ${statusClass(status)}" id="host-status" data-host-id="${host.id}" data-status="${status}" data-status-labels="${statusLabelsJson(t)}">${statusLabel(status, t)}</span>`)}
         ${item(t('common.customer'), customer?.name ?? host.customerId)}
         ${item(HOST_WORDS.kind[lang], `${HOST_WORDS.kinds[host.kind][lang]} · ${HOST_WORDS.criticality[host.criticality][lang]}`)}
         ${host.tags.length ? item(t('common.tag'), html`${host.tags.map((tag) => html`<span class="tag">${tag}</span>`)}`) : ''}
@@ -88,7 +104,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
           const title = checkTitle(s.checkId, lang) ?? s.checkId;
           const own = s.name !== s.checkId && s.name !== title ? s.name : '';
           return html`<tr data-check="${s.name}"><td class="check-name">${title}${own ? html` <small>${own}</small>` : ''}</td>
-            <td><span class="badge ${statusClass(s.status)}">${s.status}</span></td>
+            <td><span class="badge ${statusClass(s.status)}" data-status="${s.status}">${statusLabel(s.status, t)}</span></td>
             <td class="output">${renderCheckMessage(lang, s.message, s.summary)}${s.details ? html`<details><summary>${lang === 'zh' ? '详情' : 'Details'}</summary><pre>${s.details}</pre></details>` : ''}</td>
             <td class="when">${formatTime(s.statusSince, lang)}</td></tr>`;
         })}</tbody>
@@ -99,7 +115,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
             (tk) => html`<tr data-ticket="${tk.number}" class="sev-${tk.severity}"><td><a href="/tickets/${tk.number}">${tk.number}</a></td><td>${tk.severity}</td>
               <td><span class="badge state-${tk.state}">${t(`state.${tk.state}`)}</span></td>
               <td>${ticketHeadline(tk, lang, { thresholds: tk.checkId ? limits.get(tk.checkId) : undefined })}</td><td class="when">${formatTime(tk.openedAt, lang)}</td>
-              <td>${ACTIVE_STATES.includes(tk.state) ? slaCountdown(tk, now, t) : ''}</td></tr>`,
+              <td>${ACTIVE_STATES.includes(tk.state) ? slaCountdown(tk, now, t, lang) : ''}</td></tr>`,
           )}</tbody></table></div>`
         : ''}
 
@@ -119,9 +135,11 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
         ? html`<h2>${t('host.checkMetrics')}</h2>
           <div class="charts" data-host="${host.id}" data-tz="${TIME_ZONE}" data-lang="${lang}" data-no-data="${t('host.noData')}" data-words="${JSON.stringify(chartWords(lang))}" id="check-metrics">
             <figure class="chart" id="chart-check-metric" data-measurement="${metricFields[0]!.measurement}" data-field="${metricFields[0]!.field}"
-              data-group-by="${metricFields[0]!.groupBy.join(',')}">
-              <figcaption><select id="metric-picker" aria-label="${t('host.checkMetrics')}">${metricFields.map(
-                (m) => html`<option value="${m.measurement}|${m.field}|${m.groupBy.join(',')}">${m.measurement}.${m.field} (${m.checkName})</option>`,
+              data-group-by="${metricFields[0]!.groupBy.join(',')}" data-unit="${metricFields[0]!.unit ?? ''}" data-label="${metricFields[0]!.title}">
+              <figcaption><select id="metric-picker" aria-label="${t('host.checkMetrics')}">${groupByCheck(metricFields).map(
+                ([check, entries]) => html`<optgroup label="${check}">${entries.map(
+                  (m) => html`<option value="${m.measurement}|${m.field}|${m.groupBy.join(',')}" title="${m.measurement}.${m.field}" data-unit="${m.unit ?? ''}" data-label="${m.title}">${m.title}${m.unitWord ? ` (${m.unitWord})` : ''}</option>`,
+                )}</optgroup>`,
               )}</select></figcaption><div class="plot"></div></figure>
           </div>`
         : ''}

@@ -4,7 +4,7 @@ import type { Status } from '../../../shared/status.js';
 import type { FieldUnit } from '../../../checks/metric-declaration.js';
 import type { Translate } from '../../page-kit/i18n/index.js';
 import type { Html } from '../../page-kit/layout.js';
-import { statusClass } from '../status-view.js';
+import { statusClass, statusLabel } from '../status-view.js';
 import { CARD_METRICS, type CardMetricId, type HostFigure } from './overview-figures.js';
 
 export type CardFigures = Partial<Record<CardMetricId, HostFigure>>;
@@ -48,7 +48,7 @@ export function sparkline(values: ReadonlyArray<number | null>): Html {
 
 /** One host card: status colour, name (wraps; the full name on hover), CPU / memory / disk with sparklines, tags. */
 export function hostCard(host: Host, status: Status, figures: CardFigures | undefined, t: Translate): Html {
-  const statusText = t(`overview.status.${status}`);
+  const statusText = statusLabel(status, t);
   const offline = host.kind === 'agent' && !host.connected;
   return html`<article class="card" data-card="${host.id}" data-tags="${host.tags.join(' ')}"><a class="cell ${statusClass(status)}" href="/hosts/${host.id}" data-host-id="${host.id}" title="${host.name} · ${statusText}">${host.name}</a>
 <p class="card-status"><span class="status-text">${statusText}</span>${offline ? html` · <span class="offline">${t('overview.offline')}</span>` : ''}</p><dl class="figures">${CARD_METRICS.map((m) => {

@@ -20,7 +20,7 @@ export function sortProblems(tickets: readonly Ticket[]): Ticket[] {
 }
 
 /** "3h 05m" since `since`: the same shape as the countdowns, so a row reads the same way across. */
-export const formatAge = (since: number, now: number) => formatCountdown(now + Math.max(0, now - since), now);
+export const formatAge = (since: number, now: number, lang: Lang) => formatCountdown(now + Math.max(0, now - since), now, lang);
 
 /** What crossed: the check's name and its result in the page language; a case opened by a person keeps its title. */
 export function whatCrossed(tk: Ticket, t: Translate, lang: Lang): Html {
@@ -32,11 +32,11 @@ export function whatCrossed(tk: Ticket, t: Translate, lang: Lang): Html {
 }
 
 /** The next SLA deadline: response until acknowledged, then restore. Nothing when no SLA clock runs. */
-function deadline(tk: Ticket, now: number, t: Translate): Html {
+function deadline(tk: Ticket, now: number, t: Translate, lang: Lang): Html {
   if (tk.slaStopped) return html`<span class="no-sla">${t('overview.noSla')}</span>`;
   const due = tk.acknowledgedAt ? tk.restoreDueAt : tk.responseDueAt;
   const label = tk.acknowledgedAt ? t('overview.restoreDue') : t('overview.responseDue');
-  return html`<span class="countdown${due < now ? ' overdue' : ''}" data-due="${due}" title="${label}"><small>${label}</small> <b>${formatCountdown(due, now)}</b></span>`;
+  return html`<span class="countdown${due < now ? ' overdue' : ''}" data-due="${due}" title="${label}"><small>${label}</small> <b>${formatCountdown(due, now, lang)}</b></span>`;
 }
 
 function problemRow(tk: Ticket, now: number, t: Translate, lang: Lang): Html {
@@ -48,8 +48,8 @@ function problemRow(tk: Ticket, now: number, t: Translate, lang: Lang): Html {
       <div class="meta">${tk.hostId ? html`<a href="/hosts/${tk.hostId}" class="host">${tk.hostName}</a>` : html`<span class="host">${t('overview.noHost')}</span>`}
         · <span class="badge state-${tk.state}">${t(`state.${tk.state}`)}</span> · <a href="/tickets/${tk.number}" class="number">${tk.number}</a></div>
     </td>
-    <td class="age" title="${t('overview.age')}">${formatAge(tk.openedAt, now)}</td>
-    <td class="due">${deadline(tk, now, t)}</td>
+    <td class="age" title="${t('overview.age')}">${formatAge(tk.openedAt, now, lang)}</td>
+    <td class="due">${deadline(tk, now, t, lang)}</td>
   </tr>`;
 }
 

@@ -6,14 +6,13 @@ import { listCustomers, type Customer } from '../../db/customers.js';
 import { listHosts, type Host } from '../../db/hosts.js';
 import { StatusSchema, worstStatus, type Status } from '../../../shared/status.js';
 import { ACTIVE_STATES, listTickets, type Ticket } from '../../tickets/ticket-store.js';
-import { slaCountdown } from '../../tickets/sla-countdown.js';
 import type { MetricsStore } from '../../metrics/store.js';
 import type { DashEnv } from '../../page-kit/env.js';
-import { formatCountdown, formatTime } from '../../page-kit/format.js';
+import { formatTime } from '../../page-kit/format.js';
 import type { Lang, Translate } from '../../page-kit/i18n/index.js';
 import { actionable, dueInspectionsList, visibleCalendars } from '../../reports/pages/inspection-view.js';
 import { page, type Html } from '../../page-kit/layout.js';
-import { statusClass } from '../status-view.js';
+import { statusClass, statusLabelsJson } from '../status-view.js';
 import { worstStatusByHost } from '../../db/host-status.js';
 import { awaitingCustomerSection, contractBanner } from '../../tickets/case-pages.js';
 import { HostFigures } from './overview-figures.js';
@@ -109,18 +108,6 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
   };
 }
 
-/** A ticket as a table row (the host page and the tickets list use it; the overview has its problems panel). */
-export function ticketRow(tk: Ticket, now: number, t: Translate, lang: Lang): Html {
-  return html`<tr data-ticket="${tk.number}" class="sev-${tk.severity}">
-    <td><a href="/tickets/${tk.number}">${tk.number}</a></td>
-    <td>${tk.severity}</td>
-    <td><span class="badge state-${tk.state}">${t(`state.${tk.state}`)}</span></td>
-    <td>${tk.title}</td>
-    <td>${formatTime(tk.openedAt, lang)}</td>
-    <td>${tk.state === 'closed' || tk.state === 'recovered' || tk.state === 'resolved' ? '' : slaCountdown(tk, now, t)}</td>
-  </tr>`;
-}
-
 /** "1 host", "2 hosts"; Chinese has one form ("1 台主机"). */
 export function hostCountText(n: number, t: Translate): string {
   return (n === 1 ? t('overview.hostOne') : t('overview.hostMany')).replace('{n}', String(n));
@@ -204,7 +191,7 @@ export function renderOverview(view: OverviewView, filter: OverviewFilter, ctx: 
     <p id="filter-none" class="empty-state" hidden>${t('overview.noMatch')}</p>
     <div class="columns overview">
     <section class="grid-area" id="host-grid" data-labels="${JSON.stringify({ one: t('overview.hostOne'), many: t('overview.hostMany') })}"
-      data-status-labels="${JSON.stringify(Object.fromEntries((['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const).map((s) => [s, t(`overview.status.${s}`)])))}">${cards}</section>
+      data-status-labels="${statusLabelsJson(t)}">${cards}</section>
     <aside>
       ${problemsPanel(data.openTickets, now, t, lang)}
       ${data.agentsOffline.length

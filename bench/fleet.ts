@@ -8,8 +8,6 @@
  * runs), and the dashboard overview while it runs. Writes its rows into the fleet table of docs/benchmarks.md.
  */
 import './fleet/quiet-logs.js';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +18,7 @@ import { tempDir } from './servers/temp-dir.js';
 import { machineLine } from './bench-report.js';
 import { AgentSwarm, type ConnectStorm } from './fleet/agent-swarm.js';
 import { OPEN_FILES, startCollectorProcess, type CollectorProcess } from './fleet/collector-process.js';
+import { raiseOpenFiles } from './fleet/open-files.js';
 import { cpuPct, percentile, procSample, type ProcSample } from './fleet/proc-stats.js';
 import { upsertFleetRows } from './fleet/report.js';
 import { seedFleet } from './fleet/seed.js';
@@ -49,20 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmtMs = (v: number) => (Number.isNaN(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
 
-// 10,000 sockets need more descriptors than the usual 1,024: raise our own limit too (up to the hard limit when
-// that may not be raised, as in a container without CAP_SYS_RESOURCE).
-const openFilesLimit = () => Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
-for (const limit of [`${OPEN_FILES}:${OPEN_FILES}`, String(OPEN_FILES)]) {
-  try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${limit}`], { stdio: 'ignore' });
-    break;
-  } catch {
-    // Next: the soft limit alone.
-  }
-}
-const hardLimit = Number(/Max open files\s+\d+\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
-if (openFilesLimit() < OPEN_FILES) execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${hardLimit}:${hardLimit}`], { stdio: 'ignore' });
-console.log(`open-files limit of the load generator: ${openFilesLimit()}`);
+console.log(`open-files limit of the load generator: ${raiseOpenFiles()}`);
 
 interface RunResult {
   agents: number;

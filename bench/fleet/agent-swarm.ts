@@ -191,6 +191,11 @@ export class AgentSwarm {
     for (const i of indexes) this.agents[i]!.faultBatches = 0;
   }
 
+  /** These agents' disks are fine again: system.disk is OK from their next batch on (the ticket resolves). */
+  clearDiskFault(indexes: readonly number[]): void {
+    for (const i of indexes) this.agents[i]!.faultBatches = undefined;
+  }
+
   /** The collector is going away: closes are expected, nobody reconnects until connectAll(). */
   expectDisconnect(): void {
     this.wantConnected = false;

@@ -1,0 +1,258 @@
+/**
+ * npm run bench:soak [-- --minutes 60 --agents 1000 --store sqlite|influxdb --sample 30 --warmup 5 --docs FILE]
+ *
+ * The fleet bench's pieces held for an hour: one collector (its own process) and N simulated linux-base agents on
+ * real WebSockets, an engineer's dashboard overview every 10 s and a few disk faults coming and going (tickets
+ * opened, resolved, notified). Every `--sample` seconds it notes the collector's RSS, open files, the size of every
+ * SQLite WAL file in its data dir, the longest event-loop delay since the last sample (bench/fleet/loop-stats.mjs
+ * preloaded into the collector) and the batch ack p99. At the end it prints the growth after warm-up (median of the
+ * first five post-warm-up samples against the median of the last five) and the longest stall, and writes the
+ * Soak section of docs/benchmarks.md. Goals (issue 16): RSS and open files grow < 5% after warm-up, WAL bounded,
+ * no event-loop stall > 200 ms.
+ */
+import './fleet/quiet-logs.js';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startInfluxDb, type RunningInfluxDb } from './servers/influxdb.js';
+import { freePort } from './servers/ports.js';
+import { tempDir } from './servers/temp-dir.js';
+import { machineLine } from './bench-report.js';
+import { writeMarkedBlock } from './marked-section.js';
+import { AgentSwarm } from './fleet/agent-swarm.js';
+import { startCollectorProcess } from './fleet/collector-process.js';
+import { raiseOpenFiles } from './fleet/open-files.js';
+import { percentile, procSample } from './fleet/proc-stats.js';
+import { seedFleet } from './fleet/seed.js';
+import { startWebhookReceiver } from './fleet/webhook-receiver.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '60' },
+    agents: { type: 'string', default: '1000' },
+    store: { type: 'string', default: 'sqlite' },
+    sample: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    'no-write': { type: 'boolean', default: false },
+    docs: { type: 'string', default: 'docs/benchmarks.md' },
+  },
+});
+const MINUTES = Number(values.minutes);
+const AGENTS = Number(values.agents);
+const STORE = values.store === 'influxdb' ? 'influxdb' : 'sqlite';
+const SAMPLE_MS = Number(values.sample) * 1000;
+const WARMUP_MS = Number(values.warmup) * 60_000;
+const FLUSH_MS = 10_000;
+const GOAL_GROWTH_PCT = 5;
+const GOAL_STALL_MS = 200;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+console.log(`open-files limit of the load generator: ${raiseOpenFiles()}`);
+
+/** Every SQLite write-ahead log under `dir`, by file name, in bytes. */
+function walSizes(dir: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('-wal')) {
+        try {
+          sizes.set(p.slice(dir.length + 1), statSync(p).size);
+        } catch {
+          // Checkpointed away between readdir and stat.
+        }
+      }
+    }
+  };
+  walk(dir);
+  return sizes;
+}
+
+interface LoopLine {
+  at: number;
+  maxMs: number;
+}
+/** Loop-stats lines written after `since`, and where the file was read to. */
+function loopLinesFrom(file: string, offset: number): { lines: LoopLine[]; offset: number } {
+  if (!existsSync(file)) return { lines: [], offset };
+  const text = readFileSync(file, 'utf8');
+  const complete = text.lastIndexOf('\n') + 1;
+  const lines = text
+    .slice(offset, complete)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LoopLine);
+  return { lines, offset: complete };
+}
+
+interface Sample {
+  minute: number;
+  rss: number;
+  fds: number;
+  wal: Map<string, number>;
+  stallMs: number;
+  stallAt: number;
+  ackP99: number;
+  acks: number;
+  connected: number;
+}
+
+const loadBefore = os.loadavg()[0]!;
+const receiver = await startWebhookReceiver();
+let influx: RunningInfluxDb | undefined;
+if (STORE === 'influxdb') influx = await startInfluxDb();
+const data = tempDir('soak');
+const dataDir = join(data.path, 'data');
+const loopFile = join(data.path, 'loop-stats.jsonl');
+const seeded = seedFleet(join(dataDir, 'patrol.db'), { agents: AGENTS, customers: Math.max(10, Math.round(AGENTS / 100)), webhookUrl: receiver.url });
+const env: Record<string, string> = { PATROL_BATCH_INTERVAL_SEC: String(FLUSH_MS / 1000) };
+if (influx) Object.assign(env, { PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'soak' });
+const collector = await startCollectorProcess({ dataDir, port: await freePort(), env, logFile: join(data.path, 'collector.log'), loopStatsFile: loopFile });
+const swarm = new AgentSwarm(`${collector.url.replace('http', 'ws')}/agent`, seeded.agents, FLUSH_MS);
+const storm = await swarm.connectAll();
+console.log(`${AGENTS - storm.notConnected} agents connected in ${Math.round(storm.ms)} ms; soak for ${MINUTES} min (${STORE}), a sample every ${SAMPLE_MS / 1000} s`);
+swarm.recording = true;
+swarm.start();
+
+// An engineer keeps the overview open (every 10 s); its failures are counted.
+let running = true;
+let dashOk = 0;
+let dashFailed = 0;
+const dashLoop = (async () => {
+  while (running) {
+    try {
+      const res = await fetch(`${collector.url}/`, { headers: { cookie: seeded.adminCookie } });
+      await res.text();
+      if (res.ok) dashOk++;
+      else dashFailed++;
+    } catch {
+      dashFailed++;
+    }
+    await sleep(10_000);
+  }
+})();
+
+// Faults come and go: every 10 minutes 5 hosts get a full disk for 4 minutes (a ticket each, then its resolution),
+// so tickets, the notifier and their tables are part of what runs for the hour.
+const faultRounds: NodeJS.Timeout[] = [];
+for (let m = 10, round = 0; m < MINUTES; m += 10, round++) {
+  const idx = Array.from({ length: 5 }, (_, i) => (round * 97 + i * Math.floor(AGENTS / 5)) % AGENTS);
+  faultRounds.push(setTimeout(() => swarm.injectDiskFault(idx), m * 60_000));
+  faultRounds.push(setTimeout(() => swarm.clearDiskFault(idx), (m + 4) * 60_000));
+}
+
+const t0 = Date.now();
+const samples: Sample[] = [];
+let loopOffset = 0;
+const header = 'min    RSS MB  fds   WAL MB (largest)   stall ms  ack p99 ms  connected';
+console.log(header);
+while (Date.now() - t0 < MINUTES * 60_000) {
+  await sleep(SAMPLE_MS - ((Date.now() - t0) % SAMPLE_MS));
+  const p = procSample(collector.pid);
+  const loop = loopLinesFrom(loopFile, loopOffset);
+  loopOffset = loop.offset;
+  const worst = loop.lines.reduce((w, l) => (l.maxMs > w.maxMs ? l : w), { at: 0, maxMs: 0 });
+  const lat = swarm.latenciesMs.splice(0).sort((a, b) => a - b);
+  const s: Sample = {
+    minute: (Date.now() - t0) / 60_000,
+    rss: p.rssBytes,
+    fds: p.openFiles,
+    wal: walSizes(dataDir),
+    stallMs: worst.maxMs,
+    stallAt: worst.at,
+    ackP99: percentile(lat, 99),
+    acks: lat.length,
+    connected: swarm.connected,
+  };
+  samples.push(s);
+  const walTotal = [...s.wal.values()].reduce((a, b) => a + b, 0);
+  const largest = [...s.wal].sort((a, b) => b[1] - a[1])[0];
+  console.log(
+    `${s.minute.toFixed(1).padStart(5)}  ${mb(s.rss).padStart(6)}  ${String(s.fds).padStart(4)}  ${mb(walTotal).padStart(6)} (${largest ? `${largest[0]} ${mb(largest[1])}` : '-'})  ${String(s.stallMs).padStart(8)}  ${String(Math.round(s.ackP99)).padStart(10)}  ${s.connected}`,
+  );
+}
+const loadAfter = os.loadavg()[0]!;
+running = false;
+faultRounds.forEach(clearTimeout);
+await dashLoop;
+swarm.close();
+await collector.stop();
+await influx?.destroy();
+await receiver.close();
+
+// Growth: the median of the first five samples after warm-up against the median of the last five (single samples
+// swing with the garbage collector).
+const after = samples.filter((s) => s.minute * 60_000 >= WARMUP_MS);
+const head = after.slice(0, 5);
+const tail = after.slice(-5);
+const growth = (f: (s: Sample) => number) => {
+  const a = median(head.map(f));
+  const b = median(tail.map(f));
+  return { a, b, pct: ((b - a) / a) * 100 };
+};
+const rss = growth((s) => s.rss);
+const fds = growth((s) => s.fds);
+const walMax = new Map<string, { max: number; maxAfterWarmup: number; last: number }>();
+for (const s of samples)
+  for (const [f, size] of s.wal) {
+    const w = walMax.get(f) ?? { max: 0, maxAfterWarmup: 0, last: 0 };
+    w.max = Math.max(w.max, size);
+    if (s.minute * 60_000 >= WARMUP_MS) w.maxAfterWarmup = Math.max(w.maxAfterWarmup, size);
+    w.last = size;
+    walMax.set(f, w);
+  }
+const walFirstHalf = Math.max(0, ...after.slice(0, Math.ceil(after.length / 2)).map((s) => [...s.wal.values()].reduce((a, b) => a + b, 0)));
+const walSecondHalf = Math.max(0, ...after.slice(Math.ceil(after.length / 2)).map((s) => [...s.wal.values()].reduce((a, b) => a + b, 0)));
+const stallAll = samples.reduce((w, s) => (s.stallMs > w.stallMs ? s : w), samples[0]!);
+const stallAfter = after.length ? after.reduce((w, s) => (s.stallMs > w.stallMs ? s : w), after[0]!) : stallAll;
+const stallsOver = samples.filter((s) => s.stallMs > GOAL_STALL_MS).length;
+const ackAll = Math.max(...after.map((s) => s.ackP99).filter((v) => !Number.isNaN(v)));
+const lowestConnected = Math.min(...samples.map((s) => s.connected));
+
+const ok = (b: boolean) => (b ? 'met' : '**not met**');
+const walBounded = walSecondHalf <= walFirstHalf * 1.05 + 4 * 2 ** 20;
+const rowsOut: Array<[string, string]> = [
+  ['run', `${AGENTS} agents, ${STORE === 'sqlite' ? 'embedded store' : 'InfluxDB 1.6'}, ${MINUTES} min, a sample every ${SAMPLE_MS / 1000} s, warm-up ${WARMUP_MS / 60_000} min; load avg ${loadBefore.toFixed(1)} before / ${loadAfter.toFixed(1)} at the end`],
+  ['collector RSS after warm-up (median of first 5 / last 5 samples)', `${mb(rss.a)} MB -> ${mb(rss.b)} MB (${rss.pct >= 0 ? '+' : ''}${rss.pct.toFixed(1)}%; goal < ${GOAL_GROWTH_PCT}%: ${ok(rss.pct < GOAL_GROWTH_PCT)}); highest ${mb(Math.max(...after.map((s) => s.rss)))} MB`],
+  ['collector open files (same)', `${fds.a} -> ${fds.b} (${fds.pct >= 0 ? '+' : ''}${fds.pct.toFixed(1)}%; ${ok(fds.pct < GOAL_GROWTH_PCT)}); range ${Math.min(...after.map((s) => s.fds))}-${Math.max(...after.map((s) => s.fds))}`],
+  [
+    'SQLite WAL files (largest seen after warm-up / at the end)',
+    `${[...walMax].map(([f, w]) => `${f} ${mb(w.maxAfterWarmup)} / ${mb(w.last)} MB`).join('; ') || 'none'}; total peak in the first / second half after warm-up ${mb(walFirstHalf)} / ${mb(walSecondHalf)} MB (bounded: ${ok(walBounded)})`,
+  ],
+  [
+    'longest event-loop stall',
+    `${stallAll.stallMs} ms at minute ${((stallAll.stallAt - t0) / 60_000).toFixed(1)}; after warm-up ${stallAfter.stallMs} ms; samples with a stall > ${GOAL_STALL_MS} ms: ${stallsOver} of ${samples.length} (goal none: ${ok(stallsOver === 0)})`,
+  ],
+  ['batch ack p99 (worst 30-s window after warm-up)', `${Math.round(ackAll)} ms`],
+  ['agents connected (lowest sample)', `${lowestConnected} of ${AGENTS}`],
+  ['tickets and notices', `${swarm.faultSentAt.size} hosts had a disk fault; ${receiver.arrivedAt.size} tickets reached the webhook; overview ${dashOk} answered, ${dashFailed} failed`],
+];
+console.log(`\n${rowsOut.map(([k, v]) => `${k}: ${v}`).join('\n')}`);
+if (swarm.errors.size) console.log(`collector errors: ${[...swarm.errors].map(([k, v]) => `${v} x ${k}`).join('; ')}`);
+
+if (!values['no-write']) {
+  const minutesCol = samples.filter((_, i) => i % Math.max(1, Math.round(300_000 / SAMPLE_MS)) === 0 || i === samples.length - 1);
+  const body = [
+    `Measured on ${machineLine()}, \`npm run bench:soak -- --minutes ${MINUTES} --agents ${AGENTS}${STORE === 'influxdb' ? ' --store influxdb' : ''}\` (collector, load generator${influx ? ' and InfluxDB' : ''} share the two cores):`,
+    '',
+    '| figure | value |',
+    '| --- | --- |',
+    ...rowsOut.map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    'Every five minutes:',
+    '',
+    '| minute | RSS MB | open files | WAL MB (all files) | longest stall in the 30 s before, ms | ack p99 ms |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...minutesCol.map((s) => `| ${s.minute.toFixed(1)} | ${mb(s.rss)} | ${s.fds} | ${mb([...s.wal.values()].reduce((a, b) => a + b, 0))} | ${s.stallMs} | ${Math.round(s.ackP99)} |`),
+  ].join('\n');
+  writeMarkedBlock(values.docs, 'soak-table', 'Soak (npm run bench:soak)', body);
+  console.log(`\nwritten to ${values.docs}`);
+}
+if (process.env.BENCH_KEEP) console.log(`kept ${data.path}`);
+else data.remove();
+process.exit(0);

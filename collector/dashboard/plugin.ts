@@ -71,7 +71,7 @@ function makeDashboard({ db, now, hub, store }: Parameters<PluginFactory>[0], op
   behindLogin.route('/', logoutRoute(db, now));
   behindLogin.route('/', liveRoutes({ db, now, feed, heartbeatMs: opts.liveHeartbeatMs }));
   behindLogin.route('/', overviewRoutes({ db, now, store }));
-  behindLogin.route('/', hostRoutes({ db, now }));
+  behindLogin.route('/', hostRoutes({ db, now, store }));
   // Before the ticket pages: /tickets/new and the case forms are not ticket ids.
   behindLogin.route('/', casePages({ db, now }));
   behindLogin.route('/', ticketPages({ db, now }));

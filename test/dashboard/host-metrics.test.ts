@@ -152,3 +152,36 @@ test('the login page, for the screenshots', async () => {
   expect(await s.page.locator('#login-submit').count()).toBe(1);
   await screenshot(s.page, 'login');
 });
+
+test("what the agent dropped and the collector refused is counted on the host's page, in zh and en", async () => {
+  const staff = await httpLogin(world.url, 'eng', PASSWORDS.eng);
+  const hostPage = async (lang: 'zh' | 'en', cookie = staff.cookie) => (await fetch(`${world.url}/hosts/${hostId}`, { headers: { cookie: `${cookie}; patrol_lang=${lang}` } })).text();
+  // Nothing lost yet: no section.
+  expect(await hostPage('en')).not.toContain('id="host-drops"');
+
+  // The agent's own counter, as its self-metrics line carries it in every batch (agent/agent.ts), over the wire.
+  const now = Date.now();
+  const lines = [[3 * 3600_000, 0], [2 * 3600_000, 120], [1800_000, 345]].map(([ago, n]) => `patrol_agent dropped_points_total=${n} ${now - ago!}`).join('\n');
+  agent!.sendRaw(JSON.stringify({ type: 'batch', seq: 2, results: [], lines }));
+  await agent!.next((f) => f.type === 'ack' && f.seq === 2);
+  // A result of a check the host was never given: refused by ingest and counted for this agent (flushed every 5 s).
+  const rogue = { name: 'rogue', checkId: 'script.nagios', status: 'OK', summary: 'hi', startedAt: now, durationMs: 1, metrics: [] };
+  agent!.sendRaw(JSON.stringify({ type: 'batch', seq: 3, results: [rogue], metrics: [] }));
+  await agent!.next((f) => f.type === 'ack' && f.seq === 3);
+  await expect.poll(async () => hostPage('en'), { timeout: 30_000, interval: 500 }).toContain('data-refused="unassignedResults"');
+
+  const en = await hostPage('en');
+  const text = (html: string, id: string) => (new RegExp(`<p id="${id}"[^>]*>([\\s\\S]*?)</p>`).exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  expect(en).toContain('data-dropped="345"');
+  expect(text(en, 'agent-dropped')).toMatch(/^345 results and figures dropped by the agent \(spool full or too large\), first seen \d{4}-\d{2}-\d{2} \d{2}:\d{2}, latest increase \d{4}-\d{2}-\d{2} \d{2}:\d{2}\.$/);
+  expect(text(en, 'collector-refused')).toMatch(/^Refused by the collector: unassigned results 1 \(latest \d{4}-\d{2}-\d{2} \d{2}:\d{2}\)$/);
+  expect(en).toMatch(/id="collector-refused" title="batch 3: results of checks not assigned/);
+  const zh = await hostPage('zh');
+  expect(text(zh, 'agent-dropped')).toMatch(/^代理因缓存已满或数据过大丢弃了 345 条数据（检查结果及其指标），首次发现于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}，最近一次增加于/);
+  expect(text(zh, 'collector-refused')).toMatch(/^被采集器拒收： 未分配的结果 1/);
+  // The customer reads the counts too, without the collector's internal reason.
+  const cust = await httpLogin(world.url, 'cust-a', PASSWORDS.custA);
+  const custPage = await hostPage('en', cust.cookie);
+  expect(custPage).toContain('data-dropped="345"');
+  expect(custPage).toContain('id="collector-refused" title=""');
+});

@@ -22,6 +22,8 @@ import { chartWords, ticketMarks } from './host-chart-marks.js';
 import { thresholdsByCheck } from '../../assignment/chart-thresholds.js';
 import { factLabel, factRows, factValue } from './host-facts-view.js';
 import { notFoundPage } from './not-found.js';
+import { agentDrops, dropsSection } from './host-drops.js';
+import type { MetricsStore } from '../../metrics/store.js';
 import { ticketHeadline } from '../../tickets/headline.js';
 import { renderCheckMessage } from '../../../checks/messages.js';
 import { checkTitle } from '../../../checks/titles.js';
@@ -64,9 +66,9 @@ function groupByCheck(entries: readonly PickerEntry[]): Array<[string, PickerEnt
   return [...groups];
 }
 
-export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
+export function hostRoutes(deps: { db: Db; now(): number; store?: MetricsStore }): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
-  app.get('/hosts/:id', (c) => {
+  app.get('/hosts/:id', async (c) => {
     const t = c.get('t');
     const lang = c.get('lang');
     const ids = c.get('customerIds');
@@ -85,6 +87,8 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
     const marked = listTickets(deps.db, { customerIds: ids, hostId: host.id, limit: 200, now }).filter((tk) => (tk.resolvedAt ?? tk.restoredAt ?? tk.closedAt ?? now) >= now - 90 * 86400_000);
     const marks = ticketMarks(marked, (tk) => ticketHeadline(tk, lang, { thresholds: tk.checkId ? limits.get(tk.checkId) : undefined }));
     const facts = factRows(host.facts, lang);
+    // An agentless host has no spool; a store that cannot answer leaves the line out rather than the page.
+    const drops = host.kind === 'agent' && deps.store ? await agentDrops(deps.store, host, now).catch(() => undefined) : undefined;
     const item = (label: string, value: unknown, id = '') => html`<div class="kv"${id ? html` id="${id}"` : ''}><dt>${label}</dt><dd>${value}</dd></div>`;
     const body = html`
       <dl class="host-head">
@@ -95,6 +99,7 @@ export function hostRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
         ${item(HOST_WORDS.agent[lang], html`${host.connected ? t('host.connected') : t('host.disconnected')}${host.agentVersion ? html` <small>${t('common.version')} ${host.agentVersion}</small>` : ''}`)}
         ${item(t('common.lastSeen'), host.lastSeenAt ? formatTime(host.lastSeenAt, lang) : t('common.never'))}
       </dl>
+      ${dropsSection(deps.db, host, drops, t, lang, c.get('user').role !== 'customer')}
 
       <h2>${t('host.checks')}</h2>
       <div class="table-scroll"><table class="checks" id="checks">

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { getCustomer, listCustomers } from '../db/customers.js';
 import { ChannelInputSchema, channelCustomerProblem, createChannel, deleteChannel, getChannel, listChannels } from './channels.js';
+import { kindFields, secretNote } from './channel-form.js';
+import { CHANNEL_KINDS, kindOf, URL_KINDS } from './kinds/index.js';
 import { sendTestMessage } from './notifier.js';
 import { createLogger } from '../../shared/logger.js';
 import type { DashEnv } from '../page-kit/env.js';
@@ -12,29 +14,16 @@ import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/s
 
 const log = createLogger('dashboard.settings');
 
-const NewWebhook = z.object({
+/** The URL kinds' create form; other kinds post their own form to /settings/channels/<kind> (kinds/<kind>.ts fromForm). */
+const NewUrlChannel = z.object({
   name: z.string().trim().min(1).max(200),
-  kind: z.enum(['webhook', 'wecom', 'dingtalk', 'feishu', 'slack']),
+  kind: z.string().max(40),
   url: z.string().max(2000),
   customerId: z.string().max(100).default(''),
 });
-const checkbox = z.preprocess((v) => v === 'on' || v === '1' || v === 'true', z.boolean());
-/** The SMTP form; the password goes to the channel's secret and is never put back into a page. */
-const NewEmailChannel = z.object({
-  name: z.string().trim().min(1).max(200),
-  customerId: z.string().max(100).default(''),
-  host: z.string().trim().min(1).max(255),
-  port: z.coerce.number().int().min(1).max(65535).default(587),
-  security: z.enum(['starttls', 'tls']).default('starttls'),
-  user: z.string().trim().max(320).default(''),
-  password: z.string().max(1000).default(''),
-  from: z.string().trim().min(3).max(320),
-  to: z.string().max(4000).default(''),
-  notifyOnDuty: checkbox,
-  verifyTls: checkbox,
-  requireTls: checkbox,
-  lang: z.enum(['zh', 'en']).default('zh'),
-});
+/** What every form sends besides its kind's fields. */
+const ChannelHead = z.object({ name: z.string().trim().min(1).max(200), customerId: z.string().max(100).default('') });
+const issues = (err: z.ZodError) => err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
 
 const PATH = '/settings/channels';
 const done = (c: Context<DashEnv>) => c.redirect(`${PATH}?done=1`, 303);
@@ -62,7 +51,7 @@ export function settingsChannelRoutes(deps: { db: Db; now(): number }): Hono<Das
         ${channels.length
           ? html`<table id="channel-list"><tbody>${channels.map(
               (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td>
-            <td>${ch.kind === 'email' ? html`${ch.config.host}:${ch.config.port} ${ch.config.user ?? ''} <small>${ch.hasPassword ? t('settings.passwordStored') : t('settings.noPassword')}</small>` : ''}${ch.kind === 'dingtalk' || ch.kind === 'feishu' ? html`<small>${ch.hasSecret ? t('settings.secretStored') : t('settings.noSecret')}</small>` : ''}</td>
+            <td>${kindOf(ch.kind).listNote?.(ch.config as never) ?? ''} ${secretNote(kindOf(ch.kind).secret, ch.hasSecret, t)}</td>
             <td>${ch.enabled ? '' : 'off'}</td>
             <td><a class="button" data-edit-channel href="${PATH}/${ch.id}">${t('common.edit')}</a> ${postButton(c, `${PATH}/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `${PATH}/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
             )}</tbody></table>`
@@ -70,33 +59,27 @@ export function settingsChannelRoutes(deps: { db: Db; now(): number }): Hono<Das
         <h2>${t('settings.addChannel')}</h2>
         <form method="post" action="${PATH}" class="filters" id="channel-form">${csrfField(c)}
           <label>${t('common.name')} <input name="name" required></label>
-          <label>${t('settings.kind')} <select name="kind"><option>webhook</option><option>wecom</option><option>dingtalk</option><option>feishu</option><option>slack</option></select></label>
+          <label>${t('settings.kind')} <select name="kind">${URL_KINDS.map((k) => html`<option>${k}</option>`)}</select></label>
           <label>${t('settings.webhookUrl')} <input name="url" type="url" required></label>
           <label>${t('common.customer')} ${customerSelect}</label>
           <button type="submit" class="primary">${t('common.add')}</button></form>
-        <h3>${t('settings.emailChannel')}</h3>
-        <form method="post" action="${PATH}/email" class="filters" id="email-channel-form">${csrfField(c)}
+        ${CHANNEL_KINDS.filter((k) => k.form === 'own').map(
+          (k) => html`<h3>${t(k.kind === 'email' ? 'settings.emailChannel' : 'settings.addChannel')}</h3>
+        <form method="post" action="${PATH}/${k.kind}" class="filters" id="${k.kind}-channel-form">${csrfField(c)}
           <label>${t('common.name')} <input name="name" required></label>
           <label>${t('common.customer')} ${customerSelect}</label>
-          <label>${t('settings.smtpHost')} <input name="host" required></label>
-          <label>${t('checks.port')} <input name="port" type="number" min="1" max="65535" value="587"></label>
-          <label>${t('settings.smtpSecurity')} <select name="security"><option value="starttls">STARTTLS / plain (587, 25)</option><option value="tls">TLS (465)</option></select></label>
-          <label>${t('login.username')} <input name="user" autocomplete="off"></label>
-          <label>${t('login.password')} <input name="password" type="password" autocomplete="new-password"></label>
-          <label>${t('settings.mailFrom')} <input name="from" required placeholder="patrol@example.com"></label>
-          <label>${t('settings.mailTo')} <input name="to" placeholder="ops@example.com, noc@example.com"></label>
-          <label class="inline"><input type="checkbox" name="notifyOnDuty" checked> ${t('settings.notifyOnDuty')}</label>
-          <label class="inline"><input type="checkbox" name="verifyTls" checked> ${t('settings.verifyTls')}</label>
-          <label class="inline"><input type="checkbox" name="requireTls" checked> ${t('settings.requireTls')}</label>
+          ${kindFields(k.fields, k.secret, t)}
           <label>${t('settings.language')} <select name="lang"><option value="zh">中文</option><option value="en">English</option></select></label>
-          <button type="submit" class="primary">${t('common.add')}</button></form>
+          <button type="submit" class="primary">${t('common.add')}</button></form>`,
+        )}
       </section>`;
     return page(c, t('settings.channels'), body);
   });
 
   app.post(PATH, async (c) => {
-    const f = NewWebhook.safeParse(await c.req.parseBody());
+    const f = NewUrlChannel.safeParse(await c.req.parseBody());
     if (!f.success) return fail(c, f.error.issues[0]?.message ?? 'invalid');
+    if (!URL_KINDS.includes(f.data.kind as never)) return fail(c, `kind: not one of ${URL_KINDS.join(', ')}`);
     const input = ChannelInputSchema.safeParse({ kind: f.data.kind, name: f.data.name, customerId: f.data.customerId || null, config: { url: f.data.url } });
     if (!input.success) return fail(c, input.error.issues[0]?.message ?? 'invalid');
     if (channelCustomerProblem(db, input.data.customerId)) return fail(c, `no customer ${input.data.customerId}`);
@@ -104,33 +87,25 @@ export function settingsChannelRoutes(deps: { db: Db; now(): number }): Hono<Das
     return done(c);
   });
 
-  app.post(`${PATH}/email`, async (c) => {
-    const f = NewEmailChannel.safeParse(await c.req.parseBody());
-    if (!f.success) return fail(c, f.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const to = f.data.to.split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
-    const input = ChannelInputSchema.safeParse({
-      kind: 'email',
-      name: f.data.name,
-      customerId: f.data.customerId || null,
-      secret: f.data.password || null,
-      config: {
-        host: f.data.host,
-        port: f.data.port,
-        secure: f.data.security === 'tls',
-        user: f.data.user || undefined,
-        from: f.data.from,
-        to,
-        notifyOnDuty: f.data.notifyOnDuty,
-        tlsRejectUnauthorized: f.data.verifyTls,
-        requireTls: f.data.requireTls,
-        lang: f.data.lang,
-      },
+  for (const kind of CHANNEL_KINDS.filter((k) => k.form === 'own')) {
+    app.post(`${PATH}/${kind.kind}`, async (c) => {
+      const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const head = ChannelHead.safeParse(form);
+      if (!head.success) return fail(c, issues(head.error));
+      let own: ReturnType<typeof kind.fromForm>;
+      try {
+        own = kind.fromForm(form);
+      } catch (err) {
+        if (err instanceof z.ZodError) return fail(c, issues(err));
+        throw err;
+      }
+      const input = ChannelInputSchema.safeParse({ kind: kind.kind, name: head.data.name, customerId: head.data.customerId || null, ...own });
+      if (!input.success) return fail(c, issues(input.error));
+      if (input.data.customerId && !getCustomer(db, input.data.customerId)) return fail(c, `no customer ${input.data.customerId}`);
+      createChannel(db, input.data, deps.now());
+      return done(c);
     });
-    if (!input.success) return fail(c, input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    if (input.data.customerId && !getCustomer(db, input.data.customerId)) return fail(c, `no customer ${input.data.customerId}`);
-    createChannel(db, input.data, deps.now());
-    return done(c);
-  });
+  }
 
   app.post(`${PATH}/:id/test`, async (c) => {
     if (!getChannel(db, c.req.param('id'))) return c.text('not found', 404);

@@ -1,7 +1,8 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { channelsForCustomer, type ChannelWithSecret } from '../notify/channels.js';
+import { smtpPoolKey, smtpTransport } from '../notify/kinds/email.js';
 
 /**
  * Mails to the customer's people: the answer that gives a case its number, the notice before a case closes by the
@@ -135,23 +136,12 @@ export class CustomerMailer {
     }
   }
 
+  /** The notify e-mail kind's SMTP connection for this channel, kept while its config stays the same. */
   private transport(channel: EmailChannel): Transporter {
-    const key = `${channel.id}:${JSON.stringify(channel.config)}:${channel.secret ?? ''}`;
+    const key = smtpPoolKey(channel);
     let t = this.transports.get(key);
     if (!t) {
-      const c = channel.config;
-      const timeoutMs = this.opts.timeoutMs ?? 10_000;
-      t = nodemailer.createTransport({
-        host: c.host,
-        port: c.port,
-        secure: c.secure,
-        requireTLS: c.requireTls,
-        auth: c.user ? { user: c.user, pass: channel.secret ?? '' } : undefined,
-        tls: { rejectUnauthorized: c.tlsRejectUnauthorized },
-        connectionTimeout: timeoutMs,
-        greetingTimeout: timeoutMs,
-        socketTimeout: timeoutMs,
-      });
+      t = smtpTransport(channel, this.opts.timeoutMs ?? 10_000);
       this.transports.set(key, t);
     }
     return t;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chatPayload, chatSafe, genericPayload, textOf, type NotificationMessage } from '../../collector/notify/message.js';
+import { textOf, type NotificationMessage } from '../../collector/notify/message.js';
+import { chatPayload, chatSafe, genericPayload } from '../../collector/notify/kinds/index.js';
 import { ChannelSender } from '../../collector/notify/senders.js';
 import type { ChannelWithSecret } from '../../collector/notify/channels.js';
 import type { NotificationItem } from '../../collector/notify/outbox.js';

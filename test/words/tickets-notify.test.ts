@@ -3,6 +3,7 @@ import { say } from '../../checks/system/messages.js';
 import { TicketStateEngine } from '../../collector/tickets/state-engine.js';
 import { listEvents, listTickets } from '../../collector/tickets/ticket-store.js';
 import { textOf, type NotificationMessage } from '../../collector/notify/message.js';
+import { chatSafe } from '../../collector/notify/kinds/index.js';
 import type { NotificationItem } from '../../collector/notify/outbox.js';
 import type { CheckResult } from '../../shared/check-result.js';
 import { buildFaultDocument } from '../../collector/reports/fault-document.js';
@@ -37,7 +38,7 @@ describe('a ticket keeps the message of the result that set its summary', () => 
     const message: NotificationMessage = { id: 'm1', customerId: 'acme', customerName: 'ACME', hostId: w.acmeHost.id, hostName: w.acmeHost.name, tier: 1, items: [item], recipients: [], createdAt: w.clock.now() };
     expect(textOf(message, 'zh')).toMatch(/ \/ \d+\.\d% 超过阈值$/m);
     expect(textOf(message, 'en')).toMatch(/ \/ \d+\.\d% above threshold$/m);
-    expect(textOf(message, 'zh', 'wecom')).toContain('超过阈值');
+    expect(textOf(message, 'zh', (text) => chatSafe('wecom', text))).toContain('超过阈值');
 
     // The fault report: the opening's result on its timeline and the last result among the facts, in the report's language.
     const report = (lang: 'zh' | 'en') => renderDocumentMarkdown(buildFaultDocument(w.db, ticket!.id, { now: w.clock.now(), lang })!);

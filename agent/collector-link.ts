@@ -241,9 +241,8 @@ export class CollectorLink {
       const backlog = pending[0]! < this.backlogEnd ? pending[0]! : undefined;
       const seq = live !== undefined && (this.preferLive || backlog === undefined) ? live : backlog!;
       this.preferLive = !this.preferLive;
-      const frame = this.opts.spool.read(seq);
-      if (!frame) continue;
-      const text = JSON.stringify(frame);
+      const text = this.opts.spool.frameText(seq);
+      if (text === undefined) continue;
       if (Buffer.byteLength(text) > MAX_FRAME_BYTES) {
         // Spooled by an older agent without splitting: the collector would close the connection on it, every time.
         log.error({ seq, bytes: Buffer.byteLength(text), limit: MAX_FRAME_BYTES }, 'spooled batch exceeds the frame limit; dropped');

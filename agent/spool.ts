@@ -27,6 +27,9 @@ export interface SpoolStats {
 /** 100 MB: the issue's default; about a week of one host's results at 60 s intervals. */
 export const DEFAULT_SPOOL_LIMIT_BYTES = 100 * 1024 * 1024;
 
+/** Batch texts kept in memory for sending (an idle host's batch is 2-3 kB; an outage's backlog stays on disk). */
+const RECENT_TEXT_LIMIT = 256 * 1024;
+
 const FILE_RE = /^(\d{12})\.json$/;
 
 /**
@@ -38,6 +41,9 @@ export class Spool {
   private readonly entries = new Map<number, Entry>();
   private meta: z.infer<typeof MetaSchema> = { nextSeq: 0, droppedPoints: 0, droppedBatches: 0 };
   private totalBytes = 0;
+  /** Texts of the batches spooled lately by this process, oldest first (frameText). */
+  private readonly recent = new Map<number, string>();
+  private recentBytes = 0;
 
   constructor(
     private readonly dir: string,
@@ -116,7 +122,8 @@ export class Spool {
     const bytes = Buffer.byteLength(text);
     this.entries.set(seq, { seq, bytes, points, createdAt: this.now() });
     this.totalBytes += bytes;
-    this.saveMeta();
+    this.remember(seq, text);
+    // enforceLimit saves the figures (and the new nextSeq) once, whether or not it dropped anything.
     this.enforceLimit();
     return frame;
   }
@@ -157,13 +164,48 @@ export class Spool {
     this.saveMeta();
   }
 
+  /** Keep the text of a batch this agent just spooled, so sending it needs no read of the disk (bounded). */
+  private remember(seq: number, text: string): void {
+    this.recent.set(seq, text);
+    this.recentBytes += text.length;
+    for (const [old, t] of this.recent) {
+      if (this.recentBytes <= RECENT_TEXT_LIMIT || this.recent.size <= 1) break;
+      this.recent.delete(old);
+      this.recentBytes -= t.length;
+    }
+  }
+
+  private forget(seq: number): void {
+    const t = this.recent.get(seq);
+    if (t === undefined) return;
+    this.recent.delete(seq);
+    this.recentBytes -= t.length;
+  }
+
+  /**
+   * The batch as it goes on the wire. One this agent spooled since it started is the text it wrote, made from its
+   * own typed results: neither read back nor checked again (on an idle host reading, parsing and validating each
+   * batch before sending was a good part of the agent's own CPU, issue 17). One from the disk (spooled before a
+   * restart, or past the memory kept) is read and checked as `read` does.
+   */
+  frameText(seq: number): string | undefined {
+    const own = this.recent.get(seq);
+    if (own !== undefined && this.entries.has(seq)) return own;
+    return this.readChecked(seq)?.text;
+  }
+
   /** The batch as it was spooled (wire form), once it proved a valid frame; a damaged file is dropped. */
   read(seq: number): BatchFrameInput | undefined {
+    return this.readChecked(seq)?.frame;
+  }
+
+  private readChecked(seq: number): { frame: BatchFrameInput; text: string } | undefined {
     if (!this.entries.has(seq)) return undefined;
     try {
-      const json: unknown = JSON.parse(readFileSync(this.file(seq), 'utf8'));
+      const text = readFileSync(this.file(seq), 'utf8');
+      const json: unknown = JSON.parse(text);
       BatchFrameSchema.parse(json);
-      return json as BatchFrameInput;
+      return { frame: json as BatchFrameInput, text };
     } catch (err) {
       log.error({ seq, err: (err as Error).message }, 'unreadable spool file; dropping it');
       this.remove(seq);
@@ -197,6 +239,7 @@ export class Spool {
     const e = this.entries.get(seq);
     if (!e) return;
     this.entries.delete(seq);
+    this.forget(seq);
     this.totalBytes -= e.bytes;
     try {
       unlinkSync(this.file(seq));

@@ -17,18 +17,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildAgent } from '../deploy/build-agent.js';
-import { loadCollectorConfig } from '../collector/config.js';
-import { startCollector, type Collector, type PluginFactory } from '../collector/server.js';
-import { remoteChecksPlugin } from '../collector/remote/plugin.js';
-import { ensureCustomer } from '../collector/db/customers.js';
-import { createEnrollmentToken } from '../collector/db/agents.js';
-import { listHosts } from '../collector/db/hosts.js';
 import { listCheckStates } from '../collector/db/check-states.js';
 import { LINUX_BASE } from '../collector/assignment/linux-base.js';
 import type { CheckAssignment } from '../shared/assignment.js';
 import { machineLine } from './bench-report.js';
 import { writeMarkedBlock } from './marked-section.js';
 import { libraryCosts } from './agent-libraries.js';
+import { CUSTOMER, cleanEnv, startBenchCollector, type BenchCollector } from './agent-collector.js';
 import { cpuBetween, memoryMap, sampleTree, type MemoryMap, type TreeSample } from './agent-proc.js';
 import {
   benchDir,
@@ -64,7 +59,6 @@ const SIM_HOURS = Number(args['sim-hours']);
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const PROBE = join(ROOT, 'bench', 'agent-heap-probe.mjs');
-const CUSTOMER = 'bench';
 // PATROL_CHECK_: an agent reads no other PATROL_* name as a check's password.
 const REDIS_PASSWORD_ENV = 'PATROL_CHECK_BENCH_REDIS_PASSWORD';
 const log = (s: string) => console.error(`[bench:agent] ${s}`);
@@ -85,69 +79,6 @@ function debianVersion(pkg: string): string {
   } catch {
     return '?';
   }
-}
-
-/** A child environment without what tsx or npm put into ours (NODE_OPTIONS would load tsx into the agent). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of ['PATH', 'HOME', 'LANG', 'TZ']) if (process.env[k] !== undefined) env[k] = process.env[k];
-  return { ...env, ...extra };
-}
-
-interface BenchCollector {
-  collector: Collector;
-  wsUrl: string;
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
-  token(): string;
-  hostId(name: string): string | undefined;
-  /** Results received per host name, counted by an ingest listener. */
-  resultsOf(name: string): number;
-  close(): Promise<void>;
-}
-
-async function startBenchCollector(batchIntervalSec?: number): Promise<BenchCollector> {
-  const dataDir = benchDir('collector');
-  const counts = new Map<string, number>();
-  let collectorRef: Collector | undefined;
-  const counter: PluginFactory = ({ db }) => ({
-    name: 'bench-counter',
-    listeners: [
-      {
-        onResults(host, results) {
-          const name = listHosts(db).find((h) => h.id === host.hostId)?.name ?? host.hostId;
-          counts.set(name, (counts.get(name) ?? 0) + results.length);
-        },
-      },
-    ],
-  });
-  const collector = await startCollector({
-    // Plain ws on loopback, as the issue's baseline was measured; TLS adds its own cost to both ends.
-    config: loadCollectorConfig(undefined, { port: 0, dataDir, tls: 'off', ...(batchIntervalSec ? { batchIntervalSec } : {}) }),
-    plugins: [remoteChecksPlugin(), counter],
-  });
-  collectorRef = collector;
-  ensureCustomer(collector.db, CUSTOMER, 'Bench', Date.now());
-  const auth = `Basic ${Buffer.from(`admin:${collector.adminPassword}`).toString('base64')}`;
-  return {
-    collector,
-    wsUrl: `${collector.url.replace(/^http/, 'ws')}/agent`,
-    async api(method, path, body) {
-      const res = await fetch(`${collector.url}${path}`, {
-        method,
-        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
-    },
-    token: () => createEnrollmentToken(collector.db, CUSTOMER, Date.now()).token,
-    hostId: (name) => listHosts(collectorRef!.db).find((h) => h.name === name && h.connected)?.id,
-    resultsOf: (name) => counts.get(name) ?? 0,
-    async close() {
-      await collector.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 interface AgentProcess extends BenchProcess {

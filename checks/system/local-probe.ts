@@ -1,29 +1,52 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Executor } from '../define.js';
 import { isRealFilesystem, parseDfInodes, type SystemProbe } from './probe.js';
-import { procSystemProbe } from './proc-probe.js';
+import { countCpuLines, operUp, parseMeminfo, parseNetDev, parseProcStatCpu, procSystemProbe } from './proc-probe.js';
+import { hasStatfs, statfsFilesystems } from './statfs-mounts.js';
 
 /**
- * System figures of the machine this process runs on. On Linux from /proc and df, exactly as the remote probe reads
- * them (an agent's figures match an agentless host's); elsewhere from systeminformation, loaded on first use. On
- * Linux systeminformation cost the agent 2 MB of memory and, for system.network and system.disk, about 20 ms of CPU
- * a run each (it runs several programs per call): more than all the other linux-base checks together (issue 17).
+ * System figures of the machine this process runs on. On Linux from /proc, /sys and statfs, the figures the remote
+ * probe reads over SSH (an agent's figures match an agentless host's); elsewhere from systeminformation, loaded on
+ * first use. On Linux systeminformation cost the agent 2 MB of memory and, for system.network and system.disk, about
+ * 20 ms of CPU a run each (it runs several programs per call). Starting programs at all was then most of what an idle
+ * agent cost (issue 17): so no program runs here on Linux (df became statfs, grep of operstate a read of each file),
+ * and /proc files are read at once, not through the thread pool (they are made by the kernel on read and never wait
+ * for a disk).
  */
 export function localSystemProbe(exec: Executor): SystemProbe {
   const proc = procSystemProbe(exec);
   if (process.platform === 'linux') {
+    const read = (path: string) => readFileSync(path, 'utf8');
+    let hz: Promise<number> | undefined;
+    // USER_HZ from getconf, once (the remote probe's way); 100 on every mainstream Linux build.
+    const userHz = () => (hz ??= exec.exec('getconf', ['CLK_TCK'], { timeoutMs: 15_000 }).then((r) => Number(r.stdout.trim()) || 100, () => 100));
+    const filesystems = hasStatfs ? statfsFilesystems() : () => proc.filesystems();
     return {
-      cpuTimes: () => proc.cpuTimes(),
-      // os.cpus() and os.loadavg() are in-process; the remote probe needs nproc and /proc/loadavg for them.
-      cpuCount: async () => os.cpus().length,
+      cpuTimes: async () => parseProcStatCpu(read('/proc/stat'), await userHz()),
+      // The cpuN lines of /proc/stat, as os.cpus() counts them, without its read of every CPU's model and speed.
+      cpuCount: async () => countCpuLines(read('/proc/stat')),
       loadAverage: async () => {
         const [a, b, c] = os.loadavg();
         return [a ?? 0, b ?? 0, c ?? 0];
       },
-      memory: () => proc.memory(),
-      filesystems: () => proc.filesystems(),
-      interfaces: () => proc.interfaces(),
-      bootTime: () => proc.bootTime(),
+      memory: async () => parseMeminfo(read('/proc/meminfo')),
+      filesystems,
+      interfaces: async () =>
+        parseNetDev(read('/proc/net/dev')).map((c) => {
+          let state: string | undefined;
+          try {
+            state = read(`/sys/class/net/${c.iface}/operstate`).trim();
+          } catch {
+            // a NIC gone since /proc/net/dev was read: state unknown, as the remote probe says
+          }
+          return { ...c, up: operUp(state) };
+        }),
+      bootTime: async () => {
+        const m = /^btime\s+(\d+)$/m.exec(read('/proc/stat'));
+        if (!m) throw new Error('no btime line in /proc/stat');
+        return Number(m[1]) * 1000;
+      },
     };
   }
   const systeminformation = async () => (await import('systeminformation')).default;

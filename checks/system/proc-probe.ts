@@ -77,7 +77,7 @@ export function parseProcStatCpu(stat: string, hz: number): CpuTimes {
   return { user: ms(0), nice: ms(1), system: ms(2), idle: ms(3), iowait: ms(4), irq: ms(5) + ms(6), steal: ms(7) };
 }
 
-function countCpuLines(stat: string): number {
+export function countCpuLines(stat: string): number {
   return stat.split('\n').filter((l) => /^cpu\d+\s/.test(l)).length;
 }
 
@@ -166,7 +166,7 @@ function parseOperstates(grepOut: string): Map<string, string> {
   return states;
 }
 
-function operUp(state: string | undefined): boolean | null {
+export function operUp(state: string | undefined): boolean | null {
   if (state === 'up') return true;
   if (state === 'down' || state === 'lowerlayerdown' || state === 'dormant' || state === 'notpresent') return false;
   return null;

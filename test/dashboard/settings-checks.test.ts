@@ -80,10 +80,11 @@ test('an admin assigns templates to a host and overrides a threshold for that ho
   await submit(admin, '#assignment-form');
 
   // The saved checks appear; an override for the template's disk check with a bad value is refused...
+  await p.click('#assignment-form fieldset[data-check="disk"] details.advanced summary'); // the JSON box is the advanced view
   await p.fill('#assignment-form input[name="override"][data-check="disk"]', '{"critPct": 150}');
   await p.click('#assignment-form button[type="submit"]');
   await p.waitForSelector('#assignment-form .form-error:not([hidden])');
-  expect(await p.locator('#assignment-form .form-error').innerText()).toContain("override for 'disk'");
+  expect(await p.locator('#assignment-form .form-error').innerText()).toContain('disk: critPct is 150; allowed: ≥ 0, ≤ 100'); // said by the form, before sending
   // ...and a good one is kept.
   await p.fill('#assignment-form input[name="override"][data-check="disk"]', '{"critPct": 95}');
   await submit(admin, '#assignment-form');

@@ -48,6 +48,7 @@ test('built-in templates are listed without an edit button; a user template open
 test('bad checks are refused with the reason in the form and nothing changes; good ones are saved and shown', async () => {
   const p = admin.page;
   await p.goto(`${world.url}/settings/checks/templates/${template.id}`);
+  await p.click('#template-edit-form details.advanced summary'); // the JSON box is the advanced view
   // Not JSON at all: said before anything is sent.
   await p.fill('#template-edit-form textarea[name="checks"]', '[{"name": "disk",');
   expect(await refused(admin, '#template-edit-form')).toContain('not valid JSON');

@@ -6,7 +6,11 @@ import { getHost, listHosts, type Host } from '../../db/hosts.js';
 import { resolveAssignment } from '../db-source.js';
 import { hostTemplateIds, listTemplates } from '../template-store.js';
 import type { DashEnv } from '../../page-kit/env.js';
-import type { Translate } from '../../page-kit/i18n/index.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
+import type { CheckAssignment } from '../../../shared/assignment.js';
+import { findCheck } from '../../../checks/index.js';
+import { paramDefaults, paramForm } from '../param-form.js';
+import { paramGrid, pairTextAttr } from './param-fields.js';
 import { page, type Html } from '../../page-kit/layout.js';
 import { adminOnly, emptyState, settingsNav } from '../../page-kit/settings-nav.js';
 
@@ -45,22 +49,25 @@ export function hostChecksRoutes(deps: { db: Db }): Hono<DashEnv> {
           <button type="submit" class="primary">${t('checks.show')}</button>
         </form>`
           : emptyState('host-checks-empty', t('settings.noHostsForChecks'))}
-        ${selected ? assignmentForm(db, selected, t) : ''}
+        ${selected ? assignmentForm(db, selected, t, c.get('lang')) : ''}
       </section>`;
     return page(c, t('settings.hostChecks'), body);
   });
   return app;
 }
 
-/** One host's templates (its own, by tag, or the default) and its checks with their effective parameters and override. */
-function assignmentForm(db: Db, host: Host, t: Translate): Html {
+/** One host's templates (its own, by tag, or the default) and per check its parameters as a form over its override. */
+function assignmentForm(db: Db, host: Host, t: Translate, lang: Lang): Html {
   const resolved = resolveAssignment(db, host);
+  // What each check runs with before this host's override: the template's parameters.
+  const fromTemplates = new Map(resolveAssignment(db, host, { overrides: {} }).checks.map((ch) => [ch.name, ch.params]));
   const own = new Set(hostTemplateIds(db, host.id));
   const viaTag = resolved.templates.filter((tp) => tp.via.kind === 'tag');
   const usingDefault = resolved.templates.find((tp) => tp.via.kind === 'default');
-  return html`<form id="assignment-form" class="stack json-form" data-api="/api/hosts/${host.id}/assignments" data-method="PUT"
-      data-done="${PATH}?host=${host.id}&done=1#assignment">
+  return html`<form id="assignment-form" class="stack json-form param-form" novalidate data-api="/api/hosts/${host.id}/assignments" data-method="PUT"
+      data-done="${PATH}?host=${host.id}&done=1#assignment" data-pair-text="${pairTextAttr(lang, t)}">
     <h3>${host.name} <small>${host.kind}</small></h3>
+    <p class="flash done form-saved" role="status" hidden></p>
     <fieldset><legend>${t('checks.hostTemplates')}</legend>
       ${listTemplates(db, [host.customerId]).map(
         // Without a list of its own the host runs its kind's default: shown ticked, so ticking another adds to it.
@@ -69,12 +76,26 @@ function assignmentForm(db: Db, host: Host, t: Translate): Html {
       ${viaTag.length ? html`<p><small>${t('checks.viaTag')}: ${viaTag.map((tp) => `${tp.name} (${tp.via.kind === 'tag' ? tp.via.tag : ''})`).join(', ')}</small></p>` : ''}
       ${usingDefault ? html`<p><small>${t('checks.usingDefault')}: ${usingDefault.name}</small></p>` : ''}
     </fieldset>
-    <table id="assigned-checks"><thead><tr><th>${t('host.check')}</th><th>${t('checks.params')}</th><th>${t('checks.override')}</th></tr></thead>
-      <tbody>${resolved.checks.map(
-        (ch) => html`<tr data-check="${ch.name}"><td>${ch.name}<br><small>${ch.checkId} · ${ch.intervalSec}s</small></td><td><code>${json(ch.params)}</code></td>
-          <td><input name="override" data-check="${ch.name}" value="${resolved.overrides[ch.name] ? json(resolved.overrides[ch.name]) : ''}" placeholder='{"warnPct": 85}' spellcheck="false"></td></tr>`,
-      )}</tbody></table>
+    <div id="assigned-checks">${resolved.checks.map((ch) => checkRow(ch, fromTemplates.get(ch.name) ?? {}, resolved.overrides[ch.name], t, lang))}</div>
     <p class="flash error form-error" role="alert" hidden></p>
     <button type="submit" class="primary">${t('common.save')}</button>
   </form>`;
+}
+
+/**
+ * One check of the host: its thresholds (numbers and switches: what an override may set) as inputs over the
+ * template's values, and the override as JSON under "Advanced" for the rest.
+ */
+function checkRow(ch: CheckAssignment, templateParams: Record<string, unknown>, override: Record<string, unknown> | undefined, t: Translate, lang: Lang): Html {
+  const form = paramForm(ch.checkId);
+  const base = { ...paramDefaults(ch.checkId), ...templateParams };
+  const title = findCheck(ch.checkId)?.title[lang];
+  return html`<fieldset class="check-params" data-check="${ch.name}" data-check-id="${ch.checkId}" data-pairs="${json(form?.pairs ?? [])}">
+    <legend>${ch.name} <small>${title && title !== ch.name ? `${title} · ` : ''}${ch.name !== ch.checkId ? `${ch.checkId} · ` : ''}${ch.intervalSec}s</small></legend>
+    ${form ? paramGrid(form, { value: override ?? {}, base, template: templateParams }, t, lang, (f) => f.threshold) : html`<p><small>${t('params.unknownCheck')}</small></p>`}
+    <details class="advanced"><summary>${t('params.advancedJson')}</summary>
+      <label>${t('params.overrideJson')} <input name="override" data-check="${ch.name}" value="${override ? json(override) : ''}" placeholder='{"warnPct": 85}' spellcheck="false"></label>
+      <p><small>${t('params.inEffect')}: <code>${json({ ...paramDefaults(ch.checkId), ...ch.params })}</code></small></p>
+    </details>
+  </fieldset>`;
 }

@@ -8,8 +8,40 @@ import { defaultTemplateFor, type CheckTemplate } from '../builtin-templates.js'
 import { getTemplate, hostTemplateIds, listTagAssignments } from '../template-store.js';
 import { removeTemplateAndPush } from '../routes.js';
 import type { DashEnv } from '../../page-kit/env.js';
-import { csrfField, page } from '../../page-kit/layout.js';
+import { csrfField, page, type Html } from '../../page-kit/layout.js';
+import type { Lang, Translate } from '../../page-kit/i18n/index.js';
+import { findCheck } from '../../../checks/index.js';
+import { knownCheckIds } from '../../../checks/catalog.js';
+import { paramDefaults, paramForm } from '../param-form.js';
+import { paramGrid, pairTextAttr } from './param-fields.js';
 import { settingsNav } from '../../page-kit/settings-nav.js';
+
+/** Every check type, by its title in the page's language, for "add check". */
+const CHECK_CHOICES = (lang: Lang) =>
+  knownCheckIds()
+    .map((id) => ({ id, title: findCheck(id)?.title[lang] ?? id }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+
+/**
+ * One block per check type, inert until the page's script (dashboard/browser/templates.ts) clones it for each check
+ * of the template's JSON and for "add check": its name, how often it runs and every parameter over the check's
+ * defaults. The last one, without a type, stands for a check type this collector does not know.
+ */
+function checkBlockTemplates(t: Translate, lang: Lang): Html {
+  const block = (id: string, body: Html) => html`<template data-check-id="${id}"><fieldset class="check-block" data-check-id="${id}" data-pairs="${JSON.stringify(paramForm(id)?.pairs ?? [])}">
+      <legend><span class="check-title">${id ? `${findCheck(id)?.title[lang] ?? id} (${id})` : ''}</span></legend>
+      <div class="check-head">
+        <label>${t('params.checkName')} <input data-field="name" required maxlength="200" spellcheck="false"></label>
+        <label>${t('params.every')} <input type="number" data-field="intervalSec" min="1" max="86400" step="1" placeholder="60" inputmode="numeric"></label>
+        <button type="button" class="remove-check">${t('params.removeCheck')}</button>
+      </div>
+      ${body}
+    </fieldset></template>`;
+  return html`<div id="check-block-templates" hidden>${knownCheckIds().map((id) => {
+    const form = paramForm(id);
+    return block(id, form ? paramGrid(form, { value: {}, base: paramDefaults(id) }, t, lang) : html``);
+  })}${block('', html`<p><small>${t('params.unknownCheck')}</small></p>`)}</div>`;
+}
 
 export interface TemplateEditDeps {
   db: Db;
@@ -123,6 +155,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
     const tp = editable(c);
     if (!tp) return c.text('not found', 404);
     const t = c.get('t');
+    const lang = c.get('lang');
     const ids = c.get('customerIds');
     // A customer's template applies only to that customer's hosts; a shared one to any customer's.
     const customers = listCustomers(db, ids).filter((cu) => tp.customerId === null || cu.id === tp.customerId);
@@ -136,13 +169,22 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
     const body = html`${settingsNav(c, 'templates')}
       <section id="template-edit" data-template="${tp.id}"><h2>${t('checks.editTemplate')}: ${tp.name}</h2>
         <p><small>${t('common.customer')}: ${tp.customerId ? customers.find((cu) => cu.id === tp.customerId)?.name ?? tp.customerId : t('checks.shared')}</small></p>
-        <form id="template-edit-form" class="stack json-form" data-api="${apiPath}" data-method="PUT" data-done="${back}#template-edit">
+        <form id="template-edit-form" class="stack json-form param-form" novalidate data-api="${apiPath}" data-method="PUT" data-done="${back}#template-edit" data-pair-text="${pairTextAttr(lang, t)}">
+          <p class="flash done form-saved" role="status" hidden></p>
           <label>${t('common.name')} <input name="name" required maxlength="100" value="${tp.name}"></label>
           <label>${t('checks.description')} <input name="description" maxlength="1000" value="${tp.description}"></label>
-          <label>${t('checks.checksJson')} <textarea name="checks" rows="12" spellcheck="false" required>${JSON.stringify(tp.checks, null, 2)}</textarea></label>
+          <div id="template-checks" class="check-blocks"></div>
+          <p id="template-no-checks" class="empty" hidden>${t('params.noChecks')}</p>
+          <div class="add-check"><select id="add-check-id" aria-label="${t('params.addCheck')}"><option value="">${t('params.chooseCheck')}</option>${CHECK_CHOICES(lang).map(
+            (ch) => html`<option value="${ch.id}">${ch.title} (${ch.id})</option>`,
+          )}</select><button type="button" id="add-check">${t('params.addCheck')}</button></div>
+          <details class="advanced"><summary>${t('params.advancedJson')}</summary>
+            <label>${t('params.checksJson')} <textarea name="checks" rows="12" spellcheck="false">${JSON.stringify(tp.checks, null, 2)}</textarea></label>
+          </details>
           <p class="flash error form-error" role="alert" hidden></p>
           <button type="submit" class="primary">${t('common.save')}</button>
         </form>
+        ${checkBlockTemplates(t, lang)}
       </section>
       <section id="template-tags"><h2>${t('checks.assignTags')}</h2>
         <form id="template-tags-form" class="stack json-form" data-api="${apiPath}/tags" data-method="PUT" data-done="${back}#template-tags">

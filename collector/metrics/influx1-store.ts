@@ -5,7 +5,7 @@ import { toLine } from '../../shared/line-protocol.js';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { textRequest, type TextResponse } from '../../shared/http-request.js';
-import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
+import { influxCount, influxPoints, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
 import { MetricsRejectedError, MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
 const log = createLogger('metrics.influx1');
@@ -102,6 +102,7 @@ export function influx1MetricsStore(opts: Influx1Options): MetricsStore {
     series: (q) => influxSeries(target, q),
     summary: (q) => influxSummary(target, q),
     countPoints: (q) => influxCount(target, q),
+    points: (q) => influxPoints(target, q),
     async close() {},
   };
 }

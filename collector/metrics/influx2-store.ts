@@ -2,7 +2,7 @@ import { InfluxDB, HttpError, setLogger } from '@influxdata/influxdb-client';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
 import { toLine } from '../../shared/line-protocol.js';
-import { influxCount, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
+import { influxCount, influxPoints, influxSeries, influxSummary, type InfluxQueryTarget } from './influxql.js';
 import { MetricsRejectedError, MetricsStoreUnavailableError, type MetricsStore } from './store.js';
 
 const log = createLogger('metrics.influx2');
@@ -57,6 +57,7 @@ export function influx2MetricsStore(opts: Influx2Options): MetricsStore {
     series: (q) => influxSeries(target, q),
     summary: (q) => influxSummary(target, q),
     countPoints: (q) => influxCount(target, q),
+    points: (q) => influxPoints(target, q),
     async close() {},
   };
 }

@@ -1,4 +1,4 @@
-import type { Aggregate, SeriesQuery, SeriesSelector, Series, SeriesSummary, SummaryFigure, SummaryQuery } from './store.js';
+import type { Aggregate, PointsQuery, SeriesPoints, SeriesQuery, SeriesSelector, Series, SeriesSummary, SummaryFigure, SummaryQuery } from './store.js';
 import { MetricsStoreUnavailableError, SUMMARY_FIGURES } from './store.js';
 
 /**
@@ -87,7 +87,7 @@ export function p95StatementText(t: InfluxQueryTarget, q: SummaryQuery, groupTag
 }
 
 interface InfluxResponse {
-  results?: Array<{ series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }>; error?: string }>;
+  results?: Array<{ series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][]; partial?: boolean }>; error?: string; partial?: boolean }>;
   error?: string;
 }
 
@@ -171,4 +171,38 @@ export async function influxCount(t: InfluxQueryTarget, q: SeriesSelector): Prom
   const body = await runInfluxQl(t, `SELECT COUNT(${quoteIdent(q.field)}) FROM ${fromClause(t, q.measurement)} WHERE ${whereClause(q)}`);
   const v = body.results?.[0]?.series?.[0]?.values?.[0]?.[1];
   return typeof v === 'number' ? v : 0;
+}
+
+export function pointsQueryText(t: InfluxQueryTarget, q: PointsQuery): string {
+  const sel: SeriesSelector = { measurement: q.measurement, field: q.fields[0] ?? '', where: q.where, from: q.from, to: q.to };
+  return `SELECT ${q.fields.map(quoteIdent).join(', ')} FROM ${fromClause(t, q.measurement)} WHERE ${whereClause(sel)} GROUP BY *`;
+}
+
+/** Raw values per series (GROUP BY * gives each series with all its tags); a cut-off answer is an error, never half a rollup. */
+export async function influxPoints(t: InfluxQueryTarget, q: PointsQuery): Promise<SeriesPoints[]> {
+  if (!q.fields.length) return [];
+  const body = await runInfluxQl(t, pointsQueryText(t, q));
+  const result = body.results?.[0];
+  if (result?.partial || result?.series?.some((s) => s.partial)) {
+    throw new Error(`InfluxDB cut off the raw points of ${q.measurement} in [${q.from}, ${q.to}) (max-row-limit): ask for a shorter range`);
+  }
+  const out: SeriesPoints[] = [];
+  for (const s of result?.series ?? []) {
+    const tags = Object.fromEntries(Object.entries(s.tags ?? {}).filter(([, v]) => v !== ''));
+    for (const field of q.fields) {
+      const i = s.columns.indexOf(field);
+      if (i < 0) continue;
+      const times: number[] = [];
+      const values: number[] = [];
+      for (const row of s.values) {
+        const v = row[i];
+        const n = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : null;
+        if (n === null) continue;
+        times.push(row[0] as number);
+        values.push(n);
+      }
+      if (times.length) out.push({ tags, field, times, values });
+    }
+  }
+  return out;
 }

@@ -29,6 +29,7 @@ export function withLazyInit(inner: MetricsStore): MetricsStore & { ready(): boo
     series: async (q) => (await ensure(), inner.series(q)),
     summary: async (q) => (await ensure(), inner.summary(q)),
     countPoints: async (q) => (await ensure(), inner.countPoints(q)),
+    points: async (q) => (await ensure(), inner.points(q)),
     close: () => inner.close(),
   };
 }

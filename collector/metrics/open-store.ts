@@ -4,9 +4,18 @@ import { influx1MetricsStore } from './influx1-store.js';
 import { influx2MetricsStore } from './influx2-store.js';
 import { sqliteMetricsStore } from './sqlite-store.js';
 import type { MetricsStore } from './store.js';
+import { withRollups } from './rollups.js';
+
+/**
+ * The configured store with its hourly rollups (metrics-rollups.db in the data folder): the collector keeps them
+ * ('writer'); the report command run beside it only reads them ('reader').
+ */
+export function metricsStoreFromConfig(c: CollectorConfig, now?: () => number, o: { rollups?: 'writer' | 'reader' } = {}): MetricsStore {
+  return withRollups(rawStoreFromConfig(c, now), { path: join(c.dataDir, 'metrics-rollups.db'), role: o.rollups ?? 'writer', now });
+}
 
 /** Pick the metrics store from the config: a token means InfluxDB 2.x/3.x, a URL alone 1.x, nothing the embedded store. */
-export function metricsStoreFromConfig(c: CollectorConfig, now?: () => number): MetricsStore {
+function rawStoreFromConfig(c: CollectorConfig, now?: () => number): MetricsStore {
   if (c.influxUrl && c.influxToken) {
     return influx2MetricsStore({ url: c.influxUrl, token: c.influxToken, org: c.influxOrg!, bucket: c.influxBucket! });
   }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Metric } from '../../shared/metric.js';
 import { createLogger } from '../../shared/logger.js';
 import { parseLine } from '../../shared/line-protocol.js';
-import { SUMMARY_FIGURES, type Aggregate, type MetricsStore, type Series, type SeriesQuery, type SeriesSelector, type SeriesSummary, type SummaryQuery } from './store.js';
+import { SUMMARY_FIGURES, type Aggregate, type MetricsStore, type PointsQuery, type Series, type SeriesPoints, type SeriesQuery, type SeriesSelector, type SeriesSummary, type SummaryQuery } from './store.js';
 
 const log = createLogger('metrics.sqlite');
 
@@ -143,6 +143,27 @@ export function sqliteMetricsStore(opts: { path: string; retentionDays: number; 
     async countPoints(q) {
       const { from, params } = selectorSql(q);
       return (open().prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
+    },
+    async points(q: PointsQuery): Promise<SeriesPoints[]> {
+      if (!q.fields.length) return [];
+      const { from, params } = selectorSql({ measurement: q.measurement, field: '', where: q.where, from: q.from, to: q.to });
+      const fieldParams = q.fields.map((f, i) => {
+        params[`pf${i}`] = f;
+        return `@pf${i}`;
+      });
+      // The selector's `p.field = @field` becomes a list of fields; the time range uses the points_time index.
+      const sql = `SELECT s.id AS sid, s.tags AS tags, p.field AS field, p.time AS time, p.value AS value ${from.replace('p.field = @field', `p.field IN (${fieldParams.join(', ')})`)} ORDER BY s.id, p.field, p.time`;
+      const out: Array<SeriesPoints & { sid: number }> = [];
+      let cur: (SeriesPoints & { sid: number }) | undefined;
+      for (const r of open().prepare(sql).iterate(params) as Iterable<{ sid: number; tags: string; field: string; time: number; value: number }>) {
+        if (!cur || cur.sid !== r.sid || cur.field !== r.field) {
+          cur = { sid: r.sid, tags: JSON.parse(r.tags) as Record<string, string>, field: r.field, times: [], values: [] };
+          out.push(cur);
+        }
+        cur.times.push(r.time);
+        cur.values.push(r.value);
+      }
+      return out.map(({ sid: _sid, ...s }) => s);
     },
     async close() {
       clearInterval(retentionTimer);

@@ -13,6 +13,25 @@ export interface SeriesSelector {
   to: number;
   /** Tags to split the result by, e.g. ['mount'] for disk. */
   groupBy?: string[];
+  /**
+   * May the figures come from the hourly rollups (collector/metrics/rollups.ts) where they cover the window?
+   * Default false: raw points, exact. Reports over a quarter ask for rollups; each row then says where it came from.
+   */
+  rollups?: boolean;
+}
+
+/** Where a row's figures came from, when the query allowed rollups. */
+export interface RollupProvenance {
+  /** Whole hours of the window answered by hourly rollups (0: every figure came from raw points). */
+  rollupHours: number;
+  /** Milliseconds of the window read as raw points (the partial hours at its edges, hours not rolled up yet). */
+  rawMs: number;
+  /**
+   * How p95 was found: 'histogram' = from hourly histograms of P95_BUCKET-wide buckets (the shown value is the lower
+   * edge of the bucket holding the nearest-rank p95, so the exact p95 is at most one bucket above it), 'exact' = by
+   * nearest rank over the raw points, null = not asked.
+   */
+  p95: 'histogram' | 'exact' | null;
 }
 
 export interface SeriesQuery extends SeriesSelector {
@@ -29,6 +48,8 @@ export interface SeriesPoint {
 export interface Series {
   tags: Record<string, string>;
   points: SeriesPoint[];
+  /** Present when the query allowed rollups. */
+  source?: RollupProvenance;
 }
 
 /** The figures summary() can compute. */
@@ -56,6 +77,25 @@ export interface SeriesSummary {
   p95: number | null;
   first: number | null;
   last: number | null;
+  /** Present when the query allowed rollups. */
+  source?: RollupProvenance;
+}
+
+/** Which raw points: some fields of one measurement over [from, to), tag equality filters. */
+export interface PointsQuery {
+  measurement: string;
+  fields: readonly string[];
+  where: Record<string, string>;
+  from: number;
+  to: number;
+}
+
+/** The raw numeric values of one field of one series (all its tags), in time order; booleans as 1/0. */
+export interface SeriesPoints {
+  tags: Record<string, string>;
+  field: string;
+  times: number[];
+  values: number[];
 }
 
 /**
@@ -76,6 +116,11 @@ export interface MetricsStore {
   summary(q: SummaryQuery): Promise<SeriesSummary[]>;
   /** Number of stored values of one field (tests and benchmarks use it to prove "exactly once"). */
   countPoints(q: SeriesSelector): Promise<number>;
+  /**
+   * The raw values per series: the rollup job's input, an hour (or the partial hours at a window's edges) at a
+   * time, never a whole report window.
+   */
+  points(q: PointsQuery): Promise<SeriesPoints[]>;
   close(): Promise<void>;
 }
 

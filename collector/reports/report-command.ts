@@ -69,7 +69,7 @@ export function registerReportCommand(program: Command, io: ReportCliIo = defaul
           return fail((err as Error).message, 2);
         }
         const db = openDatabase(join(config.dataDir, 'patrol.db'));
-        const store = metricsStoreFromConfig(config);
+        const store = metricsStoreFromConfig(config, undefined, { rollups: 'reader' });
         try {
           if (!getCustomer(db, o.customer)) return fail(`no customer '${o.customer}' in ${config.dataDir}`, 2);
           await store.init();

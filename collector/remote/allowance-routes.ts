@@ -11,7 +11,7 @@ import { getRemoteAccess, getRemoteAllowances, RemoteAllowancesSchema, setRemote
  * metadata addresses). Engineers of the host's customer read it; only an admin changes it. A PUT replaces the
  * whole set; the host's checks all run again at the poller's next round. Changing the host's address clears it.
  */
-export function allowanceRoutes(deps: { db: Db; now(): number; onAllowancesChanged?(hostId: string): void }): Hono<AppEnv> {
+export function allowanceRoutes(deps: { db: Db; now(): number }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { db, now } = deps;
 
@@ -33,7 +33,6 @@ export function allowanceRoutes(deps: { db: Db; now(): number; onAllowancesChang
     const body = await parseJson(c, RemoteAllowancesSchema);
     if (!body.ok) return body.res;
     setRemoteAllowances(db, host.id, body.data, now());
-    deps.onAllowancesChanged?.(host.id);
     return c.json({ hostId: host.id, allowances: getRemoteAllowances(db, host.id) });
   });
 

@@ -15,8 +15,20 @@ interface StateRow {
 export class RemoteCheckStates {
   constructor(private readonly db: Db) {}
 
+  /**
+   * When each check of the host last ran, counting only runs newer than the host's settings (remote_hosts.updated_at:
+   * its access or an admin's allowances): a check that ran under settings changed since is due at once, so a
+   * refusal from before an allowance does not stand until its interval comes round. A round records the moment it
+   * read the settings as its run time, so a change that comes while it runs leaves its run older than the change.
+   * Strictly newer: a change within the same millisecond as the read costs one extra run, never a stale result.
+   */
   lastRuns(hostId: string): Map<string, number> {
-    const rows = this.db.prepare('SELECT name, last_run_at FROM remote_check_state WHERE host_id = ? AND last_run_at IS NOT NULL').all(hostId) as StateRow[];
+    const rows = this.db
+      .prepare(
+        `SELECT s.name, s.last_run_at FROM remote_check_state s JOIN remote_hosts h ON h.host_id = s.host_id
+         WHERE s.host_id = ? AND s.last_run_at > h.updated_at`,
+      )
+      .all(hostId) as StateRow[];
     return new Map(rows.map((r) => [r.name, r.last_run_at!]));
   }
 

@@ -50,7 +50,7 @@ export function remoteChecksPlugin(opts: RemoteChecksOptions = {}): PluginFactor
           routes: remoteHostRoutes({ db, now, sshKeysDir: join(config.dataDir, 'ssh-keys'), onAssignmentChanged: (id) => hub.pushConfig(id), onAccessChanged: (a) => poller.forget(a) }),
         },
         { path: '/hosts', routes: hostAssignmentRoutes(routeDeps) },
-        { path: '/hosts', routes: allowanceRoutes({ db, now, onAllowancesChanged: (id) => poller.runAllAgain(id) }) },
+        { path: '/hosts', routes: allowanceRoutes({ db, now }) },
         { path: '/templates', routes: templateRoutes(routeDeps) },
       ],
       async close() {

@@ -78,8 +78,6 @@ export class RemotePoller {
   private readonly limit: ConcurrencyLimit;
   private readonly states: RemoteCheckStates;
   private readonly busy = new Set<string>();
-  /** Hosts whose allowances changed since their last round: all their checks run at the next round. */
-  private readonly dueAgain = new Set<string>();
   private readonly queue: RemoteResultQueue;
   private closed = false;
 
@@ -105,10 +103,9 @@ export class RemotePoller {
     for (const rh of listRemoteHosts(this.opts.db)) {
       if (this.busy.has(rh.host.id)) continue; // its previous round is still running (slow host or waiting for a slot)
       const assigned = this.opts.assignments.forHost(rh.host);
+      // Runs under settings changed since do not count (lastRuns): an admin's new allowance makes every check due.
       const lastRuns = this.states.lastRuns(rh.host.id);
-      // Taken only here, when a round starts: a round already running when the change came still saw the old rules.
-      const changed = this.dueAgain.delete(rh.host.id);
-      const due = changed ? assigned : assigned.filter((a) => {
+      const due = assigned.filter((a) => {
         const last = lastRuns.get(a.name);
         return last === undefined || now - last >= a.intervalSec * 1000;
       });
@@ -116,7 +113,7 @@ export class RemotePoller {
       this.busy.add(rh.host.id);
       rounds.push(
         this.limit
-          .run(() => this.pollHost(rh, assigned, due))
+          .run(() => this.pollHost(rh, assigned, due, now))
           .catch((err: Error) => this.opts.log.error({ err, host: rh.host.id }, 'remote poll failed'))
           .finally(() => this.busy.delete(rh.host.id)),
       );
@@ -133,13 +130,18 @@ export class RemotePoller {
     const rh = listRemoteHosts(this.opts.db).find((r) => r.host.id === hostId);
     if (!rh) return false;
     const assigned = this.opts.assignments.forHost(rh.host);
+    const readAt = this.opts.now();
     void this.limit
-      .run(() => this.pollHost(rh, assigned, assigned, requestId))
+      .run(() => this.pollHost(rh, assigned, assigned, readAt, requestId))
       .catch((err: Error) => this.opts.log.error({ err, host: hostId, requestId }, 'run-now of an agentless host failed'));
     return true;
   }
 
-  private async pollHost({ host, access, allowances }: RemoteHost, assigned: CheckAssignment[], due: CheckAssignment[], requestId?: string): Promise<void> {
+  /**
+   * One round of the due checks with the settings read at `readAt` (the same synchronous step that listed them), which
+   * is recorded as the checks' run time: a change of the host's settings after it makes them due again (lastRuns).
+   */
+  private async pollHost({ host, access, allowances }: RemoteHost, assigned: CheckAssignment[], due: CheckAssignment[], readAt: number, requestId?: string): Promise<void> {
     const log = this.opts.log.child({ host: host.id, kind: host.kind });
     const startedAt = this.opts.now();
     const states = this.states.open(host.id);
@@ -205,7 +207,7 @@ export class RemotePoller {
       };
       results.push(...(await Promise.all(due.map(runOne))));
     }
-    states.save(new Map(due.map((a) => [a.name, startedAt])));
+    states.save(new Map(due.map((a) => [a.name, readAt])));
     this.states.prune(host.id, [...assigned.map((a) => a.name)]);
     setConnected(this.opts.db, host.id, reachable);
     const batch: BatchFrame = { type: 'batch', seq: 0, results: results.map(toReceivedResult), lines: [], requestId };
@@ -261,14 +263,6 @@ export class RemotePoller {
       }
     }
     if (sent > 0) this.opts.log.info({ resent: sent, left: this.queue.stats().queuedRounds }, 'queued remote rounds stored');
-  }
-
-  /**
-   * Every check of the host is due on the next tick: an admin changed what it may reach, and a refusal from
-   * before must not stand until the check's interval (60 s by default) comes round again.
-   */
-  runAllAgain(hostId: string): void {
-    this.dueAgain.add(hostId);
   }
 
   /** Close the SSH connection of a host whose access changed or that was removed. */

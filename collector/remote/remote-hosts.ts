@@ -114,15 +114,12 @@ export function getRemoteAllowances(db: Db, hostId: string): RemoteAllowances {
 
 /**
  * Replace what an admin allowed for an agentless host; false when it has no agentless access. Its checks run
- * again at the poller's next round (not at their next interval): what was refused before may run now.
+ * again at the poller's next round (not at their next interval): what was refused before may run now. The new
+ * updated_at is what says so (check-state-store.ts lastRuns counts only runs newer than it).
  */
 export function setRemoteAllowances(db: Db, hostId: string, allowances: RemoteAllowancesInput, now: number): boolean {
   const text = JSON.stringify(RemoteAllowancesSchema.parse(allowances));
-  return db.transaction(() => {
-    const changed = db.prepare('UPDATE remote_hosts SET allowances = ?, updated_at = ? WHERE host_id = ?').run(text, now, hostId).changes > 0;
-    if (changed) db.prepare('UPDATE remote_check_state SET last_run_at = NULL WHERE host_id = ?').run(hostId);
-    return changed;
-  })();
+  return db.prepare('UPDATE remote_hosts SET allowances = ?, updated_at = ? WHERE host_id = ?').run(text, now, hostId).changes > 0;
 }
 
 /** Every agentless host with its access, of the given customers (undefined = all, for the poller). */

@@ -12,10 +12,6 @@ export const en = {
   'role.admin': 'Administrator',
   'role.engineer': 'Engineer',
   'role.customer': 'Customer',
-  // Roles as a reader names them (the header, the users and on-call pages); the enum stays in the data.
-  'role.admin': 'Administrator',
-  'role.engineer': 'Engineer',
-  'role.customer': 'Customer',
   'nav.audit': 'Audit log',
   'audit.intro': 'Every change made through the API or the dashboard, every login and logout, and the admin commands run on the collector. Secrets in request bodies are never kept.',
   'audit.user': 'User',

@@ -14,10 +14,6 @@ export const zh: Messages = {
   'role.admin': '管理员',
   'role.engineer': '工程师',
   'role.customer': '客户',
-  // Roles as a reader names them (the header, the users and on-call pages); the enum stays in the data.
-  'role.admin': '管理员',
-  'role.engineer': '工程师',
-  'role.customer': '客户',
   'nav.audit': '审计日志',
   'audit.intro': '通过 API 或控制台做的每一次修改、每一次登录和退出，以及在采集器上执行的管理命令。请求中的密码、密钥等机密从不记录。',
   'audit.user': '用户',

@@ -22,3 +22,8 @@ export function listCustomers(db: Db, onlyIds?: readonly string[]): Customer[] {
     .prepare(`SELECT id, name, created_at AS createdAt FROM customers WHERE ${customerFilter('id')} ORDER BY id`)
     .all(customerParam(onlyIds)) as Customer[];
 }
+
+/** The names of the customers a caller sees, by id (in id order): how pages name a row's customer. */
+export function customerNames(db: Db, onlyIds?: readonly string[]): Map<string, string> {
+  return new Map(listCustomers(db, onlyIds).map((cu) => [cu.id, cu.name]));
+}

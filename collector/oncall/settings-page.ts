@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { getCustomer, listCustomers } from '../db/customers.js';
+import { customerNames, getCustomer, listCustomers } from '../db/customers.js';
 import { getUser, listUserRecords } from '../db/users.js';
 import { addShift, deleteShift, listShifts, OncallShiftInputSchema, type OncallShift } from './rota-store.js';
 import { DOMAINS } from './expert-domains.js';
@@ -49,7 +49,7 @@ export function settingsOncallRoutes(deps: { db: Db; now(): number }): Hono<Dash
     const t = c.get('t');
     const lang = c.get('lang');
     const customers = listCustomers(db);
-    const customerName = new Map(customers.map((cu) => [cu.id, cu.name]));
+    const customerName = customerNames(db);
     const staff = listUserRecords(db).filter((u) => u.disabledAt === null && u.role !== 'customer');
     const userName = new Map(listUserRecords(db).map((u) => [u.id, u.displayName || u.username]));
     const shifts = listShifts(db);

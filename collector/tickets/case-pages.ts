@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { listCustomers } from '../db/customers.js';
+import { customerNames, listCustomers } from '../db/customers.js';
 import { listHosts } from '../db/hosts.js';
 import type { DashEnv } from '../page-kit/env.js';
 import { formatTime } from '../page-kit/format.js';
@@ -70,7 +70,7 @@ function newCaseForm(c: Context<DashEnv>, db: Db): Html {
   const ids = c.get('customerIds');
   const customers = listCustomers(db, ids);
   const hosts = listHosts(db, ids);
-  const names = new Map(customers.map((cu) => [cu.id, cu.name]));
+  const names = customerNames(db, ids);
   return html`<p>${customer ? t('case.introCustomer') : t('case.intro')}</p>
     <form method="post" action="/tickets/new" class="stack" id="new-case-form">${csrfField(c)}
       ${customer

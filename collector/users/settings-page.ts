@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { getCustomer, listCustomers } from '../db/customers.js';
+import { customerNames, getCustomer, listCustomers } from '../db/customers.js';
 import { createUser, findUserByName, getUserRecord, listUserRecords, setUserDisabled, updateUserRecord } from '../db/users.js';
 import { SESSION_COOKIE, type DashEnv } from '../page-kit/env.js';
 import { formatTime } from '../page-kit/format.js';
@@ -44,7 +44,7 @@ export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEn
     const t = c.get('t');
     const lang = c.get('lang');
     const customers = listCustomers(db);
-    const names = new Map(customers.map((cu) => [cu.id, cu.name]));
+    const names = customerNames(db);
     const users = listUserRecords(db);
     const body = html`${settingsNav(c, 'users')}
       <section id="users">

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
+import { customerNames, listCustomers } from '../../db/customers.js';
 import { listHosts, type Host } from '../../db/hosts.js';
 import { resolveAssignment } from '../db-source.js';
 import { defaultTemplateFor, type CheckTemplate } from '../builtin-templates.js';
@@ -102,7 +102,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
   const confirmPage = (c: Context<DashEnv>, tp: CheckTemplate, refused: boolean) => {
     const t = c.get('t');
     const ids = c.get('customerIds');
-    const customerName = new Map(listCustomers(db, ids).map((cu) => [cu.id, cu.name]));
+    const customerName = customerNames(db, ids);
     const tags = listTagAssignments(db, { customerIds: ids, templateId: tp.id });
     const hosts = affectedHosts(tp, ids);
     const editPath = `/settings/checks/templates/${encodeURIComponent(tp.id)}`;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
+import { customerNames, listCustomers } from '../../db/customers.js';
 import { listTagAssignments, listTemplates } from '../template-store.js';
 import type { DashEnv } from '../../page-kit/env.js';
 import { page } from '../../page-kit/layout.js';
@@ -26,7 +26,7 @@ export function templateListRoutes(deps: { db: Db }): Hono<DashEnv> {
     const t = c.get('t');
     const ids = c.get('customerIds');
     const customers = listCustomers(db, ids);
-    const customerName = new Map(customers.map((cu) => [cu.id, cu.name]));
+    const customerName = customerNames(db, ids);
     const templates = listTemplates(db, ids);
     const tagsOf = new Map<string, string[]>();
     for (const ta of listTagAssignments(db, { customerIds: ids })) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
-import { listCustomers, type Customer } from '../../db/customers.js';
+import { customerNames, listCustomers, type Customer } from '../../db/customers.js';
 import { listHosts, type Host } from '../../db/hosts.js';
 import { StatusSchema, worstStatus, type Status } from '../../../shared/status.js';
 import { ACTIVE_STATES, listTickets, type Ticket } from '../../tickets/ticket-store.js';
@@ -68,7 +68,7 @@ const matchesText = (h: Host, customerName: string, q: string) => {
 /** Everything the overview shows but the figures, from a few queries, all filtered by the caller's customers. */
 export function overviewData(db: Db, customerIds: readonly string[] | undefined, filter: OverviewFilter, now: number): OverviewData {
   const customers = listCustomers(db, customerIds);
-  const customerName = new Map(customers.map((c) => [c.id, c.name]));
+  const customerName = customerNames(db, customerIds);
   const hosts = listHosts(db, customerIds);
   const worst = worstStatusByHost(db, customerIds, filter.customerId);
   const allTags = [...new Set(hosts.flatMap((h) => h.tags))].sort();

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
+import { customerNames, listCustomers } from '../../db/customers.js';
 import { listRemoteHosts } from '../remote-hosts.js';
 import type { DashEnv } from '../../page-kit/env.js';
 import { page } from '../../page-kit/layout.js';
@@ -23,7 +23,7 @@ export function agentlessHostRoutes(deps: { db: Db }): Hono<DashEnv> {
     const t = c.get('t');
     const ids = c.get('customerIds');
     const customers = listCustomers(db, ids);
-    const customerName = new Map(customers.map((cu) => [cu.id, cu.name]));
+    const customerName = customerNames(db, ids);
     const hosts = listRemoteHosts(db, ids);
     const body = html`${settingsNav(c, 'agentless')}
       <section id="agentless">

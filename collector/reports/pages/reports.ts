@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
-import { listCustomers } from '../../db/customers.js';
+import { customerNames, listCustomers } from '../../db/customers.js';
 import { PeriodSchema, type CalendarEntry } from '../holiday-calendar.js';
 import { labels as reportLabels } from '../labels.js';
 import { inspectionName } from '../render-html.js';
@@ -127,7 +127,7 @@ export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv>
     const lang = c.get('lang');
     const customerIds = c.get('customerIds');
     const customers = listCustomers(deps.db, customerIds);
-    const customerName = new Map(customers.map((cu) => [cu.id, cu.name]));
+    const customerName = customerNames(deps.db, customerIds);
     const staff = c.get('user').role !== 'customer';
     const calendars = visibleCalendars(deps.db, customerIds, deps.now(), undefined, { forCustomer: !staff });
     const review = staff ? c.req.query('review') : undefined;

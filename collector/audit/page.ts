@@ -71,7 +71,7 @@ export function auditPageRoutes(deps: { db: Db }): Hono<DashEnv> {
             <tbody>${entries.map(
               (e) => html`<tr data-audit-id="${e.id}" data-action="${e.action}">
                 <td>${formatTime(e.at, lang)}</td>
-                <td>${e.username}${e.role ? html` <small>(${e.role})</small>` : ''}</td>
+                <td>${e.username}${e.role ? html` <small data-role="${e.role}">(${t(`role.${e.role}`)})</small>` : ''}</td>
                 <td>${actionLabel(e.action)}</td>
                 <td><code>${e.method} ${e.path}</code></td>
                 <td>${e.targetId ?? ''}</td>

@@ -52,7 +52,7 @@ export function page(c: Context<DashEnv>, title: string, body: Html, opts: { scr
         ${user.role === 'admin' ? html`<a href="/audit" data-nav="audit">${t('nav.audit')}</a>` : ''}
         <span class="spacer"></span>
         <a href="/lang/${other}?back=${encodeURIComponent(here)}" id="lang-toggle" lang="${other}">${t('nav.language')}</a>
-        <span class="who">${user.displayName} (${user.role})</span>
+        <span class="who" data-role="${user.role}">${user.displayName} (${t(`role.${user.role}`)})</span>
         <form method="post" action="/logout" class="inline">${csrfField(c)}<button type="submit" id="logout">${t('nav.logout')}</button></form>
         </div>
       </nav>`

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/database.js';
 import { getCustomer, listCustomers } from '../../db/customers.js';
 import type { DashEnv } from '../../page-kit/env.js';
+import { formatTime } from '../../page-kit/format.js';
 import type { MessageKey } from '../../page-kit/i18n/index.js';
 import { csrfField, page, type Html } from '../../page-kit/layout.js';
 import { emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
@@ -93,7 +94,7 @@ export function providerPageRoutes(deps: { db: Db; now(): number }): Hono<DashEn
       ${savedLine}
       <p class="muted">${t('provider.intro')}</p>
       ${admin ? '' : html`<p class="flash" id="provider-readonly">${t('provider.readOnly')}</p>`}
-      ${p.updatedAt ? html`<p class="muted" id="provider-updated">${t('provider.lastSaved')} ${new Date(p.updatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC · ${p.updatedBy ?? ''}</p>` : ''}
+      ${p.updatedAt ? html`<p class="muted" id="provider-updated">${t('provider.lastSaved')} ${formatTime(p.updatedAt, c.get('lang'))} · ${p.updatedBy ?? ''}</p>` : ''}
       <section id="provider">
         <h2>${t('provider.identity')}</h2>
         ${p.updatedAt || !admin ? '' : emptyState('provider-empty', t('provider.emptyIdentity'))}

@@ -58,6 +58,9 @@ interface RunResult {
   /** Collector CPU time spent while the storm lasted. */
   stormCpuMs: number;
   cpuPct: number;
+  /** Per cent of the steady window the collector was runnable but waited for a core (schedstat). */
+  waitPct: number;
+  heldBack: number;
   influxCpuPct?: number;
   generatorCpuPct: number;
   rssEnd: number;
@@ -194,6 +197,8 @@ async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<Run
       storm,
       stormCpuMs,
       cpuPct: cpuPct(before, after, elapsed),
+      waitPct: ((after.runQueueWaitMs - before.runQueueWaitMs) / elapsed) * 100,
+      heldBack: swarm.heldBack,
       influxCpuPct: influxBefore && influxAfter ? cpuPct(influxBefore, influxAfter, elapsed) : undefined,
       generatorCpuPct: ((gen.user + gen.system) / 1000 / elapsed) * 100,
       rssEnd: after.rssBytes,
@@ -242,7 +247,7 @@ for (const n of SIZES) {
       String(r.agents),
       r.store === 'sqlite' ? 'embedded' : 'InfluxDB 1.6',
       `${fmtMs(r.storm.ms)} (${fmtMs(percentile(r.storm.perAgentMs, 99))}; ${r.storm.retries}; CPU ${(r.stormCpuMs / r.agents).toFixed(2)} ms per agent)${r.storm.notConnected ? `, ${r.storm.notConnected} never connected` : ''}`,
-      `${r.cpuPct.toFixed(0)}% of one core (${((r.cpuPct * 10) / r.batchesPerSec).toFixed(2)} ms per batch)`,
+      `${r.cpuPct.toFixed(0)}% of one core (${((r.cpuPct * 10) / r.batchesPerSec).toFixed(2)} ms per batch; waited for a core ${r.waitPct.toFixed(0)}% of the time)`,
       `${mb(r.rssEnd)} / ${mb(r.rssPeak)}`,
       String(r.openFiles),
       `${fmtMs(r.ack.p50)} / ${fmtMs(r.ack.p99)}`,
@@ -254,7 +259,7 @@ for (const n of SIZES) {
     rows.push(row);
     console.log(`\n[${r.agents} ${r.store}] ${HEADER.map((h, i) => `${h}: ${row[i]}`).join('\n  ')}`);
     console.log(
-      `  first start connect: ${fmtMs(r.firstConnect.ms)}; steady: ${r.batchesPerSec.toFixed(0)} batches/s, ${r.linesPerSec.toFixed(0)} lines/s acked (${r.ack.n} acks, max ${fmtMs(r.ack.max)}); ` +
+      `  first start connect: ${fmtMs(r.firstConnect.ms)}; steady: ${r.batchesPerSec.toFixed(0)} batches/s, ${r.linesPerSec.toFixed(0)} lines/s acked (${r.ack.n} acks, max ${fmtMs(r.ack.max)}); ${r.heldBack} flushes held back by agents with 4 batches unacked; ` +
         `generator CPU ${r.generatorCpuPct.toFixed(0)}%${r.influxCpuPct !== undefined ? `, influxd CPU ${r.influxCpuPct.toFixed(0)}%` : ''}; faults ${r.toTicket.length} tickets, ${r.toWebhook.length} webhooks; overview samples ${r.dashboard.n}${r.dashboard.failures.length ? ` (${r.dashboard.failures.length} failed: ${[...new Set(r.dashboard.failures)].join(', ')})` : ''}`,
     );
     if (r.errors.size) console.log(`  collector errors: ${[...r.errors].map(([k, v]) => `${v} x ${k}`).join('; ')}`);

@@ -4,6 +4,9 @@ import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { batchText, LINUX_BASE } from './linux-base-batch.js';
 import type { FleetAgent } from './seed.js';
 
+/** As the real agent (agent/collector-link.ts maxInFlight). */
+const MAX_IN_FLIGHT = 4;
+
 interface SimAgent extends FleetAgent {
   idx: number;
   ws?: WebSocket;
@@ -46,6 +49,12 @@ export class AgentSwarm {
   batchesAcked = 0;
   linesAcked = 0;
   skippedNotConnected = 0;
+  /**
+   * Flushes an agent held back because 4 of its batches were still waiting for their acks (the real agent's
+   * maxInFlight, agent/collector-link.ts): it keeps them in its spool and sends them later, merged. The swarm does
+   * not replay them; it counts them, so an overloaded collector shows as batches held back, not as a flood.
+   */
+  heldBack = 0;
   readonly errors = new Map<string, number>();
   /** host id -> wall-clock ms when the batch that makes its disk ticket due was sent. */
   readonly faultSentAt = new Map<string, number>();
@@ -167,6 +176,10 @@ export class AgentSwarm {
   private flush(a: SimAgent): void {
     if (!a.ready || !a.ws) {
       this.skippedNotConnected++;
+      return;
+    }
+    if (a.sent.size >= MAX_IN_FLIGHT) {
+      if (this.recording) this.heldBack++;
       return;
     }
     const n = a.flushes++;

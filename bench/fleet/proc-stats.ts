@@ -5,6 +5,8 @@ export interface ProcSample {
   /** User + system CPU time since the process started. */
   cpuMs: number;
   openFiles: number;
+  /** Time it was runnable but waited for a core (/proc/PID/schedstat): on a shared machine, what it did not get. */
+  runQueueWaitMs: number;
 }
 
 /** A process's RSS, CPU time and open file count from /proc (Linux). */
@@ -20,7 +22,13 @@ export function procSample(pid: number): ProcSample {
   } catch {
     // Gone, or not ours to read.
   }
-  return { rssBytes: rssKb * 1024, cpuMs: ticks * 10, openFiles };
+  let runQueueWaitMs = 0;
+  try {
+    runQueueWaitMs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    // A kernel without schedstats.
+  }
+  return { rssBytes: rssKb * 1024, cpuMs: ticks * 10, openFiles, runQueueWaitMs };
 }
 
 /** CPU per cent of one core between two samples `elapsedMs` apart. */

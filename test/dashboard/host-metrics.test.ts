@@ -185,3 +185,19 @@ test("what the agent dropped and the collector refused is counted on the host's 
   expect(custPage).toContain('data-dropped="345"');
   expect(custPage).toContain('id="collector-refused" title=""');
 });
+
+test('a live result turns the status badges to 严重 in zh, never to the English enum', async () => {
+  const zh = await openSession(browser, { locale: 'zh-CN' });
+  sessions.push(zh);
+  await logIn(zh, world.url, 'eng', PASSWORDS.eng);
+  await zh.page.goto(`${world.url}/hosts/${hostId}`);
+  await zh.page.waitForSelector('body[data-live-mode="sse"]');
+  expect(await zh.page.locator('#host-status').innerText()).toBe('正常');
+  const down = { name: 'db.postgres', checkId: 'db.postgres', status: 'CRITICAL', summary: 'postgres down', startedAt: Date.now(), durationMs: 3, metrics: [] };
+  agent!.sendRaw(JSON.stringify({ type: 'batch', seq: 10, results: [down], metrics: [] }));
+  await agent!.next((f) => f.type === 'ack' && f.seq === 10);
+  await zh.page.waitForFunction(() => document.getElementById('host-status')?.getAttribute('data-status') === 'CRITICAL');
+  expect(await zh.page.locator('#host-status').innerText()).toBe('严重');
+  expect(await zh.page.locator('#checks tr[data-check="db.postgres"] .badge').innerText()).toBe('严重');
+  expect(zh.errors).toEqual([]);
+});

@@ -51,7 +51,7 @@ export function checkChanges(before: readonly Check[], after: readonly Check[]):
 /** A value as the line shows it: numbers with their unit, text quoted short, lists and objects shortened. */
 function shown(v: unknown, unit: string): string {
   if (v === undefined) return '—';
-  if (typeof v === 'number') return unit ? `${v} ${unit}` : String(v);
+  if (typeof v === 'number') return unit ? `${v}${unit.startsWith('/') ? '' : ' '}${unit}` : String(v);
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 }
@@ -86,11 +86,11 @@ function reachLines(r: SaveReach): { en: string[]; zh: string[] } {
   const zh: string[] = [];
   if (r.pushed) {
     en.push(`Pushed to ${r.pushed} running agent${r.pushed === 1 ? '' : 's'}.`);
-    zh.push(`已推送到 ${r.pushed} 个运行中的 Agent。`);
+    zh.push(`已推送到 ${r.pushed} 个运行中的代理。`);
   }
   if (r.offline) {
     en.push(r.offline === 1 ? 'Takes effect when the agent reconnects.' : `Takes effect on ${r.offline} hosts when their agents reconnect.`);
-    zh.push(r.offline === 1 ? 'Agent 重新连接后生效。' : `${r.offline} 台主机在其 Agent 重新连接后生效。`);
+    zh.push(r.offline === 1 ? '代理重新连接后生效。' : `${r.offline} 台主机在其代理重新连接后生效。`);
   }
   if (r.agentless) {
     en.push(`The collector uses it from the next poll of ${r.agentless} agentless host${r.agentless === 1 ? '' : 's'}.`);

@@ -94,6 +94,6 @@ test('a save says what changed, as the check runs it, and where it takes effect'
   expect(text.en).toContain('Pushed to 3 running agents.');
   expect(text.en).toContain('Takes effect when the agent reconnects.');
   expect(text.zh).toContain('disk：磁盘使用率警告阈值（warnPct）80 % → 85 %');
-  expect(text.zh).toContain('已推送到 3 个运行中的 Agent。');
+  expect(text.zh).toContain('已推送到 3 个运行中的代理。');
   expect(savedText([], { pushed: 1, offline: 0, agentless: 0 }).en).toEqual(['Saved; nothing changed.']);
 });

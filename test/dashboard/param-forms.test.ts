@@ -188,6 +188,6 @@ test('the API refuses a warning level beyond the critical one, with both fields 
   expect(await ok.json()).toMatchObject({
     pushedToAgents: 1,
     changes: [{ check: 'system.disk', param: 'critPct', from: 90, to: 93 }],
-    saved: { en: ['system.disk: Disk use critical at (critPct) 90 % → 93 %', 'Pushed to 1 running agent.'], zh: ['system.disk：磁盘使用率严重阈值（critPct）90 % → 93 %', '已推送到 1 个运行中的 Agent。'] },
+    saved: { en: ['system.disk: Disk use critical at (critPct) 90 % → 93 %', 'Pushed to 1 running agent.'], zh: ['system.disk：磁盘使用率严重阈值（critPct）90 % → 93 %', '已推送到 1 个运行中的代理。'] },
   });
 });

@@ -66,7 +66,7 @@ function assignmentForm(db: Db, host: Host, t: Translate, lang: Lang): Html {
   const usingDefault = resolved.templates.find((tp) => tp.via.kind === 'default');
   return html`<form id="assignment-form" class="stack json-form param-form" novalidate data-api="/api/hosts/${host.id}/assignments" data-method="PUT"
       data-done="${PATH}?host=${host.id}&done=1#assignment" data-pair-text="${pairTextAttr(lang, t)}">
-    <h3>${host.name} <small>${host.kind}</small></h3>
+    <h3>${host.name} <small>${t(`params.hostKind.${host.kind}`)}</small></h3>
     <p class="flash done form-saved" role="status" hidden></p>
     <fieldset><legend>${t('checks.hostTemplates')}</legend>
       ${listTemplates(db, [host.customerId]).map(

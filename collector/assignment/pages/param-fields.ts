@@ -26,7 +26,8 @@ function plain(v: unknown, f: ParamField, t: Translate, lang: Lang): string {
   if (typeof v === 'boolean') return v ? t('params.yes') : t('params.no');
   if (Array.isArray(v)) return v.join(', ');
   const unit = f.unitText?.[lang] ?? '';
-  if (typeof v === 'number') return unit ? `${v} ${unit}` : String(v);
+  // A rate's unit sits on its number (1/s); others after a space (80 %).
+  if (typeof v === 'number') return unit ? `${v}${unit.startsWith('/') ? '' : ' '}${unit}` : String(v);
   return attr(v);
 }
 

@@ -168,4 +168,19 @@ test('the ticket list names each ticket by host and what crossed', async () => {
   const s = await engineerIn('en');
   await s.page.goto(`${world.url}/tickets`);
   expect(await s.page.locator(`#ticket-list tr[data-ticket="${scene.memoryTicket.number}"]`).innerText()).toContain('web-2 · Memory 96.2% used ≥ 95% (critical)');
+  await screenshot(s.page, 'tickets-en');
+  const zh = await engineerIn('zh');
+  await zh.page.goto(`${world.url}/tickets`);
+  expect(await zh.page.locator(`#ticket-list tr[data-ticket="${scene.memoryTicket.number}"]`).innerText()).toContain('web-2 · 内存使用率 96.2% ≥ 95%（严重）');
+  await screenshot(zh.page, 'tickets-zh');
+});
+
+test("the overview's solved cases waiting for the customer are named as the ticket list names them, not 'host: check'", async () => {
+  for (const [lang, said] of [['en', 'web-2 · CPU 88% used ≥ 85% (warning)'], ['zh', 'web-2 · CPU 使用率 88% ≥ 85%（警告）']] as const) {
+    const s = await engineerIn(lang);
+    await s.page.goto(`${world.url}/`);
+    const row = await s.page.locator(`#awaiting-customer li[data-ticket="${scene.resolvedTicket.number}"]`).innerText();
+    expect(row).toContain(said);
+    expect(row).not.toContain('system.cpu');
+  }
 });

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getMailIntakeConfig, type MailIntakeConfig } from './config-store.js';
 import { alreadyTaken, markFlagged, takeMail, unflagged, type IncomingMail, type IntakeOutcome } from './intake.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 
 /** At most this many messages per pass: a flooded mailbox is worked off over several ticks, not in one long stall. */
 const MAX_PER_PASS = 100;
@@ -28,7 +29,8 @@ function automatic(parsed: ParsedMail): boolean {
 export class MailPoller {
   private readonly log: Logger;
   private nextAt = 0;
-  private running: Promise<PollSummary | undefined> | undefined;
+  /** One pass at a time: a call that comes while a pass runs waits its turn, so nothing is taken up twice. */
+  private readonly oneAtATime = new ConcurrencyLimit(1);
 
   constructor(private readonly opts: { db: Db; dataDir: string; log?: Logger }) {
     this.log = opts.log ?? createLogger('mail-intake.poller');
@@ -44,9 +46,7 @@ export class MailPoller {
 
   /** One pass now, whatever the interval (tests, the settings page's "check now"). */
   async pollOnce(now: number): Promise<PollSummary | undefined> {
-    while (this.running) await this.running;
-    this.running = this.pass(now).finally(() => (this.running = undefined));
-    return this.running;
+    return this.oneAtATime.run(() => this.pass(now));
   }
 
   private async pass(now: number): Promise<PollSummary | undefined> {

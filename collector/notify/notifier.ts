@@ -9,6 +9,7 @@ import { channelsForCustomer, getChannelWithSecret } from './channels.js';
 import type { NotificationMessage } from './message.js';
 import { HELD_RECOVERY_SQL, PROBLEM_IN_FLIGHT_SQL, PROBLEM_KINDS, type NotificationItem } from './outbox.js';
 import { ChannelSender } from './senders.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 
 export interface NotifierOptions {
   db: Db;
@@ -50,7 +51,8 @@ export class Notifier {
   private readonly windowMs: number;
   private readonly retryDelaysMs: readonly number[];
   private readonly timeoutMs: number;
-  private running: Promise<void> | undefined;
+  /** One pass at a time: a call that comes while a pass runs waits its turn, so nothing is taken up twice. */
+  private readonly oneAtATime = new ConcurrencyLimit(1);
 
   constructor(private readonly opts: NotifierOptions) {
     this.db = opts.db;
@@ -64,11 +66,7 @@ export class Notifier {
 
   /** Flush due groups and attempt due deliveries. Concurrent calls wait for the running pass. */
   async tick(now: number = this.opts.now()): Promise<void> {
-    while (this.running) await this.running;
-    this.running = this.pass(now).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.oneAtATime.run(() => this.pass(now));
   }
 
   private async pass(now: number): Promise<void> {
@@ -236,7 +234,7 @@ export class Notifier {
   }
 
   async close(): Promise<void> {
-    while (this.running) await this.running;
+    await this.oneAtATime.run(async () => undefined); // the pass under way, and any waiting, finish first
     this.sender.close();
   }
 }

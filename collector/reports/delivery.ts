@@ -8,6 +8,7 @@ import { DOCX_MIME } from './render-docx.js';
 import { deliveryMail, reportRecipients } from './delivery-mail.js';
 import { openDeliveries, recordDelivered, updateDelivery, type ReportDelivery } from './delivery-store.js';
 import { fileBase, getReportRecord, loadReport, type ReportRecord } from './report-store.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 
 /**
  * Sending signed reports to the customer (issue 13, item 6). Sign-off queues a delivery (delivery-store.ts) in the
@@ -54,7 +55,7 @@ async function reportAttachments(deps: DelivererDeps, rec: ReportRecord, dir: st
 
 export class ReportDeliverer {
   private readonly log: Logger;
-  private running: Promise<void> | undefined;
+  private readonly oneAtATime = new ConcurrencyLimit(1);
 
   constructor(private readonly deps: DelivererDeps) {
     this.log = deps.log ?? createLogger('reports.delivery');
@@ -62,9 +63,7 @@ export class ReportDeliverer {
 
   /** One pass at a time (the collector's tick and a sign-off may both ask). */
   async tick(now: number): Promise<void> {
-    while (this.running) await this.running;
-    this.running = this.pass(now).finally(() => (this.running = undefined));
-    return this.running;
+    return this.oneAtATime.run(() => this.pass(now));
   }
 
   private async pass(now: number): Promise<void> {

@@ -10,6 +10,7 @@ import { queueCustomerMail, type MailAttachment } from '../tickets/customer-mail
 import { buildMonthlyReport, monthBounds, type MonthlyReport } from './model.js';
 import { renderMonthlyXlsx, W } from './render.js';
 import { renderMonthlyPdfs } from './document.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 
 /**
  * On the 1st of each month (Beijing time, the contract calendar's zone) the previous month's service report goes to
@@ -89,7 +90,8 @@ export function mailingStatesByMonth(db: Db, customerId: string): Map<string, Mo
 
 export class MonthlyMailer {
   private readonly log: Logger;
-  private running: Promise<void> | undefined;
+  /** One pass at a time: a call that comes while a pass runs waits its turn, so nothing is taken up twice. */
+  private readonly oneAtATime = new ConcurrencyLimit(1);
   /** Customer id -> not before: a report that failed is tried again after RETRY_MS, not on every tick. */
   private readonly retryAt = new Map<string, number>();
 
@@ -98,9 +100,7 @@ export class MonthlyMailer {
   }
 
   async tick(now: number): Promise<void> {
-    while (this.running) await this.running;
-    this.running = this.pass(now).finally(() => (this.running = undefined));
-    return this.running;
+    return this.oneAtATime.run(() => this.pass(now));
   }
 
   private async pass(now: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { channelsForCustomer, type ChannelWithSecret } from '../notify/channels.js';
 import { smtpPoolKey, smtpTransport } from '../notify/kinds/email.js';
+import { ConcurrencyLimit } from '../../shared/concurrency-limit.js';
 
 /**
  * Mails to the customer's people: the answer that gives a case its number, the notice before a case closes by the
@@ -84,16 +85,15 @@ export function mailChannelFor(db: Db, customerId: string): EmailChannel | undef
 export class CustomerMailer {
   private readonly log: Logger;
   private readonly transports = new Map<string, Transporter>();
-  private running: Promise<void> | undefined;
+  /** One pass at a time: a call that comes while a pass runs waits its turn, so nothing is taken up twice. */
+  private readonly oneAtATime = new ConcurrencyLimit(1);
 
   constructor(private readonly opts: { db: Db; log?: Logger; timeoutMs?: number }) {
     this.log = opts.log ?? createLogger('tickets.customer-mail');
   }
 
   async tick(now: number): Promise<void> {
-    while (this.running) await this.running;
-    this.running = this.pass(now).finally(() => (this.running = undefined));
-    return this.running;
+    return this.oneAtATime.run(() => this.pass(now));
   }
 
   private async pass(now: number): Promise<void> {

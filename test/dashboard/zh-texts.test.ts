@@ -205,6 +205,7 @@ describe('every page in Chinese', () => {
     /^INC-(\d{4}-\d+)?$/, // ticket numbers
     /^[A-Z][a-z]+\/[A-Z]\w+$/, // time zones (Asia/Shanghai)
     /^\d[\w.:-]*$/, // numbers, dates, times, versions
+    /^\d[\d.]*\/(s|min)$/, // rates (10/s)
     /^[\w.+-]+@[\w.-]+$/, // e-mail
     /^\//, // paths
     /^https?:/, // addresses
@@ -245,7 +246,9 @@ describe('every page in Chinese', () => {
     for (const m of rest.matchAll(/(?:https?:\/\/|\/)?[A-Za-z0-9][\w.@/+:-]*/g)) {
       const raw = m[0].replace(/[.:,;/-]+$/, '');
       if (!/[A-Za-z]/.test(raw)) continue;
-      if (ALLOWED.has(raw) || elsewhere.has(raw) || ID_SHAPES.some((re) => re.test(raw))) continue;
+      // The status enum looks like an acronym, but it is a word with a translation (正常/警告/严重/未知).
+      const statusWord = /^(OK|WARNING|CRITICAL|UNKNOWN)$/.test(raw);
+      if (!statusWord && (ALLOWED.has(raw) || elsewhere.has(raw) || ID_SHAPES.some((re) => re.test(raw)))) continue;
       const at = m.index ?? 0;
       out.push(`${raw}  «${rest.slice(Math.max(0, at - 25), at + raw.length + 25).replace(/\s+/g, ' ')}»`);
     }

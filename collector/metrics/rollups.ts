@@ -28,6 +28,11 @@ export interface RollupControl {
   flush(o?: { force?: boolean }): number;
   /** Run the repair and backfill job for up to `budgetMs`; returns the hours or series-hours made. */
   repair(budgetMs: number): Promise<number>;
+  /**
+   * Add lines that were stored by other means (a bulk load that POSTs to InfluxDB itself, bench/report.ts), in the
+   * order they were made: what writeLines() does after its own write.
+   */
+  addLines(lines: readonly string[]): void;
 }
 
 const groupKey = (groupBy: readonly string[], tags: Record<string, string>) => JSON.stringify(groupBy.map((k) => tags[k] ?? ''));
@@ -63,7 +68,10 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
       await writer.repair(2_000);
       const retentionHours = (o.retentionDays ?? 400) * 24;
       const hour = Math.floor(now() / HOUR_MS);
-      if (hour % 24 === 0) rollupDb().prune(hour - retentionHours);
+      if (hour % 24 === 0 && rollupDb().meta('pruned_before') !== String(hour - retentionHours)) {
+        rollupDb().prune(hour - retentionHours);
+        rollupDb().setMeta('pruned_before', String(hour - retentionHours));
+      }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'rollup job failed; it runs again at the next tick');
     } finally {
@@ -82,6 +90,10 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
     const d = rollupDb();
     const states = d.states(h0, h1);
     const dirty = new Set(d.hoursWithDirtySeries(h0, h1));
+    // An hour without a state is one no point was written in, if the writer was keeping rollups then: from its first
+    // start (hours after the backfill's cursor, which walks back from there) and not pruned since.
+    const coveredAfter = Number(d.meta('backfill_next') ?? Infinity);
+    const prunedBefore = Number(d.meta('pruned_before') ?? -Infinity);
     const hourRuns: Array<[number, number]> = [];
     const rawRanges: Array<[number, number]> = [];
     const addRaw = (a: number, b: number) => {
@@ -93,7 +105,8 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
     let rollupHours = 0;
     let rawHours = 0;
     for (let h = h0; h < h1; h++) {
-      if (states.get(h) === 'done' && !dirty.has(h)) {
+      const st = states.get(h);
+      if ((st === 'done' && !dirty.has(h)) || (st === undefined && h > coveredAfter && h >= prunedBefore)) {
         const last = hourRuns[hourRuns.length - 1];
         if (last && last[1] === h) last[1] = h + 1;
         else hourRuns.push([h, h + 1]);
@@ -254,6 +267,7 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
     rollups: {
       flush: (fo) => writer?.flush(fo) ?? 0,
       repair: (budgetMs) => writer?.repair(budgetMs) ?? Promise.resolve(0),
+      addLines: (lines) => writer?.addLines(lines),
     },
   };
   return store;

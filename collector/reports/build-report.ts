@@ -8,7 +8,7 @@ import { listTickets, type Ticket } from '../tickets/ticket-store.js';
 import { getContract } from '../contracts/contract-store.js';
 import { calendarElapsedMs } from '../contracts/sla-calendar.js';
 import { evaluateFindings } from './findings.js';
-import { customerMetricFigures } from './host-figures.js';
+import { customerMetricFigures, FigureSourceLog } from './host-figures.js';
 import type { InspectionRecord } from './inspection.js';
 import { getCustomerReportProfile, reportIssuer } from './provider-store.js';
 import { resolveAssignment } from '../assignment/db-source.js';
@@ -93,11 +93,13 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
   const statesOf = new Map(
     hosts.map((h) => [h.id, listCheckStates(db, { hostId: h.id, customerIds: [customerId] }).map((s) => ({ ...s, summary: renderCheckMessage(o.lang, s.message, s.summary) }))]),
   );
+  const sources = new FigureSourceLog();
   const figuresOf = await customerMetricFigures(
     o.store,
     { customerId, from, to },
     hosts.map((h) => ({ hostId: h.id, checks: statesOf.get(h.id)! })),
     o.queryConcurrency,
+    sources,
   );
 
   const hostSection = (h: Host): HostSection => {
@@ -257,6 +259,7 @@ export async function buildInspectionReport(o: BuildReportOptions): Promise<Insp
     },
     findings,
     signOff: null,
+    figureSources: sources.result(),
   });
 }
 

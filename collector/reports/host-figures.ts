@@ -1,11 +1,12 @@
-import type { MetricsStore, Series, SeriesSummary, SummaryFigure } from '../metrics/store.js';
+import type { MetricsStore, RollupProvenance, Series, SeriesSummary, SummaryFigure } from '../metrics/store.js';
 import type { CheckStateRow } from '../db/check-states.js';
 import { forecastFull } from './fit.js';
-import type { DiskMount, HostSection, ServiceHealth, Stats } from './model.js';
+import type { DiskMount, FigureSources, HostSection, ServiceHealth, Stats } from './model.js';
 import type { FieldDeclaration, MeasurementDeclaration } from '../../checks/metric-declaration.js';
 import { CPU, DISK, FILE, MEM, NET, SYSTEM } from '../../checks/system/metrics.js';
 import { HTTP, SNMP_DEVICE } from '../../checks/network/metrics.js';
 import { MYSQL, POSTGRES, REDIS } from '../../checks/database/metrics.js';
+import { P95_BUCKET } from '../metrics/rollup-fields.js';
 
 /**
  * The metric figures of every host of one customer over a period. Each figure is one aggregate query for
@@ -123,22 +124,69 @@ function byHost<T extends { tags: Record<string, string> }>(rows: readonly T[]):
   return out;
 }
 
+/** The report's figure groups, as FigureSources names them. */
+export type FigureName = 'cpu' | 'memory' | 'swap' | 'cpuDaily' | 'memoryDaily' | 'diskDaily' | 'diskNow' | 'network' | 'reboots' | 'certificates' | 'backups' | 'services';
+
+/**
+ * Where each figure group came from, gathered from the rows the store returned: hourly rollups (with raw points
+ * for the window's partial edge hours) or raw points alone, and how p95 was found.
+ */
+export class FigureSourceLog {
+  private readonly rollup = new Set<FigureName>();
+  private readonly raw = new Set<FigureName>();
+  private p95Histogram = false;
+  private p95Exact = false;
+  private rollupHours = 0;
+
+  note(name: FigureName, rows: ReadonlyArray<{ source?: RollupProvenance }>, withP95 = false): void {
+    for (const r of rows) {
+      const s = r.source;
+      if (s && s.rollupHours > 0) {
+        this.rollup.add(name);
+        this.rollupHours = Math.max(this.rollupHours, s.rollupHours);
+      } else this.raw.add(name);
+      if (s?.p95 === 'histogram') this.p95Histogram = true;
+      // A store without rollups (no `source`) computes p95 exactly.
+      if (s?.p95 === 'exact' || (!s && withP95)) this.p95Exact = true;
+    }
+  }
+
+  result(): FigureSources {
+    const order: FigureName[] = ['cpu', 'memory', 'swap', 'cpuDaily', 'memoryDaily', 'diskDaily', 'diskNow', 'network', 'reboots', 'certificates', 'backups', 'services'];
+    return {
+      rollupFigures: order.filter((n) => this.rollup.has(n)),
+      // A group answered partly from rollups, partly not (a host's rows differ) is listed in both.
+      rawFigures: order.filter((n) => this.raw.has(n)),
+      p95: this.p95Histogram ? (this.p95Exact ? 'mixed' : 'histogram') : this.p95Exact ? 'exact' : 'none',
+      p95BucketPts: P95_BUCKET,
+      rollupHours: this.rollupHours,
+    };
+  }
+}
+
 /**
  * @param concurrency store queries in flight (default 3: two cores busy in InfluxDB, one reply being read).
+ * @param sources filled with where each figure came from (rollups or raw points).
  */
 export async function customerMetricFigures(
   store: MetricsStore,
   w: CustomerWindow,
   hosts: readonly HostChecks[],
   concurrency = 3,
+  sources: FigureSourceLog = new FigureSourceLog(),
 ): Promise<Map<string, MetricFigures>> {
   const run = limiter(concurrency);
-  const sel = (measurement: string, field: string, groupBy: string[]) => ({ measurement, field, where: { customer: w.customerId }, from: w.from, to: w.to, groupBy: ['host', ...groupBy] });
-  const summary = (measurement: string, field: string, figures: readonly SummaryFigure[], groupBy: string[] = []) =>
-    run(() => store.summary({ ...sel(measurement, field, groupBy), figures }));
-  const daily = (measurement: string, field: string, groupBy: string[] = []) => run(() => store.series({ ...sel(measurement, field, groupBy), stepMs: DAY_MS, agg: 'mean' }));
-  // A sum over the window: one bucket as long as the window (at most two, epoch-aligned, added up here).
-  const windowSum = (measurement: string, field: string) => run(() => store.series({ ...sel(measurement, field, []), stepMs: Math.max(1000, w.to - w.from), agg: 'sum' }));
+  // Every query may be answered from the hourly rollups where they cover the window (collector/metrics/rollups.ts).
+  const sel = (measurement: string, field: string, groupBy: string[]) => ({ measurement, field, where: { customer: w.customerId }, from: w.from, to: w.to, groupBy: ['host', ...groupBy], rollups: true });
+  const noted = async <T extends { source?: RollupProvenance }>(name: FigureName, p: Promise<T[]>, withP95 = false): Promise<T[]> => {
+    const rows = await p;
+    sources.note(name, rows, withP95);
+    return rows;
+  };
+  const summary = (name: FigureName, measurement: string, field: string, figures: readonly SummaryFigure[], groupBy: string[] = []) =>
+    noted(name, run(() => store.summary({ ...sel(measurement, field, groupBy), figures })), figures.includes('p95'));
+  const daily = (name: FigureName, measurement: string, field: string, groupBy: string[] = []) =>
+    noted(name, run(() => store.series({ ...sel(measurement, field, groupBy), stepMs: DAY_MS, agg: 'mean' })));
 
   const checkIds = new Set(hosts.flatMap((h) => h.checks.map((c) => c.checkId)));
   // One query per (measurement, field) of the service checks present, with every aggregate shown of it.
@@ -158,21 +206,22 @@ export async function customerMetricFigures(
   // A group comes back only when it has values, so figures that are not shown with a count skip COUNT's scan.
   const shownStats: SummaryFigure[] = ['count', 'mean', 'min', 'max', 'p95', 'last'];
   const [cpu, mem, cpuDaily, memDaily, diskDaily, swap, diskPct, diskUsed, diskTotal, net, rebooted, certs, backupAge, services] = await Promise.all([
-    summary(CPU.name, CPU.field.usage_pct, shownStats),
-    summary(MEM.name, MEM.field.used_pct, shownStats),
-    daily(CPU.name, CPU.field.usage_pct),
-    daily(MEM.name, MEM.field.used_pct),
-    daily(DISK.name, DISK.field.used_pct, ['mount']),
-    summary(MEM.name, MEM.field.swap_used_pct, ['count', 'mean', 'max']),
-    summary(DISK.name, DISK.field.used_pct, ['last'], ['mount']),
-    summary(DISK.name, DISK.field.used_bytes, ['last'], ['mount']),
-    summary(DISK.name, DISK.field.total_bytes, ['last'], ['mount']),
-    summary(NET.name, NET.field.errors_per_sec, ['mean', 'max'], ['iface']),
-    windowSum(SYSTEM.name, SYSTEM.field.rebooted),
-    checkIds.has('network.http') ? summary(HTTP.name, HTTP.field.cert_days_left, ['last'], ['check']) : none,
-    checkIds.has('system.file') ? summary(FILE.name, FILE.field.age_sec, ['last'], ['check']) : none,
+    summary('cpu', CPU.name, CPU.field.usage_pct, shownStats),
+    summary('memory', MEM.name, MEM.field.used_pct, shownStats),
+    daily('cpuDaily', CPU.name, CPU.field.usage_pct),
+    daily('memoryDaily', MEM.name, MEM.field.used_pct),
+    daily('diskDaily', DISK.name, DISK.field.used_pct, ['mount']),
+    summary('swap', MEM.name, MEM.field.swap_used_pct, ['count', 'mean', 'max']),
+    summary('diskNow', DISK.name, DISK.field.used_pct, ['last'], ['mount']),
+    summary('diskNow', DISK.name, DISK.field.used_bytes, ['last'], ['mount']),
+    summary('diskNow', DISK.name, DISK.field.total_bytes, ['last'], ['mount']),
+    summary('network', NET.name, NET.field.errors_per_sec, ['mean', 'max'], ['iface']),
+    // The sum over the window (count x mean): `rebooted` is 1 on the first run after a boot.
+    summary('reboots', SYSTEM.name, SYSTEM.field.rebooted, ['count', 'mean']),
+    checkIds.has('network.http') ? summary('certificates', HTTP.name, HTTP.field.cert_days_left, ['last'], ['check']) : none,
+    checkIds.has('system.file') ? summary('backups', FILE.name, FILE.field.age_sec, ['last'], ['check']) : none,
     Promise.all(
-      [...serviceQueries.values()].map(async (q) => ({ ...q, rows: await summary(q.measurement, q.field, [...q.figures], ['check']) })),
+      [...serviceQueries.values()].map(async (q) => ({ ...q, rows: await summary('services', q.measurement, q.field, [...q.figures], ['check']) })),
     ),
   ]);
 
@@ -182,7 +231,7 @@ export async function customerMetricFigures(
   const swapBy = one(swap);
   const cpuDailyBy = one<Series>(cpuDaily);
   const memDailyBy = one<Series>(memDaily);
-  const rebootedBy = byHost<Series>(rebooted);
+  const rebootedBy = one(rebooted);
   const diskPctBy = byHost(diskPct);
   const netBy = byHost(net);
   // (host, tag) -> row, for the figures split by a second tag (mount, check).
@@ -220,7 +269,8 @@ export async function customerMetricFigures(
     const swapStats: Stats = sw?.count ? { count: sw.count, mean: sw.mean, p95: null, max: sw.max, min: null, last: null } : EMPTY_STATS;
 
     // `rebooted` is 1 on the first run after a boot, 0 otherwise: its sum is the number of reboots seen.
-    const reboots = Math.round((rebootedBy.get(hostId) ?? []).flatMap((s) => s.points).reduce((a, p) => a + p.value, 0));
+    const rb = rebootedBy.get(hostId);
+    const reboots = Math.round((rb?.count ?? 0) * (rb?.mean ?? 0));
 
     const service = (row: CheckStateRow): ServiceHealth => {
       const spec = SERVICE_FIGURES[row.checkId];

@@ -401,7 +401,7 @@ export function inspectionDocument(r: InspectionReport, acceptance: { name: stri
     blocks.push({ kind: 'table', head: [L.host, L.iface, L.errAvg, L.errMax], widths: [30, 30, 20, 20], rows: nets.map(({ h, n }) => [cell(h.name), cell(n.iface), cell(num(n.errorsPerSecMean, 3), { numeric: true }), cell(num(n.errorsPerSecMax, 3), { numeric: true })]) });
   }
   blocks.push({ kind: 'heading', level: 3, text: L.accountingTitle });
-  blocks.push({ kind: 'list', ordered: true, items: L.accountingText });
+  blocks.push({ kind: 'list', ordered: true, items: L.accountingText(r.figureSources) });
 
   // 6. Signatures: the engineer's and the customer's.
   blocks.push({ kind: 'heading', level: 1, text: L.signatures, anchor: 'signatures', newPage: true });

@@ -1,6 +1,38 @@
-import type { ReportLang } from './model.js';
+import type { FigureSources, ReportLang } from './model.js';
 import { HEALTH_WEIGHTS } from './model.js';
 import { RULES } from './findings.js';
+
+/** The report's figure groups (host-figures.ts FigureName) in each language, for the accounting of their sources. */
+const ZH_FIGURES: Record<string, string> = {
+  cpu: 'CPU 使用率',
+  memory: '内存使用率',
+  swap: '交换分区使用率',
+  cpuDaily: 'CPU 日均曲线',
+  memoryDaily: '内存日均曲线',
+  diskDaily: '磁盘日均使用率（增长率）',
+  diskNow: '磁盘当前使用量',
+  network: '网卡错误',
+  reboots: '重启次数',
+  certificates: '证书剩余天数',
+  backups: '备份文件年龄',
+  services: '数据库与网络设备指标',
+};
+const EN_FIGURES: Record<string, string> = {
+  cpu: 'CPU use',
+  memory: 'memory use',
+  swap: 'swap use',
+  cpuDaily: 'daily CPU means',
+  memoryDaily: 'daily memory means',
+  diskDaily: 'daily disk use (growth)',
+  diskNow: 'current disk use',
+  network: 'interface errors',
+  reboots: 'reboots',
+  certificates: 'certificate days left',
+  backups: 'backup age',
+  services: 'database and device figures',
+};
+const names = (keys: readonly string[], words: Record<string, string>, sep: string) => keys.map((k) => words[k] ?? k).join(sep);
+const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 /** Every fixed text of the inspection report, Chinese first (the default) and English. */
 const zh = {
@@ -101,12 +133,18 @@ const zh = {
   remark: '工程师备注',
   noFindings: '未发现问题',
   accounting: '五、统计口径',
-  accountingText: [
+  accountingText: (fs: FigureSources | null) => [
     '“不可达”：主机连续 3 个上报周期无数据时系统自动开具“主机失联”工单；不可达时长自开单起至恢复（或关闭）止，按此计算可用性。',
     '重试：检查结果连续异常达到合同设定的次数才开单，单次异常不计入不可达与故障。',
     '维护窗口：维护窗口内开始的故障不开单、不计时，也不计入可用性与服务水平。',
     `服务水平：响应时间自开单起至工程师首次确认，恢复时间自开单起至检查恢复正常或工程师处理完毕，按合同日历计算；达标率 = 已判定的达标数 ÷ 已判定总数。`,
-    `资源指标来自监控数据库的聚合查询（平均值、P95、最大值），均按统计期内每一个原始采样值计算：P95 为全部采样值按最近秩法取第 95 百分位（不是小时或日平均值的百分位）；磁盘增长率为按日平均使用率做最小二乘线性拟合的斜率，预计写满天数 = (100 − 最近一日平均使用率) ÷ 斜率。`,
+    fs && fs.rollupFigures.length
+      ? `资源指标来自监控数据库的聚合查询。${names(fs.rollupFigures, ZH_FIGURES, '、')}取自按小时预聚合的统计（每条序列每小时的采样数、总和、最小值、最大值及 P95 直方图，本报告用到 ${fs.rollupHours} 个整小时），统计期首尾不足一小时的部分及尚未预聚合的小时取原始采样值，因此平均值、最小值、最大值与按全部原始采样值计算的结果相同。${
+          fs.p95 === 'exact'
+            ? 'P95 为全部原始采样值按最近秩法取第 95 百分位。'
+            : `P95 由小时直方图（桶宽 ${fs.p95BucketPts} 个百分点）按最近秩法求得，报告值为该桶下沿，比按全部原始采样值求得的 P95 至多低 ${fs.p95BucketPts} 个百分点（采样值最多一位小数时完全相同）${fs.p95 === 'mixed' ? '；部分主机的 P95 按原始采样值精确计算' : ''}。`
+        }${fs.rawFigures.length ? `${names(fs.rawFigures, ZH_FIGURES, '、')}直接取自原始采样值。` : ''}磁盘增长率为按日平均使用率做最小二乘线性拟合的斜率，预计写满天数 = (100 − 最近一日平均使用率) ÷ 斜率。`
+      : `资源指标来自监控数据库的聚合查询（平均值、P95、最大值），均按统计期内每一个原始采样值计算：P95 为全部采样值按最近秩法取第 95 百分位（不是小时或日平均值的百分位）；磁盘增长率为按日平均使用率做最小二乘线性拟合的斜率，预计写满天数 = (100 − 最近一日平均使用率) ÷ 斜率。`,
     `规则阈值：磁盘使用率 > ${RULES.diskWarnPct}% 或 ${RULES.diskFullDays} 天内写满；证书 ${RULES.certDays} 天内过期；复制延迟 > ${RULES.replicationLagSec} 秒；交换分区平均使用率 > ${RULES.swapMeanPct}%；重启 ≥ ${RULES.rebootsMedium} 次为中风险。`,
   ],
   signOff: '六、签字确认',
@@ -293,12 +331,18 @@ const en: Labels = {
   remark: 'Engineer remark',
   noFindings: 'No findings',
   accounting: '5. Accounting method',
-  accountingText: [
+  accountingText: (fs: FigureSources | null) => [
     '"Down": a host is down while a host-unreachable ticket is open; the system opens one when the agent has been silent for 3 batch intervals, and the time runs until it is restored (or closed). Availability is computed from that time.',
     'Retries: a ticket opens only after the number of consecutive failed runs the contract sets (openAfter); a single failed run counts neither as down nor as a fault.',
     'Maintenance: a problem that starts inside a maintenance window opens no ticket and counts towards neither availability nor service levels.',
     'Service levels: response runs from the ticket opening to the first acknowledgement, restore from the opening until the check is OK again or an engineer resolved it, on the contract calendar; share met = targets met / targets decided.',
-    'Resource figures are aggregate queries in the metrics store (mean, p95, max) over every stored sample of the period: p95 is the nearest-rank 95th percentile of all samples (not of hourly or daily means). Disk growth is the slope of a least-squares line through the daily mean use; days until full = (100 − latest daily mean) / slope.',
+    fs && fs.rollupFigures.length
+      ? `Resource figures are aggregate queries in the metrics store. ${capital(names(fs.rollupFigures, EN_FIGURES, ', '))} come from hourly rollups (per series and hour: sample count, sum, minimum, maximum and a p95 histogram; ${fs.rollupHours} whole hours in this report), with the raw samples for the partial hours at the period's edges and any hour not rolled up yet, so means, minima and maxima equal those over every raw sample. ${
+          fs.p95 === 'exact'
+            ? 'p95 is the nearest-rank 95th percentile of all raw samples.'
+            : `p95 is the nearest-rank 95th percentile read from the hourly histograms (${fs.p95BucketPts}-point buckets): the figure shown is the lower edge of its bucket, at most ${fs.p95BucketPts} points below the p95 of all raw samples (the same when samples have at most one decimal)${fs.p95 === 'mixed' ? '; some hosts\' p95 is exact, from raw samples' : ''}.`
+        }${fs.rawFigures.length ? ` ${capital(names(fs.rawFigures, EN_FIGURES, ', '))} come from the raw samples.` : ''} Disk growth is the slope of a least-squares line through the daily mean use; days until full = (100 − latest daily mean) / slope.`
+      : 'Resource figures are aggregate queries in the metrics store (mean, p95, max) over every stored sample of the period: p95 is the nearest-rank 95th percentile of all samples (not of hourly or daily means). Disk growth is the slope of a least-squares line through the daily mean use; days until full = (100 − latest daily mean) / slope.',
     `Rule thresholds: disk over ${RULES.diskWarnPct}% or full within ${RULES.diskFullDays} days; certificate expiring within ${RULES.certDays} days; replication lag over ${RULES.replicationLagSec} s; swap use over ${RULES.swapMeanPct}% on average; ${RULES.rebootsMedium} or more reboots is medium risk.`,
   ],
   signOff: '6. Sign-off',

@@ -175,6 +175,21 @@ export const IssuerSchema = z.object({
 });
 export type Issuer = z.infer<typeof IssuerSchema>;
 
+/**
+ * Where the report's resource figures came from (issue 16): hourly rollups (count, sum, min, max and a p95 histogram
+ * per series and hour, with raw points for the window's partial edge hours) or raw points; how p95 was found:
+ * 'histogram' = lower edge of the p95BucketPts-wide bucket holding the nearest-rank p95 (at most that much below
+ * the exact value), 'exact' = nearest rank over raw points, 'mixed' = some hosts each way. Null in older reports.
+ */
+export const FigureSourcesSchema = z.object({
+  rollupFigures: z.array(z.string()),
+  rawFigures: z.array(z.string()),
+  p95: z.enum(['histogram', 'exact', 'mixed', 'none']),
+  p95BucketPts: z.number(),
+  rollupHours: z.number(),
+});
+export type FigureSources = z.infer<typeof FigureSourcesSchema>;
+
 export const InspectionReportSchema = z.object({
   schemaVersion: z.literal(1),
   lang: ReportLangSchema,
@@ -242,6 +257,7 @@ export const InspectionReportSchema = z.object({
   tickets: TicketSectionSchema,
   findings: z.array(FindingSchema),
   signOff: z.object({ name: z.string(), at: z.number(), note: z.string() }).nullable(),
+  figureSources: FigureSourcesSchema.nullable().default(null),
 });
 export type InspectionReport = z.infer<typeof InspectionReportSchema>;
 

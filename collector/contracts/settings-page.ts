@@ -5,7 +5,7 @@ import { getCustomer, listCustomers } from '../db/customers.js';
 import { ContractSchema, getContract, INSPECTION_HOLIDAYS, SEVERITIES, setContract } from './contract-store.js';
 import type { DashEnv } from '../page-kit/env.js';
 import { csrfField, page } from '../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 /** The contract's single numbers the form edits, with the bounds the contract schema sets (so the two never disagree). */
 const CONTRACT_NUMBERS = (['openAfter', 'autoCloseDays', 'inspectionDaysBefore', 'flapHighPct', 'flapLowPct', 'reopenNotifyMin'] as const).map((field) => {
@@ -18,9 +18,7 @@ const PATH = '/settings/contracts';
 /** Admin only: each customer's contract (SLA targets per severity, inspection calendar, ticket and flapping rules). */
 export function settingsContractRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use(PATH, adminOnly);
-  app.use(`${PATH}/*`, adminOnly);
+  const app = adminSettingsRoutes(PATH);
 
   app.get(PATH, (c) => {
     const t = c.get('t');

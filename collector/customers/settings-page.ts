@@ -6,7 +6,7 @@ import { ensureCustomer, getCustomer, listCustomers } from '../db/customers.js';
 import type { DashEnv } from '../page-kit/env.js';
 import { formatTime } from '../page-kit/format.js';
 import { csrfField, page } from '../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const NewCustomer = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'customer id: lower-case letters, digits and -'),
@@ -18,9 +18,7 @@ const PATH = '/settings/customers';
 /** Admin only: the customers (the service company's clients), and adding one. */
 export function settingsCustomerRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use(PATH, adminOnly);
-  app.use(`${PATH}/*`, adminOnly);
+  const app = adminSettingsRoutes(PATH);
 
   app.get(PATH, (c) => {
     const t = c.get('t');

@@ -6,7 +6,7 @@ import { listCustomers } from '../db/customers.js';
 import type { DashEnv } from '../page-kit/env.js';
 import { formatTime } from '../page-kit/format.js';
 import { csrfField, page } from '../page-kit/layout.js';
-import { adminOnly, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, settingsNav } from '../page-kit/settings-nav.js';
 import { getMailIntakeConfig, MailIntakeConfigSchema, setMailIntakeConfig, viewMailIntakeConfig, type MailIntakeView } from './config-store.js';
 import { testImapConnection, type ConnectionTest } from './imap-client.js';
 import { listMailDomains, MailDomainTakenError, setMailDomains } from './senders.js';
@@ -62,9 +62,7 @@ const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.')}: ${i.
  */
 export function mailIntakeSettingsPages(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use(PATH, adminOnly);
-  app.use(`${PATH}/*`, adminOnly);
+  const app = adminSettingsRoutes(PATH);
 
   const render = (c: Context<DashEnv>, tested?: ConnectionTest) => {
     const t = c.get('t');

@@ -10,7 +10,7 @@ import type { DashEnv } from '../page-kit/env.js';
 import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE, WEEKDAYS_SHOWN } from '../page-kit/format.js';
 import type { MessageKey } from '../page-kit/i18n/index.js';
 import { csrfField, page, postButton } from '../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 /** What a maintenance window covers: the fields both window forms share. */
 const WindowTarget = z.object({
@@ -43,9 +43,7 @@ const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padSt
 /** Admin only: maintenance windows (one-off and weekly) of a customer, a host or a tag; adding and deleting them. */
 export function settingsMaintenanceRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use(PATH, adminOnly);
-  app.use(`${PATH}/*`, adminOnly);
+  const app = adminSettingsRoutes(PATH);
 
   app.get(PATH, (c) => {
     const t = c.get('t');

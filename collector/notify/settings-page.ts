@@ -10,7 +10,7 @@ import { sendTestMessage } from './notifier.js';
 import { createLogger } from '../../shared/logger.js';
 import type { DashEnv } from '../page-kit/env.js';
 import { csrfField, page, postButton } from '../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const log = createLogger('dashboard.settings');
 
@@ -36,9 +36,7 @@ const fail = (c: Context<DashEnv>, message: string) => c.redirect(`${PATH}?error
  */
 export function settingsChannelRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use(PATH, adminOnly);
-  app.use(`${PATH}/*`, adminOnly);
+  const app = adminSettingsRoutes(PATH);
 
   app.get(PATH, (c) => {
     const t = c.get('t');

@@ -10,7 +10,7 @@ import type { DashEnv } from '../page-kit/env.js';
 import { formatTime, formatWeeklySlot, parseLocalDateTime, TIME_ZONE } from '../page-kit/format.js';
 import type { Lang, Translate } from '../page-kit/i18n/index.js';
 import { csrfField, page, postButton } from '../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const PATH = '/settings/on-call';
 
@@ -41,9 +41,7 @@ function when(s: OncallShift, t: Translate, lang: Lang): string {
  */
 export function settingsOncallRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use(PATH, adminOnly);
-  app.use(`${PATH}/*`, adminOnly);
+  const app = adminSettingsRoutes(PATH);
 
   app.get(PATH, (c) => {
     const t = c.get('t');

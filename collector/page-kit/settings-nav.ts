@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { Context, MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { DashEnv } from './env.js';
 import type { MessageKey } from './i18n/index.js';
 import type { Html } from './layout.js';
@@ -38,6 +38,14 @@ export function settingsNav(c: Context<DashEnv>, current: SettingsPageId | 'gene
 
 /** Settings are for admins: anyone else gets the same 404 as for a page that does not exist. */
 export const adminOnly: MiddlewareHandler<DashEnv> = async (c, next) => (c.get('user').role === 'admin' ? next() : c.text('not found', 404));
+
+/** The routes of an admin-only settings page: `path` and everything under it answer adminOnly first. */
+export function adminSettingsRoutes(path: string): Hono<DashEnv> {
+  const app = new Hono<DashEnv>();
+  app.use(path, adminOnly);
+  app.use(`${path}/*`, adminOnly);
+  return app;
+}
 
 /** A list page's primary action: a button-like link, usually to the page's own "add" form. */
 export function primaryAction(href: string, label: string, id: string): Html {

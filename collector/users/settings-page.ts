@@ -8,7 +8,7 @@ import { createUser, findUserByName, getUserRecord, listUserRecords, setUserDisa
 import { SESSION_COOKIE, type DashEnv } from '../page-kit/env.js';
 import { formatTime } from '../page-kit/format.js';
 import { csrfField, page, postButton } from '../page-kit/layout.js';
-import { adminOnly, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
+import { adminSettingsRoutes, emptyState, primaryAction, settingsNav } from '../page-kit/settings-nav.js';
 
 const NewUser = z.object({
   username: z.string().trim().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'user name: letters, digits and . _ @ -'),
@@ -36,9 +36,7 @@ const back = (c: Context<DashEnv>, id: string, message?: string) =>
  */
 export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEnv> {
   const { db } = deps;
-  const app = new Hono<DashEnv>();
-  app.use('/settings/users/*', adminOnly);
-  app.use('/settings/users', adminOnly);
+  const app = adminSettingsRoutes('/settings/users');
 
   app.get('/settings/users', (c) => {
     const t = c.get('t');

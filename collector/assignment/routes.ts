@@ -21,7 +21,7 @@ import {
   updateTemplate,
   type HostOverrides,
 } from './template-store.js';
-import { checksOrderProblem, hostAssignmentProblem, paramsProblem, templateChangeProblem, templateTagsProblem, type AssignProblem } from './validate.js';
+import { checksOrderProblem, hostAssignmentProblem, paramsProblem, templateChangeProblem, templateOverridesOrderProblem, templateTagsProblem, type AssignProblem } from './validate.js';
 import { checkChanges, savedText, type SaveReach } from './save-summary.js';
 import type { CheckTemplate } from './builtin-templates.js';
 import { customerTemplateView, engineerOverrideProblem, maySeeParams, paramsForRole } from './param-visibility.js';
@@ -181,6 +181,8 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     if (templateNameTaken(db, t.customerId, body.data.name, t.id)) return c.json({ error: `a template named '${body.data.name}' exists already` }, 409);
     const kind = templateChangeProblem(db, t.id, body.data.checks);
     if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
+    const underOverrides = templateOverridesOrderProblem(db, t.id, body.data.checks);
+    if (underOverrides) return c.json(refusal(underOverrides), 400);
     updateTemplate(db, t.id, { ...body.data, now: now() });
     const pushed = pushTemplateUsers(deps, t.id);
     const changes = checkChanges(t.checks, body.data.checks);
@@ -213,7 +215,10 @@ export function templateRoutes(deps: AssignmentRouteDeps): Hono<AppEnv> {
     if (kind) return c.json({ error: kind.en, errorZh: kind.zh }, 400);
     const users = templateUsers(deps, t.id);
     setTemplateTags(db, t.id, customerId, tags, now());
-    return c.json({ template: templateView(t, db, ids, c.get('user').role), pushedToAgents: pushTemplateUsers(deps, t.id, users) });
+    const pushed = pushTemplateUsers(deps, t.id, users);
+    const who = getCustomer(db, customerId)?.name ?? customerId;
+    const line = { en: `${t.name} applies to tags of ${who}: ${tags.join(', ') || 'none'}`, zh: `${t.name} 应用于 ${who} 的标签：${tags.join('、') || '无'}` };
+    return c.json({ template: templateView(t, db, ids, c.get('user').role), pushedToAgents: pushed, saved: savedText([], templateReach(deps, t, pushed), [line]) });
   });
 
   return app;

@@ -119,6 +119,23 @@ export function templateChangeProblem(db: Db, templateId: string, checks: readon
   return firstHostProblem(users, checks, (h) => hostOverrides(db, h.id));
 }
 
+/**
+ * A template's new checks under the overrides of the hosts that run it: a host that lowered crit to 85 must not end
+ * up with the template's new warning of 90 above it. Named with the host, since the fix may be on either side.
+ */
+export function templateOverridesOrderProblem(db: Db, templateId: string, checks: readonly CheckAssignment[]): AssignProblem | undefined {
+  const t = getTemplate(db, templateId);
+  if (!t) return undefined;
+  for (const h of listHosts(db, t.customerId ? [t.customerId] : undefined)) {
+    const o = hostOverrides(db, h.id);
+    const touched = checks.filter((c) => o[c.name]);
+    if (!touched.length || !resolveAssignment(db, h).templates.some((r) => r.id === templateId)) continue;
+    const p = checksOrderProblem(touched.map((c) => ({ ...c, params: { ...c.params, ...o[c.name] } })));
+    if (p) return { ...p, en: `host '${h.name}' overrides this check: ${p.en}`, zh: `主机“${h.name}”覆盖了此检查：${p.zh}` };
+  }
+  return undefined;
+}
+
 /** A template given to the hosts of a customer that carry these tags (PUT /api/templates/:id/tags). */
 export function templateTagsProblem(db: Db, templateId: string, customerId: string, tags: readonly string[]): AssignProblem | undefined {
   const t = getTemplate(db, templateId);

@@ -39,8 +39,12 @@ const field = (check: string, param: string) => `${row(check)} input[data-param=
 /** The next config frame the agent gets after `since` frames. */
 const nextConfig = (since: number) => agent.next((f) => f.type === 'config' && agent.frames.indexOf(f) >= since);
 
-async function shots(p: Page, name: string): Promise<void> {
-  await screenshot(p, `${name}-desktop`);
+/** A screenshot for the CI artifacts: English on a desktop, Chinese on a phone (390 x 844). */
+async function shot(p: Page, name: string, size: 'desktop' | 'phone'): Promise<void> {
+  if (size === 'desktop') {
+    await screenshot(p, `${name}-desktop`);
+    return;
+  }
   await p.setViewportSize({ width: 390, height: 844 });
   await screenshot(p, `${name}-phone`);
   await p.setViewportSize({ width: 1400, height: 900 });
@@ -68,7 +72,7 @@ test('an admin types a threshold into the host form: the JSON follows, the save 
   expect(frame.type === 'config' && frame.checks.find((c) => c.name === 'system.disk')?.params).toEqual({ warnPct: 85 });
   expect(hostOverrides(world.collector.db, hostId)).toEqual({ 'system.disk': { warnPct: 85 } });
   expect(await p.inputValue(field('system.disk', 'warnPct'))).toBe('85');
-  await shots(p, 'settings-host-checks-en');
+  await shot(p, 'settings-host-checks-en', 'desktop');
 });
 
 test('warn 95 with crit 80 is refused before sending, in en and in zh; nothing is stored', async () => {
@@ -139,7 +143,7 @@ test('a template page shows each check as fields; add a check, set a threshold, 
   expect(saved).toContain('Pushed to 1 running agent.');
   const frame = await nextConfig(before);
   expect(frame.type === 'config' && frame.checks.find((c) => c.name === 'cpu')?.params).toEqual({ critPct: 97 });
-  await shots(p, 'settings-template-edit-en');
+  await shot(p, 'settings-template-edit-en', 'desktop');
 
   // The JSON under "Advanced" redraws the fields; a removed check is gone from both.
   await p.click('#template-edit-form details.advanced summary');
@@ -153,9 +157,9 @@ test('a template page shows each check as fields; add a check, set a threshold, 
   await lang('zh');
   await p.goto(`${world.url}/settings/checks/templates/${tp.id}`);
   expect(await p.locator('#template-checks').innerText()).toContain('使用率严重阈值');
-  await shots(p, 'settings-template-edit-zh');
+  await shot(p, 'settings-template-edit-zh', 'phone');
   await p.goto(`${world.url}/settings/checks?host=${hostId}`);
-  await shots(p, 'settings-host-checks-zh');
+  await shot(p, 'settings-host-checks-zh', 'phone');
   await lang('en');
   expect(admin.dialogs).toEqual([]);
   expect(admin.errors).toEqual([]);
@@ -180,6 +184,10 @@ test('the API refuses a warning level beyond the critical one, with both fields 
   expect(put.status).toBe(400);
   expect(await put.json()).toMatchObject({ key: 'params.warnBelowCrit', values: { warn: 'certWarnDays', warnValue: 3, crit: 'certCritDays', critValue: 14 } });
   expect((await send('POST', '/api/templates', { ...bad, name: 'new-bad', customerId: 'acme' })).status).toBe(400);
+  // A template's new level is judged under the overrides of the hosts that run it: this host warns at 85.
+  const under = await send('PUT', `/api/templates/${tp.id}`, { name: 'acme-forms', description: '', checks: [{ name: 'system.disk', checkId: 'system.disk', params: { critPct: 80 } }] });
+  expect(under.status).toBe(400);
+  expect(await under.json()).toMatchObject({ error: "host 'forms-host' overrides this check: system.disk: the warning level warnPct (85) must not be above the critical level critPct (80)", key: 'params.warnAboveCrit' });
   expect(hostOverrides(world.collector.db, hostId)['system.disk']).toEqual({ warnPct: 85 });
 
   // A good save answers what changed and where it went.

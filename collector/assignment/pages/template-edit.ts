@@ -188,6 +188,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
       </section>
       <section id="template-tags"><h2>${t('checks.assignTags')}</h2>
         <form id="template-tags-form" class="stack json-form" data-api="${apiPath}/tags" data-method="PUT" data-done="${back}#template-tags">
+          <p class="flash done form-saved" role="status" hidden></p>
           <label>${t('common.customer')} <select name="customerId" data-tags-source>${customers.map(
             (cu) => html`<option value="${cu.id}" data-tags="${tagsOf(cu.id)}">${cu.name}</option>`,
           )}</select></label>

@@ -19,6 +19,7 @@ import { AgentLane } from './agent-lane.js';
 import { AssignedChecks } from './assigned-checks.js';
 import { outOfWindow } from './time-window.js';
 import { RefusalCounter, type RefusalKind } from './refusals.js';
+import { TurnTransaction } from './turn-transaction.js';
 
 export interface AgentHubOptions extends Omit<IngestDeps, 'log'> {
   assignments: AssignmentSource;
@@ -80,8 +81,10 @@ export class AgentHub {
   private readonly assigned: AssignedChecks;
   private readonly monotonicNow: () => number;
   readonly refusals: RefusalCounter;
+  private readonly turn: TurnTransaction;
 
   constructor(private readonly opts: AgentHubOptions) {
+    this.turn = opts.turn ?? new TurnTransaction(opts.db, this.log);
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...opts.limits };
     this.monotonicNow = opts.monotonicNow ?? (() => performance.now());
     this.assigned = new AssignedChecks({ clockSkewMs: this.limits.clockSkewMs, keepRemovedMs: this.limits.maxBacklogMs });
@@ -213,10 +216,14 @@ export class AgentHub {
       return this.send(conn, { type: 'error', code: 'bad-frame', message: outside.message, seq: batch.seq });
     }
     try {
-      const { points } = await ingestBatch({ ...this.opts, log: conn.log, markSeen: (id, at) => this.markSeen(id, at) }, host, batch);
-      this.stats.batchesAcked++;
-      this.stats.pointsStored += points;
-      this.send(conn, { type: 'ack', seq: batch.seq });
+      const { points } = await ingestBatch({ ...this.opts, log: conn.log, markSeen: (id, at) => this.markSeen(id, at), turn: this.turn }, host, batch);
+      // Acked once the batch's check states and tickets are committed with the rest of the turn (agent resends otherwise).
+      this.turn.afterCommit((err) => {
+        if (err) return this.send(conn, { type: 'error', code: 'internal', message: `batch ${batch.seq} not stored: ${err.message}`, seq: batch.seq });
+        this.stats.batchesAcked++;
+        this.stats.pointsStored += points;
+        this.send(conn, { type: 'ack', seq: batch.seq });
+      });
     } catch (err) {
       const message = `batch ${batch.seq} not stored: ${(err as Error).message}`;
       if (err instanceof MetricsRejectedError) {
@@ -308,6 +315,7 @@ export class AgentHub {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.turn.commit();
     this.refusals.close();
     for (const conn of this.byHost.values()) conn.ws.close(1001, 'collector shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

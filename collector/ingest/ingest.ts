@@ -7,6 +7,7 @@ import { touchHost } from '../db/hosts.js';
 import { recordCheckResults } from '../db/check-states.js';
 import type { MetricsStore } from '../metrics/store.js';
 import type { IngestListener, IngestedHost } from './listener.js';
+import type { TurnTransaction } from './turn-transaction.js';
 
 export interface IngestDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface IngestDeps {
   log: Logger;
   /** Last-seen bookkeeping; the hub throttles it so a busy agent does not write its host row per batch. */
   markSeen?(hostId: string, now: number): void;
+  /** Shares one patrol.db commit among the batches of a turn of the event loop (the hub's); without it, each write commits. */
+  turn?: TurnTransaction;
 }
 
 /** The `check` point of a result: status code and duration, which availability figures in reports come from. */
@@ -49,14 +52,15 @@ export async function ingestBatch(deps: IngestDeps, host: IngestedHost, batch: B
   // Seen before stored: an agent whose batches arrive is not silent while the metrics store is down (the chaos run's
   // five-minute InfluxDB outage opened a host-unreachable ticket for every one of its 1,000 hosts).
   const now = deps.now();
-  if (deps.markSeen) deps.markSeen(host.hostId, now);
-  else touchHost(deps.db, host.hostId, now);
+  const inTurn = <T>(fn: () => T): T => (deps.turn ? deps.turn.run(fn) : fn());
+  inTurn(() => (deps.markSeen ? deps.markSeen(host.hostId, now) : touchHost(deps.db, host.hostId, now)));
   if (lines.length) await deps.store.writeLines(lines);
   if (batch.results.length) {
-    recordCheckResults(deps.db, host.hostId, host.customerId, batch.results);
+    inTurn(() => recordCheckResults(deps.db, host.hostId, host.customerId, batch.results));
     for (const l of deps.listeners) {
       try {
-        await l.onResults(host, batch.results, now, { requestId: batch.requestId, requestParts: batch.requestParts });
+        // A listener's synchronous writes (the ticket state engine's) join the turn's transaction too.
+        await inTurn(() => l.onResults(host, batch.results, now, { requestId: batch.requestId, requestParts: batch.requestParts }));
       } catch (err) {
         // The batch is stored and will be acked; a listener bug must not make the agent re-send forever.
         deps.log.error({ err, host: host.hostId }, 'ingest listener failed');

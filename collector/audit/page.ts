@@ -2,28 +2,13 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Db } from '../db/database.js';
 import type { DashEnv } from '../page-kit/env.js';
-import { formatTime, parseLocalDateTime, TIME_ZONE } from '../page-kit/format.js';
+import { formatTime, parseLocalDateTime } from '../page-kit/format.js';
 import { page } from '../page-kit/layout.js';
 import type { MessageKey } from '../page-kit/i18n/index.js';
 import { listAudit, type AuditAction } from './store.js';
 
 const ACTIONS: AuditAction[] = ['change', 'login', 'login-failed', 'login-throttled', 'logout', 'cli'];
 const PAGE_SIZE = 100;
-
-/** "2026-03-02T11:05" in the pages' zone, for a datetime-local field to show back what was asked. */
-function localInputValue(ms: number): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).formatToParts(ms);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour') === '24' ? '00' : get('hour')}:${get('minute')}`;
-}
 
 /**
  * /audit: the audit log for admins (403 for everyone else), newest first, filtered by user, time range, path
@@ -53,11 +38,13 @@ export function auditPageRoutes(deps: { db: Db }): Hono<DashEnv> {
     const olderHref = next === null ? undefined : `/audit?${new URLSearchParams([...keep, ['before', String(next)]])}`;
     const actionLabel = (a: AuditAction) => t(`audit.action.${a}` as MessageKey);
 
+    // The time filters are typed as every page writes times (YYYY-MM-DD HH:mm, 24-hour): a datetime-local field would
+    // show the browser's own format instead (mm/dd/yyyy with AM/PM in an American English browser).
     const body = html`<p>${t('audit.intro')}</p>
       <form method="get" action="/audit" class="filters" id="audit-filters">
         <label>${t('audit.user')} <input name="user" value="${user ?? ''}"></label>
-        <label>${t('audit.from')} <input type="datetime-local" name="from" value="${from !== undefined ? localInputValue(from) : ''}"></label>
-        <label>${t('audit.to')} <input type="datetime-local" name="to" value="${to !== undefined ? localInputValue(to) : ''}"></label>
+        <label>${t('audit.from')} <input type="text" name="from" inputmode="numeric" placeholder="YYYY-MM-DD HH:mm" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}" value="${from !== undefined ? formatTime(from, lang) : ''}"></label>
+        <label>${t('audit.to')} <input type="text" name="to" inputmode="numeric" placeholder="YYYY-MM-DD HH:mm" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}" value="${to !== undefined ? formatTime(to, lang) : ''}"></label>
         <label>${t('audit.path')} <input name="path" value="${path ?? ''}" placeholder="/api/templates"></label>
         <label>${t('audit.action')} <select name="action"><option value="">${t('common.any')}</option>${ACTIONS.map(
           (a) => html`<option value="${a}"${a === action ? ' selected' : ''}>${actionLabel(a)}</option>`,

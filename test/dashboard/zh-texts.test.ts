@@ -285,3 +285,28 @@ describe('every page in Chinese', () => {
     expect(found).toEqual([]);
   }, 120_000);
 });
+
+describe('every page in English', () => {
+  /**
+   * Pages whose time fields are still the browser's datetime-local (its own format, 12-hour in en-US), owned by the
+   * settings helper this session: /settings/maintenance and /settings/on-call (not visited here).
+   */
+  const DATETIME_LOCAL_LEFT: string[] = [];
+
+  test('an admin reads every date one way, 24-hour, year first; typed time fields take the same shape', async () => {
+    const s = await pool.logIn('admin', world.adminPassword, 'en-US');
+    // The pages that print times (the zh scan above reads every page).
+    const pages = ['/', `/hosts/${world.chartHost.id}`, '/agents', '/tickets', `/tickets/${world.openAcme.number}`, '/settings/users', '/audit?from=2026-12-01%2008:00'];
+    const found: string[] = [];
+    for (const path of pages) {
+      await s.page.goto(`${world.url}${path}`);
+      const text = await s.page.locator('body').innerText();
+      for (const m of text.matchAll(/\b\d{1,2}\/\d{1,2}\/\d{2,4}\b|\b\d{1,2}:\d{2}\s?[AaPp]\.?[Mm]\b|\d{4}-\d{2}-\d{2}T\d{2}/g)) found.push(`${path}: ${m[0]}`);
+      const pickers = await s.page.locator('input[type="datetime-local"], input[type="date"]').count();
+      if (pickers && !DATETIME_LOCAL_LEFT.includes(path)) found.push(`${path}: ${pickers} browser date field(s)`);
+    }
+    expect(found).toEqual([]);
+    // The audit filter shows back what was asked in that same shape.
+    expect(await s.page.locator('#audit-filters input[name="from"]').inputValue()).toBe('2026-12-01 08:00');
+  }, 60_000);
+});

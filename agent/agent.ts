@@ -65,7 +65,8 @@ export class Agent {
     this.state = new StateDir(opts.stateDir);
     this.spool = new Spool(this.state.spoolDir, opts.spoolLimitBytes ?? DEFAULT_SPOOL_LIMIT_BYTES, this.now);
     this.batchIntervalSec = opts.batchIntervalSec ?? 10;
-    this.checkStates = this.state.checkStates();
+    // Saved with each flush below: no timer of its own.
+    this.checkStates = this.state.checkStates({ flushDelayMs: null });
   }
 
   async start(): Promise<void> {
@@ -141,17 +142,39 @@ export class Agent {
   submit(r: CheckResult): void {
     this.buffer.push(r);
     if (this.buffer.length >= (this.opts.maxBufferedResults ?? 500)) this.flush();
+    else this.armFlushTimer();
   }
 
-  private restartFlushTimer(): void {
-    clearInterval(this.flushTimer);
-    this.flushTimer = setInterval(() => this.flush(), this.batchIntervalSec * 1000);
+  /**
+   * A batch goes batchIntervalSec after the first result that waits for it. Not a timer that ticks every interval
+   * whether or not there is anything to send: on an idle host each wake-up of the process costs CPU, and linux-base
+   * has results for one or two batches a minute (issue 17). Results still wait at most the interval.
+   */
+  private armFlushTimer(): void {
+    if (this.flushTimer || !this.buffer.length) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, this.batchIntervalSec * 1000);
     this.flushTimer.unref?.();
+  }
+
+  /** The collector said how often to send (welcome): a batch already waiting goes by the new interval. */
+  private restartFlushTimer(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.armFlushTimer();
   }
 
   /** Move buffered results into a spooled batch (with the agent's own figures) and send. */
   flush(requestId?: string, results: CheckResult[] = this.buffer): void {
-    if (results === this.buffer) this.buffer = [];
+    if (results === this.buffer) {
+      this.buffer = [];
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    // The checks' memory is saved with their results (checkStates has no timer of its own here).
+    this.checkStates.flush();
     if (!results.length && !requestId) return;
     const { batches, droppedPoints } = splitBatch({ results: results.map(toWireResult), lines: toLine(this.selfMetrics()), requestId });
     if (droppedPoints) {
@@ -196,7 +219,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.flushTimer);
+    clearTimeout(this.flushTimer);
     this.scheduler?.stop();
     this.flush();
     this.checkStates.flush();

@@ -93,9 +93,14 @@ export class StateDir {
     writeAtomic(join(this.path, 'assignments.json'), JSON.stringify(a), 0o600);
   }
 
-  /** Per-check memory, persisted (debounced) so rates and reboot detection survive agent restarts. */
-  checkStates(): { stateFor(name: string): CheckState; flush(): void } {
+  /**
+   * Per-check memory, persisted so rates and reboot detection survive agent restarts: `flushDelayMs` after a change
+   * (debounced), or, with null, whenever the owner calls flush (the agent does with each batch it spools, so saving
+   * the state wakes the process no extra time). flush writes only what changed since the last one.
+   */
+  checkStates(opts: { flushDelayMs?: number | null } = {}): { stateFor(name: string): CheckState; flush(): void } {
     const file = join(this.path, 'check-state.json');
+    const delayMs = opts.flushDelayMs === undefined ? 2000 : opts.flushDelayMs;
     let all: Record<string, Record<string, unknown>> = {};
     try {
       all = z.record(z.string(), z.record(z.string(), z.unknown())).parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -103,9 +108,12 @@ export class StateDir {
       // none yet
     }
     let timer: NodeJS.Timeout | undefined;
+    let dirty = false;
     const flush = () => {
       clearTimeout(timer);
       timer = undefined;
+      if (!dirty) return;
+      dirty = false;
       try {
         writeAtomic(file, JSON.stringify(all), 0o600);
       } catch (err) {
@@ -117,7 +125,9 @@ export class StateDir {
         get: <T>(key: string) => all[name]?.[key] as T | undefined,
         set: (key, value) => {
           (all[name] ??= {})[key] = value;
-          timer ??= setTimeout(flush, 2000);
+          dirty = true;
+          if (delayMs === null) return;
+          timer ??= setTimeout(flush, delayMs);
           timer.unref?.();
         },
       }),

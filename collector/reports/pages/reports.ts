@@ -50,7 +50,7 @@ function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Tra
   return html`<tr id="report-${r.id}" data-report="${r.id}" data-status="${signed ? 'signed-off' : 'draft'}"${answer ? html` data-answer="${answer}"` : ''}${answer === 'returned' ? html` class="returned"` : ''}>
     <td>${customerName}</td><td><a href="/reports/${encodeURIComponent(r.id)}">${inspectionText(r.inspectionKey, t) || r.period}</a>${r.version > 1 ? html` <small>v${r.version}</small>` : ''}</td>
     <td>${r.windowFrom !== null && r.windowTo !== null ? `${formatTime(r.windowFrom, lang)} – ${formatTime(r.windowTo, lang)}` : r.period}</td>
-    <td>${r.lang}</td><td>${formatTime(r.generatedAt, lang)}</td>
+    <td data-lang="${r.lang}">${r.lang === 'zh' ? '中文' : 'English'}</td><td>${formatTime(r.generatedAt, lang)}</td>
     <td>${signed
       ? html`<span class="badge insp-done">${t('reports.signedOffBy')} ${r.signedOffName ?? ''} · ${formatTime(r.signedOffAt, lang)}</span>${answer
           ? html` <a class="badge report-${answer}" href="/reports/${encodeURIComponent(r.id)}#report-answer">${t(`delivery.state.${answer}`)}</a>`

@@ -9,8 +9,7 @@ import { ChannelConfigError, ChannelConfigSchema, kindOf, type ChannelConfig, ty
  * The store of notification channels. What a kind's config holds, how it is masked and what a change must repeat
  * is the kind's own (kinds/<kind>.ts, listed in kinds/index.ts); the names tests and rooms import stay here.
  */
-export { ChannelConfigSchema, ChannelConfigError, maskUrl, unmaskUrl, STORED_HEADER, URL_MASK, type ChannelConfig } from './kinds/index.js';
-export type ChannelKind = ChannelKindName;
+export { ChannelConfigSchema, ChannelConfigError, maskUrl, unmaskUrl, STORED_HEADER, URL_MASK, type ChannelConfig, type ChannelKindName } from './kinds/index.js';
 
 export const ChannelInputSchema = z.intersection(
   ChannelConfigSchema,
@@ -47,7 +46,7 @@ interface Row {
   id: string;
   customer_id: string | null;
   name: string;
-  kind: ChannelKind;
+  kind: ChannelKindName;
   config: string;
   secret: string | null;
   enabled: number;

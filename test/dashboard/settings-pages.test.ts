@@ -87,7 +87,7 @@ test('an admin adds a customer and then an on-call shift for it by clicking; the
   const [shift] = listShifts(collector.db);
   expect(shift).toMatchObject({ tier: 2, customerId: 'acme', domain: 'database', endsAt: null });
   const row = p.locator(`#shift-list tr[data-shift="${shift!.id}"]`);
-  expect(await row.innerText()).toMatch(/L2\s+Engineer Wang\s+ACME Trading\s+database\s+01\/01\/2030, 08:00 – open-ended/);
+  expect(await row.innerText()).toMatch(/L2\s+Engineer Wang\s+ACME Trading\s+database\s+2030-01-01 08:00 – open-ended/);
   await screenshot(p, 'settings-on-call');
 
   // An end before the start is refused with the reason, and nothing is stored.

@@ -165,6 +165,18 @@ test('a template page shows each check as fields; add a check, set a threshold, 
   expect(admin.errors).toEqual([]);
 });
 
+test('the new-template form shows its example check as fields, and a template copied into it too', async () => {
+  const p = admin.page;
+  await p.goto(`${world.url}/settings/templates`);
+  const first = '#new-template-checks fieldset.check-block[data-index="0"]';
+  expect(await p.inputValue(`${first} input[data-param="warnPct"]`)).toBe('80');
+  await p.fill(`${first} input[data-param="critPct"]`, '70');
+  expect(await p.locator(`${first} .pair-error`).innerText()).toBe('disk: the warning level warnPct (80) must not be above the critical level critPct (70)');
+  await p.selectOption('#template-form select[name="copyFrom"]', 'linux-base');
+  await p.waitForSelector('#new-template-checks fieldset.check-block[data-check-id="system.uptime"]');
+  expect(await p.locator('#new-template-checks fieldset.check-block').count()).toBe(6);
+});
+
 test('the API refuses a warning level beyond the critical one, with both fields and values, in zh and en', async () => {
   const s = await httpLogin(world.url, 'admin', world.adminPassword);
   const send = (method: string, path: string, body: unknown) =>

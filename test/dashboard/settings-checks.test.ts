@@ -49,6 +49,7 @@ test('an admin creates a check template for a customer; a parameter the check do
   // Wrong parameter name: the API says why, the form shows it as text, nothing is stored.
   await p.fill('#template-form input[name="name"]', 'acme-disk');
   await p.selectOption('#template-form select[name="customerId"]', 'acme');
+  await p.click('#template-form details.advanced summary'); // the JSON box is the advanced view
   await p.fill('#template-form textarea[name="checks"]', JSON.stringify([{ name: 'disk', checkId: 'system.disk', params: { warnPercent: 70 } }]));
   await p.click('#template-form button[type="submit"]');
   await p.waitForSelector('#template-form .form-error:not([hidden])');

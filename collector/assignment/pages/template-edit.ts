@@ -8,40 +8,10 @@ import { defaultTemplateFor, type CheckTemplate } from '../builtin-templates.js'
 import { getTemplate, hostTemplateIds, listTagAssignments } from '../template-store.js';
 import { removeTemplateAndPush } from '../routes.js';
 import type { DashEnv } from '../../page-kit/env.js';
-import { csrfField, page, type Html } from '../../page-kit/layout.js';
-import type { Lang, Translate } from '../../page-kit/i18n/index.js';
-import { findCheck } from '../../../checks/index.js';
-import { knownCheckIds } from '../../../checks/catalog.js';
-import { paramDefaults, paramForm } from '../param-form.js';
-import { paramGrid, pairTextAttr } from './param-fields.js';
+import { csrfField, page } from '../../page-kit/layout.js';
+import { pairTextAttr } from './param-fields.js';
+import { checkBlockTemplates, checksEditor } from './check-blocks.js';
 import { settingsNav } from '../../page-kit/settings-nav.js';
-
-/** Every check type, by its title in the page's language, for "add check". */
-const CHECK_CHOICES = (lang: Lang) =>
-  knownCheckIds()
-    .map((id) => ({ id, title: findCheck(id)?.title[lang] ?? id }))
-    .sort((a, b) => a.id.localeCompare(b.id));
-
-/**
- * One block per check type, inert until the page's script (dashboard/browser/templates.ts) clones it for each check
- * of the template's JSON and for "add check": its name, how often it runs and every parameter over the check's
- * defaults. The last one, without a type, stands for a check type this collector does not know.
- */
-function checkBlockTemplates(t: Translate, lang: Lang): Html {
-  const block = (id: string, body: Html) => html`<template data-check-id="${id}"><fieldset class="check-block" data-check-id="${id}" data-pairs="${JSON.stringify(paramForm(id)?.pairs ?? [])}">
-      <legend><span class="check-title">${id ? `${findCheck(id)?.title[lang] ?? id} (${id})` : ''}</span></legend>
-      <div class="check-head">
-        <label>${t('params.checkName')} <input data-field="name" required maxlength="200" spellcheck="false"></label>
-        <label>${t('params.every')} <input type="number" data-field="intervalSec" min="1" max="86400" step="1" placeholder="60" inputmode="numeric"></label>
-        <button type="button" class="remove-check">${t('params.removeCheck')}</button>
-      </div>
-      ${body}
-    </fieldset></template>`;
-  return html`<div id="check-block-templates" hidden>${knownCheckIds().map((id) => {
-    const form = paramForm(id);
-    return block(id, form ? paramGrid(form, { value: {}, base: paramDefaults(id) }, t, lang) : html``);
-  })}${block('', html`<p><small>${t('params.unknownCheck')}</small></p>`)}</div>`;
-}
 
 export interface TemplateEditDeps {
   db: Db;
@@ -173,14 +143,7 @@ export function settingsTemplateEditRoutes(deps: TemplateEditDeps): Hono<DashEnv
           <p class="flash done form-saved" role="status" hidden></p>
           <label>${t('common.name')} <input name="name" required maxlength="100" value="${tp.name}"></label>
           <label>${t('checks.description')} <input name="description" maxlength="1000" value="${tp.description}"></label>
-          <div id="template-checks" class="check-blocks"></div>
-          <p id="template-no-checks" class="empty" hidden>${t('params.noChecks')}</p>
-          <div class="add-check"><select id="add-check-id" aria-label="${t('params.addCheck')}"><option value="">${t('params.chooseCheck')}</option>${CHECK_CHOICES(lang).map(
-            (ch) => html`<option value="${ch.id}">${ch.title} (${ch.id})</option>`,
-          )}</select><button type="button" id="add-check">${t('params.addCheck')}</button></div>
-          <details class="advanced"><summary>${t('params.advancedJson')}</summary>
-            <label>${t('params.checksJson')} <textarea name="checks" rows="12" spellcheck="false">${JSON.stringify(tp.checks, null, 2)}</textarea></label>
-          </details>
+          ${checksEditor(t, lang, JSON.stringify(tp.checks, null, 2), '')}
           <p class="flash error form-error" role="alert" hidden></p>
           <button type="submit" class="primary">${t('common.save')}</button>
         </form>

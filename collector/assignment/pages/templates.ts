@@ -6,6 +6,8 @@ import { listTagAssignments, listTemplates } from '../template-store.js';
 import type { DashEnv } from '../../page-kit/env.js';
 import { page } from '../../page-kit/layout.js';
 import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
+import { pairTextAttr } from './param-fields.js';
+import { checkBlockTemplates, checksEditor } from './check-blocks.js';
 
 /** What the "new template" box starts with: one check, so the shape is plain to see. */
 const EXAMPLE_CHECKS = JSON.stringify([{ name: 'disk', checkId: 'system.disk', params: { warnPct: 80, critPct: 90 }, intervalSec: 60 }], null, 2);
@@ -24,6 +26,7 @@ export function templateListRoutes(deps: { db: Db }): Hono<DashEnv> {
 
   app.get(PATH, (c) => {
     const t = c.get('t');
+    const lang = c.get('lang');
     const ids = c.get('customerIds');
     const customers = listCustomers(db, ids);
     const customerName = customerNames(db, ids);
@@ -45,15 +48,16 @@ export function templateListRoutes(deps: { db: Db }): Hono<DashEnv> {
             <td>${tp.builtin ? '' : html`<a class="button" data-edit-template href="/settings/checks/templates/${tp.id}">${t('common.edit')}</a>`}</td></tr>`,
         )}</tbody></table>
         <h2>${t('checks.newTemplate')}</h2>
-        <form id="template-form" class="stack json-form" data-api="/api/templates" data-method="POST" data-done="${PATH}?done=1">
+        <form id="template-form" class="stack json-form param-form" novalidate data-api="/api/templates" data-method="POST" data-done="${PATH}?done=1" data-pair-text="${pairTextAttr(lang, t)}">
           <label>${t('common.name')} <input name="name" required maxlength="100"></label>
           <label>${t('common.customer')} <select name="customerId"><option value="">${t('checks.shared')}</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
           <label>${t('checks.description')} <input name="description" maxlength="1000"></label>
           <label>${t('checks.copyFrom')} <select name="copyFrom" data-copy-checks><option value="">-</option>${templates.map((tp) => html`<option value="${tp.id}">${tp.name}</option>`)}</select></label>
-          <label>${t('checks.checksJson')} <textarea name="checks" rows="8" spellcheck="false" required>${EXAMPLE_CHECKS}</textarea></label>
+          ${checksEditor(t, lang, EXAMPLE_CHECKS, 'new-', { addRow: false })}
           <p class="flash error form-error" role="alert" hidden></p>
           <button type="submit" class="primary">${t('common.add')}</button>
         </form>
+        ${checkBlockTemplates(t, lang)}
       </section>`;
     return page(c, t('checks.templates'), body);
   });

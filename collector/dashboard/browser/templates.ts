@@ -1,6 +1,6 @@
 // Check templates (the templates list's "new template" form, a template's edit page): name, description and
 // checks as JSON go to /api/templates; "start from" copies another template's checks into the box; the tags
-// form shows the chosen customer's current tags. On the edit page each check is a block of inputs (cloned from
+// form shows the chosen customer's current tags. In both check forms each check is a block of inputs (cloned from
 // the page's <template> of its type) drawn from the JSON box under "Advanced" and writing back into it: the box
 // is what is sent, so both ways of editing agree.
 import { getJson, splitList, valueOf } from './common.js';
@@ -28,10 +28,18 @@ function freshName(checks: readonly CheckEntry[], checkId: string): string {
   return `${stem}-${i}`;
 }
 
-/** The edit page's check blocks, kept in step with the JSON box. */
+/** Throws the first block's number out of bounds or warn/crit pair out of order, in the page's words. */
+function blocksProblem(form: HTMLFormElement): void {
+  for (const block of form.querySelectorAll('fieldset.check-block')) {
+    const problem = blockProblem(form, block, block.querySelector<HTMLInputElement>('input[data-field="name"]')?.value ?? '');
+    if (problem) throw new Error(problem);
+  }
+}
+
+/** A template form's check blocks, kept in step with its JSON box. */
 function startCheckBlocks(form: HTMLFormElement, box: HTMLTextAreaElement): void {
-  const holder = document.getElementById('template-checks');
-  const empty = document.getElementById('template-no-checks');
+  const holder = form.querySelector<HTMLElement>('.check-blocks');
+  const empty = form.querySelector<HTMLElement>('.check-blocks-empty');
   if (!holder) return;
   let checks: CheckEntry[] = [];
   try {
@@ -102,8 +110,8 @@ function startCheckBlocks(form: HTMLFormElement, box: HTMLTextAreaElement): void
       // Typing in the box: it is JSON again a few keys later.
     }
   });
-  const pick = document.getElementById('add-check-id');
-  document.getElementById('add-check')?.addEventListener('click', () => {
+  const pick = form.querySelector('select.add-check-id');
+  form.querySelector('button.add-check-button')?.addEventListener('click', () => {
     if (!(pick instanceof HTMLSelectElement) || !pick.value) return;
     checks.push({ name: freshName(checks, pick.value), checkId: pick.value, params: {}, intervalSec: 60 });
     write();
@@ -120,12 +128,12 @@ function checksBox(form: HTMLFormElement): HTMLTextAreaElement {
 }
 
 export function startTemplateForms(): void {
-  const created = jsonForm('template-form', (f) => ({
-    customerId: valueOf(f, 'customerId') || null,
-    name: valueOf(f, 'name'),
-    description: valueOf(f, 'description'),
-    checks: parseJsonField(checksBox(f).value, checksBox(f)),
-  }));
+  const created = jsonForm('template-form', (f) => {
+    const checks = parseJsonField(checksBox(f).value, checksBox(f));
+    blocksProblem(f);
+    return { customerId: valueOf(f, 'customerId') || null, name: valueOf(f, 'name'), description: valueOf(f, 'description'), checks };
+  });
+  if (created) startCheckBlocks(created.form, checksBox(created.form));
   const copy = created?.form.querySelector<HTMLSelectElement>('select[data-copy-checks]');
   if (created && copy) {
     copy.addEventListener('change', () => {
@@ -133,6 +141,8 @@ export function startTemplateForms(): void {
       getJson<{ template: { checks: unknown } }>(`/api/templates/${encodeURIComponent(copy.value)}`)
         .then((b) => {
           checksBox(created.form).value = JSON.stringify(b.template.checks, null, 2);
+          // The blocks follow the box as when it is typed in.
+          checksBox(created.form).dispatchEvent(new Event('input'));
         })
         .catch((err: unknown) => created.fail(String(err instanceof Error ? err.message : err)));
     });
@@ -140,10 +150,7 @@ export function startTemplateForms(): void {
 
   const edit = jsonForm('template-edit-form', (f) => {
     const checks = parseJsonField(checksBox(f).value, checksBox(f));
-    for (const block of f.querySelectorAll('fieldset.check-block')) {
-      const problem = blockProblem(f, block, block.querySelector<HTMLInputElement>('input[data-field="name"]')?.value ?? '');
-      if (problem) throw new Error(problem);
-    }
+    blocksProblem(f);
     return { name: valueOf(f, 'name'), description: valueOf(f, 'description'), checks };
   });
   if (edit) startCheckBlocks(edit.form, checksBox(edit.form));

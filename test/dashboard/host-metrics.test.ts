@@ -199,5 +199,8 @@ test('a live result turns the status badges to 严重 in zh, never to the Englis
   await zh.page.waitForFunction(() => document.getElementById('host-status')?.getAttribute('data-status') === 'CRITICAL');
   expect(await zh.page.locator('#host-status').innerText()).toBe('严重');
   expect(await zh.page.locator('#checks tr[data-check="db.postgres"] .badge').innerText()).toBe('严重');
+  // The story before this one left drops and a refusal: the head of the page with its note on lost data.
+  expect(await zh.page.locator('#host-drops').count()).toBe(1);
+  await screenshot(zh.page, 'host-drops-zh');
   expect(zh.errors).toEqual([]);
 });

@@ -197,7 +197,8 @@ function charts(box: HTMLElement, UPlot: typeof uPlot): void {
             },
             axes: [
               { space: 70, font: axisFont, values: (_u, splits) => splits.map((v) => formatAxisTime(v * 1000, spanMs, lang, tz)) },
-              { font: axisFont, size: axisSize, values: (_u, splits) => splits.map((v) => fmt(v)) },
+              // A yes/no figure has two ticks only: 0.5 would read as a second "yes".
+              { font: axisFont, size: axisSize, values: (_u, splits) => splits.map((v) => fmt(v)), ...(unit === 'boolean' ? { splits: () => [0, 1] } : {}) },
             ],
             legend: { show: true, live: false },
             hooks: {

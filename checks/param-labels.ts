@@ -2,7 +2,8 @@
  * What each check parameter is called on a settings form and in a report's standards, in zh and en, by parameter
  * name (one name means one thing across checks: `warnPct` is the warning level of whatever share the check
  * measures, shown under the check's title). A name that means something else in one check gets an entry in
- * CHECK_PARAM_LABELS. test/assignment/param-form.test.ts fails for a parameter of any check without a label, so
+ * CHECK_PARAM_LABELS (nested by check id: a dotted `check.param` literal would read as a message key to
+ * test/words/texts.test.ts). test/assignment/param-form.test.ts fails for a parameter of any check without a label, so
  * a new check cannot reach a form with a bare `fooBar`.
  */
 export interface ParamLabel {
@@ -138,28 +139,44 @@ export const PARAM_LABELS: Readonly<Record<string, ParamLabel>> = {
   criticalInterfaces: { en: 'Interfaces that must stay up', zh: '必须保持连通的接口' },
 };
 
-/** Names that mean something else in one check, by `checkId.name`. */
-export const CHECK_PARAM_LABELS: Readonly<Record<string, ParamLabel>> = {
-  'system.clock.server': { en: 'NTP server', zh: 'NTP 服务器' },
-  'system.clock.port': { en: 'NTP port', zh: 'NTP 端口' },
-  'network.dns.server': { en: 'DNS server (empty: the system resolver)', zh: 'DNS 服务器（留空：使用系统解析器）' },
-  'system.log-pattern.warnCount': { en: 'Matching lines warning at', zh: '匹配行数警告阈值' },
-  'system.log-pattern.critCount': { en: 'Matching lines critical at', zh: '匹配行数严重阈值' },
-  'system.zombies.warnCount': { en: 'Zombie processes warning at', zh: '僵尸进程数警告阈值' },
-  'system.zombies.critCount': { en: 'Zombie processes critical at', zh: '僵尸进程数严重阈值' },
-  'system.fds.warnPct': { en: 'File descriptors warning at', zh: '文件描述符使用率警告阈值' },
-  'system.fds.critPct': { en: 'File descriptors critical at', zh: '文件描述符使用率严重阈值' },
-  'system.cpu.warnPct': { en: 'CPU warning at', zh: 'CPU 使用率警告阈值' },
-  'system.cpu.critPct': { en: 'CPU critical at', zh: 'CPU 使用率严重阈值' },
-  'system.memory.warnPct': { en: 'Memory warning at', zh: '内存使用率警告阈值' },
-  'system.memory.critPct': { en: 'Memory critical at', zh: '内存使用率严重阈值' },
-  'system.disk.warnPct': { en: 'Disk use warning at', zh: '磁盘使用率警告阈值' },
-  'system.disk.critPct': { en: 'Disk use critical at', zh: '磁盘使用率严重阈值' },
+/** Names that mean something else in one check, by check id, then name. */
+export const CHECK_PARAM_LABELS: Readonly<Record<string, Readonly<Record<string, ParamLabel>>>> = {
+  'system.clock': {
+    server: { en: 'NTP server', zh: 'NTP 服务器' },
+    port: { en: 'NTP port', zh: 'NTP 端口' },
+  },
+  'network.dns': {
+    server: { en: 'DNS server (empty: the system resolver)', zh: 'DNS 服务器（留空：使用系统解析器）' },
+  },
+  'system.log-pattern': {
+    warnCount: { en: 'Matching lines warning at', zh: '匹配行数警告阈值' },
+    critCount: { en: 'Matching lines critical at', zh: '匹配行数严重阈值' },
+  },
+  'system.zombies': {
+    warnCount: { en: 'Zombie processes warning at', zh: '僵尸进程数警告阈值' },
+    critCount: { en: 'Zombie processes critical at', zh: '僵尸进程数严重阈值' },
+  },
+  'system.fds': {
+    warnPct: { en: 'File descriptors warning at', zh: '文件描述符使用率警告阈值' },
+    critPct: { en: 'File descriptors critical at', zh: '文件描述符使用率严重阈值' },
+  },
+  'system.cpu': {
+    warnPct: { en: 'CPU warning at', zh: 'CPU 使用率警告阈值' },
+    critPct: { en: 'CPU critical at', zh: 'CPU 使用率严重阈值' },
+  },
+  'system.memory': {
+    warnPct: { en: 'Memory warning at', zh: '内存使用率警告阈值' },
+    critPct: { en: 'Memory critical at', zh: '内存使用率严重阈值' },
+  },
+  'system.disk': {
+    warnPct: { en: 'Disk use warning at', zh: '磁盘使用率警告阈值' },
+    critPct: { en: 'Disk use critical at', zh: '磁盘使用率严重阈值' },
+  },
 };
 
 /** The label of one parameter of one check; undefined when none is written (the test makes that a failure). */
 export function paramLabel(checkId: string, name: string): ParamLabel | undefined {
-  return CHECK_PARAM_LABELS[`${checkId}.${name}`] ?? PARAM_LABELS[name];
+  return CHECK_PARAM_LABELS[checkId]?.[name] ?? PARAM_LABELS[name];
 }
 
 /** Units of names whose suffix does not say it (Minutes, Hours, PerMin read fine as they are). */

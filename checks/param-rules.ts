@@ -16,11 +16,11 @@ export interface ThresholdPair {
   off?: number;
 }
 
-/** Pairs where lower is worse, by `checkId.warnName`. */
-const LOWER_IS_WORSE: Readonly<Record<string, { off?: number }>> = {
-  'network.http.certWarnDays': {},
-  'db.mysql.bufferPoolHitWarnPct': {},
-  'system.file.warnMinBytes': { off: 0 },
+/** Pairs where lower is worse, by check id and the warning parameter's name. */
+const LOWER_IS_WORSE: Readonly<Record<string, Readonly<Record<string, { off?: number }>>>> = {
+  'network.http': { certWarnDays: {} },
+  'db.mysql': { bufferPoolHitWarnPct: {} },
+  'system.file': { warnMinBytes: { off: 0 } },
 };
 
 /** The crit partner's name of a warn parameter, or undefined for a name that is not a warning level. */
@@ -36,7 +36,7 @@ export function thresholdPairs(checkId: string, names: readonly string[]): Thres
   for (const warn of names) {
     const crit = critName(warn);
     if (!crit || !names.includes(crit)) continue;
-    const below = LOWER_IS_WORSE[`${checkId}.${warn}`];
+    const below = LOWER_IS_WORSE[checkId]?.[warn];
     out.push({ warn, crit, worse: below ? 'below' : 'above', ...(below?.off !== undefined ? { off: below.off } : {}) });
   }
   return out;

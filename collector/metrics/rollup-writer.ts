@@ -211,31 +211,34 @@ export class RollupWriter {
       const next = Number(this.db.meta('backfill_next') ?? NaN);
       const stop = Number(this.db.meta('backfill_stop') ?? NaN);
       if (!(next >= stop)) break;
-      // A day (then the whole stretch, on the first look) without any raw point of a rolled field is skipped by
-      // counting, not read hour by hour: a new installation has nothing to backfill.
-      const span = this.db.meta('backfill_looked') === undefined ? next - stop + 1 : 24;
-      const firstHour = Math.max(stop, next - span + 1);
-      this.db.setMeta('backfill_looked', '1');
-      if (!(await this.anyRawPoint(firstHour, next + 1))) {
-        this.db.setMeta('backfill_next', String(firstHour - 1));
+      // The whole stretch (on the first look), then each day, is counted before it is read: a new installation has
+      // nothing to backfill, and an hour is read only for the measurements its day holds.
+      const first = this.db.meta('backfill_looked') === undefined;
+      const firstHour = first ? stop : Math.max(stop, next - 23);
+      const present = await this.measurementsWithPoints(firstHour, next + 1);
+      if (first) {
+        this.db.setMeta('backfill_looked', '1');
+        if (!present.length) this.db.setMeta('backfill_next', String(stop - 1));
         continue;
       }
-      if (!this.states.has(next) && !this.open.has(next)) {
-        await this.remakeHour(next);
+      for (let h = next; h >= firstHour && present.length; h--) {
+        if (this.states.has(h) || this.open.has(h)) continue;
+        await this.remakeHour(h, present);
         n++;
       }
-      this.db.setMeta('backfill_next', String(next - 1));
+      this.db.setMeta('backfill_next', String(firstHour - 1));
     }
     return n;
   }
 
-  private async anyRawPoint(fromHour: number, toHour: number): Promise<boolean> {
-    // One field per measurement: a check writes its fields together.
+  /** The rolled measurements with any raw point in the hours (one field each: a check writes its fields together). */
+  private async measurementsWithPoints(fromHour: number, toHour: number): Promise<string[]> {
+    const out: string[] = [];
     for (const [measurement, fields] of this.rolled) {
       const n = await this.raw.countPoints({ measurement, field: fields[0]!.field, where: {}, from: fromHour * HOUR_MS, to: toHour * HOUR_MS });
-      if (n > 0) return true;
+      if (n > 0) out.push(measurement);
     }
-    return false;
+    return out;
   }
 
   private cellsOf(points: readonly SeriesPoints[], measurement: string): HourCell[] {
@@ -247,11 +250,12 @@ export class RollupWriter {
     });
   }
 
-  private async remakeHour(hour: number): Promise<void> {
+  private async remakeHour(hour: number, measurements: readonly string[] = [...this.rolled.keys()]): Promise<void> {
     this.repairing.add(hour);
     try {
       const cells: HourCell[] = [];
-      for (const [measurement, fields] of this.rolled) {
+      for (const measurement of measurements) {
+        const fields = this.rolled.get(measurement)!;
         const pts = await this.raw.points({ measurement, fields: fields.map((f) => f.field), where: {}, from: hour * HOUR_MS, to: (hour + 1) * HOUR_MS });
         cells.push(...this.cellsOf(pts, measurement));
       }

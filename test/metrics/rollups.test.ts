@@ -18,7 +18,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 6, 1);
-const DAYS = 3;
+const DAYS = 2;
 const STEP = 5 * 60_000;
 const NOW = T0 + 10 * DAY;
 // A window with partial hours at both edges (17 minutes in, 23 minutes before the end).

@@ -25,7 +25,8 @@ const scope = { from: periodBounds(PERIOD).from + 20 * 60_000, to: periodBounds(
 /** The same store, every query read from raw points (what a report was before rollups). */
 const rawOnly = (s: MetricsStore): MetricsStore => ({ ...s, summary: (q) => s.summary({ ...q, rollups: false }), series: (q) => s.series({ ...q, rollups: false }) });
 
-describe.each(['sqlite', 'influx'] as const)('a report read from the rollups of the %s store', (kind) => {
+// The embedded store here; test/metrics/rollups.test.ts holds every figure of InfluxDB 1.x's rollups to its raw ones.
+describe.each(['sqlite'] as Array<'sqlite' | 'influx'>)('a report read from the rollups of the %s store', (kind) => {
   const dir = tempDir(`rollup-report-${kind}`);
   let influx: RunningInfluxDb | undefined;
   let store: MetricsStore & { rollups: RollupControl };

@@ -8,6 +8,7 @@
  * runs), and the dashboard overview while it runs. Writes its rows into the fleet table of docs/benchmarks.md.
  */
 import './fleet/quiet-logs.js';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,6 +64,8 @@ interface RunResult {
   heldBack: number;
   influxCpuPct?: number;
   generatorCpuPct: number;
+  loopBusyPct: number;
+  loopMaxDelayMs: number;
   rssEnd: number;
   rssPeak: number;
   openFiles: number;
@@ -74,8 +77,11 @@ interface RunResult {
   faultsMissing: number;
   dashboard: { p50: number; p95: number; n: number; kib: number; failures: string[] };
   errors: Map<string, number>;
+  connectErrors: Map<string, number>;
   loadBefore: number;
   loadDuring: number;
+  /** The open-files limit the collector got (OPEN_FILES asked; a container's hard limit can be lower). */
+  collectorOpenFiles: number;
 }
 
 async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<RunResult> {
@@ -95,7 +101,8 @@ async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<Run
     const port = await freePort();
     const env: Record<string, string> = { PATROL_BATCH_INTERVAL_SEC: String(FLUSH_MS / 1000) };
     if (influx) Object.assign(env, { PATROL_INFLUX_URL: influx.url, PATROL_INFLUX_DATABASE: 'fleet' });
-    const start = () => startCollectorProcess({ dataDir, port, env, logFile });
+    const loopFile = join(data.path, 'loop-stats.jsonl');
+    const start = () => startCollectorProcess({ dataDir, port, env, logFile, loopStatsFile: loopFile });
 
     collector = await start();
     swarm = new AgentSwarm(`ws://127.0.0.1:${port}/agent`, seeded.agents, FLUSH_MS);
@@ -123,6 +130,7 @@ async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<Run
     const influxBefore = influx?.pid() ? procSample(influx.pid()!) : undefined;
     const genBefore = process.cpuUsage();
     const tSteady = performance.now();
+    const steadyFrom = Date.now();
     swarm.recording = true;
     swarm.start();
 
@@ -165,6 +173,13 @@ async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<Run
     const influxAfter = influx?.pid() ? procSample(influx.pid()!) : undefined;
     const gen = process.cpuUsage(genBefore);
     swarm.recording = false;
+    // The collector's event loop over the steady window: the share of time it was busy (a commit that waits on the
+    // disk shows here, not in CPU time) and its longest delay.
+    const loop = readFileSync(loopFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { at: number; maxMs: number; elu: number })
+      .filter((l) => l.at > steadyFrom);
     clearInterval(sampler);
     const loadDuring = os.loadavg()[0]!;
 
@@ -200,6 +215,8 @@ async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<Run
       waitPct: ((after.runQueueWaitMs - before.runQueueWaitMs) / elapsed) * 100,
       heldBack: swarm.heldBack,
       influxCpuPct: influxBefore && influxAfter ? cpuPct(influxBefore, influxAfter, elapsed) : undefined,
+      loopBusyPct: loop.length ? (loop.reduce((a, l) => a + l.elu, 0) / loop.length) * 100 : NaN,
+      loopMaxDelayMs: Math.max(0, ...loop.map((l) => l.maxMs)),
       generatorCpuPct: ((gen.user + gen.system) / 1000 / elapsed) * 100,
       rssEnd: after.rssBytes,
       rssPeak: Math.max(...samples.map((s) => s.rssBytes), after.rssBytes),
@@ -212,8 +229,10 @@ async function runOne(agents: number, store: 'sqlite' | 'influxdb'): Promise<Run
       faultsMissing: faultHosts.size - toTicket.length,
       dashboard: { p50: percentile(dash, 50), p95: percentile(dash, 95), n: dash.length, kib: dashBytes / 1024, failures: dashFailures },
       errors: swarm.errors,
+      connectErrors: swarm.connectErrors,
       loadBefore,
       loadDuring,
+      collectorOpenFiles: collector.openFilesLimit,
     };
   } finally {
     swarm?.close();
@@ -240,6 +259,7 @@ const HEADER = [
 ];
 
 const rows: string[][] = [];
+let collectorLimit = OPEN_FILES;
 for (const n of SIZES) {
   for (const store of STORES) {
     const r = await runOne(n, store);
@@ -247,7 +267,7 @@ for (const n of SIZES) {
       String(r.agents),
       r.store === 'sqlite' ? 'embedded' : 'InfluxDB 1.6',
       `${fmtMs(r.storm.ms)} (${fmtMs(percentile(r.storm.perAgentMs, 99))}; ${r.storm.retries}; CPU ${(r.stormCpuMs / r.agents).toFixed(2)} ms per agent)${r.storm.notConnected ? `, ${r.storm.notConnected} never connected` : ''}`,
-      `${r.cpuPct.toFixed(0)}% of one core (${((r.cpuPct * 10) / r.batchesPerSec).toFixed(2)} ms per batch; waited for a core ${r.waitPct.toFixed(0)}% of the time)`,
+      `${r.cpuPct.toFixed(0)}% of one core (${((r.cpuPct * 10) / r.batchesPerSec).toFixed(2)} ms per batch; event loop busy ${r.loopBusyPct.toFixed(0)}%; waited for a core ${r.waitPct.toFixed(0)}% of the time)`,
       `${mb(r.rssEnd)} / ${mb(r.rssPeak)}`,
       String(r.openFiles),
       `${fmtMs(r.ack.p50)} / ${fmtMs(r.ack.p99)}`,
@@ -257,17 +277,19 @@ for (const n of SIZES) {
       `${r.loadBefore.toFixed(1)} / ${r.loadDuring.toFixed(1)}`,
     ];
     rows.push(row);
+    collectorLimit = Math.min(collectorLimit, r.collectorOpenFiles);
     console.log(`\n[${r.agents} ${r.store}] ${HEADER.map((h, i) => `${h}: ${row[i]}`).join('\n  ')}`);
     console.log(
-      `  first start connect: ${fmtMs(r.firstConnect.ms)}; steady: ${r.batchesPerSec.toFixed(0)} batches/s, ${r.linesPerSec.toFixed(0)} lines/s acked (${r.ack.n} acks, max ${fmtMs(r.ack.max)}); ${r.heldBack} flushes held back by agents with 4 batches unacked; ` +
+      `  first start connect: ${fmtMs(r.firstConnect.ms)}; steady: ${r.batchesPerSec.toFixed(0)} batches/s, ${r.linesPerSec.toFixed(0)} lines/s acked (${r.ack.n} acks, max ${fmtMs(r.ack.max)}); longest event-loop delay ${fmtMs(r.loopMaxDelayMs)}; ${r.heldBack} flushes held back by agents with 4 batches unacked; ` +
         `generator CPU ${r.generatorCpuPct.toFixed(0)}%${r.influxCpuPct !== undefined ? `, influxd CPU ${r.influxCpuPct.toFixed(0)}%` : ''}; faults ${r.toTicket.length} tickets, ${r.toWebhook.length} webhooks; overview samples ${r.dashboard.n}${r.dashboard.failures.length ? ` (${r.dashboard.failures.length} failed: ${[...new Set(r.dashboard.failures)].join(', ')})` : ''}`,
     );
+    if (r.connectErrors.size) console.log(`  failed connection attempts: ${[...r.connectErrors].map(([k, v]) => `${v} x ${k}`).join('; ')}`);
     if (r.errors.size) console.log(`  collector errors: ${[...r.errors].map(([k, v]) => `${v} x ${k}`).join('; ')}`);
   }
 }
 
 if (!values['no-write']) {
-  const intro = `Measured on ${machineLine()}; collector (own process, open-files limit ${OPEN_FILES}), load generator and InfluxDB share the two cores.
+  const intro = `Measured on ${machineLine()}; collector (own process, open-files limit ${collectorLimit}${collectorLimit < OPEN_FILES ? `: ${OPEN_FILES} asked, the hard limit here` : ''}), load generator and InfluxDB share the two cores.
 Each simulated agent sends a batch every 10 s with the linux-base results that came due (cpu, memory, disk, network every 60 s,
 uptime every 300 s) and its own figures; ${FAULTS} hosts get system.disk CRITICAL twice (openAfter 2) while the fleet runs.`;
   upsertFleetRows(HEADER, rows, intro, values.docs);

@@ -56,6 +56,8 @@ export class AgentSwarm {
    */
   heldBack = 0;
   readonly errors = new Map<string, number>();
+  /** Why connection attempts failed, by error code or message. */
+  readonly connectErrors = new Map<string, number>();
   /** host id -> wall-clock ms when the batch that makes its disk ticket due was sent. */
   readonly faultSentAt = new Map<string, number>();
 
@@ -117,8 +119,10 @@ export class AgentSwarm {
     a.ws = ws;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentId: a.agentId, version: 'bench-fleet', facts: { hostname: `host-${a.idx}`, os: 'Debian GNU/Linux 12', kernel: '6.1.0', arch: 'x64', cpuCores: 4, memoryBytes: 8_589_934_592 } })));
     ws.on('message', (data) => this.onMessage(a, data.toString()));
-    ws.on('error', () => {
-      // 'close' follows and decides about the retry.
+    ws.on('error', (err) => {
+      // 'close' follows and decides about the retry; the reason is counted (a storm's refusals, resets, timeouts).
+      const key = (err as NodeJS.ErrnoException).code ?? err.message.slice(0, 60);
+      this.connectErrors.set(key, (this.connectErrors.get(key) ?? 0) + 1);
     });
     ws.on('close', () => {
       const wasReady = a.ready;

@@ -143,6 +143,8 @@ interface Row {
   peakRssKb: number;
   cpuMs: number;
   childCpuMs: number;
+  schedMs: number;
+  wakeups: number;
   processes: number;
 }
 
@@ -215,7 +217,7 @@ async function sideBySide(bundle: string, flags: string[], peers: Record<string,
       const a = first.get(p.pid)!;
       const b: TreeSample = last.get(p.pid)!;
       const cpu = cpuBetween(a, b);
-      return { label, rssKb: b.rssKb, pssKb: b.pssKb, peakRssKb: peak.get(p.pid)!, cpuMs: cpu.ownMs, childCpuMs: cpu.childrenMs, processes: b.pids.length };
+      return { label, rssKb: b.rssKb, pssKb: b.pssKb, peakRssKb: peak.get(p.pid)!, cpuMs: cpu.ownMs, childCpuMs: cpu.childrenMs, schedMs: cpu.schedMs, wakeups: cpu.wakeups, processes: b.pids.length };
     });
 
     // The agents must have worked the whole time, or their figures mean nothing.
@@ -347,13 +349,16 @@ async function main(): Promise<void> {
   // Per row, the median of the runs (each figure on its own).
   const rows: Row[] = runs[0]!.rows.map((r, i) => {
     const col = (k: keyof Omit<Row, 'label'>) => median(runs.map((x) => x.rows[i]![k]));
-    return { label: r.label, rssKb: col('rssKb'), pssKb: col('pssKb'), peakRssKb: col('peakRssKb'), cpuMs: col('cpuMs'), childCpuMs: col('childCpuMs'), processes: col('processes') };
+    return { label: r.label, rssKb: col('rssKb'), pssKb: col('pssKb'), peakRssKb: col('peakRssKb'), cpuMs: col('cpuMs'), childCpuMs: col('childCpuMs'), schedMs: col('schedMs'), wakeups: col('wakeups'), processes: col('processes') };
   });
   const perMin = 60 / WINDOW_SEC;
   const table = [
-    `| agent | RSS | PSS | peak RSS | CPU per 60 s | its commands' CPU per 60 s | processes |`,
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.label} | ${mb(r.rssKb)} | ${mb(r.pssKb)} | ${mb(r.peakRssKb)} | ${Math.round(r.cpuMs * perMin)} ms | ${Math.round(r.childCpuMs * perMin)} ms | ${r.processes} |`),
+    `| agent | RSS | PSS | peak RSS | CPU per 60 s | same, scheduler's count | wake-ups per 60 s | its commands' CPU per 60 s | processes |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.label} | ${mb(r.rssKb)} | ${mb(r.pssKb)} | ${mb(r.peakRssKb)} | ${Math.round(r.cpuMs * perMin)} ms | ${(r.schedMs * perMin).toFixed(1)} ms | ${Math.round(r.wakeups * perMin)} | ${Math.round(r.childCpuMs * perMin)} ms | ${r.processes} |`,
+    ),
   ].join('\n');
   console.log(`\n${table}\n`);
   const last = runs[runs.length - 1]!;
@@ -377,7 +382,8 @@ async function main(): Promise<void> {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machineLine()}; agent ${build.version}, Node flags from its unit: ${flags.length ? `\`${flags.join(' ')}\`` : 'none'}.`,
     `All processes started together, ${WARMUP_SEC} s warm-up, then a ${WINDOW_SEC} s window${REPEAT > 1 ? `; median of ${REPEAT} runs` : ''}. RSS/PSS at the end of the window`,
     `(summed over the process tree), CPU = utime + stime over the window; "its commands" = CPU of the programs it ran and waited for`,
-    '(cutime + cstime). CPU resolution is 10 ms, and other work on this 2-core machine can add some.',
+    '(cutime + cstime). CPU resolution is 10 ms, and other work on this 2-core machine can add some. The scheduler\'s count is the time',
+    'on a CPU of all threads from /proc/PID/task/*/schedstat (ns); wake-ups are their voluntary context switches (timers, I/O, blocking calls).',
     '',
     table,
     '',

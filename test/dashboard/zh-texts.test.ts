@@ -8,7 +8,7 @@ import { autoClose, escalate, markRecovered, openTicket, raiseSeverity, reopenTi
 import { HOST_RETIRED_NOTE } from '../../collector/tickets/host-retirement.js';
 import { addEvent, getTicket, listEvents, SYSTEM_ACTOR, type Ticket } from '../../collector/tickets/ticket-store.js';
 import { EVENT_KIND_LABELS } from '../../collector/tickets/pages.js';
-import { generateReport, httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
+import { currentQuarter, httpLogin, PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
 
 let world: DashboardWorld;
 let browser: Browser;
@@ -270,9 +270,21 @@ describe('every page in Chinese', () => {
   };
   const password = (user: string) => (user === 'admin' ? world.adminPassword : user === 'eng' ? PASSWORDS.eng : PASSWORDS.custA);
 
-  /** A signed inspection report of acme (its page is where a customer accepts it), made once for the three users. */
+  /**
+   * A signed Chinese inspection report of acme (its page is where a customer accepts it), made once for the three
+   * users. Its findings are in the report's language, so it is made in zh (an English one shows English findings).
+   */
   let reportId: Promise<string> | undefined;
-  const report = () => (reportId ??= httpLogin(world.url, 'eng', PASSWORDS.eng).then((session) => generateReport(world.url, session, 'acme')));
+  const report = () =>
+    (reportId ??= httpLogin(world.url, 'eng', PASSWORDS.eng).then(async (session) => {
+      const headers = { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' };
+      const made = await fetch(`${world.url}/api/reports`, { method: 'POST', headers, body: JSON.stringify({ customerId: 'acme', period: currentQuarter(), lang: 'zh' }) });
+      if (made.status !== 201) throw new Error(`report: HTTP ${made.status} ${await made.text()}`);
+      const id = ((await made.json()) as { id: string }).id;
+      const signed = await fetch(`${world.url}/api/reports/${id}/sign-off`, { method: 'POST', headers, body: '{}' });
+      if (signed.status !== 200) throw new Error(`sign-off: HTTP ${signed.status} ${await signed.text()}`);
+      return id;
+    }));
 
   test.each(Object.keys(PAGES) as Array<keyof typeof PAGES>)('%s reads every page they can reach without an English word', async (user) => {
     const s = await zhSession(user, password(user));

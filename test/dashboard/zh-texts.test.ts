@@ -203,6 +203,7 @@ describe('every page in Chinese', () => {
     /^[a-z]+(_[a-z0-9]+)+$/, // file and field names (id_ed25519)
     /^[a-z]+([A-Z][a-z0-9]*)+$/, // parameter names, shown beside their Chinese label (warnPct)
     /^INC-(\d{4}-\d+)?$/, // ticket numbers
+    /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/, // record ids (the audit log names the report it signed)
     /^[A-Z][a-z]+\/[A-Z]\w+$/, // time zones (Asia/Shanghai)
     /^\d[\w.:-]*$/, // numbers, dates, times, versions
     /^\d[\d.]*\/(s|min)$/, // rates (10/s)

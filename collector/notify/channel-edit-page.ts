@@ -39,7 +39,7 @@ export function settingsChannelEditRoutes(deps: { db: Db }): Hono<DashEnv> {
     const view: KindView<typeof ch.config> = { id: ch.id, config: ch.config, hasSecret: ch.hasSecret };
     const body = html`${settingsNav(c, 'general')}
       <section id="channel-edit" data-channel="${ch.id}"><h2>${t('settings.editChannel')}: ${ch.name}</h2>
-        <p><small>${t('settings.kind')}: ${ch.kind}</small></p>
+        <p><small>${t('settings.kind')}: ${t(`channelKind.${ch.kind}`)}</small></p>
         <form id="channel-edit-form" class="stack json-form" data-kind="${ch.kind}" data-api="/api/notification-channels/${ch.id}" data-method="PATCH"
             data-done="/settings/channels/${ch.id}?done=1">
           <label>${t('common.name')} <input name="name" required maxlength="200" value="${ch.name}"></label>

@@ -48,7 +48,7 @@ export function settingsChannelRoutes(deps: { db: Db; now(): number }): Hono<Das
         ${primaryAction('#channel-form', t('settings.addChannel'), 'channel-add')}
         ${channels.length
           ? html`<table id="channel-list"><tbody>${channels.map(
-              (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${ch.kind}</td><td>${ch.customerId ?? '*'}</td>
+              (ch) => html`<tr data-channel="${ch.id}"><td>${ch.name}</td><td>${t(`channelKind.${ch.kind}`)}</td><td>${ch.customerId ?? '*'}</td>
             <td>${kindOf(ch.kind).listNote?.(ch.config as never) ?? ''} ${secretNote(kindOf(ch.kind).secret, ch.hasSecret, t)}</td>
             <td>${ch.enabled ? '' : 'off'}</td>
             <td><a class="button" data-edit-channel href="${PATH}/${ch.id}">${t('common.edit')}</a> ${postButton(c, `${PATH}/${ch.id}/test`, t('settings.sendTest'))} ${postButton(c, `${PATH}/${ch.id}/delete`, t('common.delete'), '', 'danger')}</td></tr>`,
@@ -57,7 +57,7 @@ export function settingsChannelRoutes(deps: { db: Db; now(): number }): Hono<Das
         <h2>${t('settings.addChannel')}</h2>
         <form method="post" action="${PATH}" class="filters" id="channel-form">${csrfField(c)}
           <label>${t('common.name')} <input name="name" required></label>
-          <label>${t('settings.kind')} <select name="kind">${URL_KINDS.map((k) => html`<option>${k}</option>`)}</select></label>
+          <label>${t('settings.kind')} <select name="kind">${URL_KINDS.map((k) => html`<option value="${k}">${t(`channelKind.${k}`)}</option>`)}</select></label>
           <label>${t('settings.webhookUrl')} <input name="url" type="url" required></label>
           <label>${t('common.customer')} ${customerSelect}</label>
           <button type="submit" class="primary">${t('common.add')}</button></form>

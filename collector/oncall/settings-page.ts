@@ -67,7 +67,7 @@ export function settingsOncallRoutes(deps: { db: Db; now(): number }): Hono<Dash
         <p>${t('settings.mwZoneHint').replace('{zone}', TIME_ZONE)}</p>
         <form method="post" action="${PATH}" class="filters" id="shift-form">${csrfField(c)}
           <label>${t('settings.tier')} <select name="tier"><option value="1">L1</option><option value="2">L2</option><option value="3">L3</option></select></label>
-          <label>${t('settings.shiftUser')} <select name="userId" required>${staff.map((u) => html`<option value="${u.id}">${u.displayName || u.username} (${u.role})</option>`)}</select></label>
+          <label>${t('settings.shiftUser')} <select name="userId" required>${staff.map((u) => html`<option value="${u.id}">${u.displayName || u.username} (${t(`role.${u.role}`)})</option>`)}</select></label>
           <label>${t('common.customer')} <select name="customerId"><option value="">${t('common.allCustomers')}</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
           <label>${t('case.domain')} <select name="domain"><option value="">${t('settings.domainAny')}</option>${DOMAINS.map((d) => html`<option value="${d}">${t(`case.domain.${d}`)}</option>`)}</select></label>
           <label>${t('settings.starts')} <input name="startsAt" type="datetime-local" required></label>

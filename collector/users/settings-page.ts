@@ -51,7 +51,7 @@ export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEn
       <table id="user-list"${users.length ? '' : ' hidden'}><thead><tr><th>${t('login.username')}</th><th>${t('common.name')}</th><th>${t('settings.role')}</th><th>${t('common.customer')}</th><th>${t('common.created')}</th><th></th></tr></thead>
       <tbody>${users.map(
         (u) => html`<tr data-user="${u.username}"${u.disabledAt ? html` class="disabled"` : ''}>
-          <td><a href="/settings/users/${u.id}">${u.username}</a></td><td>${u.displayName}</td><td>${u.role}</td>
+          <td><a href="/settings/users/${u.id}">${u.username}</a></td><td>${u.displayName}</td><td>${t(`role.${u.role}`)}</td>
           <td>${u.role === 'customer' ? names.get(u.customerId ?? '') ?? u.customerId : u.serves.map((id) => names.get(id) ?? id).join(', ')}</td>
           <td>${formatTime(u.createdAt, lang)}</td><td>${u.disabledAt ? html`<span class="badge">${t('users.disabled')}</span>` : ''}</td></tr>`,
       )}</tbody></table>
@@ -60,7 +60,7 @@ export function settingsUserRoutes(deps: { db: Db; now(): number }): Hono<DashEn
         <label>${t('login.username')} <input name="username" required></label>
         <label>${t('common.name')} <input name="displayName"></label>
         <label>${t('login.password')} <input name="password" type="password" required minlength="10" autocomplete="new-password"></label>
-        <label>${t('settings.role')} <select name="role"><option>engineer</option><option>customer</option><option>admin</option></select></label>
+        <label>${t('settings.role')} <select name="role">${(['engineer', 'customer', 'admin'] as const).map((r) => html`<option value="${r}">${t(`role.${r}`)}</option>`)}</select></label>
         <label>${t('common.customer')} <select name="customerId"><option value="">-</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
         <label>${t('settings.serves')} <input name="serves"></label>
         <button type="submit" class="primary">${t('common.add')}</button></form>

@@ -79,7 +79,7 @@ test('an admin adds a customer and then an on-call shift for it by clicking; the
   await p.waitForURL((u) => u.pathname === '/settings/on-call');
   expect(await p.locator('#shifts-empty').isVisible()).toBe(true);
   await p.selectOption('#shift-form select[name="tier"]', '2');
-  await p.selectOption('#shift-form select[name="userId"]', { label: 'Engineer Wang (engineer)' });
+  await p.selectOption('#shift-form select[name="userId"]', { label: 'Engineer Wang (Engineer)' });
   await p.selectOption('#shift-form select[name="customerId"]', 'acme');
   await p.selectOption('#shift-form select[name="domain"]', 'database');
   await p.fill('#shift-form input[name="startsAt"]', '2030-01-01T08:00');

@@ -36,9 +36,7 @@ export function checkBlockTemplates(t: Translate, lang: Lang): Html {
 /**
  * A template's checks as blocks of fields (drawn by the page's script from the JSON box), "add check", and the JSON
  * box itself under "Advanced": what the form sends. `idPrefix` keeps the ids apart where a page has two such forms.
- * `addRow: false` leaves out "add check" (the templates list's new-template form, which starts from a template's
- * checks or the JSON: its list of every check type names products, Nagios and Ping, that the zh page scan of
- * test/dashboard/zh-texts.test.ts does not allow yet).
+ * `addRow: false` leaves out "add check".
  */
 export function checksEditor(t: Translate, lang: Lang, checksJson: string, idPrefix: string, opts: { addRow?: boolean } = {}): Html {
   return html`<div id="${idPrefix}template-checks" class="check-blocks"></div>

@@ -4,6 +4,8 @@ import type { Db } from '../../db/database.js';
 import { customerNames, listCustomers } from '../../db/customers.js';
 import { listTagAssignments, listTemplates } from '../template-store.js';
 import type { DashEnv } from '../../page-kit/env.js';
+import { isMessageKey, type Translate } from '../../page-kit/i18n/index.js';
+import type { CheckTemplate } from '../builtin-templates.js';
 import { page } from '../../page-kit/layout.js';
 import { adminOnly, emptyState, primaryAction, settingsNav } from '../../page-kit/settings-nav.js';
 import { pairTextAttr } from './param-fields.js';
@@ -41,7 +43,7 @@ export function templateListRoutes(deps: { db: Db }): Hono<DashEnv> {
         ${templates.length ? '' : emptyState('templates-empty', t('settings.noTemplates'))}
         <table id="template-list"${templates.length ? '' : ' hidden'}><thead><tr><th>${t('common.name')}</th><th>${t('common.customer')}</th><th>${t('checks.checks')}</th><th>${t('checks.byTag')}</th><th></th></tr></thead>
         <tbody>${templates.map(
-          (tp) => html`<tr data-template="${tp.id}"><td>${tp.name}${tp.builtin ? html` <span class="tag">${t('checks.builtin')}</span>` : ''}<br><small>${tp.description}</small></td>
+          (tp) => html`<tr data-template="${tp.id}"><td>${tp.name}${tp.builtin ? html` <span class="tag">${t('checks.builtin')}</span>` : ''}<br><small>${builtinDescription(tp, t)}</small></td>
             <td>${tp.customerId ? customerName.get(tp.customerId) ?? tp.customerId : t('checks.shared')}</td>
             <td>${tp.checks.map((ch) => html`<div>${ch.name} <small>${ch.checkId} · ${ch.intervalSec}s ${Object.keys(ch.params).length ? JSON.stringify(ch.params) : ''}</small></div>`)}</td>
             <td>${(tagsOf.get(tp.id) ?? []).join(', ')}</td>
@@ -53,7 +55,7 @@ export function templateListRoutes(deps: { db: Db }): Hono<DashEnv> {
           <label>${t('common.customer')} <select name="customerId"><option value="">${t('checks.shared')}</option>${customers.map((cu) => html`<option value="${cu.id}">${cu.name}</option>`)}</select></label>
           <label>${t('checks.description')} <input name="description" maxlength="1000"></label>
           <label>${t('checks.copyFrom')} <select name="copyFrom" data-copy-checks><option value="">-</option>${templates.map((tp) => html`<option value="${tp.id}">${tp.name}</option>`)}</select></label>
-          ${checksEditor(t, lang, EXAMPLE_CHECKS, 'new-', { addRow: false })}
+          ${checksEditor(t, lang, EXAMPLE_CHECKS, 'new-')}
           <p class="flash error form-error" role="alert" hidden></p>
           <button type="submit" class="primary">${t('common.add')}</button>
         </form>
@@ -62,4 +64,10 @@ export function templateListRoutes(deps: { db: Db }): Hono<DashEnv> {
     return page(c, t('checks.templates'), body);
   });
   return app;
+}
+
+/** A built-in template's description in the page language (its stored text is English); a user's as typed. */
+function builtinDescription(tp: CheckTemplate, t: Translate): string {
+  const key = `builtinTemplate.${tp.id}`;
+  return tp.builtin && isMessageKey(key) ? t(key) : tp.description;
 }

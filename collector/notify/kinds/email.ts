@@ -109,7 +109,7 @@ export const email: ChannelKind<'email', EmailConfig, z.input<typeof Config>> = 
       label: 'settings.smtpSecurity',
       input: 'select',
       options: [
-        ['starttls', 'STARTTLS / plain (587, 25)'],
+        ['starttls', 'STARTTLS (587, 25)'],
         ['tls', 'TLS (465)'],
       ],
       value: (k) => (k.secure ? 'tls' : 'starttls'),

@@ -35,3 +35,8 @@ export function translator(lang: Lang): Translate {
   const messages = CATALOGS[lang];
   return (key) => messages[key];
 }
+
+/** Whether a key built at run time (e.g. from an id) names a message of the catalogs. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportDocument } from './document.js';
 
@@ -11,6 +11,14 @@ import type { ReportDocument } from './document.js';
  */
 const CACHED = /^report-[0-9a-f]{16}\.docx$/;
 
+/**
+ * Makings under way, by file. A download and the delivery mailer often ask for the same file at once (right
+ * after the sign-off); the `docx` library stamps each file with the time it was made, so two makings give two
+ * different files, and the one the customer downloaded would not be the one mailed or kept. One making per
+ * file: the second asker waits for the first.
+ */
+const making = new Map<string, Promise<Buffer>>();
+
 /** Where the report's current Word file is kept, once made. */
 export function cachedDocxFile(filesDir: string): string | undefined {
   const name = readdirSync(filesDir).find((f) => CACHED.test(f));
@@ -20,9 +28,17 @@ export function cachedDocxFile(filesDir: string): string | undefined {
 export async function cachedDocx(filesDir: string, doc: ReportDocument, render: (doc: ReportDocument) => Promise<Buffer>): Promise<Buffer> {
   const key = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
   const file = join(filesDir, `report-${key}.docx`);
+  const pending = making.get(file);
+  if (pending) return pending;
   if (existsSync(file)) return readFileSync(file);
-  const docx = await render(doc);
-  for (const old of readdirSync(filesDir)) if (CACHED.test(old)) rmSync(join(filesDir, old), { force: true });
-  writeFileSync(file, docx);
-  return docx;
+  const made = (async () => {
+    const docx = await render(doc);
+    for (const old of readdirSync(filesDir)) if (CACHED.test(old) && old !== `report-${key}.docx`) rmSync(join(filesDir, old), { force: true });
+    // Written beside and renamed, so a reader never sees half a file.
+    writeFileSync(`${file}.part`, docx);
+    renameSync(`${file}.part`, file);
+    return docx;
+  })().finally(() => making.delete(file));
+  making.set(file, made);
+  return made;
 }

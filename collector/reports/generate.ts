@@ -162,16 +162,29 @@ export function currentHtml(deps: Pick<ReportDeps, 'db'>, rec: ReportRecord): st
   return html;
 }
 
+/**
+ * Printings under way, by report folder: a download and the delivery mailer right after the sign-off ask at
+ * once, and Chromium stamps each PDF with its time, so two printings would give the customer one file and keep
+ * another. The second asker waits for the first.
+ */
+const printing = new Map<string, Promise<Buffer>>();
+
 /** The PDF: the stored one while still current, else printed again (remarks or sign-off changed). */
 export async function currentPdf(deps: Pick<ReportDeps, 'db' | 'chromiumPath'>, rec: ReportRecord): Promise<Buffer> {
+  const pending = printing.get(rec.filesDir);
+  if (pending) return pending;
   const stored = storedPdf(rec);
   if (stored) return stored;
-  const doc = currentDocument(deps, rec);
-  const html = renderDocumentHtml(doc);
-  storeHtml(rec, html);
-  const pdf = await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) });
-  storePdf(deps.db, rec, pdf);
-  return pdf;
+  const printed = (async () => {
+    const doc = currentDocument(deps, rec);
+    const html = renderDocumentHtml(doc);
+    storeHtml(rec, html);
+    const pdf = await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) });
+    storePdf(deps.db, rec, pdf);
+    return pdf;
+  })().finally(() => printing.delete(rec.filesDir));
+  printing.set(rec.filesDir, printed);
+  return printed;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
@@ -282,7 +282,9 @@ export function storedPdf(rec: ReportRecord): Buffer | undefined {
 }
 
 export function storePdf(db: Db, rec: ReportRecord, pdf: Buffer): void {
-  writeFileSync(join(rec.filesDir, 'report.pdf'), pdf);
+  // Written beside and renamed: a reader never gets half a file.
+  writeFileSync(join(rec.filesDir, 'report.pdf.part'), pdf);
+  renameSync(join(rec.filesDir, 'report.pdf.part'), join(rec.filesDir, 'report.pdf'));
   db.prepare('UPDATE reports SET has_pdf = 1 WHERE id = ?').run(rec.id);
 }
 

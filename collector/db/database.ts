@@ -5,6 +5,7 @@ import { createLogger } from '../../shared/logger.js';
 import { SecretBox, attachSecretBox } from '../auth/secret-box.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { WAL_SIZE_LIMIT_BYTES } from './wal-size-limit.js';
 
 export type Db = Database.Database;
 
@@ -32,6 +33,7 @@ export function openDatabase(path: string): Db {
   attachSecretBox(db, box);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   cachePreparedStatements(db);

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addEncodedHist, encodeHist, HIST_BUCKETS, type Cell } from './rollup-cell.js';
+import { WAL_SIZE_LIMIT_BYTES } from '../db/wal-size-limit.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -44,6 +45,7 @@ export class RollupDb {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     // The report command reads while the collector writes.
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(`

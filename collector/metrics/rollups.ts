@@ -26,6 +26,8 @@ export interface RollupOptions extends Partial<RollupWriterOptions> {
 export interface RollupControl {
   /** Write the closed hours now (`force`: every hour before the current one, as after a bulk load). */
   flush(o?: { force?: boolean }): number;
+  /** What the job does: the closed hours, written a piece at a time between turns of the event loop. */
+  flushInPieces(): Promise<number>;
   /** Run the repair and backfill job for up to `budgetMs`; returns the hours or series-hours made. */
   repair(budgetMs: number): Promise<number>;
   /**
@@ -53,7 +55,8 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
   let db: RollupDb | undefined;
   let writer: RollupWriter | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let busy = false;
+  /** The job's run in progress (close waits for it: it reads and writes between turns of the event loop). */
+  let running: Promise<void> | undefined;
 
   const rollupDb = () => {
     if (!db) throw new Error('rollups not initialised');
@@ -61,11 +64,15 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
   };
 
   const tick = async () => {
-    if (busy || !writer) return;
-    busy = true;
+    if (running || !writer) return;
+    running = job(writer).finally(() => (running = undefined));
+    await running;
+  };
+
+  const job = async (w: RollupWriter) => {
     try {
-      writer.flush();
-      await writer.repair(2_000);
+      await w.flushInPieces();
+      await w.repair(2_000);
       const retentionHours = (o.retentionDays ?? 400) * 24;
       const hour = Math.floor(now() / HOUR_MS);
       if (hour % 24 === 0 && rollupDb().meta('pruned_before') !== String(hour - retentionHours)) {
@@ -74,8 +81,6 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
       }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'rollup job failed; it runs again at the next tick');
-    } finally {
-      busy = false;
     }
   };
 
@@ -253,6 +258,8 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
     },
     async close() {
       clearInterval(timer);
+      writer?.stop();
+      await running;
       // Closed hours are written; the hour still running stays open and is made again from raw after a restart.
       try {
         writer?.flush();
@@ -266,6 +273,7 @@ export function withRollups(inner: MetricsStore, o: RollupOptions): MetricsStore
     },
     rollups: {
       flush: (fo) => writer?.flush(fo) ?? 0,
+      flushInPieces: () => writer?.flushInPieces() ?? Promise.resolve(0),
       repair: (budgetMs) => writer?.repair(budgetMs) ?? Promise.resolve(0),
       addLines: (lines) => writer?.addLines(lines),
     },

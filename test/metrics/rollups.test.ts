@@ -170,4 +170,22 @@ describe.each(['sqlite', 'influx'] as const)('hourly rollups in the %s store', (
     expect(r!.source).toEqual({ rollupHours: 4, rawMs: 0, p95: 'histogram' });
     expect(r!.count).toBe((4 * HOUR) / STEP);
   });
+
+  test('an hour written in pieces by the job: a point that comes for it meanwhile is not lost, and the hour is whole', async () => {
+    const store = await open('pieces');
+    // 100 hosts: 600 cells in the hour, more than one piece.
+    await store.write(points('acme', 100, T0, T0 + HOUR));
+    const writing = store.rollups.flushInPieces();
+    // While the pieces are written (a turn of the event loop between them), a late point of that hour arrives.
+    await new Promise((r) => setImmediate(r));
+    await store.write([{ measurement: 'cpu', tags: { customer: 'acme', host: 'h0', check: 'system.cpu' }, fields: { usage_pct: 99.99 }, time: T0 + 61_000 }]);
+    expect(await writing).toBe(1);
+    await store.rollups.repair(60_000);
+    const q = { measurement: 'cpu', field: 'usage_pct', where: { customer: 'acme' }, from: T0, to: T0 + HOUR, groupBy: ['host'] };
+    const raw = await store.summary({ ...q, figures: ['count', 'max'] });
+    const rolled = await store.summary({ ...q, figures: ['count', 'max'], rollups: true });
+    expect(rolled.map((r) => r.source)).toEqual(raw.map(() => ({ rollupHours: 1, rawMs: 0, p95: null })));
+    expect(rolled.map((r) => [r.tags.host, r.count, r.max])).toEqual(raw.map((r) => [r.tags.host, r.count, r.max]));
+    expect(rolled.find((r) => r.tags.host === 'h0')!.max).toBe(99.99);
+  });
 });

@@ -23,7 +23,7 @@ import type { Status } from '../shared/status.js';
 import type { Metric } from '../shared/metric.js';
 import { HostFigures } from '../collector/dashboard/pages/overview-figures.js';
 import { PROBLEMS_SHOWN } from '../collector/dashboard/pages/overview-problems.js';
-import { CARDS_PER_CUSTOMER } from '../collector/dashboard/pages/overview.js';
+import { cardsPerCustomer } from '../collector/dashboard/pages/overview.js';
 import { tempDir } from './servers/temp-dir.js';
 import { machineLine, writeBenchmarkSection } from './bench-report.js';
 
@@ -152,7 +152,7 @@ const sparks = (html.match(/<svg class="spark"/g) ?? []).length;
 const more = [...html.matchAll(/data-more="(\d+)"/g)].reduce((n, m) => n + Number(m[1]), 0);
 const ticketRows = (html.match(/<tr data-ticket=/g) ?? []).length;
 const rowsExpected = Math.min(TICKETS, PROBLEMS_SHOWN);
-const cardsExpected = Math.min(HOSTS, CUSTOMERS * CARDS_PER_CUSTOMER);
+const cardsExpected = Math.min(HOSTS, CUSTOMERS * cardsPerCustomer(CUSTOMERS));
 if (cards !== cardsExpected || cards + more !== HOSTS || ticketRows !== rowsExpected || sparks !== cards * 3) {
   throw new Error(`overview shows ${cards} cards (+${more} behind links), ${sparks} sparklines and ${ticketRows} problems, expected ${cardsExpected}, ${cardsExpected * 3} and ${rowsExpected}`);
 }

@@ -44,6 +44,18 @@ export interface OverviewFilter {
  */
 export const CARDS_PER_CUSTOMER = 12;
 
+/**
+ * Cards on one page when many customers are shown: past 20 customers each gets its share (at least 2, its worst
+ * hosts), so a service company's 100 customers and 10,000 hosts give a page of ~240 cards, not 1,200 (1.2 MB,
+ * built while the collector's one thread holds every agent's ack).
+ */
+export const CARD_BUDGET = 240;
+
+/** How many cards each customer shows when `customers` customers are on the page. */
+export function cardsPerCustomer(customers: number): number {
+  return Math.max(2, Math.min(CARDS_PER_CUSTOMER, Math.floor(CARD_BUDGET / Math.max(1, customers))));
+}
+
 export interface OverviewData {
   /** `hosts`: the cards shown; `total`: the customer's hosts that match the filters (`total - hosts.length` more). */
   customers: Array<{ customer: Customer; worst: Status; total: number; hosts: Array<{ host: Host; status: Status }> }>;
@@ -91,12 +103,13 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
   for (const list of byCustomer.values()) list.sort((a, b) => rank[a.status] - rank[b.status] || a.host.name.localeCompare(b.host.name));
   const openTickets = listTickets(db, { customerIds, customerId: filter.customerId, state: ACTIVE_STATES, limit: 500, now });
   const several = byCustomer.size > 1;
+  const perCustomer = cardsPerCustomer(byCustomer.size);
   return {
     customers: customers
       .filter((c) => byCustomer.has(c.id))
       .map((c) => {
         const list = byCustomer.get(c.id)!;
-        return { customer: c, worst: worstStatus(list.map((x) => x.status)), total: list.length, hosts: several ? list.slice(0, CARDS_PER_CUSTOMER) : list };
+        return { customer: c, worst: worstStatus(list.map((x) => x.status)), total: list.length, hosts: several ? list.slice(0, perCustomer) : list };
       }),
     allTags,
     openTickets,

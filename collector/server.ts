@@ -34,7 +34,7 @@ import type { CollectorPlugin, PluginFactory } from './plugin.js';
 export type { CollectorPlugin, PluginFactory } from './plugin.js';
 import { prepareTls, type TlsMaterial } from './tls/material.js';
 import { recordCollectorCa } from './db/collector-ca.js';
-import { startPlainAgentListener } from './tls/plain-listener.js';
+import { LISTEN_BACKLOG, startPlainAgentListener } from './tls/plain-listener.js';
 import { formatPin } from '../shared/tls-pin.js';
 
 const log = createLogger('collector');
@@ -143,7 +143,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   hub.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

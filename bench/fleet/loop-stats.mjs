@@ -2,11 +2,11 @@
 // file: every PATROL_BENCH_LOOP_STATS_MS (default 1000) it appends one JSON line with the event loop's delay over
 // that interval (max, p99, mean in ms, from perf_hooks.monitorEventLoopDelay at 10-ms resolution), the loop's
 // utilization (share of the interval spent running JavaScript/native work rather than waiting) and the process's
-// CPU ms in it, and the heap in use. A long delay with little CPU of our own means the process waited for a core
+// CPU ms in it, the heap in use, and the garbage collector's longest pause and total time in it. A long delay with little CPU of our own means the process waited for a core
 // (a busy machine); a long delay with the interval's CPU near its length means work of ours held the loop. Bench instrumentation only: the collector itself carries no such code.
 // Plain JavaScript with no imports but node:, so it loads before tsx is registered.
 import { appendFileSync } from 'node:fs';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 
 const out = process.env.PATROL_BENCH_LOOP_STATS;
 if (out) {
@@ -16,6 +16,15 @@ if (out) {
   const ms = (ns) => Math.round(ns / 1e4) / 100;
   let elu = performance.eventLoopUtilization();
   let cpu = process.cpuUsage();
+  // Garbage collection in the interval: the longest pause and the total (a stall with much of it is the heap's).
+  let gcMax = 0;
+  let gcTotal = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMax = Math.max(gcMax, e.duration);
+      gcTotal += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   setInterval(() => {
     const eluNow = performance.eventLoopUtilization(elu);
     const cpuNow = process.cpuUsage(cpu);
@@ -29,7 +38,11 @@ if (out) {
       elu: Math.round(eluNow.utilization * 100) / 100,
       cpuMs: Math.round((cpuNow.user + cpuNow.system) / 1000),
       heapUsed: process.memoryUsage().heapUsed,
+      gcMaxMs: Math.round(gcMax),
+      gcMs: Math.round(gcTotal),
     };
+    gcMax = 0;
+    gcTotal = 0;
     h.reset();
     appendFileSync(out, `${JSON.stringify(line)}\n`);
   }, everyMs).unref();

@@ -2,6 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../shared/logger.js';
 
+/**
+ * Pending connections a listener queues: the connect storm after a restart brings thousands of agents at once, and
+ * Node's default of 511 overflowed at 10,000 (ECONNRESET, then each agent's back-off). The kernel caps it at
+ * somaxconn (4,096 by default since Linux 5.4).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 const log = createLogger('tls.plain');
 
 /**
@@ -21,7 +28,7 @@ export async function startPlainAgentListener(o: { host: string; port: number; t
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
+    server.listen({ port: o.port, host: o.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   log.warn({ host: o.host, port }, 'plain ws listener for agents not yet moved to TLS (PATROL_PLAIN_PORT): remove it once every agent uses wss');

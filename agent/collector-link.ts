@@ -40,6 +40,12 @@ export interface LinkOptions {
   resolveCa?: () => Promise<Buffer | undefined>;
   /** This host's clock, for the collector clock estimate (the agent's injected clock). */
   now?: () => number;
+  /**
+   * A connection the collector says nothing on for this long is dead and dropped (then reconnected). The collector
+   * pings every 30 s; a link that fails without a reset (a cut cable, a firewall dropping state) otherwise looks
+   * open to the agent until TCP gives up, about 15 minutes, while its batches wait unacked. Default 100 s.
+   */
+  silenceMs?: number;
 }
 
 /**
@@ -58,6 +64,8 @@ export class CollectorLink {
   private pauseUntil = 0;
   private retryDelayMs: number;
   private pumpTimer?: NodeJS.Timeout;
+  /** Fires only when the collector has been silent for silenceMs: re-armed by each ping or frame, so no wake-ups. */
+  private silenceTimer?: NodeJS.Timeout;
   /** Batches below this were spooled before the current connection: the backlog to replay. */
   private backlogEnd = 0;
   private preferLive = true;
@@ -112,8 +120,20 @@ export class CollectorLink {
     this.ws = ws;
     ws.on('open', () => {
       log.info({ url: this.opts.url }, 'connected to collector');
+      const silenceMs = this.opts.silenceMs ?? 100_000;
+      clearTimeout(this.silenceTimer);
+      this.silenceTimer = setTimeout(() => {
+        if (this.ws !== ws) return;
+        this.lastError = `no word from the collector in ${Math.round(silenceMs / 1000)} s`;
+        log.warn({ silenceMs }, 'the collector went silent (no ping, no answer): dropping the connection to reconnect');
+        ws.terminate();
+      }, silenceMs);
+      this.silenceTimer.unref?.();
       this.helloSentAt = this.now();
       ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentId: this.opts.agentId, version: this.opts.version, facts: this.opts.facts() }));
+    });
+    ws.on('ping', () => {
+      if (this.ws === ws) this.silenceTimer?.refresh();
     });
     ws.on('unexpected-response', (_req, res) => {
       this.lastError = `collector refused the connection: HTTP ${res.statusCode}`;
@@ -123,13 +143,16 @@ export class CollectorLink {
     });
     // Only the current connection speaks for the collector (a closing one may still deliver a frame).
     ws.on('message', (data) => {
-      if (this.ws === ws) this.onMessage(data.toString());
+      if (this.ws !== ws) return;
+      this.silenceTimer?.refresh();
+      this.onMessage(data.toString());
     });
     ws.on('error', (err) => {
       this.lastError = err.message;
       log.debug({ err: err.message }, 'connection error');
     });
     ws.on('close', (code, reason) => {
+      if (this.ws === ws) clearTimeout(this.silenceTimer);
       this.welcomed = false;
       this.inFlight.clear();
       if (this.ws === ws) this.ws = undefined;
@@ -258,6 +281,7 @@ export class CollectorLink {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.pumpTimer);
+    clearTimeout(this.silenceTimer);
     const ws = this.ws;
     if (ws && ws.readyState === WebSocket.OPEN) {
       await new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import { createInventoryTracker } from '../collector/inventory/inventory-tracker
 import { InspectionAnswers, runInspection } from '../collector/reports/inspection.js';
 import { checkLogo } from '../collector/reports/logo.js';
 import { setCustomerReportProfile, setProviderIdentity } from '../collector/reports/provider-store.js';
-import { zonedToUtc } from '../collector/contracts/sla-calendar.js';
+import { zonedToUtc } from '../shared/zoned-time.js';
 import type { InventoryFacts } from '../shared/inventory.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEZONE, zonedToUtc } from './sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedToUtc } from '../../shared/zoned-time.js';
 import type { StoredContract } from './contract-store.js';
 
 /**

@@ -3,10 +3,8 @@ import { DEFAULT_TIMEZONE, HhMm, minutesOf, zonedParts, zonedToUtc, type ZonedPa
 
 /**
  * SLA calendars: when the clock of a contract's targets runs (7x24, or business hours with holidays), in the
- * contract's local time. The wall-clock arithmetic under it is shared/zoned-time.ts, re-exported here for the rooms
- * that read both.
+ * contract's local time. The wall-clock arithmetic under it is shared/zoned-time.ts, which its users import directly.
  */
-export { DEFAULT_TIMEZONE, WeeklySlotSchema, weeklyActive, zonedParts, zonedToUtc, type WeeklySlot, type ZonedParts } from '../../shared/zoned-time.js';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 

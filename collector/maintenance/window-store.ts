@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
-import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../contracts/sla-calendar.js';
+import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../../shared/zoned-time.js';
 
 export const MaintenanceInputSchema = z
   .object({

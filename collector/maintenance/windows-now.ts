@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getHost } from '../db/hosts.js';
-import { zonedParts } from '../contracts/sla-calendar.js';
+import { zonedParts } from '../../shared/zoned-time.js';
 import { activeMaintenance, type MaintenanceWindow } from './window-store.js';
 
 /** A window in force now, with what the ticket list needs to say "maintenance now: db01 until 11:00". */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../contracts/sla-calendar.js';
+import { WeeklySlotSchema, weeklyActive, type WeeklySlot } from '../../shared/zoned-time.js';
 import { adminIds, staffWhoMaySee } from './contacts.js';
 import { DOMAINS, type Domain } from './expert-domains.js';
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import { DEFAULT_TIMEZONE, zonedParts, type Calendar } from '../contracts/sla-calendar.js';
+import type { Calendar } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import { buildFaultReport, type FaultReport, type TimelineEntry } from '../tickets/fault-report.js';
 import { channelName, domainName } from '../tickets/case-report.js';
 import { checkTitle } from '../../checks/titles.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { DEFAULT_TIMEZONE, zonedParts, zonedToUtc } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts, zonedToUtc } from '../../shared/zoned-time.js';
 import type { Inspection } from '../contracts/contract-store.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import { cell, REPORT_FONT, type Block, type Cell, type ReportDocument, type SignatureParty, type Tone } from './document.js';
 import { periodBounds } from './holiday-calendar.js';
 import { labels } from './labels.js';

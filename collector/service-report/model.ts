@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { listHosts } from '../db/hosts.js';
-import { DEFAULT_TIMEZONE, zonedToUtc } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedToUtc } from '../../shared/zoned-time.js';
 import { SEVERITIES, type Severity } from '../contracts/contract-store.js';
 import { CASE_CHANNELS, type CaseChannel } from '../tickets/case-types.js';
 import { listTickets, type Ticket } from '../tickets/ticket-store.js';

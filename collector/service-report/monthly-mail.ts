@@ -5,7 +5,7 @@ import { listCustomers } from '../db/customers.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getContract } from '../contracts/contract-store.js';
 import { getCustomerReportProfile } from '../reports/provider-store.js';
-import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import { queueCustomerMail, type MailAttachment } from '../tickets/customer-mail.js';
 import { buildMonthlyReport, monthBounds, type MonthlyReport } from './model.js';
 import { renderMonthlyXlsx, W } from './render.js';

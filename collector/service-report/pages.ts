@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { listCustomers } from '../db/customers.js';
-import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import type { DashEnv } from '../page-kit/env.js';
 import { formatTime } from '../page-kit/format.js';
 import { page } from '../page-kit/layout.js';

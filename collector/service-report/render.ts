@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import { escapeHtml } from '../tickets/fault-report.js';
 import { channelName } from '../tickets/case-report.js';
 import type { MonthlyReport, Target } from './model.js';

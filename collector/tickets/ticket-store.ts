@@ -5,7 +5,7 @@ import type { Status } from '../../shared/status.js';
 import type { CheckMessage } from '../../shared/check-result.js';
 import { parseStoredMessage } from '../db/check-states.js';
 import type { Severity } from '../contracts/contract-store.js';
-import { DEFAULT_TIMEZONE, zonedParts } from '../contracts/sla-calendar.js';
+import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import { parseCaller, type Caller, type CaseChannel, type Domain } from './case-types.js';
 
 export const TICKET_STATES = ['open', 'acknowledged', 'in_progress', 'recovered', 'resolved', 'closed'] as const;

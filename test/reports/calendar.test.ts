@@ -7,7 +7,7 @@ import {
   periodBounds,
   springFestival,
 } from '../../collector/reports/holiday-calendar.js';
-import { zonedToUtc } from '../../collector/contracts/sla-calendar.js';
+import { zonedToUtc } from '../../shared/zoned-time.js';
 
 // Spring Festival (春节) dates from the published Chinese calendar, written down independently of the library.
 const SPRING_FESTIVAL: Record<number, string> = {

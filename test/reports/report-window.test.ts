@@ -6,7 +6,7 @@ import { createHost } from '../../collector/db/hosts.js';
 import { sqliteMetricsStore } from '../../collector/metrics/sqlite-store.js';
 import type { MetricsStore } from '../../collector/metrics/store.js';
 import { setContract } from '../../collector/contracts/contract-store.js';
-import { zonedToUtc } from '../../collector/contracts/sla-calendar.js';
+import { zonedToUtc } from '../../shared/zoned-time.js';
 import { insertTicket } from '../../collector/tickets/ticket-store.js';
 import { addDays, addMonths, inspectionsOfYear, localDate, nominalWindow, type InspectionDate } from '../../collector/reports/holiday-calendar.js';
 import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';

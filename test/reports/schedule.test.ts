@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
 import { openDatabase, type Db } from '../../collector/db/database.js';
 import { ensureCustomer } from '../../collector/db/customers.js';
 import { setContract } from '../../collector/contracts/contract-store.js';
-import { zonedToUtc } from '../../collector/contracts/sla-calendar.js';
+import { zonedToUtc } from '../../shared/zoned-time.js';
 import { inspectionsToRun } from '../../collector/reports/schedule.js';
 import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';
 import { saveReport } from '../../collector/reports/report-store.js';

@@ -64,3 +64,24 @@ export const REDIS = declareMeasurement('redis', {
   master_link_up: { unit: 'boolean', en: 'Link to master up', zh: '主从链路正常' },
   master_last_io_sec: { unit: 'seconds', en: 'Since last I/O with master', zh: '距上次主从通信' },
 });
+
+/** Written by db.postgres, per database. */
+export const POSTGRES_DATABASE = declareMeasurement(
+  'postgres_database',
+  {
+    size_bytes: { unit: 'bytes', en: 'Database size', zh: '数据库大小' },
+    xid_age: { unit: 'count', en: 'Transaction id age', zh: '事务 ID 年龄' },
+  },
+  ['database'],
+);
+
+/** Written by db.postgres, per replica. */
+export const POSTGRES_REPLICA = declareMeasurement(
+  'postgres_replica',
+  {
+    streaming: { unit: 'boolean', en: 'Replica streaming', zh: '副本流复制中' },
+    replay_lag_sec: { unit: 'seconds', en: 'Replica replay lag', zh: '副本回放延迟' },
+    lag_bytes: { unit: 'bytes', en: 'Replica lag', zh: '副本落后量' },
+  },
+  ['replica', 'client_addr'],
+);

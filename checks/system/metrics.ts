@@ -85,3 +85,73 @@ export const UPDATES = declareMeasurement('updates', {
   pending: { unit: 'count', en: 'Pending updates', zh: '待安装更新数' },
   security: { unit: 'count', en: 'Pending security updates', zh: '待安装安全更新数' },
 });
+
+/** Written by system.listening-ports, per expected port. */
+export const LISTENING_PORT = declareMeasurement(
+  'listening_port',
+  {
+    listening: { unit: 'boolean', en: 'Port listening', zh: '端口在监听' },
+  },
+  ['port'],
+);
+
+/** Written by system.listening-ports. */
+export const LISTENING_PORTS = declareMeasurement('listening_ports', {
+  total: { unit: 'count', en: 'Ports listening', zh: '监听端口数' },
+  missing: { unit: 'count', en: 'Expected ports not listening', zh: '未监听的预期端口数' },
+});
+
+/** Written by system.fds. */
+export const FDS = declareMeasurement('fds', {
+  used: { unit: 'count', en: 'File handles used', zh: '已用文件句柄' },
+  allocated: { unit: 'count', en: 'File handles allocated', zh: '已分配文件句柄' },
+  max: { unit: 'count', en: 'File handle limit', zh: '文件句柄上限' },
+  used_pct: { unit: 'percent', en: 'File handles used', zh: '文件句柄使用率' },
+});
+
+/** Written by system.clock. */
+export const CLOCK = declareMeasurement(
+  'clock',
+  {
+    offset_sec: { unit: 'seconds', en: 'Clock offset', zh: '时钟偏差' },
+    rtt_sec: { unit: 'seconds', en: 'Time server round trip', zh: '时间服务器往返时延' },
+  },
+  ['reference'],
+);
+
+/** Written by system.process, per process. */
+export const PROCESS = declareMeasurement(
+  'process',
+  {
+    count: { unit: 'count', en: 'Processes', zh: '进程数' },
+    running: { unit: 'boolean', en: 'Running', zh: '运行中' },
+    rss_bytes: { unit: 'bytes', en: 'Memory (RSS)', zh: '内存占用（RSS）' },
+  },
+  ['name'],
+);
+
+/** Written by system.zombies. */
+export const PROCESSES = declareMeasurement('processes', {
+  zombies: { unit: 'count', en: 'Zombie processes', zh: '僵尸进程数' },
+  total: { unit: 'count', en: 'Processes', zh: '进程总数' },
+});
+
+/** Written by system.service. */
+export const SERVICE = declareMeasurement(
+  'service',
+  {
+    active: { unit: 'boolean', en: 'Service active', zh: '服务运行中' },
+  },
+  ['service'],
+);
+
+/** Written by system.log-pattern. */
+export const LOG_PATTERN = declareMeasurement(
+  'log_pattern',
+  {
+    matches: { unit: 'count', en: 'Matching log lines', zh: '匹配的日志行' },
+    bytes_read: { unit: 'bytes', en: 'Log read', zh: '已读日志' },
+    bytes_skipped: { unit: 'bytes', en: 'Log skipped', zh: '跳过的日志' },
+  },
+  ['path'],
+);

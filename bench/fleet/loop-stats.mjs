@@ -14,6 +14,11 @@ if (out) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const ms = (ns) => Math.round(ns / 1e4) / 100;
+  // Where the resident memory is: the JS heap in use and reserved, Buffers and other memory outside the heap.
+  const memory = () => {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+  };
   let elu = performance.eventLoopUtilization();
   let cpu = process.cpuUsage();
   // Garbage collection in the interval: the longest pause and the total (a stall with much of it is the heap's).
@@ -37,7 +42,7 @@ if (out) {
       meanMs: ms(h.mean),
       elu: Math.round(eluNow.utilization * 100) / 100,
       cpuMs: Math.round((cpuNow.user + cpuNow.system) / 1000),
-      heapUsed: process.memoryUsage().heapUsed,
+      ...memory(),
       gcMaxMs: Math.round(gcMax),
       gcMs: Math.round(gcTotal),
     };

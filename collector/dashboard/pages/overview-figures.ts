@@ -38,8 +38,13 @@ const REFRESH_MS = 15_000;
  */
 const REREAD_RECENT_MS = SPARK_STEP_MS;
 const FULL_REREAD_MS = 60 * 60_000;
-/** A full read goes an hour at a time, so the embedded store (synchronous) never holds the event loop for long. */
-const READ_CHUNK_MS = 3600_000;
+/**
+ * Reads go one bucket at a time, one metric after another, with a turn of the event loop before each: the embedded
+ * store answers synchronously, and at 1,000 hosts the three metrics' reads done back to back held the loop (and every
+ * agent's ack) for 150-250 ms at each refresh (bench:soak).
+ */
+const READ_CHUNK_MS = SPARK_STEP_MS;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface MetricCache {
   /** host id -> bucket start -> value (disk: max over mounts). */
@@ -53,7 +58,7 @@ interface MetricCache {
  * the embedded store about half a second per metric, too slow for each page view; so the buckets read are kept,
  * and each refresh (at most every 15 s, shared by every viewer) reads only the last bucket or two: the closed
  * buckets of the past cannot change, except by a late batch, which the full re-read every hour takes in. A full
- * read goes an hour of the window at a time (still one query per metric for all hosts each), letting ingest run
+ * read goes a bucket of the window at a time (still one query per metric for all hosts each), letting ingest run
  * in between.
  * The cache holds every host's figures; pages look up only the hosts the user may see.
  */
@@ -94,7 +99,7 @@ export class HostFigures {
     const windowStart = now - SPARK_WINDOW_MS;
     const from = full ? Math.floor(windowStart / SPARK_STEP_MS) * SPARK_STEP_MS : Math.floor((this.refreshedAt - REREAD_RECENT_MS) / SPARK_STEP_MS) * SPARK_STEP_MS;
     try {
-      await Promise.all(CARD_METRICS.map((m) => this.refreshMetric(m, from, now, full)));
+      for (const m of CARD_METRICS) await this.refreshMetric(m, from, now, full);
       this.refreshedAt = now;
       if (full) this.fullAt = now;
     } catch (err) {
@@ -109,10 +114,11 @@ export class HostFigures {
     const spark: Series[] = [];
     for (let at = from; at <= now; at += READ_CHUNK_MS) {
       const to = Math.min(at + READ_CHUNK_MS, now + 1);
+      await nextTurn();
       spark.push(...(await this.store.series({ measurement: m.measurement, field: m.field, where: {}, groupBy, from: at, to, stepMs: SPARK_STEP_MS, agg: 'mean' })));
-      if (to <= now) await new Promise((r) => setImmediate(r));
     }
     // One bucket as wide as the window, its last value: the newest reading per host (and mount).
+    await nextTurn();
     const latest = await this.store.series({ measurement: m.measurement, field: m.field, where: {}, groupBy, from: now - LATEST_WINDOW_MS, to: now + 1, stepMs: 86400_000, agg: 'last' });
     const cache: MetricCache = full ? { buckets: new Map(), latest: new Map() } : (this.caches.get(m.id) ?? { buckets: new Map(), latest: new Map() });
     const oldest = Math.floor((now - SPARK_WINDOW_MS) / SPARK_STEP_MS) * SPARK_STEP_MS;

@@ -64,7 +64,7 @@ const MAX_CACHED_STATEMENTS = 1000;
  * ingest speed. Same text, same statement: nothing here uses pluck()/raw()/bind(), which would change a
  * statement for the next caller.
  */
-function cachePreparedStatements(db: Db): void {
+export function cachePreparedStatements(db: Db): void {
   const prepare = db.prepare.bind(db);
   const cache = new Map<string, Database.Statement>();
   db.prepare = ((sql: string) => {

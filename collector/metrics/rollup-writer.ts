@@ -8,8 +8,8 @@ import type { MetricsStore, SeriesPoints } from './store.js';
 
 const log = createLogger('metrics.rollups');
 
-/** Cells written per transaction when the job writes an hour (a piece holds the event loop for ~20 ms). */
-const PIECE = 500;
+/** Cells written per transaction when the job writes an hour (a piece holds the event loop for ~10-20 ms). */
+const PIECE = 200;
 /**
  * An hour made again from raw points is read this much at a time. Not shorter: the embedded store's read has a cost
  * per series whatever the slice (a 10-second slice of 10,000 hosts took as long as a 5-minute one, ~0.35 s), so at

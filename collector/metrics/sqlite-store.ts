@@ -6,6 +6,7 @@ import { createLogger } from '../../shared/logger.js';
 import { parseLine } from '../../shared/line-protocol.js';
 import { SUMMARY_FIGURES, type Aggregate, type MetricsStore, type PointsQuery, type Series, type SeriesPoints, type SeriesQuery, type SeriesSelector, type SeriesSummary, type SummaryQuery } from './store.js';
 import { WAL_SIZE_LIMIT_BYTES } from '../db/wal-size-limit.js';
+import { cachePreparedStatements } from '../db/database.js';
 
 const log = createLogger('metrics.sqlite');
 
@@ -66,6 +67,8 @@ export function sqliteMetricsStore(opts: { path: string; retentionDays: number; 
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      // Each write and read prepared its statements again (compiled on every call).
+      cachePreparedStatements(db);
       db.exec(`
         CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, measurement TEXT NOT NULL, tags TEXT NOT NULL, UNIQUE (measurement, tags));
         CREATE TABLE IF NOT EXISTS points (

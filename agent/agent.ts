@@ -58,6 +58,11 @@ export class Agent {
   private checkStates;
   private readonly now: () => number;
   private cpuAtStart = process.cpuUsage();
+  /**
+   * Set by stop(): after its last flush the agent writes nothing more to its state folder (a run-now or a check
+   * finishing late would otherwise spool a batch into a folder its owner may already have removed).
+   */
+  private stopped = false;
   credentials?: Credentials;
 
   constructor(private readonly opts: AgentOptions) {
@@ -140,6 +145,7 @@ export class Agent {
 
   /** Queue a result for the next batch (the scheduler's results, and any pushed from outside). */
   submit(r: CheckResult): void {
+    if (this.stopped) return;
     this.buffer.push(r);
     if (this.buffer.length >= (this.opts.maxBufferedResults ?? 500)) this.flush();
     else this.armFlushTimer();
@@ -151,7 +157,7 @@ export class Agent {
    * has results for one or two batches a minute (issue 17). Results still wait at most the interval.
    */
   private armFlushTimer(): void {
-    if (this.flushTimer || !this.buffer.length) return;
+    if (this.stopped || this.flushTimer || !this.buffer.length) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.flush();
@@ -190,7 +196,7 @@ export class Agent {
     if (!this.scheduler) return;
     log.info({ requestId }, 'run-now requested by the collector');
     const results = await this.scheduler.runAll();
-    this.flush(requestId, results);
+    if (!this.stopped) this.flush(requestId, results);
   }
 
   /** The agent reports its own buffer and footprint (Telegraf's buffer_size / metrics_dropped). */
@@ -219,9 +225,11 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     clearTimeout(this.flushTimer);
     this.scheduler?.stop();
     this.flush();
+    this.stopped = true;
     this.checkStates.flush();
     await this.link?.stop();
   }

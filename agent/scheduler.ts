@@ -11,6 +11,8 @@ export class Scheduler {
   private timers = new Map<string, NodeJS.Timeout>();
   private running = new Set<string>();
   private assignments: CheckAssignment[] = [];
+  /** Set by stop(): a check still running then reports nothing (its agent may have closed its state folder). */
+  private stopped = false;
 
   constructor(
     private readonly runtime: CheckRuntime,
@@ -49,7 +51,7 @@ export class Scheduler {
     this.running.add(a.name);
     try {
       const r = await runAssignment(a, this.runtime);
-      this.onResult(r);
+      if (!this.stopped) this.onResult(r);
       return r;
     } finally {
       this.running.delete(a.name);
@@ -67,6 +69,7 @@ export class Scheduler {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.assignments = [];

@@ -1,10 +1,11 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CheckAssignmentSchema, type CheckAssignment } from '../shared/assignment.js';
 import type { CheckState } from '../checks/define.js';
 import { createLogger } from '../shared/logger.js';
 import { certificatePin, formatPin, parsePin, type PinnedCa } from '../shared/tls-pin.js';
+import { writeFileAtomic } from '../shared/write-atomic.js';
 
 const log = createLogger('agent.state');
 
@@ -20,14 +21,6 @@ export type Credentials = z.infer<typeof CredentialsSchema>;
 /** collector-ca.json: the collector's CA this agent pinned (at enrollment, or when told a pin), with that pin. */
 export const PINNED_CA_FILE = 'collector-ca.json';
 const PinnedCaFileSchema = z.object({ pin: z.string(), caPem: z.string().includes('-----BEGIN CERTIFICATE-----') });
-
-/** Write a file atomically (temp + rename) with the given mode; a crash never leaves half a file. */
-function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
-}
 
 /**
  * The agent's state folder: credentials.json (0600: holds the agent key), the last assignment (so a
@@ -55,7 +48,7 @@ export class StateDir {
   }
 
   writeCredentials(c: Credentials): void {
-    writeAtomic(join(this.path, 'credentials.json'), JSON.stringify(c, null, 2), 0o600);
+    writeFileAtomic(join(this.path, 'credentials.json'), JSON.stringify(c, null, 2), 0o600);
   }
 
   /** The pinned collector CA, checked against its pin (a file that does not match is refused, never trusted). */
@@ -78,7 +71,7 @@ export class StateDir {
   }
 
   writePinnedCa(ca: PinnedCa): void {
-    writeAtomic(join(this.path, PINNED_CA_FILE), JSON.stringify({ pin: formatPin(ca.pin), caPem: ca.caPem }, null, 2), 0o600);
+    writeFileAtomic(join(this.path, PINNED_CA_FILE), JSON.stringify({ pin: formatPin(ca.pin), caPem: ca.caPem }, null, 2), 0o600);
   }
 
   readAssignments(): CheckAssignment[] | undefined {
@@ -90,7 +83,7 @@ export class StateDir {
   }
 
   writeAssignments(a: readonly CheckAssignment[]): void {
-    writeAtomic(join(this.path, 'assignments.json'), JSON.stringify(a), 0o600);
+    writeFileAtomic(join(this.path, 'assignments.json'), JSON.stringify(a), 0o600);
   }
 
   /**
@@ -115,7 +108,7 @@ export class StateDir {
       if (!dirty) return;
       dirty = false;
       try {
-        writeAtomic(file, JSON.stringify(all), 0o600);
+        writeFileAtomic(file, JSON.stringify(all), 0o600);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'could not save check state');
       }

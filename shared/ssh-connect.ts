@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import { z } from 'zod';
+import { writeFileAtomic } from './write-atomic.js';
 
 /**
  * SSH connections with the host key pinned on first contact (trust on first use, like OpenSSH's
@@ -36,8 +37,7 @@ export class KnownHosts {
     const all = this.read();
     all[hostPort] = fingerprint;
     mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(`${this.file}.tmp`, JSON.stringify(all, null, 2), { mode: 0o600 });
-    renameSync(`${this.file}.tmp`, this.file);
+    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
   }
 
   forget(hostPort: string): void {

@@ -24,6 +24,10 @@ export interface EnrollmentToken {
 /** 24 h: long enough to hand a token to a field engineer, short enough that a leaked one soon dies. */
 export const DEFAULT_TOKEN_TTL_MS = 24 * 3600_000;
 
+/** An enrollment token's record as the API shows it (EnrollmentToken), never its hash. */
+const TOKEN_COLUMNS =
+  'id, customer_id AS customerId, note, created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt, revoked_at AS revokedAt';
+
 /**
  * A token is `pe_<secret>`, followed by `.<CA pin>` when the collector serves TLS with a CA agents can pin (see
  * shared/tls-pin.ts): the agent then trusts exactly that CA without a CA file. Only the secret's hash is stored;
@@ -44,8 +48,7 @@ export function createEnrollmentToken(
   // The record read back by its id (listing every token to find it made 10,000 enrollments take minutes).
   const record = db
     .prepare(
-      `SELECT id, customer_id AS customerId, note, created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt,
-              revoked_at AS revokedAt FROM enrollment_tokens WHERE id = ?`,
+      `SELECT ${TOKEN_COLUMNS} FROM enrollment_tokens WHERE id = ?`,
     )
     .get(id) as EnrollmentToken;
   return { token, record };
@@ -59,8 +62,7 @@ function tokenHash(token: string): string {
 export function listEnrollmentTokens(db: Db, customerIds?: readonly string[]): EnrollmentToken[] {
   const rows = db
     .prepare(
-      `SELECT id, customer_id AS customerId, note, created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt,
-              revoked_at AS revokedAt FROM enrollment_tokens ORDER BY created_at DESC`,
+      `SELECT ${TOKEN_COLUMNS} FROM enrollment_tokens ORDER BY created_at DESC`,
     )
     .all() as EnrollmentToken[];
   return customerIds ? rows.filter((r) => customerIds.includes(r.customerId)) : rows;
@@ -73,8 +75,7 @@ export function listEnrollmentTokens(db: Db, customerIds?: readonly string[]): E
 export function findEnrollmentToken(db: Db, token: string, customerIds?: readonly string[]): EnrollmentToken | undefined {
   const row = db
     .prepare(
-      `SELECT id, customer_id AS customerId, note, created_at AS createdAt, expires_at AS expiresAt, used_at AS usedAt,
-              revoked_at AS revokedAt FROM enrollment_tokens WHERE token_hash = ?`,
+      `SELECT ${TOKEN_COLUMNS} FROM enrollment_tokens WHERE token_hash = ?`,
     )
     .get(tokenHash(token)) as EnrollmentToken | undefined;
   if (!row || (customerIds && !customerIds.includes(row.customerId))) return undefined;

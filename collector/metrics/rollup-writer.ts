@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Metric } from '../../shared/metric.js';
 import { parseLine } from '../../shared/line-protocol.js';
 import { createLogger } from '../../shared/logger.js';
@@ -16,7 +17,6 @@ const PIECE = 200;
  * 10,000 hosts a slice still holds the loop that long; at 1,000, 50 ms.
  */
 const SLICE_MS = 10 * 60_000;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sortedTagsJson = (tags: Record<string, string>) => JSON.stringify(Object.keys(tags).sort().map((k) => [k, tags[k]]));
 
 export interface RollupWriterOptions {

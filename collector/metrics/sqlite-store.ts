@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -88,7 +89,7 @@ export function sqliteMetricsStore(opts: { path: string; retentionDays: number; 
           for (let n = PRUNE_PIECE; n === PRUNE_PIECE && db; ) {
             n = del.run(cutoff, PRUNE_PIECE).changes;
             deleted += n;
-            if (n === PRUNE_PIECE) await new Promise<void>((resolve) => setImmediate(resolve));
+            if (n === PRUNE_PIECE) await nextTurn();
           }
           if (deleted) log.info({ deleted, retentionDays: opts.retentionDays }, 'retention: old points deleted');
         } catch (err) {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportDocument } from './document.js';
+import { writeFileAtomic } from '../../shared/write-atomic.js';
+import { SingleFlight } from '../../shared/single-flight.js';
 
 /**
  * The Word file is kept beside the report's other files, named by a hash of the document it was made from:
@@ -17,7 +19,7 @@ const CACHED = /^report-[0-9a-f]{16}\.docx$/;
  * different files, and the one the customer downloaded would not be the one mailed or kept. One making per
  * file: the second asker waits for the first.
  */
-const making = new Map<string, Promise<Buffer>>();
+const making = new SingleFlight<string, Buffer>();
 
 /** Where the report's current Word file is kept, once made. */
 export function cachedDocxFile(filesDir: string): string | undefined {
@@ -31,14 +33,10 @@ export async function cachedDocx(filesDir: string, doc: ReportDocument, render: 
   const pending = making.get(file);
   if (pending) return pending;
   if (existsSync(file)) return readFileSync(file);
-  const made = (async () => {
+  return making.run(file, async () => {
     const docx = await render(doc);
     for (const old of readdirSync(filesDir)) if (CACHED.test(old) && old !== `report-${key}.docx`) rmSync(join(filesDir, old), { force: true });
-    // Written beside and renamed, so a reader never sees half a file.
-    writeFileSync(`${file}.part`, docx);
-    renameSync(`${file}.part`, file);
+    writeFileAtomic(file, docx);
     return docx;
-  })().finally(() => making.delete(file));
-  making.set(file, made);
-  return made;
+  });
 }

@@ -14,6 +14,7 @@ import { carryRemarks, latestReportOf, listSeries, loadReport, saveReport, store
 import { periodBounds, startOfLocalDate } from './holiday-calendar.js';
 import { quarterWindow, reportWindow, resolveInspection } from './report-window.js';
 import { acceptanceOf } from './acceptance.js';
+import { SingleFlight } from '../../shared/single-flight.js';
 
 const log = createLogger('reports');
 
@@ -167,7 +168,7 @@ export function currentHtml(deps: Pick<ReportDeps, 'db'>, rec: ReportRecord): st
  * once, and Chromium stamps each PDF with its time, so two printings would give the customer one file and keep
  * another. The second asker waits for the first.
  */
-const printing = new Map<string, Promise<Buffer>>();
+const printing = new SingleFlight<string, Buffer>();
 
 /** The PDF: the stored one while still current, else printed again (remarks or sign-off changed). */
 export async function currentPdf(deps: Pick<ReportDeps, 'db' | 'chromiumPath'>, rec: ReportRecord): Promise<Buffer> {
@@ -175,16 +176,14 @@ export async function currentPdf(deps: Pick<ReportDeps, 'db' | 'chromiumPath'>, 
   if (pending) return pending;
   const stored = storedPdf(rec);
   if (stored) return stored;
-  const printed = (async () => {
+  return printing.run(rec.filesDir, async () => {
     const doc = currentDocument(deps, rec);
     const html = renderDocumentHtml(doc);
     storeHtml(rec, html);
     const pdf = await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) });
     storePdf(deps.db, rec, pdf);
     return pdf;
-  })().finally(() => printing.delete(rec.filesDir));
-  printing.set(rec.filesDir, printed);
-  return printed;
+  });
 }
 
 /**

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { customerFilter, customerParam } from '../db/tenancy.js';
 import { getContract } from '../contracts/contract-store.js';
 import { findInspection, legacyInspectionOf, startOfLocalDate } from './holiday-calendar.js';
 import { InspectionReportSchema, type InspectionReport, type ReportLang } from './model.js';
+import { writeFileAtomic } from '../../shared/write-atomic.js';
 
 /**
  * Reports with history: one row per generation, the figures as JSON (and the rendered HTML/PDF) in a
@@ -282,9 +283,7 @@ export function storedPdf(rec: ReportRecord): Buffer | undefined {
 }
 
 export function storePdf(db: Db, rec: ReportRecord, pdf: Buffer): void {
-  // Written beside and renamed: a reader never gets half a file.
-  writeFileSync(join(rec.filesDir, 'report.pdf.part'), pdf);
-  renameSync(join(rec.filesDir, 'report.pdf.part'), join(rec.filesDir, 'report.pdf'));
+  writeFileAtomic(join(rec.filesDir, 'report.pdf'), pdf);
   db.prepare('UPDATE reports SET has_pdf = 1 WHERE id = ?').run(rec.id);
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { createLogger } from '../../shared/logger.js';
 import { certificatePin, pemCertificates } from '../../shared/tls-pin.js';
 import { certificateNames, createCa, createServerCertificate, normalizeIpv6, type KeyAndCert } from './authority.js';
+import { writeFileAtomic } from '../../shared/write-atomic.js';
 
 const log = createLogger('tls');
 
@@ -59,13 +60,8 @@ export function serverNames(config: Pick<TlsConfig, 'host' | 'tlsSan'>, machineN
   return [...new Set(names)];
 }
 
-/** Write a file through a temp file and rename, mode 0600 from the first byte. */
-function writePrivate(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-}
+/** Mode 0600 from the first byte. */
+const writePrivate = (path: string, text: string) => writeFileAtomic(path, text, 0o600);
 
 function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;

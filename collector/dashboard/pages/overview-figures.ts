@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CPU, DISK, MEM } from '../../../checks/system/metrics.js';
 import type { FieldUnit } from '../../../checks/metric-declaration.js';
 import { createLogger } from '../../../shared/logger.js';
@@ -44,7 +45,6 @@ const FULL_REREAD_MS = 60 * 60_000;
  * agent's ack) for 150-250 ms at each refresh (bench:soak).
  */
 const READ_CHUNK_MS = SPARK_STEP_MS;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface MetricCache {
   /** host id -> bucket start -> value (disk: max over mounts). */

@@ -6,6 +6,9 @@
  * and the report reads them; `--raw` makes the report from raw points alone (the figures before rollups).
  *
  * Arguments (or env): --hosts N (BENCH_HOSTS, 100), --days N (BENCH_DAYS, 90), --step SEC (BENCH_STEP_SEC, 60), --raw.
+ *   --worker: build the figures in the collector's report worker thread (as the collector does), not in this thread.
+ *   Either way it prints the longest pause of this thread while the report was made: in the collector, how long
+ *   every agent's ack waited.
  *   BENCH_DATA_DIR: keep InfluxDB's data and the relational store there and reuse them on the next run with
  *     the same hosts/days/step (seeding 39 M points takes ~4 minutes); the write figures are then those of
  *     the run that seeded it.
@@ -21,6 +24,9 @@ import { createHost } from '../collector/db/hosts.js';
 import { influx1MetricsStore } from '../collector/metrics/influx1-store.js';
 import { withRollups } from '../collector/metrics/rollups.js';
 import { generateReport } from '../collector/reports/generate.js';
+import { ReportBuildWorker } from '../collector/reports/report-build-worker.js';
+import { loadCollectorConfig } from '../collector/config.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadReport } from '../collector/reports/report-store.js';
 import { periodBounds } from '../collector/reports/holiday-calendar.js';
 import { listHosts } from '../collector/db/hosts.js';
@@ -38,6 +44,7 @@ const HOSTS = Number(arg('hosts') ?? process.env.BENCH_HOSTS ?? 100);
 const DAYS = Number(arg('days') ?? process.env.BENCH_DAYS ?? 90);
 const STEP_SEC = Number(arg('step') ?? process.env.BENCH_STEP_SEC ?? 60);
 const RAW_ONLY = process.argv.includes('--raw');
+const IN_WORKER = process.argv.includes('--worker');
 const PERIOD = '2026Q3';
 const DB = 'patrol';
 const LINES_PER_POST = 10_000;
@@ -127,7 +134,17 @@ async function main() {
     const loadBefore = os.loadavg()[0]!;
     const reportStart = Date.now();
     const reportStore: typeof store = RAW_ONLY ? { ...store, summary: (q) => store.summary({ ...q, rollups: false }), series: (q) => store.series({ ...q, rollups: false }) } : store;
-    const rec = await generateReport({ db, store: reportStore, dataDir: dir.path, now: () => Date.now() }, { customerId: 'bench', period: PERIOD, lang: 'zh' });
+    if (IN_WORKER && RAW_ONLY) throw new Error('--worker reads as the collector does (rollups); it does not take --raw');
+    const worker = IN_WORKER ? new ReportBuildWorker(loadCollectorConfig(undefined, { dataDir: dir.path, influxUrl: influx.url, influxDatabase: DB, port: 0, tls: 'off' })) : undefined;
+    const pauses = monitorEventLoopDelay({ resolution: 10 });
+    pauses.enable();
+    const rec = await generateReport(
+      { db, store: reportStore, dataDir: dir.path, now: () => Date.now(), build: worker && ((input) => worker.build(input)) },
+      { customerId: 'bench', period: PERIOD, lang: 'zh' },
+    );
+    pauses.disable();
+    await worker?.close();
+    const longestPauseMs = pauses.max / 1e6;
     const reportSec = (Date.now() - reportStart) / 1000;
     const loadAfter = os.loadavg()[0]!;
     clearInterval(sampler);
@@ -137,11 +154,12 @@ async function main() {
     console.log(
       `report: ${report.hosts.length} hosts, ${report.findings.length} findings, ${disks} disks with a forecast, generated in ${reportSec.toFixed(1)} s; peak RSS ${mb(peakRss)} MB (process maxRSS incl. the write phase ${mb(process.resourceUsage().maxRSS * 1024)} MB)`,
     );
+    console.log(`longest pause of this thread while the report was made (${IN_WORKER ? 'figures built in the report worker' : 'figures built in this thread'}): ${longestPauseMs.toFixed(0)} ms`);
     console.log(`1-minute load average of the machine: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after the report (2 cores)`);
     console.log('store time per query kind (wall time of each call, calls overlap):');
     console.log(prof.lines().join('\n'));
     console.log(`figures from rollups: ${report.figureSources?.rollupFigures.join(', ') || 'none'}; from raw points: ${report.figureSources?.rawFigures.join(', ') || 'none'}; p95: ${report.figureSources?.p95} (bucket ${report.figureSources?.p95BucketPts} points); ${report.figureSources?.rollupHours} whole hours from rollups`);
-    console.log(JSON.stringify({ hosts: HOSTS, days: DAYS, stepSec: STEP_SEC, rawOnly: RAW_ONLY, lines: written, writeSec, reused: reuse, settleSec, reportSec, peakRssMb: Number(mb(peakRss)), figureSources: report.figureSources }));
+    console.log(JSON.stringify({ hosts: HOSTS, days: DAYS, stepSec: STEP_SEC, rawOnly: RAW_ONLY, inWorker: IN_WORKER, longestPauseMs: Math.round(longestPauseMs), lines: written, writeSec, reused: reuse, settleSec, reportSec, peakRssMb: Number(mb(peakRss)), figureSources: report.figureSources }));
     const fmt = (n: number) => n.toLocaleString('en-US');
     const full = HOSTS === 100 && DAYS === 90 && STEP_SEC === 60 && RAW_ONLY;
     if (full && process.env.BENCH_DOCS !== '0') {

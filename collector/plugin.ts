@@ -30,6 +30,11 @@ export type PluginFactory = (ctx: {
   hub: AgentHub;
   now(): number;
   config: CollectorConfig;
+  /**
+   * The metrics store was opened from `config` (not handed in by a test or bench): a part may open its own reader
+   * of the same files in another thread (the reports' worker).
+   */
+  storeFromConfig: boolean;
   /** Where hosts' checks come from (the remote poller uses the same as the agents). */
   assignments: AssignmentSource;
   /** Every ingest listener (complete once all plugins are made), for parts that ingest results themselves. */

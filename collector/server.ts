@@ -115,7 +115,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   });
   const runNow = (hostId: string, requestId: string): boolean =>
     hub.runNow(hostId, requestId) || plugins.some((p) => p.runNow?.(hostId, requestId) ?? false);
-  const plugins: CollectorPlugin[] = (opts.plugins ?? DEFAULT_PLUGINS).map((f) => f({ db, store, hub, now, config, assignments, listeners, runNow }));
+  const plugins: CollectorPlugin[] = (opts.plugins ?? DEFAULT_PLUGINS).map((f) => f({ db, store, hub, now, config, storeFromConfig: !opts.store, assignments, listeners, runNow }));
   for (const p of plugins) listeners.push(...(p.listeners ?? []));
 
   const app = createApp({

@@ -11,11 +11,11 @@ import { withRollups } from './rollups.js';
  * ('writer'); the report command run beside it only reads them ('reader').
  */
 export function metricsStoreFromConfig(c: CollectorConfig, now?: () => number, o: { rollups?: 'writer' | 'reader' } = {}): MetricsStore {
-  return withRollups(rawStoreFromConfig(c, now), { path: join(c.dataDir, 'metrics-rollups.db'), role: o.rollups ?? 'writer', now });
+  return withRollups(rawStoreFromConfig(c, now, o.rollups === 'reader'), { path: join(c.dataDir, 'metrics-rollups.db'), role: o.rollups ?? 'writer', now });
 }
 
 /** Pick the metrics store from the config: a token means InfluxDB 2.x/3.x, a URL alone 1.x, nothing the embedded store. */
-function rawStoreFromConfig(c: CollectorConfig, now?: () => number): MetricsStore {
+function rawStoreFromConfig(c: CollectorConfig, now: (() => number) | undefined, reader: boolean): MetricsStore {
   if (c.influxUrl && c.influxToken) {
     return influx2MetricsStore({ url: c.influxUrl, token: c.influxToken, org: c.influxOrg!, bucket: c.influxBucket! });
   }
@@ -28,5 +28,6 @@ function rawStoreFromConfig(c: CollectorConfig, now?: () => number): MetricsStor
       retention: c.influxRetention ? { name: `patrol_${c.influxRetention}`, duration: c.influxRetention } : undefined,
     });
   }
-  return sqliteMetricsStore({ path: join(c.dataDir, 'metrics.db'), retentionDays: c.sqliteRetentionDays, now });
+  // A reader beside the collector leaves deleting old points to the collector.
+  return sqliteMetricsStore({ path: join(c.dataDir, 'metrics.db'), retentionDays: c.sqliteRetentionDays, now, prune: !reader });
 }

@@ -21,7 +21,13 @@ const AGG_SQL: Record<Aggregate, string> = { mean: 'AVG(p.value)', max: 'MAX(p.v
  * never hold the lock that tickets and users need). A point is keyed by (series, field, time), so a re-sent
  * batch overwrites itself instead of doubling.
  */
-export function sqliteMetricsStore(opts: { path: string; retentionDays: number; now?: () => number }): MetricsStore {
+export function sqliteMetricsStore(opts: {
+  path: string;
+  retentionDays: number;
+  now?: () => number;
+  /** false: a reader beside the collector (a report worker, the report command) that leaves retention to it. */
+  prune?: boolean;
+}): MetricsStore {
   const now = opts.now ?? Date.now;
   let db: Database.Database | undefined;
   const seriesIds = new Map<string, number>();
@@ -98,6 +104,7 @@ export function sqliteMetricsStore(opts: { path: string; retentionDays: number; 
           pruning = false;
         }
       };
+      if (opts.prune === false) return;
       await prune();
       retentionTimer = setInterval(() => void prune(), 3600_000);
       retentionTimer.unref();

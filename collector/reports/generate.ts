@@ -4,7 +4,8 @@ import type { Db } from '../db/database.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { buildInspectionReport } from './build-report.js';
 import { latestInspection, type InspectionRecord } from './inspection.js';
-import type { ReportLang } from './model.js';
+import type { InspectionReport, ReportLang } from './model.js';
+import type { ReportBuildInput } from './report-build-worker.js';
 import { inspectionDocument } from './inspection-document.js';
 import { pdfHeaderFooter, renderDocumentHtml } from './render-html.js';
 import { renderReportPdf } from './render-pdf.js';
@@ -25,6 +26,11 @@ export interface ReportDeps {
   now(): number;
   /** Chromium for PDFs (default /usr/bin/chromium). */
   chromiumPath?: string;
+  /**
+   * Where the report's figures are built: the collector passes its worker thread (report-build-worker.ts) so the
+   * reads never hold its event loop; by default here, from `db` and `store` (the report command, tests).
+   */
+  build?: (input: ReportBuildInput) => Promise<InspectionReport>;
 }
 
 export interface GenerateOptions {
@@ -126,9 +132,7 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
     t.previousRec && prevDoc
       ? { reportId: t.previousRec.id, period: t.previousRec.period, healthScore: prevDoc.summary.healthScore, findings: prevDoc.findings.length, inspectionKey: t.previousRec.inspectionKey, holiday: prevDoc.cover.holiday }
       : null;
-  const report = await buildInspectionReport({
-    db: deps.db,
-    store: deps.store,
+  const input: ReportBuildInput = {
     customerId: o.customerId,
     scope: { ...t.scope, version: (draft?.version ?? 0) + 1 },
     lang: o.lang,
@@ -137,7 +141,8 @@ export async function generateReport(deps: ReportDeps, o: GenerateOptions): Prom
     inspection: t.run,
     previous,
     previousFindings: prevDoc?.findings.map((f) => ({ id: f.id, hostName: f.hostName, title: f.title })),
-  });
+  };
+  const report = deps.build ? await deps.build(input) : await buildInspectionReport({ ...input, db: deps.db, store: deps.store });
   const doc = inspectionDocument(report);
   const html = renderDocumentHtml(doc);
   const pdf = o.pdf ? await renderReportPdf(html, { executablePath: deps.chromiumPath, ...pdfHeaderFooter(doc) }) : undefined;

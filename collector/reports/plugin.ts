@@ -5,12 +5,15 @@ import { faultReportApiRoutes } from './fault-routes.js';
 import { reportRoutes } from './routes.js';
 import { createReportScheduler } from './schedule.js';
 import { ReportDeliverer } from './delivery.js';
+import { ReportBuildWorker, type ReportBuildInput } from './report-build-worker.js';
 
 /** Inspection reports in the collector: /api/reports, the provider's identity on them (/api/settings/provider), the run-now answer listener, and the scheduled inspections. */
-export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config }) => {
+export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config, storeFromConfig }) => {
   const answers = new InspectionAnswers();
+  // A report's reads in a thread of their own, when the worker can open the same stores from the config.
+  const worker = storeFromConfig ? new ReportBuildWorker(config) : undefined;
   // Agents and agentless hosts alike: the collector routes each run-now to whoever runs that host's checks.
-  const deps = { db, store, hub: { runNow }, answers, now, dataDir: config.dataDir };
+  const deps = { db, store, hub: { runNow }, answers, now, dataDir: config.dataDir, build: worker && ((input: ReportBuildInput) => worker.build(input)) };
   const scheduler = createReportScheduler(deps);
   // Signed reports to the customer's contacts, through the customer mail outbox (delivery.ts).
   const deliverer = new ReportDeliverer({ db, publicUrl: config.publicUrl });
@@ -27,5 +30,6 @@ export const reportsPlugin: PluginFactory = ({ db, store, runNow, now, config })
     tick: async (t) => {
       await Promise.all([scheduler.tick(t), deliverer.tick(t)]);
     },
+    close: () => worker?.close(),
   };
 };

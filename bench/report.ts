@@ -104,8 +104,9 @@ async function main() {
   }
   const influx = await startInfluxDb({ dataDir: keep ? join(dir.path, 'influx') : undefined });
   try {
-    // The rollups as the collector keeps them; no backfill (the data is all written below, through the writer).
-    const rawStore = withRollups(influx1MetricsStore({ url: influx.url, database: DB }), { path: join(dir.path, 'metrics-rollups.db'), role: 'writer', backfillDays: 0 });
+    // The rollups as the collector keeps them; no backfill (the data is all written below, through the writer), and an
+    // hour is written once closed without waiting for it to go quiet (the bulk load below is time-ordered).
+    const rawStore = withRollups(influx1MetricsStore({ url: influx.url, database: DB }), { path: join(dir.path, 'metrics-rollups.db'), role: 'writer', backfillDays: 0, idleMs: 0 });
     await rawStore.init();
     const db = openDatabase(join(dir.path, 'patrol.db'));
     const { from } = periodBounds(PERIOD);
@@ -250,7 +251,11 @@ async function seed(db: ReturnType<typeof openDatabase>, url: string, from: numb
     const p = post(body).finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    // A bulk load makes closed hours far faster than live data: write them out every 50 posts, as the collector's
+    // job does every 10 s, so the hours waiting in memory stay few (at 1,000 hosts they took the heap past 4 GB).
+    if (++posts % 50 === 0) await rollups.flushInPieces();
   };
+  let posts = 0;
   const t0 = from;
   // Time-major order (all hosts per step) is how live data arrives and what InfluxDB writes fastest.
   for (let s = 0; s < stepsPerHost; s++) {

@@ -19,7 +19,13 @@ if (!port) throw new Error('report-worker.ts runs only as a worker thread');
 const { config } = workerData as { config: CollectorConfig };
 const db = openDatabase(join(config.dataDir, 'patrol.db'));
 const store = metricsStoreFromConfig(config, undefined, { rollups: 'reader' });
-const ready = store.init();
+/** Opened on the first request, and again on the next one if it failed (InfluxDB down: that report fails, not all). */
+let ready: Promise<void> | undefined;
+const storeReady = () =>
+  (ready ??= store.init().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  }));
 
 port.on('message', (message: unknown) => {
   const request = RequestSchema.safeParse(message);
@@ -27,7 +33,7 @@ port.on('message', (message: unknown) => {
   const { id, input } = request.data;
   void (async () => {
     try {
-      await ready;
+      await storeReady();
       const report = await buildInspectionReport({ ...input, db, store });
       port.postMessage({ id, report });
     } catch (err) {

@@ -39,6 +39,16 @@ test('patrol-collector enroll + patrol-agent --enroll: the key is saved 0600 and
   expect(statSync(credsFile).mode & 0o777).toBe(0o600);
   expect(JSON.parse(readFileSync(credsFile, 'utf8'))).toMatchObject({ agentKey: expect.stringMatching(/^pa_/), customerId: 'acme' });
 
+  // A report made through the installed collector: its figures are built in the report worker thread, which loads the
+  // TypeScript itself (bin/patrol-collector.js registers tsx in the main thread only).
+  const bj = new Date(Date.now() + 8 * 3600_000);
+  const period = `${bj.getUTCFullYear()}Q${Math.floor(bj.getUTCMonth() / 3) + 1}`;
+  const made = await fetch(`http://127.0.0.1:${port}/api/reports`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ customer: 'acme', period, lang: 'en' }) });
+  expect(made.status, await made.clone().text()).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+  const report = (await (await fetch(`http://127.0.0.1:${port}/api/reports/${id}/json`, { headers: auth })).json()) as { hosts: Array<{ name: string }> };
+  expect(report.hosts.map((h) => h.name)).toEqual(['cli-host']);
+
   // The same token again is refused with its reason, and the CLI says so.
   const second = spawn(process.execPath, ['bin/patrol-agent.js', '--collector', `ws://127.0.0.1:${port}/agent`, '--enroll', token, '--state-dir', join(state.path, 'other')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

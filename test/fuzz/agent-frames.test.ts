@@ -72,11 +72,12 @@ function expectedOf(text: string): Expected {
     return { kind: 'bad-json' };
   }
   const parsed = AgentFrameSchema.safeParse(json);
+  // A mutation can make the seq `-0`: the same number as 0 (JSON has no -0 on the way back), so it is compared as 0.
   if (!parsed.success) {
     const seq = (json as { seq?: unknown } | null)?.seq;
-    return { kind: 'bad-frame', seq: Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : undefined };
+    return { kind: 'bad-frame', seq: Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) + 0 : undefined };
   }
-  return parsed.data.type === 'hello' ? { kind: 'hello', ours: parsed.data.agentId === host.agentId } : { kind: 'batch', seq: parsed.data.seq };
+  return parsed.data.type === 'hello' ? { kind: 'hello', ours: parsed.data.agentId === host.agentId } : { kind: 'batch', seq: parsed.data.seq + 0 };
 }
 
 function judge(text: string, answer: CollectorFrame): void {

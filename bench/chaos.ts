@@ -121,6 +121,7 @@ try {
 
   // The partition: chaos-net's link goes down until its host-unreachable ticket opens (silence is judged after a
   // 2-minute grace from the collector's start), then comes back.
+  const dropped = net.droppedPackets();
   net.clearImpairment();
   net.partition(true);
   const partitionAt = Date.now();
@@ -200,7 +201,7 @@ try {
       storms.map((s) => `${fmt(s.ms)} (p99 ${fmt(percentile(s.perAgentMs, 99))}, ${s.retries} retries${s.notConnected ? `, ${s.notConnected} never` : ''})`).join('; '),
     ],
     ['InfluxDB down', `${fmt(influxDownMs)}; ${storeErrors} synthetic batches answered store-unavailable (not acked)`],
-    ['chaos-net link', `${impairment}; partition until its host ticket: ${fmt(toUnreachable)} (grace 2 min after a collector start, then 3 missed intervals); back and recovered ${fmt(toRecovered)} after the link came up`],
+    ['chaos-net link', `${impairment}${net.netem === 'nftables' ? ` (dropped ${dropped.in} packets in, ${dropped.out} out)` : ''}; partition until its host ticket: ${fmt(toUnreachable)} (grace 2 min after a collector start, then 3 missed intervals); back and recovered ${fmt(toRecovered)} after the link came up`],
     ['chaos-a (fault injected)', agentRow('chaos-a', '')],
     ['chaos-tmpfs (state on a 64 KiB tmpfs)', agentRow('chaos-tmpfs', '')],
     ['chaos-net (netns, loss/latency, partition)', agentRow('chaos-net', '')],

@@ -28,6 +28,7 @@ function rawStoreFromConfig(c: CollectorConfig, now: (() => number) | undefined,
       retention: c.influxRetention ? { name: `patrol_${c.influxRetention}`, duration: c.influxRetention } : undefined,
     });
   }
-  // A reader beside the collector leaves deleting old points to the collector.
-  return sqliteMetricsStore({ path: join(c.dataDir, 'metrics.db'), retentionDays: c.sqliteRetentionDays, now, prune: !reader });
+  // A reader beside the collector leaves deleting old points to the collector; the collector reads on a thread of
+  // its own, so that no read holds its thread (a reader runs apart from the collector already).
+  return sqliteMetricsStore({ path: join(c.dataDir, 'metrics.db'), retentionDays: c.sqliteRetentionDays, now, prune: !reader, readThread: !reader });
 }

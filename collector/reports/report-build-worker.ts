@@ -53,8 +53,8 @@ export class ReportBuildWorker {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./report-worker-entry.mjs', import.meta.url), {
-      workerData: { config: this.config },
+    const worker = new Worker(new URL('../worker-entry.mjs', import.meta.url), {
+      workerData: { module: new URL('./report-worker.ts', import.meta.url).href, config: this.config },
       resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB },
     });
     worker.on('message', (m: unknown) => this.answer(m));

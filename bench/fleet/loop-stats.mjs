@@ -7,9 +7,12 @@
 // Plain JavaScript with no imports but node:, so it loads before tsx is registered.
 import { appendFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 
 const out = process.env.PATROL_BENCH_LOOP_STATS;
-if (out) {
+// Worker threads inherit --import: only the collector's own thread (the one that acks agents) is measured; a
+// worker's loop waits on its reads by design.
+if (out && isMainThread) {
   const everyMs = Number(process.env.PATROL_BENCH_LOOP_STATS_MS ?? 1000);
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();

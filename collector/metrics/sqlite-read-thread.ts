@@ -39,7 +39,7 @@ port.on('message', (message: unknown) => {
   try {
     // The query's shape is the store's own (the collector's thread made it from a typed query).
     const rows = (reads[method] as (q: unknown) => unknown)(query);
-    port.postMessage({ id, rows });
+    port.postMessage({ id, value: rows });
   } catch (err) {
     port.postMessage({ id, error: `${(err as Error).message || String(err)} (${path})` });
   }

@@ -35,7 +35,7 @@ port.on('message', (message: unknown) => {
     try {
       await storeReady();
       const report = await buildInspectionReport({ ...input, db, store });
-      port.postMessage({ id, report });
+      port.postMessage({ id, value: report });
     } catch (err) {
       port.postMessage({ id, error: (err as Error).message ?? String(err) });
     }

@@ -163,7 +163,7 @@ describe('agents are held to their own host and rate', () => {
     const t0 = Date.now() - 60_000;
     const frame = (s: number) => JSON.stringify({ type: 'batch', seq: s, results: [], lines: `flood n=${s} ${t0 + s}` });
     const acked = new Set<number>();
-    const limited: CollectorFrame[] = [];
+    const limited: Array<Extract<CollectorFrame, { type: 'error' }>> = [];
     h.agent.ws.on('message', (d) => {
       const f = JSON.parse(d.toString()) as CollectorFrame;
       if (f.type === 'ack') acked.add(f.seq);
@@ -177,9 +177,12 @@ describe('agents are held to their own host and rate', () => {
     await waitFor(() => acked.size === 20, 'every flooded batch acked in the end', 30_000);
     // One in processing and 8 waiting: the rest of the first wave is refused at once. How many exactly depends on
     // how many batches the lane finished while the wave was still arriving (10 or 11 seen under load), so the
-    // test asks for refusals, not for a count that races the lane.
-    expect(limited.length).toBeGreaterThanOrEqual(1);
-    expect(limited.length).toBeLessThanOrEqual(11);
+    // test asks for refusals, not for a count that races the lane. A batch sent again can be refused again while the
+    // lane is still behind (13 refusals seen once on a loaded machine, more than the first wave can have), so the bound is on the
+    // batches refused, and every refusal, repeated ones included, is counted.
+    const refusedBatches = new Set(limited.map((f) => f.seq));
+    expect(refusedBatches.size).toBeGreaterThanOrEqual(1);
+    expect(refusedBatches.size).toBeLessThanOrEqual(11);
     expect(limited.every((f) => f.type === 'error' && f.retryAfterMs! > 0 && /rate limited \(batch \d+\)/.test(f.message))).toBe(true);
     expect(await collector.store.countPoints({ measurement: 'flood', field: 'n', where: { host: h.hostId }, from: 0, to: Date.now() })).toBe(20);
     expect(refusalsOf(h.agentId)).toMatchObject({ rateLimited: limited.length });

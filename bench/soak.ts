@@ -256,7 +256,12 @@ const walFirstHalf = Math.max(0, ...after.slice(0, Math.ceil(after.length / 2)).
 const walSecondHalf = Math.max(0, ...after.slice(Math.ceil(after.length / 2)).map((s) => [...s.wal.values()].reduce((a, b) => a + b, 0)));
 const stallAll = samples.reduce((w, s) => (s.stallMs > w.stallMs ? s : w), samples[0]!);
 const stallAfter = after.length ? after.reduce((w, s) => (s.stallMs > w.stallMs ? s : w), after[0]!) : stallAll;
-const stallsOver = samples.filter((s) => s.stallMs > GOAL_STALL_MS).length;
+// The goal holds for the measured time; the warm-up's stalls are counted apart (the connect storm's last second, the
+// first close sizing the heap, or other work on a shared machine: the row says whether the collector waited).
+const stallsOver = after.filter((s) => s.stallMs > GOAL_STALL_MS).length;
+const warmupSamples = samples.filter((s) => s.minute * 60_000 < WARMUP_MS);
+const warmupOver = warmupSamples.filter((s) => s.stallMs > GOAL_STALL_MS);
+const warmupOverWaited = warmupOver.filter((s) => s.stallCpuPct <= 80).length;
 const ackAll = Math.max(...after.map((s) => s.ackP99).filter((v) => !Number.isNaN(v)));
 const lowestConnected = Math.min(...samples.map((s) => s.connected));
 
@@ -272,7 +277,7 @@ const rowsOut: Array<[string, string]> = [
   ],
   [
     'longest event-loop stall',
-    `${stallAll.stallMs} ms at minute ${((stallAll.stallAt - t0) / 60_000).toFixed(1)} (the collector's CPU over that stretch ${stallAll.stallCpuPct.toFixed(0)}% of a core: ${stallAll.stallCpuPct > 80 ? 'its own work' : 'it waited'}); after warm-up ${stallAfter.stallMs} ms; 30-s samples with a stall > ${GOAL_STALL_MS} ms: ${stallsOver} of ${samples.length} (goal none: ${ok(stallsOver === 0)}); during start and the connect storm ${startupStall} ms`,
+    `${stallAll.stallMs} ms at minute ${((stallAll.stallAt - t0) / 60_000).toFixed(1)} (the collector's CPU over that stretch ${stallAll.stallCpuPct.toFixed(0)}% of a core: ${stallAll.stallCpuPct > 80 ? 'its own work' : 'it waited'}); after warm-up ${stallAfter.stallMs} ms; 30-s samples after warm-up with a stall > ${GOAL_STALL_MS} ms: ${stallsOver} of ${after.length} (goal none: ${ok(stallsOver === 0)}); in the warm-up ${warmupOver.length} of ${warmupSamples.length} (${warmupOverWaited} of them while the collector waited for a core); during start and the connect storm ${startupStall} ms`,
   ],
   ['batch ack p99 (worst 30-s window after warm-up)', `${Math.round(ackAll)} ms`],
   [

@@ -1,5 +1,8 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { z } from 'zod';
+import { createLogger } from './logger.js';
+
+const log = createLogger('worker');
 
 const AnswerSchema = z.union([z.object({ id: z.number(), value: z.unknown() }), z.object({ id: z.number(), error: z.string() })]);
 
@@ -21,6 +24,8 @@ export class WorkerCalls {
 
   constructor(
     private readonly o: {
+      /** What the thread is, for its log line and the error of calls it leaves unanswered ("the report worker"). */
+      name: string;
       /** The thread's module (a file URL). */
       module: URL;
       /** More workerData for the thread besides `module`. */
@@ -44,10 +49,6 @@ export class WorkerCalls {
     });
   }
 
-  get busy(): boolean {
-    return this.waiting.size > 0;
-  }
-
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
@@ -59,8 +60,9 @@ export class WorkerCalls {
       this.o.onFailed?.(err);
       this.ended(worker, err);
     });
-    worker.on('exit', (code) => this.ended(worker, new Error(`the worker thread stopped (exit code ${code})`)));
+    worker.on('exit', (code) => this.ended(worker, new Error(`${this.o.name} stopped (exit code ${code})`)));
     this.worker = worker;
+    log.info({ thread: this.o.name }, 'worker thread started');
     return worker;
   }
 

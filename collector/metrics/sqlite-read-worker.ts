@@ -18,6 +18,7 @@ export class SqliteReadWorker {
 
   constructor(path: string) {
     this.calls = new WorkerCalls({
+      name: 'the metrics read thread',
       module: new URL('./sqlite-read-thread.ts', import.meta.url),
       data: { path },
       onFailed: (err) => log.error({ err: err.message }, 'metrics read thread failed; its reads fail, the next read starts it again'),

@@ -31,6 +31,7 @@ export class ReportBuildWorker {
 
   constructor(config: CollectorConfig) {
     this.calls = new WorkerCalls({
+      name: 'the report worker',
       module: new URL('./report-worker.ts', import.meta.url),
       data: { config },
       resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB },

@@ -49,18 +49,30 @@ export const credentialsOf = (h: DeployHost) =>
 
 export const agentConfigOf = (h: DeployHost) => JSON.parse(readFileSync(join(h.installDir, 'agent.json'), 'utf8')) as Record<string, unknown>;
 
-/** Command lines of the host user's running agents. */
-export function agentProcesses(h: DeployHost): string[] {
-  return processesOf(h.sshd.user)
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        return ''; // exited meanwhile
-      }
-    })
-    .filter((c) => c.includes('patrol-agent.mjs'));
+/**
+ * Command lines of the agents a user runs. A process an agent forks to run a check carries the agent's command
+ * line until it execs its program (seen in a third of /proc samples while a node process spawns in a loop), so a
+ * process whose parent is an agent is that agent's child, not a second agent.
+ */
+export function agentProcessesOf(user: string): string[] {
+  const agents = new Map<number, string>();
+  const parents = new Map<number, number>();
+  for (const pid of processesOf(user)) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!cmdline.includes('patrol-agent.mjs')) continue;
+      // Field 4 of stat, after the command name in parentheses (which may itself hold spaces or parentheses).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      agents.set(pid, cmdline);
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return [...agents].filter(([pid]) => !agents.has(parents.get(pid)!)).map(([, cmdline]) => cmdline);
 }
+
+export const agentProcesses = (h: DeployHost): string[] => agentProcessesOf(h.sshd.user);
 
 /** Kill what a host's user still runs, drop its crontab (userdel leaves it behind) and stop its sshd (afterAll). */
 export async function stopDeployHost(h: DeployHost): Promise<void> {

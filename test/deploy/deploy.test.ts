@@ -19,6 +19,7 @@ import { startSshd, processesOf, type RunningSshd } from '../helpers/sshd.js';
 import { ensureDebianPackage } from '../helpers/system-packages.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { agentProcessesOf } from './deploy-run.js';
 
 /**
  * `patrol deploy` against three "customer hosts": three private sshd instances on loopback, each with its own
@@ -156,7 +157,6 @@ describe('patrol deploy over SSH', () => {
   }
   /** A script of the install folder, run by the host's user (as by hand on the host). */
   const runScript = (h: HostHandle, script: string) => execFileAsync('runuser', ['-u', h.sshd.user, '--', `${h.installDir}/${script}`], { cwd: '/' });
-  const agentProcesses = (user: string) => processesOf(user).map(commandLine).filter((c) => c.includes('patrol-agent.mjs'));
   async function connectedState(name: string): Promise<boolean | undefined> {
     return (await apiHosts()).find((x) => x.name === name)?.connected;
   }
@@ -355,7 +355,7 @@ describe('patrol deploy over SSH', () => {
     // The watchdog while it runs: nothing happens.
     await runLikeCron(h, cronCommand(h, '*/5 * * * *'));
     expect(pidOf(h)).toBe(restarted);
-    expect(agentProcesses(h.sshd.user)).toHaveLength(1);
+    expect(agentProcessesOf(h.sshd.user)).toHaveLength(1);
   });
 
   test('an agent stopped with stop.sh stays stopped when cron fires, until start.sh', async () => {
@@ -366,7 +366,7 @@ describe('patrol deploy over SSH', () => {
     expect(existsSync(join(h.installDir, 'run', 'stopped'))).toBe(true);
     await runLikeCron(h, cronCommand(h, '@reboot'));
     await runLikeCron(h, cronCommand(h, '*/5 * * * *'));
-    expect(agentProcesses(h.sshd.user)).toEqual([]);
+    expect(agentProcessesOf(h.sshd.user)).toEqual([]);
     expect(existsSync(join(h.installDir, 'run', 'patrol-agent.pid'))).toBe(false);
 
     const started = await runScript(h, 'start.sh');
@@ -381,7 +381,7 @@ describe('patrol deploy over SSH', () => {
     await runLikeCron(h, cronCommand(h, '*/5 * * * *'));
     expect(alive(pidOf(h))).toBe(true);
     expect(pidOf(h)).not.toBe(again);
-    expect(agentProcesses(h.sshd.user)).toHaveLength(1);
+    expect(agentProcessesOf(h.sshd.user)).toHaveLength(1);
   });
 
   test('--uninstall revokes each agent key on the collector, stops the agents and leaves nothing in installDir', async () => {

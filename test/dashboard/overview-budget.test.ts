@@ -16,7 +16,7 @@ describe('the overview keeps its size when a service company has many customers'
     for (let n = 21; n <= 120; n++) expect(n * cardsPerCustomer(n)).toBeLessThanOrEqual(CARD_BUDGET);
   });
 
-  test('60 customers of 10 hosts: 4 cards each, the rest one link away, one customer filtered shows all of its hosts', () => {
+  test('60 customers of 10 hosts: 4 cards each, the rest one link away, one customer filtered shows all of its hosts', async () => {
     const dir = tempDir('overview-budget');
     const db = openDatabase(join(dir.path, 'patrol.db'));
     const now = Date.now();
@@ -25,11 +25,11 @@ describe('the overview keeps its size when a service company has many customers'
       ensureCustomer(db, id, `Customer ${id}`, now);
       for (let h = 0; h < 10; h++) createHost(db, { customerId: id, name: `${id}-h${h}`, kind: 'agent', tags: [], now });
     }
-    const all = overviewData(db, undefined, {}, now);
+    const all = await overviewData(db, undefined, {}, now);
     expect(all.customers).toHaveLength(60);
     expect(all.customers.every((c) => c.hosts.length === 4 && c.total === 10)).toBe(true);
     expect(all.hostCount).toBe(600);
-    const one = overviewData(db, undefined, { customerId: 'c07' }, now);
+    const one = await overviewData(db, undefined, { customerId: 'c07' }, now);
     expect(one.customers.map((c) => c.hosts.length)).toEqual([10]);
     db.close();
     dir.remove();

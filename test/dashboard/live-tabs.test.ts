@@ -25,12 +25,14 @@ interface StreamProxy {
   openStreams: number;
   /** Paths answered with 502 (as a proxy that does not allow event streams). */
   refused: string[];
+  /** Answers held back this many ms (a slow proxy or network), by path. */
+  slow: Map<string, number>;
   server: Server;
 }
 
 async function startProxy(target: string): Promise<StreamProxy> {
   const to = new URL(target);
-  const proxy = { openStreams: 0, refused: [] } as unknown as StreamProxy;
+  const proxy = { openStreams: 0, refused: [], slow: new Map() } as unknown as StreamProxy;
   proxy.server = createServer((req, res) => {
     const stream = (req.url ?? '').startsWith('/live/events');
     if (proxy.refused.some((path) => (req.url ?? '').startsWith(path))) {
@@ -41,9 +43,12 @@ async function startProxy(target: string): Promise<StreamProxy> {
       proxy.openStreams++;
       res.on('close', () => proxy.openStreams--);
     }
+    const holdMs = proxy.slow.get(req.url ?? '') ?? 0;
     const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
+      setTimeout(() => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      }, holdMs);
     });
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());
@@ -152,8 +157,16 @@ test('logging out in one tab sends the other tabs to the login page, and the nex
   const others = [await tab(s, '/'), await tab(s, `/hosts/${web.hostId}`)];
   for (const page of [s.page, ...others]) await page.waitForSelector('body[data-live-mode="sse"]');
 
-  await Promise.all([s.page.waitForURL(/\/login/), s.page.click('#logout')]);
-  for (const page of others) await page.waitForURL(/\/login\?next=/);
+  // The logout's answer comes late, so the stream's "logout" reaches every tab first, the one logging out too.
+  // That tab must wait for its own answer: going to the login page on the stream's word would cut its request short.
+  proxy.slow.set('/logout', 1_500);
+  try {
+    await Promise.all([s.page.waitForURL(/\/login/), s.page.click('#logout')]);
+    for (const page of others) await page.waitForURL(/\/login\?next=/);
+  } finally {
+    proxy.slow.clear();
+  }
+  expect(new URL(s.page.url()).pathname + new URL(s.page.url()).search).toBe('/login');
   await expect.poll(() => proxy.openStreams).toBe(0);
 
   await logIn(s, proxy.url, 'eng', PASSWORDS.eng);

@@ -53,6 +53,10 @@ export function startLive(): void {
     setMode('poll');
     for (const f of fallbackListeners) f();
   };
+  // This tab's own logout is on its way: the stream's "logout" (the session ended) can come before the logout's answer,
+  // and going to the login page then would cut that request short. The answer takes the tab to the login page.
+  let loggingOut = false;
+  document.querySelector('form[action="/logout"]')?.addEventListener('submit', () => (loggingOut = true));
   // One stream event, from the worker or the page's own EventSource ('closed': the stream was refused).
   const onEvent = (type: StreamEvent, data?: string) => {
     if (type === 'ready') setMode('sse');
@@ -62,8 +66,9 @@ export function startLive(): void {
     } else if (type === 'ticket') {
       const e = JSON.parse(data ?? '{}') as TicketEvent;
       for (const f of ticketListeners) f(e);
-    } else if (type === 'logout') location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    else if (type === 'closed') fallback();
+    } else if (type === 'logout') {
+      if (!loggingOut) location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+    } else if (type === 'closed') fallback();
   };
   if (!url || typeof window.EventSource !== 'function') {
     fallback();

@@ -42,7 +42,8 @@ describe('network.snmp against a real snmpd showing this machine', () => {
     const ctx = testCheckContext({ clock, state: memoryState() });
     const { result: first, stable } = await withStableInterfaces(() => runCheck(snmpCheck, ctx, params()));
     expect(first.status).toBe('OK');
-    expect(first.summary).toMatch(/^\S+ up \d+h \d+m, \d+ interfaces \(\d+ up, \d+ admin down(, \d+ never up)?\) \(rates from the next run\), (CPU \d+%, )?memory \d+%$/);
+    // The uptime reads "5h 12m" or, once the machine has been up a day, "1d 0h".
+    expect(first.summary).toMatch(/^\S+ up (\d+d \d+h|\d+h \d+m), \d+ interfaces \(\d+ up, \d+ admin down(, \d+ never up)?\) \(rates from the next run\), (CPU \d+%, )?memory \d+%$/);
     const listed = new Set(ifaceNames(first));
     expect(stable.filter((i) => !listed.has(i))).toEqual([]);
     expect(iface(first, 'lo')).toMatchObject({ admin_up: true, oper_up: true, oper_status: 'up', link_lost: false, counter_bits: 64 });

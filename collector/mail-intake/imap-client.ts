@@ -1,8 +1,10 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { MailIntakeConfig } from './config-store.js';
 
 /** An IMAP client for the support mailbox as configured (TLS, STARTTLS required or not, certificate check). */
-export function imapClient(config: MailIntakeConfig & { password: string | null }, timeoutMs = 15_000): ImapFlow {
+export async function imapClient(config: MailIntakeConfig & { password: string | null }, timeoutMs = 15_000): Promise<ImapFlow> {
+  // Loaded when a mailbox is first read, not when the collector starts (most collectors have no support mailbox).
+  const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     host: config.host,
     port: config.port,
@@ -27,7 +29,7 @@ export type ConnectionTest =
  * messages and unread ones in the folder the intake reads). Reads only: nothing is flagged or moved.
  */
 export async function testImapConnection(config: MailIntakeConfig & { password: string | null }): Promise<ConnectionTest> {
-  const client = imapClient(config, 10_000);
+  const client = await imapClient(config, 10_000);
   client.on('error', () => undefined); // reported by the command that fails
   try {
     await client.connect();

@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { imapClient } from './imap-client.js';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { Db } from '../db/database.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { getMailIntakeConfig, type MailIntakeConfig } from './config-store.js';
@@ -52,7 +52,7 @@ export class MailPoller {
   private async pass(now: number): Promise<PollSummary | undefined> {
     const config = getMailIntakeConfig(this.opts.db);
     if (!config) return undefined;
-    const client = imapClient(config);
+    const client = await imapClient(config);
     // A dropped connection is reported here as well as by the command that was running.
     client.on('error', (err: Error) => this.log.warn({ err: err.message }, 'IMAP connection error'));
     await client.connect();
@@ -100,6 +100,7 @@ export class MailPoller {
     }
     const msg = await client.fetchOne(String(key.uid), { source: true }, { uid: true });
     if (!msg || !msg.source) throw new Error(`message ${key.uid} vanished while being read`);
+    const { simpleParser } = await import('mailparser'); // loaded with the first mail, as imapflow
     const parsed = await simpleParser(msg.source);
     const from = parsed.from?.value[0];
     return {

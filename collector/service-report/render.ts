@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { DEFAULT_TIMEZONE, zonedParts } from '../../shared/zoned-time.js';
 import { escapeHtml } from '../tickets/fault-report.js';
 import { channelName } from '../tickets/case-report.js';
@@ -95,6 +94,8 @@ export function renderMonthlyCsv(r: MonthlyReport, lang: Lang): string {
 export async function renderMonthlyXlsx(r: MonthlyReport, lang: Lang): Promise<Buffer> {
   const w = W[lang];
   const x = reportTables(r, lang);
+  // exceljs (with its zip libraries) is loaded on the first workbook, not when the collector starts: ~0.3 s less each start.
+  const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   book.creator = 'Patrol';
   const sheet = (name: string, head: readonly string[] | null, rows: readonly (readonly string[])[], numeric: number[] = []) => {

@@ -3,13 +3,18 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, logIn, screenshot, SessionPool } from '../helpers/browser.js';
 import { listReports } from '../../collector/reports/report-store.js';
 import { PASSWORDS, startDashboardWorld, XSS_NAME, type DashboardWorld } from './world.js';
+import { customerInspectionCalendar } from '../../collector/reports/customer-calendar.js';
+import { localDate, type InspectionDate } from '../../collector/reports/holiday-calendar.js';
+import { setContract } from '../../collector/contracts/contract-store.js';
 
 /**
  * Issue 6 on the reports page, in headless Chromium against a real collector: generating shows that it
  * runs and shows the API's refusal; an engineer remarks on findings and signs off by clicking; the
- * customer sees only the signed-off report. The world's customers were taken on today, so acme's next
- * inspection (New Year 2027, on Dec 25) is its first: its report can be made now, covering up to now,
- * while the Two Sessions one after it has not begun.
+ * customer sees only the signed-off report. The world's customers were taken on today. acme's contract names two
+ * inspection days of its own, a week and six weeks from today: the first is acme's first inspection, whose report
+ * can be made now (covering up to now), and the second has not begun. With the holidays of the default contract the
+ * test would depend on its day: a customer taken on between May Day's inspection and late June has no report it
+ * can make yet.
  */
 
 let world: DashboardWorld;
@@ -18,8 +23,29 @@ const pool = new SessionPool(() => browser, () => world.url);
 
 const session = (user: string, password: string, locale?: string) => pool.logIn(user, password, locale);
 
+const DAY_MS = 86_400_000;
+/** acme's two inspections (custom dates): the first's report can be made now, the second's window has not begun. */
+let ready: InspectionDate;
+let notBegun: InspectionDate;
+
+function giveAcmeTwoInspections(): void {
+  const now = Date.now();
+  const dates = [localDate(now + 7 * DAY_MS), localDate(now + 42 * DAY_MS)];
+  setContract(world.collector.db, 'acme', { inspections: dates.map((date) => ({ date, name: 'audit' })) }, now);
+  const find = (date: string) => customerInspectionCalendar(world.collector.db, 'acme', now).find((e) => e.inspectionDate === date)!;
+  [ready, notBegun] = [find(dates[0]!), find(dates[1]!)];
+  expect([ready?.key, notBegun?.key]).toEqual(dates.map((d) => `custom-${d}`));
+}
+
+/** The quarter after "2026Q4": a period none of the test's reports is filed under. */
+const quarterAfter = (period: string) => {
+  const [y, q] = [Number(period.slice(0, 4)), Number(period.slice(5))];
+  return q === 4 ? `${y + 1}Q1` : `${y}Q${q + 1}`;
+};
+
 beforeAll(async () => {
   [world, browser] = await Promise.all([startDashboardWorld(), launchBrowser()]);
+  giveAcmeTwoInspections();
   // The host with the hostile name fills its /data disk: a finding whose host name must stay text.
   const now = Date.now();
   const tags = { customer: 'acme', host: world.xssHost.id, mount: '/data' };
@@ -41,11 +67,11 @@ describe('reports page', () => {
     await s.page.waitForSelector('#report-list[data-loaded]');
     const button = s.page.locator('#report-generate-button');
 
-    // Two Sessions 2027 begins only at the New Year inspection (Dec 25): the API refuses it, and the page says why.
-    await s.page.selectOption('#report-generate select[name="inspection"]', 'two-sessions-2027');
+    // The inspection after the next one begins only at the next one: the API refuses it, and the page says why.
+    await s.page.selectOption('#report-generate select[name="inspection"]', notBegun.key);
     await button.click();
     await expect.poll(() => s.page.locator('#report-error').isVisible()).toBe(true);
-    expect(await s.page.locator('#report-error').innerText()).toMatch(/^The request failed: the window of inspection two-sessions-2027 has not begun yet/);
+    expect(await s.page.locator('#report-error').innerText()).toMatch(new RegExp(`^The request failed: the window of inspection ${notBegun.key} has not begun yet`));
     expect(await button.isDisabled()).toBe(false);
     await screenshot(s.page, 'reports-generate-error');
 
@@ -56,7 +82,7 @@ describe('reports page', () => {
       if (route.request().method() === 'POST') await held;
       await route.continue();
     });
-    await s.page.selectOption('#report-generate select[name="inspection"]', 'new-year-2027');
+    await s.page.selectOption('#report-generate select[name="inspection"]', ready.key);
     await s.page.selectOption('#report-generate select[name="lang"]', 'en');
     await button.click();
     await expect.poll(() => button.isDisabled()).toBe(true);
@@ -71,7 +97,7 @@ describe('reports page', () => {
     await s.page.waitForSelector(`#report-list tr[data-report="${id}"]`);
     const row = s.page.locator(`#report-list tr[data-report="${id}"]`);
     expect(await row.getAttribute('data-status')).toBe('draft');
-    expect(await row.innerText()).toContain('New Year 2027');
+    expect(await row.innerText()).toContain(`Custom date ${ready.inspectionDate}`);
     // The browser logs the refused request itself; nothing else went wrong.
     expect(s.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
@@ -116,7 +142,7 @@ describe('reports page', () => {
     // Another draft exists by now (made through the API as an engineer would).
     const eng = await session('eng', PASSWORDS.eng);
     const csrf = (await eng.page.getAttribute('meta[name="csrf-token"]', 'content'))!;
-    const made = await eng.page.request.post(`${world.url}/api/reports`, { headers: { 'x-csrf-token': csrf }, data: { customerId: 'acme', inspection: 'new-year-2027', lang: 'zh' } });
+    const made = await eng.page.request.post(`${world.url}/api/reports`, { headers: { 'x-csrf-token': csrf }, data: { customerId: 'acme', inspection: ready.key, lang: 'zh' } });
     expect(made.status()).toBe(201);
     const draftId = ((await made.json()) as { id: string }).id;
 
@@ -142,10 +168,11 @@ describe('reports page', () => {
     await s.page.waitForSelector('#report-list[data-loaded]');
     const all = Number(await s.page.getAttribute('#report-list', 'data-loaded'));
     expect(all).toBeGreaterThanOrEqual(2);
-    await s.page.fill('#report-filters input[name="period"]', '2027Q1');
+    // Every report of the test is of one inspection, filed under its quarter.
+    await s.page.fill('#report-filters input[name="period"]', quarterAfter(ready.period));
     await s.page.click('#report-filters button[type="submit"]');
     await expect.poll(() => s.page.getAttribute('#report-list', 'data-loaded')).toBe('0');
-    await s.page.fill('#report-filters input[name="period"]', '2026Q4');
+    await s.page.fill('#report-filters input[name="period"]', ready.period);
     await s.page.selectOption('#report-filters select[name="customer"]', 'acme');
     await s.page.click('#report-filters button[type="submit"]');
     await expect.poll(() => s.page.getAttribute('#report-list', 'data-loaded')).toBe(String(all));

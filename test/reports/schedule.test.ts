@@ -58,3 +58,12 @@ test('two inspections in one quarter each run: a report of the first does not co
   expect(inspectionsToRun({ db }, at(1, 30, 10)).filter((d) => d.customerId === 'acme')).toEqual([]);
   expect(inspectionsToRun({ db }, at(2, 24, 9)).filter((d) => d.customerId === 'acme').map((d) => d.inspection.key)).toEqual(['two-sessions-2027']);
 });
+
+test('a customer taken on inside a report week gets no run of the inspection before it (the calendar does not owe it); one taken on that day does', () => {
+  ensureCustomer(db, 'late', 'Late', bj(9, 25, 15)); // the day after National Day's inspection (Sep 24)
+  ensureCustomer(db, 'sameday', 'Same day', bj(9, 24, 8));
+  const run = inspectionsToRun({ db }, bj(9, 26, 12)).filter((d) => d.customerId === 'late' || d.customerId === 'sameday');
+  expect(run.map((d) => [d.customerId, d.inspection.key])).toEqual([['sameday', 'national-day-2026']]);
+  expect(customerInspectionCalendar(db, 'late', bj(9, 26, 12)).map((e) => e.key)).not.toContain('national-day-2026');
+  expect(customerInspectionCalendar(db, 'sameday', bj(9, 26, 12)).find((e) => e.key === 'national-day-2026')).toMatchObject({ status: 'due' });
+});

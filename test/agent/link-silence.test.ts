@@ -33,7 +33,7 @@ describe('the agent drops a connection the collector has gone silent on', () => 
     return { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/agent`, connections };
   }
 
-  function link(url: string) {
+  function link(url: string, silenceMs = 400) {
     const dir = tempDir('link-silence');
     const l = new CollectorLink({
       url,
@@ -45,7 +45,7 @@ describe('the agent drops a connection the collector has gone silent on', () => 
       onWelcome: () => {},
       onConfig: () => {},
       onRunNow: () => {},
-      silenceMs: 400,
+      silenceMs,
     });
     cleanups.push(async () => {
       await l.stop();
@@ -73,7 +73,8 @@ describe('the agent drops a connection the collector has gone silent on', () => 
 
   test('a collector that pings keeps the connection however long nothing else comes', async () => {
     const s = await server(100);
-    const l = link(s.url);
+    // 15 pings to a silence: a test worker stalled for a few hundred ms (a loaded machine) must not pass for a dead link.
+    const l = link(s.url, 1500);
     expect(await until(() => l.connected, 2000)).toBe(true);
     await new Promise((r) => setTimeout(r, 1500));
     expect(s.connections).toHaveLength(1);

@@ -124,12 +124,11 @@ test('eight tabs of one engineer all load, share one stream, and a host change r
   const s = await session('eng', PASSWORDS.eng);
   // The first tab is the overview the login led to; seven more: tickets, a ticket, every acme host.
   const paths = ['/tickets', `/tickets/${world.openAcme.number}`, ...world.acmeHosts.map((h) => `/hosts/${h.id}`), `/hosts/${web.hostId}`];
-  const started = Date.now();
+  // 6 streams used to hold every connection: the 7th page waited for one that never came free, and tab() fails
+  // when a page does not finish loading in 10 s (a bound on each page, not on all eight: a loaded machine is slow).
   const tabs: Page[] = [s.page];
   for (const path of paths) tabs.push(await tab(s, path));
   expect(tabs).toHaveLength(8);
-  // 6 streams used to hold every connection: the 7th page waited for one that never came free.
-  expect(Date.now() - started).toBeLessThan(20_000);
   for (const page of tabs) await page.waitForSelector('body[data-live-mode="sse"]');
   expect(proxy.openStreams).toBe(1);
 

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { getCustomer } from '../db/customers.js';
 import { getContract } from '../contracts/contract-store.js';
-import { addDays, findInspection, inspectionCalendar, localDate, startOfLocalDate, type CalendarEntry } from './holiday-calendar.js';
+import { addDays, findInspection, inspectionCalendar, owedSince, startOfLocalDate, type CalendarEntry } from './holiday-calendar.js';
 import { acceptancesOf } from './acceptance.js';
 import { listReports, seriesOf, signedReportsByInspection, type ReportRecord } from './report-store.js';
 
@@ -98,9 +98,9 @@ function progressByInspection(db: Db, customerId: string, forCustomer: boolean):
 export function customerInspectionCalendar(db: Db, customerId: string, now: number, opts: { forCustomer?: boolean } = {}): InspectionCalendarEntry[] {
   const contract = getContract(db, customerId);
   const entries = inspectionCalendar({ inspections: contract.inspections, now, signedReports: signedReportsByInspection(db, customerId), daysBefore: contract.inspectionDaysBefore });
-  // An inspection that fell before the customer was taken on was never owed: not "overdue".
+  // An inspection that started before the customer was taken on was never owed: not "overdue".
   const since = getCustomer(db, customerId)?.createdAt;
-  const owed = since === undefined ? entries : entries.filter((e) => e.inspectionDate >= localDate(since));
+  const owed = since === undefined ? entries : entries.filter((e) => owedSince(e, since));
   const progress = progressByInspection(db, customerId, opts.forCustomer ?? false);
   return owed.map((e) => {
     const p = progress.get(e.key) ?? { state: 'none' as const, reportId: null, version: null, deliveredAt: null, answeredAt: null, remark: '' };

@@ -118,6 +118,14 @@ export function inspectionStartsAt(d: Pick<InspectionDate, 'inspectionDate'>, tz
   return zonedToUtc(y!, m!, day!, hour, 0, tz);
 }
 
+/**
+ * Whether a customer taken on at `takenOnAt` is owed this inspection: only if it had not started yet (09:00 on its
+ * day). The calendar and the scheduler both ask this, so what the calendar shows as owed is what gets run.
+ */
+export function owedSince(d: Pick<InspectionDate, 'inspectionDate'>, takenOnAt: number, hour = INSPECTION_HOUR): boolean {
+  return inspectionStartsAt(d, undefined, hour) >= takenOnAt;
+}
+
 /** Every inspection of a contract whose holiday falls in the years from..to, in date order. */
 function inspectionsOfYears(inspections: readonly Inspection[], from: number, to: number, daysBefore: number): InspectionDate[] {
   const out: InspectionDate[] = [];

@@ -2,7 +2,7 @@ import { createLogger } from '../../shared/logger.js';
 import { listCustomers } from '../db/customers.js';
 import { getContract } from '../contracts/contract-store.js';
 import { existsSync } from 'node:fs';
-import { INSPECTION_HOUR, inspectionStartsAt, inspectionsOfYear, localDate, startOfLocalDate, type InspectionDate } from './holiday-calendar.js';
+import { INSPECTION_HOUR, inspectionStartsAt, inspectionsOfYear, localDate, owedSince, startOfLocalDate, type InspectionDate } from './holiday-calendar.js';
 import { generateReport, type ReportDeps } from './generate.js';
 import { runInspection, type InspectionAnswers, type RunNowHub } from './inspection.js';
 import { listReports } from './report-store.js';
@@ -20,7 +20,7 @@ export interface ScheduleDeps extends ReportDeps {
 
 /**
  * Inspections whose day has come (and whose report week has not passed) that have no report made since
- * that day, of customers taken on by that day. Each customer's contract says how many days before its holiday an inspection runs.
+ * that day, of customers taken on before it started. Each customer's contract says how many days before its holiday an inspection runs.
  */
 export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'inspectionHour'>, now: number): Array<{ customerId: string; inspection: InspectionDate }> {
   const today = localDate(now);
@@ -28,11 +28,10 @@ export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'inspectionHour
   const out: Array<{ customerId: string; inspection: InspectionDate }> = [];
   for (const customer of listCustomers(deps.db)) {
     const contract = getContract(deps.db, customer.id);
-    // An inspection dated before the customer was taken on was never owed (as the calendar says): a customer taken on
-    // in a report week gets no report of the weeks before it was watched.
-    const since = localDate(customer.createdAt);
     for (const d of [year, year + 1].flatMap((y) => inspectionsOfYear(contract.inspections, y, contract.inspectionDaysBefore))) {
-      if (d.inspectionDate < since) continue;
+      // An inspection that started before the customer was taken on was never owed (as the calendar says): a customer
+      // taken on in a report week gets no report of the weeks before it was watched.
+      if (!owedSince(d, customer.createdAt, deps.inspectionHour ?? INSPECTION_HOUR)) continue;
       if (now < inspectionStartsAt(d, undefined, deps.inspectionHour ?? INSPECTION_HOUR) || today > d.reportDueDate) continue;
       const done = listReports(deps.db, { customerId: customer.id, inspectionKey: d.key, lang: 'zh' }).some((r) => r.generatedAt >= startOfLocalDate(d.inspectionDate));
       if (!done) out.push({ customerId: customer.id, inspection: d });

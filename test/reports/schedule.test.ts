@@ -59,11 +59,14 @@ test('two inspections in one quarter each run: a report of the first does not co
   expect(inspectionsToRun({ db }, at(2, 24, 9)).filter((d) => d.customerId === 'acme').map((d) => d.inspection.key)).toEqual(['two-sessions-2027']);
 });
 
-test('a customer taken on inside a report week gets no run of the inspection before it (the calendar does not owe it); one taken on that day does', () => {
-  ensureCustomer(db, 'late', 'Late', bj(9, 25, 15)); // the day after National Day's inspection (Sep 24)
-  ensureCustomer(db, 'sameday', 'Same day', bj(9, 24, 8));
-  const run = inspectionsToRun({ db }, bj(9, 26, 12)).filter((d) => d.customerId === 'late' || d.customerId === 'sameday');
-  expect(run.map((d) => [d.customerId, d.inspection.key])).toEqual([['sameday', 'national-day-2026']]);
-  expect(customerInspectionCalendar(db, 'late', bj(9, 26, 12)).map((e) => e.key)).not.toContain('national-day-2026');
-  expect(customerInspectionCalendar(db, 'sameday', bj(9, 26, 12)).find((e) => e.key === 'national-day-2026')).toMatchObject({ status: 'due' });
+test('a customer taken on after an inspection started gets no run of it (the calendar does not owe it); one taken on before it does', () => {
+  // National Day 2026: inspection 2026-09-24 at 09:00 Beijing.
+  ensureCustomer(db, 'late', 'Late', bj(9, 25, 15));
+  ensureCustomer(db, 'afternoon', 'Afternoon', bj(9, 24, 15));
+  ensureCustomer(db, 'morning', 'Morning', bj(9, 24, 8));
+  const mine = ['late', 'afternoon', 'morning'];
+  const run = inspectionsToRun({ db }, bj(9, 26, 12)).filter((d) => mine.includes(d.customerId));
+  expect(run.map((d) => [d.customerId, d.inspection.key])).toEqual([['morning', 'national-day-2026']]);
+  for (const c of ['late', 'afternoon']) expect(customerInspectionCalendar(db, c, bj(9, 26, 12)).map((e) => e.key)).not.toContain('national-day-2026');
+  expect(customerInspectionCalendar(db, 'morning', bj(9, 26, 12)).find((e) => e.key === 'national-day-2026')).toMatchObject({ status: 'due' });
 });

@@ -20,7 +20,8 @@ export interface ScheduleDeps extends ReportDeps {
 
 /**
  * Inspections whose day has come (and whose report week has not passed) that have no report made since
- * that day, of customers taken on before it started. Each customer's contract says how many days before its holiday an inspection runs.
+ * that day, of customers taken on before it started. Each customer's contract says how many days before its
+ * holiday an inspection runs.
  */
 export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'inspectionHour'>, now: number): Array<{ customerId: string; inspection: InspectionDate }> {
   const today = localDate(now);

@@ -245,9 +245,10 @@ export async function startMatrixWorld(): Promise<MatrixWorld> {
   // One inspection report per customer, made and signed off through the API as the admin, as an engineer would.
   for (const side of ['A', 'B'] as const) {
     const o = ids[side];
-    // A nearly full disk over the last two days: the report then has a finding to remark on.
+    // A nearly full disk over the last two days: the report then has a finding to remark on. The newest point is a
+    // second old: the report's quarter ends at t0 (exclusive), and in a quarter's first hour it is the only one in it.
     const tags = { customer: o.customerId, host: o.agentHostId, mount: '/' };
-    await collector.store.write(Array.from({ length: 48 }, (_, i) => ({ measurement: 'disk', tags, fields: { used_pct: DISK_PCT[side] }, time: t0 - i * 3600_000 })));
+    await collector.store.write(Array.from({ length: 48 }, (_, i) => ({ measurement: 'disk', tags, fields: { used_pct: DISK_PCT[side] }, time: t0 - 1_000 - i * 3600_000 })));
     const post = (path: string, body: unknown) =>
       fetch(`${url}${path}`, { method: 'POST', headers: { authorization: basic('admin'), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const made = await post('/api/reports', { customerId: o.customerId, period: currentQuarter(t0), lang: 'en' });

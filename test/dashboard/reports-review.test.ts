@@ -97,7 +97,8 @@ describe('reports page', () => {
     await s.page.waitForSelector(`#report-list tr[data-report="${id}"]`);
     const row = s.page.locator(`#report-list tr[data-report="${id}"]`);
     expect(await row.getAttribute('data-status')).toBe('draft');
-    expect(await row.innerText()).toContain(`Custom date ${ready.inspectionDate}`);
+    // A custom day by the name the contract gives it, as on the calendar and the report's cover.
+    expect(await row.innerText()).toContain(`audit ${ready.inspectionDate}`);
     // The browser logs the refused request itself; nothing else went wrong.
     expect(s.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });

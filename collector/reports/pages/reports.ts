@@ -6,7 +6,7 @@ import { PeriodSchema, type CalendarEntry } from '../holiday-calendar.js';
 import { labels as reportLabels } from '../labels.js';
 import { inspectionName } from '../render-html.js';
 import { getReportRecord, listReports, loadReport, type ReportRecord } from '../report-store.js';
-import { INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
+import { getContract, INSPECTION_HOLIDAYS } from '../../contracts/contract-store.js';
 import type { DashEnv } from '../../page-kit/env.js';
 import { formatTime } from '../../page-kit/format.js';
 import type { Lang, Translate } from '../../page-kit/i18n/index.js';
@@ -31,24 +31,36 @@ function scriptLabels(t: Translate): string {
 
 const isNamedHoliday = (h: string): h is (typeof INSPECTION_HOLIDAYS)[number] => (INSPECTION_HOLIDAYS as readonly string[]).includes(h);
 
-/** "New Year 2027", "Custom date 2026-08-15": the inspection a report is for, in the page language. */
-function inspectionText(key: string | null, t: Translate): string {
+/**
+ * "New Year 2027", "audit 2026-08-15" (a custom day by the name its contract gives it, else "Custom date
+ * 2026-08-15"): the inspection a report is for, in the page language, as the report's cover and the calendar name it.
+ */
+function inspectionText(key: string | null, t: Translate, customName?: string): string {
   if (!key) return '';
   const custom = /^custom-(\d{4}-\d{2}-\d{2})$/.exec(key);
-  if (custom) return `${t('holiday.custom')} ${custom[1]}`;
+  if (custom) return `${customName || t('holiday.custom')} ${custom[1]}`;
   const m = /^(.*)-(\d{4})$/.exec(key);
   if (!m) return key;
   return `${isNamedHoliday(m[1]!) ? t(`holiday.${m[1]}` as const) : m[1]} ${m[2]}`;
 }
 
 /** One row of the list: what the report covers, its review state (a staff member may open a draft) and its downloads. */
-function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Translate, lang: Lang, returnRemark = ''): Html {
+/** The names contracts give their custom inspection days, by customer and key ("acme", "custom-2026-08-15" -> "audit"). */
+function customInspectionNames(db: Db, customerIds: Iterable<string>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const id of customerIds) {
+    for (const i of getContract(db, id).inspections) if (typeof i !== 'string' && i.name) names.set(`${id}/custom-${i.date}`, i.name);
+  }
+  return names;
+}
+
+function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Translate, lang: Lang, returnRemark = '', customName?: string): Html {
   const api = `/api/reports/${encodeURIComponent(r.id)}`;
   const signed = r.signedOffAt !== null;
   // Where a signed report stands with the customer: sent, accepted, or returned (back to the engineers).
   const answer = r.acceptedAt !== null ? 'accepted' : r.returnedAt !== null ? 'returned' : r.deliveredAt !== null ? 'delivered' : null;
   return html`<tr id="report-${r.id}" data-report="${r.id}" data-status="${signed ? 'signed-off' : 'draft'}"${answer ? html` data-answer="${answer}"` : ''}${answer === 'returned' ? html` class="returned"` : ''}>
-    <td>${customerName}</td><td><a href="/reports/${encodeURIComponent(r.id)}">${inspectionText(r.inspectionKey, t) || r.period}</a>${r.version > 1 ? html` <small>v${r.version}</small>` : ''}</td>
+    <td>${customerName}</td><td><a href="/reports/${encodeURIComponent(r.id)}">${inspectionText(r.inspectionKey, t, customName) || r.period}</a>${r.version > 1 ? html` <small>v${r.version}</small>` : ''}</td>
     <td>${r.windowFrom !== null && r.windowTo !== null ? `${formatTime(r.windowFrom, lang)} – ${formatTime(r.windowTo, lang)}` : r.period}</td>
     <td data-lang="${r.lang}">${r.lang === 'zh' ? '中文' : 'English'}</td><td>${formatTime(r.generatedAt, lang)}</td>
     <td>${signed
@@ -137,6 +149,7 @@ export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv>
     const reports = period?.success === false ? [] : listReports(deps.db, { customerIds, customerId: customer, period: period?.data, signedOnly: !staff });
     // A report the customer returned shows their remark to the engineers right in the list.
     const returned = acceptancesOf(deps.db, reports.filter((r) => r.returnedAt !== null).map((r) => r.id));
+    const customNames = customInspectionNames(deps.db, new Set(reports.map((r) => r.customerId)));
     // The report just made (the script comes back here with its id): named on the form, as the API answered it.
     const generatedId = staff ? c.req.query('generated') : undefined;
     const generated = generatedId ? getReportRecord(deps.db, generatedId, customerIds)?.id : undefined;
@@ -154,7 +167,7 @@ export function reportPageRoutes(deps: { db: Db; now(): number }): Hono<DashEnv>
       <table id="report-list" data-loaded="${reports.length}" data-labels="${scriptLabels(t)}">
         <thead><tr><th>${t('common.customer')}</th><th>${t('reports.inspection')}</th><th>${t('reports.window')}</th><th>${t('reports.lang')}</th><th>${t('reports.generated')}</th><th>${t('reports.status')}</th><th>${t('tickets.download')}</th></tr></thead>
         <tbody>${reports.length
-          ? reports.map((r) => reportRow(r, customerName.get(r.customerId) ?? r.customerId, staff, t, lang, returned.get(r.id)?.remark))
+          ? reports.map((r) => reportRow(r, customerName.get(r.customerId) ?? r.customerId, staff, t, lang, returned.get(r.id)?.remark, customNames.get(`${r.customerId}/${r.inspectionKey}`)))
           : html`<tr><td colspan="7" id="report-list-empty">${t('reports.noneYet')}</td></tr>`}</tbody></table>
       ${review ? reviewPanel(deps.db, review, customerIds, lang, t) : ''}
       <h2>${t('inspections.title')}</h2>

@@ -27,13 +27,14 @@ export function inspectionsToRun(deps: Pick<ScheduleDeps, 'db' | 'inspectionHour
   const today = localDate(now);
   const year = Number(today.slice(0, 4));
   const out: Array<{ customerId: string; inspection: InspectionDate }> = [];
+  const hour = deps.inspectionHour ?? INSPECTION_HOUR;
   for (const customer of listCustomers(deps.db)) {
     const contract = getContract(deps.db, customer.id);
     for (const d of [year, year + 1].flatMap((y) => inspectionsOfYear(contract.inspections, y, contract.inspectionDaysBefore))) {
       // An inspection that started before the customer was taken on was never owed (as the calendar says): a customer
       // taken on in a report week gets no report of the weeks before it was watched.
-      if (!owedSince(d, customer.createdAt, deps.inspectionHour ?? INSPECTION_HOUR)) continue;
-      if (now < inspectionStartsAt(d, undefined, deps.inspectionHour ?? INSPECTION_HOUR) || today > d.reportDueDate) continue;
+      if (!owedSince(d, customer.createdAt, hour)) continue;
+      if (now < inspectionStartsAt(d, undefined, hour) || today > d.reportDueDate) continue;
       const done = listReports(deps.db, { customerId: customer.id, inspectionKey: d.key, lang: 'zh' }).some((r) => r.generatedAt >= startOfLocalDate(d.inspectionDate));
       if (!done) out.push({ customerId: customer.id, inspection: d });
     }

@@ -44,7 +44,6 @@ function inspectionText(key: string | null, t: Translate, customName?: string): 
   return `${isNamedHoliday(m[1]!) ? t(`holiday.${m[1]}` as const) : m[1]} ${m[2]}`;
 }
 
-/** One row of the list: what the report covers, its review state (a staff member may open a draft) and its downloads. */
 /** The names contracts give their custom inspection days, by customer and key ("acme", "custom-2026-08-15" -> "audit"). */
 function customInspectionNames(db: Db, customerIds: Iterable<string>): Map<string, string> {
   const names = new Map<string, string>();
@@ -54,6 +53,7 @@ function customInspectionNames(db: Db, customerIds: Iterable<string>): Map<strin
   return names;
 }
 
+/** One row of the list: what the report covers, its review state (a staff member may open a draft) and its downloads. */
 function reportRow(r: ReportRecord, customerName: string, staff: boolean, t: Translate, lang: Lang, returnRemark = '', customName?: string): Html {
   const api = `/api/reports/${encodeURIComponent(r.id)}`;
   const signed = r.signedOffAt !== null;
